@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# utmem entry points.  Every kernel build happens in a patched Linux 6.12
+# tree in the cache directory (scripts/prepare-kernel-tree.sh), never in
+# this repository.
+#
+#   make test            KUnit suites under UML (installs what it needs)
+#   make run             boot a UML guest on the simulator and show it working
+#   make run GUEST=qemu  the same on an x86_64 kernel under QEMU (TCG)
+#   make kunit           the KUnit part of `make test` alone
+#   make check           checkpatch --strict and sparse on the kernel code
+#   make kernel-tree     prepare the kernel tree and print its path
+#
+# UTMEM_CACHE (default $XDG_CACHE_HOME/utmem or ~/.cache/utmem) holds the
+# tree, the build directories and the ccache.
+
+REPO := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+UTMEM_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/utmem
+export UTMEM_CACHE
+export CCACHE_DIR ?= $(UTMEM_CACHE)/ccache
+
+JOBS ?= $(shell nproc)
+GUEST ?= uml
+UML_BUILD := $(UTMEM_CACHE)/build-uml
+X86_BUILD := $(UTMEM_CACHE)/build-x86_64
+KUNITCONFIG := drivers/utmem/kunit
+TREE = $(shell $(REPO)/scripts/prepare-kernel-tree.sh)
+KUNIT_PY = cd $(TREE) && python3 tools/testing/kunit/kunit.py
+KUNIT_OPTS = --kunitconfig=$(KUNITCONFIG) --build_dir=$(UML_BUILD) \
+	--jobs=$(JOBS) --make_options CC="ccache gcc"
+
+.PHONY: all test kunit run run-uml run-qemu uml-kernel x86-kernel check \
+	checkpatch sparse kernel-tree help
+
+all: help
+
+help:
+	@sed -n '3,16s/^# \{0,1\}//p' $(REPO)/Makefile
+
+kernel-tree:
+	@$(REPO)/scripts/prepare-kernel-tree.sh
+
+test: kunit
+
+kunit:
+	$(KUNIT_PY) run $(KUNIT_OPTS)
+
+uml-kernel:
+	$(KUNIT_PY) build $(KUNIT_OPTS)
+
+run: run-$(GUEST)
+
+run-uml: uml-kernel
+	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux
+
+x86-kernel:
+	$(REPO)/scripts/build-x86-kernel.sh $(TREE) $(X86_BUILD) $(JOBS)
+
+run-qemu: x86-kernel
+	$(REPO)/scripts/run-qemu.sh $(X86_BUILD)/arch/x86/boot/bzImage
+
+# Every kernel C file and header of the suite.
+KERNEL_SOURCES = $(shell cd $(REPO) && git ls-files -- '*.[ch]' ':!tools/')
+
+check: checkpatch sparse
+
+checkpatch:
+	cd $(REPO) && $(TREE)/scripts/checkpatch.pl --strict --no-tree \
+		--ignore FILE_PATH_CHANGES -f $(KERNEL_SOURCES)
+
+# Recompile the suite's objects (only) with sparse; C=2 checks them even
+# when they are up to date.
+sparse: uml-kernel
+	$(MAKE) -C $(TREE) ARCH=um O=$(UML_BUILD) CC="ccache gcc" C=2 \
+		drivers/utmem/ 2>&1 | tee $(UTMEM_CACHE)/sparse.log
+	@! grep -E 'warning:|error:' $(UTMEM_CACHE)/sparse.log

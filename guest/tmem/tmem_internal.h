@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Declarations shared by the tmem core's own files. */
+#ifndef _UTMEM_TMEM_INTERNAL_H
+#define _UTMEM_TMEM_INTERNAL_H
+
+#include <kunit/visibility.h>
+#include <utmem/tmem.h>
+
+struct dentry;
+
+#if IS_ENABLED(CONFIG_UTMEM_SIM)
+extern const struct tmem_backend_ops tmem_sim_backend_ops;
+#endif
+
+void tmem_debugfs_init(struct tmem_backend *be, struct dentry *root);
+void tmem_pool_debugfs_add(struct tmem_pool *pool);
+void tmem_pool_debugfs_remove(struct tmem_pool *pool);
+
+/* Bounds what a debugfs write can make the selftest do (256 MiB). */
+#define TMEM_SELFTEST_MAX_PAGES	65536
+int tmem_selftest(struct tmem_backend *be, unsigned int nr_pages);
+void tmem_selftest_fill(void *buf, u32 index);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+const struct tmem_backend_ops *tmem_backend_find(const char *name);
+#endif
+
+#endif /* _UTMEM_TMEM_INTERNAL_H */

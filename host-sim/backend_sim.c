@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The simulator as a tmem backend: each bound instance is one simulated
+ * host with one client, this guest.  Every operation first spends the
+ * host's exit_ns, so that the cost of a host call (a VM exit on KVM) can
+ * be modelled, and batching can be measured against it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": sim: " fmt
+
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/clock.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "sim.h"
+#include "../guest/tmem/tmem_internal.h"
+
+static char sim_capacity[24];
+module_param_string(sim_capacity, sim_capacity, sizeof(sim_capacity), 0444);
+MODULE_PARM_DESC(sim_capacity,
+		 "Simulated host capacity, with K/M/G suffix (default: a quarter of RAM)");
+
+struct sim_backend {
+	struct utmem_sim_host *host;
+	struct utmem_sim_client *client;
+};
+
+static struct utmem_sim_client *sim_client(struct tmem_backend *be)
+{
+	return ((struct sim_backend *)be->priv)->client;
+}
+
+/*
+ * A busy wait, not a sleep: a VM exit keeps the vCPU busy, and the guest
+ * users call in atomic context.
+ */
+static void sim_exit(struct tmem_backend *be)
+{
+	u64 ns = READ_ONCE(sim_client(be)->host->exit_ns);
+	u64 end;
+
+	if (!ns)
+		return;
+	end = local_clock() + ns;
+	while (local_clock() < end)
+		cpu_relax();
+}
+
+/**
+ * utmem_sim_parse_capacity() - parse utmem.sim_capacity=
+ * @str: the parameter; empty for the default
+ * @bytes: out
+ *
+ * Return: 0, or -EINVAL for anything but a number with an optional
+ * K/M/G/T suffix within the simulator's limit.
+ */
+VISIBLE_IF_KUNIT int utmem_sim_parse_capacity(const char *str, u64 *bytes)
+{
+	char *end;
+
+	if (!*str) {
+		*bytes = (u64)totalram_pages() * PAGE_SIZE / 4;
+		return 0;
+	}
+	*bytes = memparse(str, &end);
+	if (end == str || (*end && *end != '\n') ||
+	    *bytes > UTMEM_SIM_CAPACITY_MAX)
+		return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(utmem_sim_parse_capacity);
+
+static int sim_probe(struct tmem_backend *be)
+{
+	struct sim_backend *sb;
+	u64 capacity;
+	int err;
+
+	err = utmem_sim_parse_capacity(sim_capacity, &capacity);
+	if (err) {
+		pr_err("utmem.sim_capacity=%s is not a size\n", sim_capacity);
+		return err;
+	}
+	sb = kzalloc(sizeof(*sb), GFP_KERNEL);
+	if (!sb)
+		return -ENOMEM;
+	sb->host = utmem_sim_host_create(capacity);
+	if (IS_ERR(sb->host)) {
+		err = PTR_ERR(sb->host);
+		goto free_sb;
+	}
+	/* Before the client, so that it gets its clients/ directory. */
+	utmem_sim_debugfs_init(sb->host, be->debugfs);
+	sb->client = utmem_sim_client_create(sb->host);
+	if (!sb->client) {
+		err = -ENOMEM;
+		goto destroy_host;
+	}
+	be->priv = sb;
+	return 0;
+
+destroy_host:
+	utmem_sim_host_destroy(sb->host);
+free_sb:
+	kfree(sb);
+	return err;
+}
+
+static void sim_remove(struct tmem_backend *be)
+{
+	struct sim_backend *sb = be->priv;
+
+	utmem_sim_client_destroy(sb->client);
+	utmem_sim_host_destroy(sb->host);
+	kfree(sb);
+}
+
+static tmem_status_t sim_new_pool(struct tmem_backend *be, u32 flags,
+				  const uuid_t *uuid, u32 *pool_id)
+{
+	sim_exit(be);
+	return utmem_sim_new_pool(sim_client(be), flags, uuid, pool_id);
+}
+
+static tmem_status_t sim_destroy_pool(struct tmem_backend *be, u32 pool_id)
+{
+	sim_exit(be);
+	return utmem_sim_destroy_pool(sim_client(be), pool_id);
+}
+
+static tmem_status_t sim_put(struct tmem_backend *be, u32 pool_id,
+			     const struct tmem_handle *h, const void *src,
+			     u32 len)
+{
+	sim_exit(be);
+	return utmem_sim_put(sim_client(be), pool_id, h, src, len);
+}
+
+static tmem_status_t sim_get(struct tmem_backend *be, u32 pool_id,
+			     const struct tmem_handle *h, void *dst, u32 size,
+			     u32 *len)
+{
+	sim_exit(be);
+	return utmem_sim_get(sim_client(be), pool_id, h, dst, size, len);
+}
+
+static tmem_status_t sim_flush_page(struct tmem_backend *be, u32 pool_id,
+				    const struct tmem_handle *h)
+{
+	sim_exit(be);
+	return utmem_sim_flush_page(sim_client(be), pool_id, h);
+}
+
+static tmem_status_t sim_flush_object(struct tmem_backend *be, u32 pool_id,
+				      const struct tmem_oid *oid)
+{
+	sim_exit(be);
+	return utmem_sim_flush_object(sim_client(be), pool_id, oid);
+}
+
+static tmem_status_t sim_flush_pool(struct tmem_backend *be, u32 pool_id)
+{
+	sim_exit(be);
+	return utmem_sim_flush_pool(sim_client(be), pool_id);
+}
+
+static tmem_status_t sim_put_batch(struct tmem_backend *be, u32 pool_id,
+				   struct tmem_batch_entry *ent, u32 nr)
+{
+	sim_exit(be);
+	return utmem_sim_put_batch(sim_client(be), pool_id, ent, nr);
+}
+
+static tmem_status_t sim_pool_info(struct tmem_backend *be, u32 pool_id,
+				   struct tmem_pool_info *info)
+{
+	sim_exit(be);
+	return utmem_sim_pool_info(sim_client(be), pool_id, info);
+}
+
+const struct tmem_backend_ops tmem_sim_backend_ops = {
+	.name = "sim",
+	.probe = sim_probe,
+	.remove = sim_remove,
+	.new_pool = sim_new_pool,
+	.destroy_pool = sim_destroy_pool,
+	.put = sim_put,
+	.get = sim_get,
+	.flush_page = sim_flush_page,
+	.flush_object = sim_flush_object,
+	.flush_pool = sim_flush_pool,
+	.put_batch = sim_put_batch,
+	.pool_info = sim_pool_info,
+};
+EXPORT_SYMBOL_IF_KUNIT(tmem_sim_backend_ops);
+
+/**
+ * utmem_sim_backend_host() - the simulated host behind a sim backend
+ * @be: a backend bound to tmem_sim_backend_ops
+ *
+ * For tests and the selftest, which turn the host's knobs.
+ */
+struct utmem_sim_host *utmem_sim_backend_host(struct tmem_backend *be)
+{
+	return ((struct sim_backend *)be->priv)->host;
+}
+EXPORT_SYMBOL_IF_KUNIT(utmem_sim_backend_host);

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The host simulator's pool engine.
+ *
+ * A host holds a byte capacity shared by its clients (simulated guests);
+ * each client owns pools; a pool holds objects (rbtree by oid); an object
+ * holds pages (xarray by index); a page points at a blob, the stored form
+ * of one value (LZ4-compressed or raw), which deduplication may share
+ * between pages.
+ *
+ * The KVM host side reuses this engine with one client per VM, so nothing
+ * here knows about the guest's tmem core: requests come in as client,
+ * pool id, handle and buffer, answers go out as tmem_status_t.
+ *
+ * Locking: one spinlock per host, @host->lock, taken with interrupts
+ * saved because the guest users call in with interrupts disabled (the
+ * page cache deletes folios under xa_lock_irq).  It protects every
+ * structure below except what is marked otherwise.  Nothing under it
+ * sleeps; memory is allocated before taking it, with GFP_NOWAIT, so that
+ * a refusal is cheap and the host never blocks a guest.
+ */
+#ifndef _UTMEM_SIM_H
+#define _UTMEM_SIM_H
+
+#include <linux/fault-inject.h>
+#include <linux/list.h>
+#include <linux/local_lock.h>
+#include <linux/rbtree.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/uuid.h>
+#include <linux/xarray.h>
+#include <utmem/tmem.h>
+
+/* Limits on what a debugfs write or a host administrator may set. */
+#define UTMEM_SIM_WEIGHT_MIN		1
+#define UTMEM_SIM_WEIGHT_MAX		10000
+#define UTMEM_SIM_WEIGHT_DEFAULT	100
+#define UTMEM_SIM_EXIT_NS_MAX		(10 * NSEC_PER_MSEC)
+#define UTMEM_SIM_CAPACITY_MAX		(1ULL << 48)
+#define UTMEM_SIM_POOLS_PER_CLIENT	1024
+
+/**
+ * struct utmem_sim_blob - the stored form of one value
+ * @node: in @host->dedup when deduplicated, else RB_EMPTY_NODE
+ * @hash: xxh64 of the raw value (the dedup key with @raw_len)
+ * @refs: pages pointing here
+ * @raw_len: length of the value the guest put
+ * @stored_len: bytes in @data, what the host is charged
+ * @compressed: @data is LZ4 output, else the raw value
+ * @data: the bytes
+ */
+struct utmem_sim_blob {
+	struct rb_node node;
+	u64 hash;
+	u32 refs;
+	u32 raw_len;
+	u32 stored_len;
+	bool compressed;
+	u8 data[];
+};
+
+/**
+ * struct utmem_sim_page - one value held at one handle
+ * @lru: on the owning client's ephemeral LRU (ephemeral pools only)
+ * @obj: the object holding it
+ * @blob: its content
+ * @index: its index within @obj
+ */
+struct utmem_sim_page {
+	struct list_head lru;
+	struct utmem_sim_object *obj;
+	struct utmem_sim_blob *blob;
+	u32 index;
+};
+
+/**
+ * struct utmem_sim_object - the pages of one oid
+ * @node: in @pool->objects
+ * @oid: its name
+ * @pool: the pool holding it
+ * @pages: index -> struct utmem_sim_page
+ * @nr_pages: entries in @pages; the object is freed when it drops to 0
+ */
+struct utmem_sim_object {
+	struct rb_node node;
+	struct tmem_oid oid;
+	struct utmem_sim_pool *pool;
+	struct xarray pages;
+	unsigned long nr_pages;
+};
+
+/**
+ * struct utmem_sim_pool - a host pool
+ * @host: the host
+ * @owner: the client charged for its pages
+ * @flags: TMEM_POOL_*
+ * @uuid: the name of a shared pool
+ * @users: clients that have it open (always 1 for a private pool)
+ * @shared_node: on @host->shared_pools (shared pools only)
+ * @objects: oid -> struct utmem_sim_object
+ * @info: what pool_info reports
+ */
+struct utmem_sim_pool {
+	struct utmem_sim_host *host;
+	struct utmem_sim_client *owner;
+	u32 flags;
+	uuid_t uuid;
+	unsigned int users;
+	struct list_head shared_node;
+	struct rb_root objects;
+	struct tmem_pool_info info;
+};
+
+/**
+ * struct utmem_sim_client - a simulated guest
+ * @host: its host
+ * @id: its number on the host
+ * @weight: its share when the host must evict (1..10000)
+ * @cap: the most bytes it may be charged; 0 for no cap of its own
+ * @used: bytes it is charged for (stored bytes of the pages of the pools
+ *	it owns; a page whose blob is shared is charged in full)
+ * @pages: pages in the pools it owns
+ * @eph_lru: its ephemeral pages, least recently put first
+ * @pools: pool id -> struct utmem_sim_pool
+ * @node: on @host->clients
+ * @debugfs: its directory under clients/, or NULL
+ */
+struct utmem_sim_client {
+	struct utmem_sim_host *host;
+	u32 id;
+	u32 weight;
+	u64 cap;
+	u64 used;
+	u64 pages;
+	struct list_head eph_lru;
+	struct xarray pools;
+	struct list_head node;
+	struct dentry *debugfs;
+};
+
+/* Host counters, one debugfs file each. */
+enum utmem_sim_counter {
+	UTMEM_SIM_PUTS,
+	UTMEM_SIM_PUT_REFUSED,
+	UTMEM_SIM_GETS,
+	UTMEM_SIM_GET_HITS,
+	UTMEM_SIM_FLUSHES,
+	UTMEM_SIM_EVICTIONS,
+	UTMEM_SIM_DEDUP_HITS,
+	UTMEM_SIM_COMPRESSED_PUTS,
+	UTMEM_SIM_FAULTS_INJECTED,
+	UTMEM_SIM_NOMEM,
+	UTMEM_SIM_NR_COUNTERS
+};
+
+extern const char *const utmem_sim_counter_names[UTMEM_SIM_NR_COUNTERS];
+
+/* Per-CPU scratch for LZ4; see sim_store.c. */
+struct utmem_sim_scratch {
+	local_lock_t lock;
+	void *wrkmem;
+	u8 *dst;
+};
+
+/**
+ * struct utmem_sim_host - one simulated host
+ * @lock: see the top of this file
+ * @capacity: bytes of stored data the host holds at most
+ * @used: bytes of stored data it holds (each blob once)
+ * @raw_bytes: bytes the guests put for the pages it holds
+ * @pages: pages held
+ * @compress: store values LZ4-compressed when that saves space
+ * @dedup: share one blob between pages with the same content
+ * @exit_ns: nanoseconds each host call costs (a modelled VM exit);
+ *	read locklessly by the binding
+ * @counters: events, see enum utmem_sim_counter; atomic so that debugfs
+ *	and the binding read them without the lock
+ * @clients: its clients
+ * @next_client_id: the id the next client gets
+ * @shared_pools: its shared pools, found by UUID
+ * @dedup_tree: deduplicated blobs by (hash, raw_len)
+ * @scratch: per-CPU LZ4 buffers, not under @lock
+ * @fail_put: fault: refuse a PUT
+ * @drop_ephemeral: fault: drop an ephemeral page before a call
+ * @fail_get: fault: fail a GET of an ephemeral page (the page is lost)
+ * @debugfs: its directory, or NULL
+ * @clients_debugfs: clients/ in @debugfs
+ */
+struct utmem_sim_host {
+	spinlock_t lock;
+	u64 capacity;
+	u64 used;
+	u64 raw_bytes;
+	u64 pages;
+	bool compress;
+	bool dedup;
+	u64 exit_ns;
+	atomic64_t counters[UTMEM_SIM_NR_COUNTERS];
+	struct list_head clients;
+	u32 next_client_id;
+	struct list_head shared_pools;
+	struct rb_root dedup_tree;
+	struct utmem_sim_scratch __percpu *scratch;
+#ifdef CONFIG_FAULT_INJECTION
+	struct fault_attr fail_put;
+	struct fault_attr drop_ephemeral;
+	struct fault_attr fail_get;
+#endif
+	struct dentry *debugfs;
+	struct dentry *clients_debugfs;
+};
+
+static inline void utmem_sim_count(struct utmem_sim_host *host,
+				   enum utmem_sim_counter c)
+{
+	atomic64_inc(&host->counters[c]);
+}
+
+static inline u64 utmem_sim_counter(struct utmem_sim_host *host,
+				    enum utmem_sim_counter c)
+{
+	return atomic64_read(&host->counters[c]);
+}
+
+/* Engine: sim_engine.c.  All may sleep unless marked "atomic-safe". */
+struct utmem_sim_host *utmem_sim_host_create(u64 capacity);
+void utmem_sim_host_destroy(struct utmem_sim_host *host);
+struct utmem_sim_client *utmem_sim_client_create(struct utmem_sim_host *host);
+void utmem_sim_client_destroy(struct utmem_sim_client *client);
+
+tmem_status_t utmem_sim_new_pool(struct utmem_sim_client *client, u32 flags,
+				 const uuid_t *uuid, u32 *pool_id);
+tmem_status_t utmem_sim_destroy_pool(struct utmem_sim_client *client,
+				     u32 pool_id);
+/* The data operations are atomic-safe. */
+tmem_status_t utmem_sim_put(struct utmem_sim_client *client, u32 pool_id,
+			    const struct tmem_handle *h, const void *src,
+			    u32 len);
+tmem_status_t utmem_sim_get(struct utmem_sim_client *client, u32 pool_id,
+			    const struct tmem_handle *h, void *dst, u32 size,
+			    u32 *len);
+tmem_status_t utmem_sim_flush_page(struct utmem_sim_client *client,
+				   u32 pool_id, const struct tmem_handle *h);
+tmem_status_t utmem_sim_flush_object(struct utmem_sim_client *client,
+				     u32 pool_id, const struct tmem_oid *oid);
+tmem_status_t utmem_sim_flush_pool(struct utmem_sim_client *client,
+				   u32 pool_id);
+tmem_status_t utmem_sim_put_batch(struct utmem_sim_client *client,
+				  u32 pool_id, struct tmem_batch_entry *ent,
+				  u32 nr);
+tmem_status_t utmem_sim_pool_info(struct utmem_sim_client *client,
+				  u32 pool_id, struct tmem_pool_info *info);
+
+/* Administration; each validates its argument and returns -EINVAL. */
+int utmem_sim_set_capacity(struct utmem_sim_host *host, u64 bytes);
+int utmem_sim_set_exit_ns(struct utmem_sim_host *host, u64 ns);
+int utmem_sim_set_weight(struct utmem_sim_client *client, u64 weight);
+int utmem_sim_set_cap(struct utmem_sim_client *client, u64 bytes);
+void utmem_sim_set_compress(struct utmem_sim_host *host, bool on);
+void utmem_sim_set_dedup(struct utmem_sim_host *host, bool on);
+
+/* Store: sim_store.c. */
+int utmem_sim_store_init(struct utmem_sim_host *host);
+void utmem_sim_store_exit(struct utmem_sim_host *host);
+struct utmem_sim_blob *utmem_sim_blob_prepare(struct utmem_sim_host *host,
+					      const void *src, u32 len);
+struct utmem_sim_blob *utmem_sim_blob_find(struct utmem_sim_host *host,
+					   const struct utmem_sim_blob *blob);
+void utmem_sim_blob_insert(struct utmem_sim_host *host,
+			   struct utmem_sim_blob *blob);
+void utmem_sim_blob_put(struct utmem_sim_host *host,
+			struct utmem_sim_blob *blob);
+int utmem_sim_blob_read(const struct utmem_sim_blob *blob, void *dst);
+
+/* Capacity and eviction: sim_capacity.c, called under @host->lock. */
+void utmem_sim_charge(struct utmem_sim_pool *pool, struct utmem_sim_page *page);
+void utmem_sim_uncharge(struct utmem_sim_pool *pool,
+			struct utmem_sim_page *page);
+bool utmem_sim_make_room(struct utmem_sim_client *owner, u32 charge,
+			 u32 phys);
+bool utmem_sim_evict_one(struct utmem_sim_client *client);
+bool utmem_sim_evict_victim(struct utmem_sim_host *host);
+void utmem_sim_fit_capacity(struct utmem_sim_host *host);
+
+/* Engine internals shared with sim_capacity.c, under @host->lock. */
+void utmem_sim_page_remove(struct utmem_sim_page *page);
+
+/* Faults: sim_fault.c. */
+#ifdef CONFIG_FAULT_INJECTION
+void utmem_sim_fault_init(struct utmem_sim_host *host);
+bool utmem_sim_fault(struct utmem_sim_host *host, struct fault_attr *attr);
+#define utmem_sim_fault_fail_put(host)	utmem_sim_fault(host, &(host)->fail_put)
+#define utmem_sim_fault_drop_eph(host) \
+	utmem_sim_fault(host, &(host)->drop_ephemeral)
+#define utmem_sim_fault_fail_get(host)	utmem_sim_fault(host, &(host)->fail_get)
+void utmem_sim_fault_debugfs_init(struct utmem_sim_host *host,
+				  struct dentry *dir);
+#else
+static inline void utmem_sim_fault_init(struct utmem_sim_host *host) { }
+static inline void utmem_sim_fault_debugfs_init(struct utmem_sim_host *host,
+						struct dentry *dir) { }
+#define utmem_sim_fault_fail_put(host)	false
+#define utmem_sim_fault_drop_eph(host)	false
+#define utmem_sim_fault_fail_get(host)	false
+#endif
+
+/* The backend binding: backend_sim.c. */
+struct utmem_sim_host *utmem_sim_backend_host(struct tmem_backend *be);
+#if IS_ENABLED(CONFIG_KUNIT)
+int utmem_sim_parse_capacity(const char *str, u64 *bytes);
+#endif
+
+/* debugfs: sim_debugfs.c. */
+void utmem_sim_debugfs_init(struct utmem_sim_host *host, struct dentry *dir);
+void utmem_sim_client_debugfs_add(struct utmem_sim_client *client);
+
+#endif /* _UTMEM_SIM_H */

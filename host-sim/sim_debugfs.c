@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The simulated host's knobs and counters in debugfs, one value per file:
+ *
+ *   capacity_bytes   rw  bytes of stored data the host may hold
+ *   used_bytes       ro  bytes it holds (after compression, each blob once)
+ *   raw_bytes        ro  bytes the guests put for what it holds
+ *   pages            ro  values it holds
+ *   compress         rw  0/1: LZ4-compress new values
+ *   dedup            rw  0/1: share blobs between equal new values
+ *   exit_ns          rw  cost of each host call, at most 10 ms
+ *   counters/<name>  ro  events since the host was created
+ *   clients/<id>/    weight (rw, 1..10000), cap_bytes (rw, 0 = none),
+ *                    used_bytes, pages (ro)
+ *   fail_put/, drop_ephemeral/, fail_get/: fault-injection attributes
+ *
+ * Writes are validated by the same functions an in-kernel administrator
+ * calls (utmem_sim_set_*); a bad value gets -EINVAL and changes nothing.
+ */
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+
+#include "sim.h"
+
+/* Read a u64 that host->lock protects: 32-bit hosts would tear it. */
+#define SIM_HOST_RO(field)						\
+static int host_##field##_get(void *data, u64 *val)			\
+{									\
+	struct utmem_sim_host *host = data;				\
+	unsigned long flags;						\
+									\
+	spin_lock_irqsave(&host->lock, flags);				\
+	*val = host->field;						\
+	spin_unlock_irqrestore(&host->lock, flags);			\
+	return 0;							\
+}
+
+SIM_HOST_RO(capacity)
+SIM_HOST_RO(used)
+SIM_HOST_RO(raw_bytes)
+SIM_HOST_RO(pages)
+
+static int host_capacity_set(void *data, u64 val)
+{
+	return utmem_sim_set_capacity(data, val);
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(capacity_fops, host_capacity_get, host_capacity_set,
+			 "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(used_fops, host_used_get, NULL, "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(raw_bytes_fops, host_raw_bytes_get, NULL, "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(pages_fops, host_pages_get, NULL, "%llu\n");
+
+static int compress_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(((struct utmem_sim_host *)data)->compress);
+	return 0;
+}
+
+static int compress_set(void *data, u64 val)
+{
+	if (val > 1)
+		return -EINVAL;
+	utmem_sim_set_compress(data, val);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(compress_fops, compress_get, compress_set, "%llu\n");
+
+static int dedup_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(((struct utmem_sim_host *)data)->dedup);
+	return 0;
+}
+
+static int dedup_set(void *data, u64 val)
+{
+	if (val > 1)
+		return -EINVAL;
+	utmem_sim_set_dedup(data, val);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(dedup_fops, dedup_get, dedup_set, "%llu\n");
+
+static int exit_ns_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(((struct utmem_sim_host *)data)->exit_ns);
+	return 0;
+}
+
+static int exit_ns_set(void *data, u64 val)
+{
+	return utmem_sim_set_exit_ns(data, val);
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(exit_ns_fops, exit_ns_get, exit_ns_set, "%llu\n");
+
+static int counter_get(void *data, u64 *val)
+{
+	*val = atomic64_read(data);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(counter_fops, counter_get, NULL, "%llu\n");
+
+#define SIM_CLIENT_RO(field)						\
+static int client_##field##_get(void *data, u64 *val)			\
+{									\
+	struct utmem_sim_client *client = data;				\
+	unsigned long flags;						\
+									\
+	spin_lock_irqsave(&client->host->lock, flags);			\
+	*val = client->field;						\
+	spin_unlock_irqrestore(&client->host->lock, flags);		\
+	return 0;							\
+}
+
+SIM_CLIENT_RO(weight)
+SIM_CLIENT_RO(cap)
+SIM_CLIENT_RO(used)
+SIM_CLIENT_RO(pages)
+
+static int client_weight_set(void *data, u64 val)
+{
+	return utmem_sim_set_weight(data, val);
+}
+
+static int client_cap_set(void *data, u64 val)
+{
+	return utmem_sim_set_cap(data, val);
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(weight_fops, client_weight_get, client_weight_set,
+			 "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(cap_fops, client_cap_get, client_cap_set, "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(client_used_fops, client_used_get, NULL, "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(client_pages_fops, client_pages_get, NULL, "%llu\n");
+
+/**
+ * utmem_sim_debugfs_init() - populate a host's debugfs directory
+ * @host: the host
+ * @dir: the directory; NULL for a host without one (tests)
+ */
+void utmem_sim_debugfs_init(struct utmem_sim_host *host, struct dentry *dir)
+{
+	struct dentry *counters;
+	int i;
+
+	if (!dir)
+		return;
+	host->debugfs = dir;
+	debugfs_create_file_unsafe("capacity_bytes", 0644, dir, host,
+				   &capacity_fops);
+	debugfs_create_file_unsafe("used_bytes", 0444, dir, host, &used_fops);
+	debugfs_create_file_unsafe("raw_bytes", 0444, dir, host,
+				   &raw_bytes_fops);
+	debugfs_create_file_unsafe("pages", 0444, dir, host, &pages_fops);
+	debugfs_create_file_unsafe("compress", 0644, dir, host,
+				   &compress_fops);
+	debugfs_create_file_unsafe("dedup", 0644, dir, host, &dedup_fops);
+	debugfs_create_file_unsafe("exit_ns", 0644, dir, host, &exit_ns_fops);
+
+	counters = debugfs_create_dir("counters", dir);
+	for (i = 0; i < UTMEM_SIM_NR_COUNTERS; i++)
+		debugfs_create_file_unsafe(utmem_sim_counter_names[i], 0444,
+					   counters, &host->counters[i],
+					   &counter_fops);
+
+	host->clients_debugfs = debugfs_create_dir("clients", dir);
+	utmem_sim_fault_debugfs_init(host, dir);
+}
+
+/* Called for every client once it is on the host's list. */
+void utmem_sim_client_debugfs_add(struct utmem_sim_client *client)
+{
+	struct dentry *parent = client->host->clients_debugfs;
+	struct dentry *dir;
+	char name[12];
+
+	if (!parent)
+		return;
+	snprintf(name, sizeof(name), "%u", client->id);
+	dir = debugfs_create_dir(name, parent);
+	client->debugfs = dir;
+	debugfs_create_file_unsafe("weight", 0644, dir, client, &weight_fops);
+	debugfs_create_file_unsafe("cap_bytes", 0644, dir, client, &cap_fops);
+	debugfs_create_file_unsafe("used_bytes", 0444, dir, client,
+				   &client_used_fops);
+	debugfs_create_file_unsafe("pages", 0444, dir, client,
+				   &client_pages_fops);
+}

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fault injection for the simulated host, through the kernel's
+ * fault-injection framework (Documentation/fault-injection/).  Each host
+ * has three attributes, each a directory in the host's debugfs:
+ *
+ *   fail_put        a PUT is refused (the old value at the handle is gone)
+ *   drop_ephemeral  before a call, the host evicts one ephemeral page
+ *   fail_get        a GET of an ephemeral page fails; the page is lost
+ *
+ * They start disabled (probability 0).  Every one is something a real host
+ * is allowed to do, so a guest user that loses data under any mix of them
+ * has a bug.
+ */
+#include <linux/debugfs.h>
+#include <linux/fault-inject.h>
+
+#include "sim.h"
+
+void utmem_sim_fault_init(struct utmem_sim_host *host)
+{
+	static const struct fault_attr off = FAULT_ATTR_INITIALIZER;
+
+	host->fail_put = off;
+	host->drop_ephemeral = off;
+	host->fail_get = off;
+	/* A line per fault, but no stack dump: faults come in thousands. */
+	host->fail_put.verbose = 1;
+	host->drop_ephemeral.verbose = 1;
+	host->fail_get.verbose = 1;
+}
+
+/* Atomic-safe: should_fail() neither sleeps nor allocates. */
+bool utmem_sim_fault(struct utmem_sim_host *host, struct fault_attr *attr)
+{
+	return should_fail(attr, 1);
+}
+
+void utmem_sim_fault_debugfs_init(struct utmem_sim_host *host,
+				  struct dentry *dir)
+{
+	fault_create_debugfs_attr("fail_put", dir, &host->fail_put);
+	fault_create_debugfs_attr("drop_ephemeral", dir,
+				  &host->drop_ephemeral);
+	fault_create_debugfs_attr("fail_get", dir, &host->fail_get);
+}

@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the UML kernel (the one KUnit uses, with kunit.enable=0) on the
+# host's root file system, read-only, with a guest script as init.
+#
+#   scripts/run-uml.sh LINUX [INIT] [MEM]
+#
+# INIT defaults to scripts/guest/init-run.sh; MEM to 256M.  The guest's
+# console is this terminal; its exit status is the script's verdict, which
+# it reports through a marker line because UML's own exit status does not
+# carry it.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+linux=${1:?usage: run-uml.sh LINUX [INIT] [MEM]}
+init=${2:-$repo/scripts/guest/init-run.sh}
+mem=${3:-256M}
+
+[ -x "$linux" ] || { echo "run-uml: no UML kernel at $linux" >&2; exit 1; }
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+# UML keeps per-instance state under ~/.uml; a private one avoids clashes.
+export UML_DIR
+UML_DIR=$(mktemp -d)
+trap 'rm -rf "$log" "$UML_DIR"' EXIT
+
+"$linux" mem="$mem" kunit.enable=0 root=/dev/root rootfstype=hostfs \
+	rootflags=/ ro init="$init" uml_dir="$UML_DIR" console=tty quiet \
+	< /dev/null | tee "$log"
+
+grep -q '^utmem-guest: PASS' "$log"
