@@ -22,6 +22,7 @@
 #ifndef _UTMEM_SIM_H
 #define _UTMEM_SIM_H
 
+#include <linux/bits.h>
 #include <linux/fault-inject.h>
 #include <linux/list.h>
 #include <linux/local_lock.h>
@@ -37,7 +38,7 @@
 #define UTMEM_SIM_WEIGHT_MAX		10000
 #define UTMEM_SIM_WEIGHT_DEFAULT	100
 #define UTMEM_SIM_EXIT_NS_MAX		(10 * NSEC_PER_MSEC)
-#define UTMEM_SIM_CAPACITY_MAX		(1ULL << 48)
+#define UTMEM_SIM_CAPACITY_MAX		BIT_ULL(48)
 #define UTMEM_SIM_POOLS_PER_CLIENT	1024
 
 /**
@@ -188,7 +189,7 @@ struct utmem_sim_scratch {
  * @clients_debugfs: clients/ in @debugfs
  */
 struct utmem_sim_host {
-	spinlock_t lock;
+	spinlock_t lock;	/* see the top of this file */
 	u64 capacity;
 	u64 used;
 	u64 raw_bytes;
@@ -289,20 +290,29 @@ void utmem_sim_page_remove(struct utmem_sim_page *page);
 /* Faults: sim_fault.c. */
 #ifdef CONFIG_FAULT_INJECTION
 void utmem_sim_fault_init(struct utmem_sim_host *host);
-bool utmem_sim_fault(struct utmem_sim_host *host, struct fault_attr *attr);
-#define utmem_sim_fault_fail_put(host)	utmem_sim_fault(host, &(host)->fail_put)
-#define utmem_sim_fault_drop_eph(host) \
-	utmem_sim_fault(host, &(host)->drop_ephemeral)
-#define utmem_sim_fault_fail_get(host)	utmem_sim_fault(host, &(host)->fail_get)
+bool utmem_sim_fault_fail_put(struct utmem_sim_host *host);
+bool utmem_sim_fault_drop_eph(struct utmem_sim_host *host);
+bool utmem_sim_fault_fail_get(struct utmem_sim_host *host);
 void utmem_sim_fault_debugfs_init(struct utmem_sim_host *host,
 				  struct dentry *dir);
 #else
 static inline void utmem_sim_fault_init(struct utmem_sim_host *host) { }
 static inline void utmem_sim_fault_debugfs_init(struct utmem_sim_host *host,
 						struct dentry *dir) { }
-#define utmem_sim_fault_fail_put(host)	false
-#define utmem_sim_fault_drop_eph(host)	false
-#define utmem_sim_fault_fail_get(host)	false
+static inline bool utmem_sim_fault_fail_put(struct utmem_sim_host *host)
+{
+	return false;
+}
+
+static inline bool utmem_sim_fault_drop_eph(struct utmem_sim_host *host)
+{
+	return false;
+}
+
+static inline bool utmem_sim_fault_fail_get(struct utmem_sim_host *host)
+{
+	return false;
+}
 #endif
 
 /* The backend binding: backend_sim.c. */

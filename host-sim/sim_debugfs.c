@@ -24,22 +24,48 @@
 #include "sim.h"
 
 /* Read a u64 that host->lock protects: 32-bit hosts would tear it. */
-#define SIM_HOST_RO(field)						\
-static int host_##field##_get(void *data, u64 *val)			\
-{									\
-	struct utmem_sim_host *host = data;				\
-	unsigned long flags;						\
-									\
-	spin_lock_irqsave(&host->lock, flags);				\
-	*val = host->field;						\
-	spin_unlock_irqrestore(&host->lock, flags);			\
-	return 0;							\
+static u64 host_read(struct utmem_sim_host *host, const u64 *field)
+{
+	unsigned long flags;
+	u64 val;
+
+	spin_lock_irqsave(&host->lock, flags);
+	val = *field;
+	spin_unlock_irqrestore(&host->lock, flags);
+	return val;
 }
 
-SIM_HOST_RO(capacity)
-SIM_HOST_RO(used)
-SIM_HOST_RO(raw_bytes)
-SIM_HOST_RO(pages)
+static int host_capacity_get(void *data, u64 *val)
+{
+	struct utmem_sim_host *host = data;
+
+	*val = host_read(host, &host->capacity);
+	return 0;
+}
+
+static int host_used_get(void *data, u64 *val)
+{
+	struct utmem_sim_host *host = data;
+
+	*val = host_read(host, &host->used);
+	return 0;
+}
+
+static int host_raw_bytes_get(void *data, u64 *val)
+{
+	struct utmem_sim_host *host = data;
+
+	*val = host_read(host, &host->raw_bytes);
+	return 0;
+}
+
+static int host_pages_get(void *data, u64 *val)
+{
+	struct utmem_sim_host *host = data;
+
+	*val = host_read(host, &host->pages);
+	return 0;
+}
 
 static int host_capacity_set(void *data, u64 val)
 {
@@ -105,22 +131,38 @@ static int counter_get(void *data, u64 *val)
 
 DEFINE_DEBUGFS_ATTRIBUTE(counter_fops, counter_get, NULL, "%llu\n");
 
-#define SIM_CLIENT_RO(field)						\
-static int client_##field##_get(void *data, u64 *val)			\
-{									\
-	struct utmem_sim_client *client = data;				\
-	unsigned long flags;						\
-									\
-	spin_lock_irqsave(&client->host->lock, flags);			\
-	*val = client->field;						\
-	spin_unlock_irqrestore(&client->host->lock, flags);		\
-	return 0;							\
+static int client_weight_get(void *data, u64 *val)
+{
+	struct utmem_sim_client *client = data;
+
+	/* u32, cannot tear */
+	*val = READ_ONCE(client->weight);
+	return 0;
 }
 
-SIM_CLIENT_RO(weight)
-SIM_CLIENT_RO(cap)
-SIM_CLIENT_RO(used)
-SIM_CLIENT_RO(pages)
+static int client_cap_get(void *data, u64 *val)
+{
+	struct utmem_sim_client *client = data;
+
+	*val = host_read(client->host, &client->cap);
+	return 0;
+}
+
+static int client_used_get(void *data, u64 *val)
+{
+	struct utmem_sim_client *client = data;
+
+	*val = host_read(client->host, &client->used);
+	return 0;
+}
+
+static int client_pages_get(void *data, u64 *val)
+{
+	struct utmem_sim_client *client = data;
+
+	*val = host_read(client->host, &client->pages);
+	return 0;
+}
 
 static int client_weight_set(void *data, u64 val)
 {

@@ -31,9 +31,19 @@ void utmem_sim_fault_init(struct utmem_sim_host *host)
 }
 
 /* Atomic-safe: should_fail() neither sleeps nor allocates. */
-bool utmem_sim_fault(struct utmem_sim_host *host, struct fault_attr *attr)
+bool utmem_sim_fault_fail_put(struct utmem_sim_host *host)
 {
-	return should_fail(attr, 1);
+	return should_fail(&host->fail_put, 1);
+}
+
+bool utmem_sim_fault_drop_eph(struct utmem_sim_host *host)
+{
+	return should_fail(&host->drop_ephemeral, 1);
+}
+
+bool utmem_sim_fault_fail_get(struct utmem_sim_host *host)
+{
+	return should_fail(&host->fail_get, 1);
 }
 
 void utmem_sim_fault_debugfs_init(struct utmem_sim_host *host,

@@ -406,6 +406,7 @@ static struct kunit_suite tmem_core_suite = {
 	.exit = core_test_exit,
 	.test_cases = tmem_core_cases,
 };
+
 kunit_test_suite(tmem_core_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the utmem tmem core");

@@ -84,9 +84,9 @@ static u32 new_pool(struct kunit *test, struct utmem_sim_client *c, u32 flags,
 {
 	u32 id = U32_MAX;
 
-	KUNIT_ASSERT_EQ(test, (__force u32)utmem_sim_new_pool(c, flags, uuid,
-							       &id),
-			TMEM_STATUS_OK);
+	tmem_status_t status = utmem_sim_new_pool(c, flags, uuid, &id);
+
+	KUNIT_ASSERT_EQ(test, (__force u32)status, TMEM_STATUS_OK);
 	return id;
 }
 
@@ -1124,6 +1124,7 @@ static struct kunit_suite tmem_sim_suite = {
 	.exit = sim_test_exit,
 	.test_cases = tmem_sim_cases,
 };
+
 kunit_test_suite(tmem_sim_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the utmem host simulator");

@@ -161,7 +161,7 @@ struct tmem_backend_stats {
 struct tmem_backend {
 	const struct tmem_backend_ops *ops;
 	void *priv;
-	struct mutex lock;
+	struct mutex lock;	/* protects @pools */
 	struct list_head pools;
 	struct tmem_backend_stats stats;
 	struct dentry *debugfs;
