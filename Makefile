@@ -4,10 +4,11 @@
 # tree in the cache directory (scripts/prepare-kernel-tree.sh), never in
 # this repository.
 #
-#   make test            KUnit suites under UML (installs what it needs)
+#   make test            KUnit suites, then the guest end-to-end checks (UML)
 #   make run             boot a UML guest on the simulator and show it working
 #   make run GUEST=qemu  the same on an x86_64 kernel under QEMU (TCG)
 #   make kunit           the KUnit part of `make test` alone
+#   make e2e             the end-to-end part alone
 #   make check           checkpatch --strict and sparse on the kernel code
 #   make kernel-tree     prepare the kernel tree and print its path
 #
@@ -29,18 +30,25 @@ KUNIT_PY = cd $(TREE) && python3 tools/testing/kunit/kunit.py
 KUNIT_OPTS = --kunitconfig=$(KUNITCONFIG) --build_dir=$(UML_BUILD) \
 	--jobs=$(JOBS) --make_options CC="ccache gcc"
 
-.PHONY: all test kunit run run-uml run-qemu uml-kernel x86-kernel check \
+.PHONY: all test kunit e2e run run-uml run-qemu uml-kernel x86-kernel check \
 	checkpatch sparse kernel-tree help
 
 all: help
 
+# kunit.py and the guest runs share one build directory: one at a time.
+.NOTPARALLEL:
+
 help:
-	@sed -n '3,16s/^# \{0,1\}//p' $(REPO)/Makefile
+	@sed -n '3,17s/^# \{0,1\}//p' $(REPO)/Makefile
 
 kernel-tree:
 	@$(REPO)/scripts/prepare-kernel-tree.sh
 
-test: kunit
+test: kunit e2e
+
+# The end-to-end checks boot the KUnit kernel as a guest.
+e2e: uml-kernel
+	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux
 
 kunit:
 	$(KUNIT_PY) run $(KUNIT_OPTS)

@@ -157,7 +157,7 @@ static tmem_status_t check_handle(const struct tmem_handle *h)
  */
 static tmem_status_t put_locked(struct utmem_sim_client *client,
 				struct utmem_sim_pool *pool,
-				const struct tmem_handle *h,
+				const struct tmem_handle *h, u32 len,
 				struct utmem_sim_blob **blobp,
 				struct utmem_sim_page **pagep)
 {
@@ -170,6 +170,8 @@ static tmem_status_t put_locked(struct utmem_sim_client *client,
 	if (old)
 		utmem_sim_page_remove(old);
 
+	if (len > TMEM_VALUE_MAX)
+		return TMEM_S_TOOBIG;
 	if (!blob || !page) {
 		utmem_sim_count(host, UTMEM_SIM_NOMEM);
 		return TMEM_S_NOMEM;
@@ -231,8 +233,10 @@ nomem:
  * @len: its length, at most TMEM_VALUE_MAX
  *
  * Atomic-safe.  Return: OK, REFUSED (no room, or an injected fault),
- * NOMEM, BADPOOL, INVAL or TOOBIG.  On any answer but OK, BADPOOL, INVAL
- * and TOOBIG the old value at @h is gone.
+ * NOMEM, TOOBIG, BADPOOL or INVAL.  On any answer but OK, BADPOOL and
+ * INVAL (a malformed handle: nothing was done) the old value at @h is
+ * gone: a guest that failed to store a new version must not find the
+ * old one later.
  */
 tmem_status_t utmem_sim_put(struct utmem_sim_client *client, u32 pool_id,
 			    const struct tmem_handle *h, const void *src,
@@ -248,19 +252,21 @@ tmem_status_t utmem_sim_put(struct utmem_sim_client *client, u32 pool_id,
 	status = check_handle(h);
 	if (status)
 		return status;
-	if (len > TMEM_VALUE_MAX)
-		return TMEM_S_TOOBIG;
 
 	utmem_sim_count(host, UTMEM_SIM_PUTS);
 	/* The costly part, compression and allocation, runs unlocked. */
-	blob = utmem_sim_blob_prepare(host, src, len);
-	page = kmalloc(sizeof(*page), GFP_NOWAIT | __GFP_NOWARN);
+	blob = NULL;
+	page = NULL;
+	if (len <= TMEM_VALUE_MAX) {
+		blob = utmem_sim_blob_prepare(host, src, len);
+		page = kmalloc(sizeof(*page), GFP_NOWAIT | __GFP_NOWARN);
+	}
 
 	spin_lock_irqsave(&host->lock, flags);
 	pool = pool_find(client, pool_id);
 	if (pool) {
 		maybe_drop_ephemeral(host);
-		status = put_locked(client, pool, h, &blob, &page);
+		status = put_locked(client, pool, h, len, &blob, &page);
 	} else {
 		status = TMEM_S_BADPOOL;
 	}

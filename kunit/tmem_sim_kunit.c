@@ -307,8 +307,14 @@ static void invalid_request_test(struct kunit *test)
 	uuid_t uuid;
 	u32 id, len;
 
+	/* An oversized replace drops the old value too. */
+	EXPECT_STATUS(test, put(t->a, pool, 1, 0, t->buf, 10), TMEM_STATUS_OK);
 	EXPECT_STATUS(test, put(t->a, pool, 1, 0, t->buf, VAL + 1),
 		      TMEM_STATUS_TOOBIG);
+	EXPECT_STATUS(test, get(t->a, pool, 1, 0, t->out, VAL, &len),
+		      TMEM_STATUS_MISS);
+	/* A malformed handle changes nothing. */
+	EXPECT_STATUS(test, put(t->a, pool, 1, 0, t->buf, 10), TMEM_STATUS_OK);
 	h.reserved = 1;
 	EXPECT_STATUS(test, utmem_sim_put(t->a, pool, &h, t->buf, 1),
 		      TMEM_STATUS_INVAL);
@@ -316,6 +322,9 @@ static void invalid_request_test(struct kunit *test)
 		      TMEM_STATUS_INVAL);
 	EXPECT_STATUS(test, utmem_sim_flush_page(t->a, pool, &h),
 		      TMEM_STATUS_INVAL);
+	EXPECT_STATUS(test, get(t->a, pool, 1, 0, t->out, VAL, &len),
+		      TMEM_STATUS_OK);
+	EXPECT_STATUS(test, utmem_sim_flush_pool(t->a, pool), TMEM_STATUS_OK);
 
 	uuid_gen(&uuid);
 	EXPECT_STATUS(test, utmem_sim_new_pool(t->a, 1U << 7, NULL, &id),

@@ -28,8 +28,8 @@ die() { log "error: $*"; exit 1; }
 # Build dependencies of a UML/x86_64 kernel and of kunit.py.
 need_pkgs=()
 [ -f "$tarball" ] || need_pkgs+=("$pkg")
-for tool in flex:flex bison:bison bc:bc ccache:ccache sparse:sparse \
-	    python3:python3 xz:xz-utils patch:patch; do
+for tool in gcc:gcc make:make flex:flex bison:bison bc:bc ccache:ccache \
+	    sparse:sparse python3:python3 xz:xz-utils patch:patch; do
 	command -v "${tool%%:*}" >/dev/null || need_pkgs+=("${tool#*:}")
 done
 [ -e /usr/include/libelf.h ] || need_pkgs+=(libelf-dev)

@@ -126,8 +126,9 @@ static int tmem_put_done(struct tmem_pool *pool, tmem_status_t status)
  * @src: the value
  * @len: its length, at most TMEM_VALUE_MAX
  *
- * Atomic-safe (see struct tmem_backend_ops).  If it fails, the value that
- * was at @h may be gone as well; it is never left stale.
+ * Atomic-safe (see struct tmem_backend_ops).  If the host fails it, the
+ * value that was at @h is gone as well; it is never left stale.  A request
+ * the core rejects (-EINVAL, -E2BIG) reaches no host and changes nothing.
  *
  * Return: 0; -ENOSPC when the host refused (always allowed); -E2BIG or
  * -EINVAL for a bad request; -ENOMEM, -ENXIO or -EIO from the host.

@@ -3,13 +3,15 @@
  * A smoke test of a live backend, run from debugfs (utmem/selftest) by
  * `make run` and by hand on a new host: in one pool of each kind, PUT a
  * mix of compressible and random pages, GET them back, compare every byte,
- * and flush.  Ephemeral pages may legitimately be gone; wrong bytes never
- * are legitimate.
+ * and flush.  Ephemeral pages may legitimately be gone, persistent pages
+ * that were stored may not, and wrong bytes never are legitimate.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": selftest: " fmt
 
+#include <linux/bitmap.h>
 #include <linux/err.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uuid.h>
@@ -42,8 +44,12 @@ void tmem_selftest_fill(void *buf, u32 index)
 }
 EXPORT_SYMBOL_IF_KUNIT(tmem_selftest_fill);
 
+/* Runs share the shared pools' UUID; one at a time keeps them apart. */
+static DEFINE_MUTEX(selftest_lock);
+
 static int selftest_pool(struct tmem_backend *be, u32 flags,
-			 unsigned int nr_pages, void *buf, void *want)
+			 unsigned int nr_pages, void *buf, void *want,
+			 unsigned long *stored_map)
 {
 	static const uuid_t selftest_uuid =
 		UUID_INIT(0x75746d65, 0x6d00, 0x4000, 0x80, 0x00,
@@ -72,16 +78,26 @@ static int selftest_pool(struct tmem_backend *be, u32 flags,
 		tmem_selftest_fill(buf, i);
 		tmem_handle_set(&h, &oid, i);
 		ret = tmem_put(pool, &h, buf, TMEM_VALUE_MAX);
-		if (!ret)
+		if (!ret) {
+			__set_bit(i, stored_map);
 			stored++;
-		else if (ret != -ENOSPC)
-			err = ret;
+		} else {
+			__clear_bit(i, stored_map);
+			if (ret != -ENOSPC)
+				err = ret;
+		}
 	}
 	for (i = 0; i < nr_pages && !err; i++) {
 		tmem_handle_set(&h, &oid, i);
 		ret = tmem_get(pool, &h, buf, TMEM_VALUE_MAX, &len);
-		if (ret == -ENOENT)
+		if (ret == -ENOENT && (!persistent ||
+				       !test_bit(i, stored_map)))
 			continue;
+		if (ret == -ENOENT) {
+			pr_err("%s: persistent page %u vanished\n", name, i);
+			err = -EIO;
+			break;
+		}
 		if (ret) {
 			err = ret;
 			break;
@@ -117,18 +133,24 @@ int tmem_selftest(struct tmem_backend *be, unsigned int nr_pages)
 		TMEM_POOL_PERSISTENT | TMEM_POOL_SHARED,
 		TMEM_POOL_SHARED,
 	};
+	unsigned long *stored_map;
 	void *buf, *want;
 	int i, err = 0;
 
 	buf = kmalloc(TMEM_VALUE_MAX, GFP_KERNEL);
 	want = kmalloc(TMEM_VALUE_MAX, GFP_KERNEL);
-	if (!buf || !want) {
+	stored_map = bitmap_zalloc(nr_pages, GFP_KERNEL);
+	if (!buf || !want || !stored_map) {
 		err = -ENOMEM;
 		goto out;
 	}
+	mutex_lock(&selftest_lock);
 	for (i = 0; i < ARRAY_SIZE(kinds) && !err; i++)
-		err = selftest_pool(be, kinds[i], nr_pages, buf, want);
+		err = selftest_pool(be, kinds[i], nr_pages, buf, want,
+				    stored_map);
+	mutex_unlock(&selftest_lock);
 out:
+	bitmap_free(stored_map);
 	kfree(want);
 	kfree(buf);
 	return err;

@@ -83,7 +83,9 @@ struct tmem_backend;
  * @destroy_pool: drops the pool and everything in it.  May sleep.
  * @put: stores @len bytes at @h, replacing any value there.  If it fails,
  *	the old value is gone too: a failed replace never leaves stale data
- *	readable.  REFUSED when the host declines (always allowed).
+ *	readable.  Only INVAL (malformed handle) and BADPOOL leave the pool
+ *	untouched.  REFUSED when the host declines (always allowed); TOOBIG
+ *	when @len exceeds TMEM_VALUE_MAX.
  * @get: copies the value at @h into @dst (@size bytes) and stores its
  *	length in @len.  MISS when there is none.  TOOBIG, with @len set,
  *	when @size is too small; the value then stays.  On an ephemeral pool

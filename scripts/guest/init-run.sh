@@ -37,12 +37,28 @@ echo 2048 > "$d"/selftest || fail "selftest"
 dmesg | grep 'utmem: selftest'
 show "after the selftest"
 
-# Bad writes are refused and change nothing.
-cap=$(cat "$d"/sim/capacity_bytes)
-echo lots > "$d"/sim/capacity_bytes 2>/dev/null && fail "capacity took 'lots'"
-echo 0 > "$d"/selftest 2>/dev/null && fail "selftest took 0"
-echo 20000000 > "$d"/sim/exit_ns 2>/dev/null && fail "exit_ns took 20 ms"
-[ "$(cat "$d"/sim/capacity_bytes)" = "$cap" ] || fail "capacity changed"
+# Bad writes are refused with EINVAL and change nothing.
+refused() {	# FILE VALUE
+	local before after
+	before=$(cat "$1")
+	if echo "$2" 2>/dev/null > "$1"; then
+		fail "$1 took '$2'"
+	fi
+	after=$(cat "$1")
+	[ "$before" = "$after" ] || fail "$1 changed from $before to $after"
+	echo "  refused: $2 > ${1#"$d"/}"
+}
+echo "--- bad writes"
+refused "$d"/sim/capacity_bytes lots
+refused "$d"/sim/capacity_bytes 281474976710657
+refused "$d"/sim/exit_ns 20000000
+refused "$d"/sim/compress 2
+refused "$d"/sim/dedup -1
+refused "$d"/sim/clients/0/weight 0
+refused "$d"/sim/clients/0/weight 10001
+refused "$d"/sim/clients/0/cap_bytes 999999999999999999
+echo 0 2>/dev/null > "$d"/selftest && fail "selftest took 0"
+echo 65537 2>/dev/null > "$d"/selftest && fail "selftest took 65537"
 
 # A small host: the ephemeral pools lose pages, the persistent ones refuse.
 echo "--- capacity 1 MiB, compression off"
