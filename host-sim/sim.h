@@ -212,6 +212,11 @@ struct utmem_sim_host {
 	struct dentry *clients_debugfs;
 };
 
+static inline bool pool_ephemeral(const struct utmem_sim_pool *pool)
+{
+	return !(pool->flags & TMEM_POOL_PERSISTENT);
+}
+
 static inline void utmem_sim_count(struct utmem_sim_host *host,
 				   enum utmem_sim_counter c)
 {

@@ -18,11 +18,6 @@
 
 #include "sim.h"
 
-static bool pool_ephemeral(const struct utmem_sim_pool *pool)
-{
-	return !(pool->flags & TMEM_POOL_PERSISTENT);
-}
-
 /* Account a page that has just been linked into @pool. */
 void utmem_sim_charge(struct utmem_sim_pool *pool, struct utmem_sim_page *page)
 {

@@ -22,6 +22,7 @@
 #include <linux/kernel.h>
 
 #include "sim.h"
+#include "../guest/tmem/tmem_internal.h"
 
 /* Read a u64 that host->lock protects: 32-bit hosts would tear it. */
 static u64 host_read(struct utmem_sim_host *host, const u64 *field)
@@ -123,14 +124,6 @@ static int exit_ns_set(void *data, u64 val)
 
 DEFINE_DEBUGFS_ATTRIBUTE(exit_ns_fops, exit_ns_get, exit_ns_set, "%llu\n");
 
-static int counter_get(void *data, u64 *val)
-{
-	*val = atomic64_read(data);
-	return 0;
-}
-
-DEFINE_DEBUGFS_ATTRIBUTE(counter_fops, counter_get, NULL, "%llu\n");
-
 static int client_weight_get(void *data, u64 *val)
 {
 	struct utmem_sim_client *client = data;
@@ -206,9 +199,8 @@ void utmem_sim_debugfs_init(struct utmem_sim_host *host, struct dentry *dir)
 
 	counters = debugfs_create_dir("counters", dir);
 	for (i = 0; i < UTMEM_SIM_NR_COUNTERS; i++)
-		debugfs_create_file_unsafe(utmem_sim_counter_names[i], 0444,
-					   counters, &host->counters[i],
-					   &counter_fops);
+		tmem_debugfs_create_counter(utmem_sim_counter_names[i],
+					    counters, &host->counters[i]);
 
 	host->clients_debugfs = debugfs_create_dir("clients", dir);
 	utmem_sim_fault_debugfs_init(host, dir);

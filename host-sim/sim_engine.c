@@ -29,11 +29,6 @@ const char *const utmem_sim_counter_names[UTMEM_SIM_NR_COUNTERS] = {
 /* The largest batch one call may carry. */
 #define UTMEM_SIM_BATCH_MAX	1024
 
-static bool pool_ephemeral(const struct utmem_sim_pool *pool)
-{
-	return !(pool->flags & TMEM_POOL_PERSISTENT);
-}
-
 static int obj_cmp(const void *key, const struct rb_node *node)
 {
 	return tmem_oid_cmp(key,

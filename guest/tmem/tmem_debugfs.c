@@ -37,6 +37,14 @@ static int atomic64_get(void *data, u64 *val)
 
 DEFINE_DEBUGFS_ATTRIBUTE(tmem_counter_fops, atomic64_get, NULL, "%llu\n");
 
+/* A read-only file for one atomic64_t counter; the simulator uses it too. */
+void tmem_debugfs_create_counter(const char *name, struct dentry *dir,
+				 atomic64_t *counter)
+{
+	debugfs_create_file_unsafe(name, 0444, dir, counter,
+				   &tmem_counter_fops);
+}
+
 static int backend_show(struct seq_file *m, void *unused)
 {
 	const struct tmem_backend *be = m->private;
@@ -65,12 +73,10 @@ void tmem_debugfs_init(struct tmem_backend *be, struct dentry *root)
 	calls = debugfs_create_dir("calls", root);
 	errors = debugfs_create_dir("errors", root);
 	for (op = 0; op < TMEM_OP_NR; op++) {
-		debugfs_create_file_unsafe(tmem_op_names[op], 0444, calls,
-					   &be->stats.calls[op],
-					   &tmem_counter_fops);
-		debugfs_create_file_unsafe(tmem_op_names[op], 0444, errors,
-					   &be->stats.errors[op],
-					   &tmem_counter_fops);
+		tmem_debugfs_create_counter(tmem_op_names[op], calls,
+					    &be->stats.calls[op]);
+		tmem_debugfs_create_counter(tmem_op_names[op], errors,
+					    &be->stats.errors[op]);
 	}
 	tmem_pools_dir = debugfs_create_dir("pools", root);
 	debugfs_create_file_unsafe("selftest", 0200, root, be, &selftest_fops);
@@ -139,9 +145,8 @@ void tmem_pool_debugfs_add(struct tmem_pool *pool)
 	debugfs_create_file_unsafe("id", 0444, dir, pool, &pool_id_fops);
 	debugfs_create_file_unsafe("flags", 0444, dir, pool, &pool_flags_fops);
 	for (i = 0; i < ARRAY_SIZE(counters); i++)
-		debugfs_create_file_unsafe(counters[i].name, 0444, dir,
-					   counters[i].counter,
-					   &tmem_counter_fops);
+		tmem_debugfs_create_counter(counters[i].name, dir,
+					    counters[i].counter);
 	debugfs_create_file_unsafe("host_pages", 0444, dir, pool,
 				   &pool_pages_fops);
 	debugfs_create_file_unsafe("host_raw_bytes", 0444, dir, pool,

@@ -12,6 +12,8 @@ struct dentry;
 extern const struct tmem_backend_ops tmem_sim_backend_ops;
 #endif
 
+void tmem_debugfs_create_counter(const char *name, struct dentry *dir,
+				 atomic64_t *counter);
 void tmem_debugfs_init(struct tmem_backend *be, struct dentry *root);
 void tmem_pool_debugfs_add(struct tmem_pool *pool);
 void tmem_pool_debugfs_remove(struct tmem_pool *pool);
