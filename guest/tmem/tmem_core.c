@@ -199,6 +199,7 @@ static int __init utmem_init(void)
 	tmem_bound = be;
 	tmem_debugfs_init(be, utmem_debugfs_root);
 	pr_info("bound backend %s\n", ops->name);
+	frontswap_tmem_init(utmem_debugfs_root);
 	return 0;
 }
 

@@ -23,6 +23,12 @@ void tmem_pool_debugfs_remove(struct tmem_pool *pool);
 int tmem_selftest(struct tmem_backend *be, unsigned int nr_pages);
 void tmem_selftest_fill(void *buf, u32 index);
 
+#ifdef CONFIG_UTMEM_FRONTSWAP
+void frontswap_tmem_init(struct dentry *debugfs_root);
+#else
+static inline void frontswap_tmem_init(struct dentry *debugfs_root) { }
+#endif
+
 #if IS_ENABLED(CONFIG_KUNIT)
 const struct tmem_backend_ops *tmem_backend_find(const char *name);
 #endif

@@ -257,6 +257,13 @@ int tmem_put_batch(struct tmem_pool *pool, struct tmem_batch_entry *ent,
 		   unsigned int nr);
 int tmem_pool_info(struct tmem_pool *pool, struct tmem_pool_info *info);
 
+/* The host asking for memory back; see tmem_reclaim.c. */
+struct notifier_block;
+int tmem_register_reclaim_notifier(struct notifier_block *nb);
+int tmem_unregister_reclaim_notifier(struct notifier_block *nb);
+void tmem_request_reclaim(unsigned long nr_pages);
+void tmem_reclaim_flush(void);
+
 /* Backends: instances for the boot binding and for tests. */
 struct tmem_backend *tmem_backend_create(const struct tmem_backend_ops *ops,
 					 struct dentry *debugfs);
