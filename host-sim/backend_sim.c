@@ -71,6 +71,12 @@ VISIBLE_IF_KUNIT int utmem_sim_parse_capacity(const char *str, u64 *bytes)
 }
 EXPORT_SYMBOL_IF_KUNIT(utmem_sim_parse_capacity);
 
+/* The host wants memory back: the guest users decide which pages go. */
+static void sim_reclaim(struct utmem_sim_host *host, unsigned long nr_pages)
+{
+	tmem_request_reclaim(nr_pages);
+}
+
 static int sim_probe(struct tmem_backend *be)
 {
 	struct sim_backend *sb;
@@ -90,6 +96,7 @@ static int sim_probe(struct tmem_backend *be)
 		err = PTR_ERR(sb->host);
 		goto free_sb;
 	}
+	sb->host->reclaim = sim_reclaim;
 	/* Before the client, so that it gets its clients/ directory. */
 	utmem_sim_debugfs_init(sb->host, be->debugfs);
 	sb->client = utmem_sim_client_create(sb->host);

@@ -39,6 +39,8 @@
 #define UTMEM_SIM_WEIGHT_DEFAULT	100
 #define UTMEM_SIM_EXIT_NS_MAX		(10 * NSEC_PER_MSEC)
 #define UTMEM_SIM_CAPACITY_MAX		BIT_ULL(48)
+/* A reclaim request larger than any capacity is a typo. */
+#define UTMEM_SIM_RECLAIM_MAX		(UTMEM_SIM_CAPACITY_MAX >> PAGE_SHIFT)
 #define UTMEM_SIM_POOLS_PER_CLIENT	1024
 
 /**
@@ -185,6 +187,9 @@ struct utmem_sim_scratch {
  * @fail_put: fault: refuse a PUT
  * @drop_ephemeral: fault: drop an ephemeral page before a call
  * @fail_get: fault: fail a GET of an ephemeral page (the page is lost)
+ * @reclaim: asks the clients for @nr_pages persistent pages back (they
+ *	write them elsewhere and flush them); NULL when nobody listens.
+ *	Called without the lock, possibly in atomic context.
  * @debugfs: its directory, or NULL
  * @clients_debugfs: clients/ in @debugfs
  */
@@ -208,6 +213,7 @@ struct utmem_sim_host {
 	struct fault_attr drop_ephemeral;
 	struct fault_attr fail_get;
 #endif
+	void (*reclaim)(struct utmem_sim_host *host, unsigned long nr_pages);
 	struct dentry *debugfs;
 	struct dentry *clients_debugfs;
 };
@@ -263,6 +269,7 @@ int utmem_sim_set_capacity(struct utmem_sim_host *host, u64 bytes);
 int utmem_sim_set_exit_ns(struct utmem_sim_host *host, u64 ns);
 int utmem_sim_set_weight(struct utmem_sim_client *client, u64 weight);
 int utmem_sim_set_cap(struct utmem_sim_client *client, u64 bytes);
+int utmem_sim_request_reclaim(struct utmem_sim_host *host, u64 nr_pages);
 void utmem_sim_set_compress(struct utmem_sim_host *host, bool on);
 void utmem_sim_set_dedup(struct utmem_sim_host *host, bool on);
 

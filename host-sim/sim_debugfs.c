@@ -9,6 +9,7 @@
  *   compress         rw  0/1: LZ4-compress new values
  *   dedup            rw  0/1: share blobs between equal new values
  *   exit_ns          rw  cost of each host call, at most 10 ms
+ *   reclaim_pages    wo  N: ask the clients for N persistent pages back
  *   counters/<name>  ro  events since the host was created
  *   clients/<id>/    weight (rw, 1..10000), cap_bytes (rw, 0 = none),
  *                    used_bytes, pages (ro)
@@ -124,6 +125,14 @@ static int exit_ns_set(void *data, u64 val)
 
 DEFINE_DEBUGFS_ATTRIBUTE(exit_ns_fops, exit_ns_get, exit_ns_set, "%llu\n");
 
+static int reclaim_pages_set(void *data, u64 val)
+{
+	return utmem_sim_request_reclaim(data, val);
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(reclaim_pages_fops, NULL, reclaim_pages_set,
+			 "%llu\n");
+
 static int client_weight_get(void *data, u64 *val)
 {
 	struct utmem_sim_client *client = data;
@@ -196,6 +205,8 @@ void utmem_sim_debugfs_init(struct utmem_sim_host *host, struct dentry *dir)
 				   &compress_fops);
 	debugfs_create_file_unsafe("dedup", 0644, dir, host, &dedup_fops);
 	debugfs_create_file_unsafe("exit_ns", 0644, dir, host, &exit_ns_fops);
+	debugfs_create_file_unsafe("reclaim_pages", 0200, dir, host,
+				   &reclaim_pages_fops);
 
 	counters = debugfs_create_dir("counters", dir);
 	for (i = 0; i < UTMEM_SIM_NR_COUNTERS; i++)

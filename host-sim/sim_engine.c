@@ -8,6 +8,7 @@
 #include <linux/debugfs.h>
 #include <linux/export.h>
 #include <linux/lockdep.h>
+#include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
@@ -777,16 +778,28 @@ void utmem_sim_host_destroy(struct utmem_sim_host *host)
 }
 EXPORT_SYMBOL_GPL(utmem_sim_host_destroy);
 
+/*
+ * Persistent data above a shrunk capacity cannot be evicted: the host asks
+ * its clients to take that much back, counted in pages of the average size
+ * it stores them at (compressed pages free less than a page each).
+ */
 int utmem_sim_set_capacity(struct utmem_sim_host *host, u64 bytes)
 {
 	unsigned long flags;
+	u64 excess = 0;
 
 	if (bytes > UTMEM_SIM_CAPACITY_MAX)
 		return -EINVAL;
 	spin_lock_irqsave(&host->lock, flags);
 	host->capacity = bytes;
 	utmem_sim_fit_capacity(host);
+	if (host->used > host->capacity && host->pages)
+		excess = DIV64_U64_ROUND_UP(host->used - host->capacity,
+					    max(div64_u64(host->used, host->pages),
+						1ULL));
 	spin_unlock_irqrestore(&host->lock, flags);
+	if (excess && host->reclaim)
+		host->reclaim(host, excess);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(utmem_sim_set_capacity);
@@ -828,6 +841,29 @@ int utmem_sim_set_cap(struct utmem_sim_client *client, u64 bytes)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(utmem_sim_set_cap);
+
+/**
+ * utmem_sim_request_reclaim() - the host wants persistent pages back
+ * @host: the host
+ * @nr_pages: how many, 1..UTMEM_SIM_RECLAIM_MAX
+ *
+ * What a host short of memory does (the debugfs knob reclaim_pages):
+ * asks its clients to write @nr_pages of their persistent pages elsewhere
+ * and flush them.  Atomic-safe.
+ *
+ * Return: 0, -EINVAL for a count out of range, -EOPNOTSUPP when no client
+ * listens.
+ */
+int utmem_sim_request_reclaim(struct utmem_sim_host *host, u64 nr_pages)
+{
+	if (!nr_pages || nr_pages > UTMEM_SIM_RECLAIM_MAX)
+		return -EINVAL;
+	if (!host->reclaim)
+		return -EOPNOTSUPP;
+	host->reclaim(host, nr_pages);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(utmem_sim_request_reclaim);
 
 /*
  * Switching compression or deduplication affects later PUTs only; what

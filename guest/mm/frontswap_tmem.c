@@ -166,14 +166,6 @@ static int shrink_set(void *data, u64 val)
 
 DEFINE_DEBUGFS_ATTRIBUTE(shrink_fops, NULL, shrink_set, "%llu\n");
 
-static int counter_get(void *data, u64 *val)
-{
-	*val = atomic64_read(data);
-	return 0;
-}
-
-DEFINE_DEBUGFS_ATTRIBUTE(counter_fops, counter_get, NULL, "%llu\n");
-
 static int pages_held_get(void *data, u64 *val)
 {
 	int type;
@@ -211,8 +203,8 @@ static void frontswap_tmem_debugfs_init(struct dentry *root)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(counters); i++)
-		debugfs_create_file_unsafe(counters[i].name, 0444, dir,
-					   counters[i].counter, &counter_fops);
+		tmem_debugfs_create_counter(counters[i].name, dir,
+					    counters[i].counter);
 	debugfs_create_file_unsafe("pages_held", 0444, dir, NULL,
 				   &pages_held_fops);
 	debugfs_create_file_unsafe("shrink", 0200, dir, NULL, &shrink_fops);

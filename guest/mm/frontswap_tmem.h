@@ -65,4 +65,7 @@ unsigned long frontswap_tmem_area_held(struct frontswap_tmem_area *area);
 unsigned long frontswap_tmem_area_shrink(struct frontswap_tmem_area *area,
 					 unsigned long nr_pages);
 
+/* All areas: frontswap_tmem.c. */
+unsigned long frontswap_tmem_shrink(unsigned long nr_pages);
+
 #endif /* _UTMEM_FRONTSWAP_TMEM_H */
