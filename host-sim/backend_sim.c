@@ -21,6 +21,11 @@ module_param_string(sim_capacity, sim_capacity, sizeof(sim_capacity), 0444);
 MODULE_PARM_DESC(sim_capacity,
 		 "Simulated host capacity, with K/M/G suffix (default: a quarter of RAM)");
 
+static bool sim_carve_out = true;
+module_param(sim_carve_out, bool, 0444);
+MODULE_PARM_DESC(sim_carve_out,
+		 "Set the simulated host's capacity aside from this guest's memory (default: on)");
+
 struct sim_backend {
 	struct utmem_sim_host *host;
 	struct utmem_sim_client *client;
@@ -97,6 +102,9 @@ static int sim_probe(struct tmem_backend *be)
 		goto free_sb;
 	}
 	sb->host->reclaim = sim_reclaim;
+	if (sim_carve_out && utmem_sim_set_carve_out(sb->host, true))
+		pr_warn("could set aside only %llu of %llu bytes for the host\n",
+			utmem_sim_reserve_bytes(sb->host), capacity);
 	/* Before the client, so that it gets its clients/ directory. */
 	utmem_sim_debugfs_init(sb->host, be->debugfs);
 	sb->client = utmem_sim_client_create(sb->host);

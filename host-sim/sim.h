@@ -51,7 +51,9 @@
  * @raw_len: length of the value the guest put
  * @stored_len: bytes in @data, what the host is charged
  * @compressed: @data is LZ4 output, else the raw value
- * @data: the bytes
+ * @data: the bytes, a separate allocation so that a full page of data
+ *	takes one page and not two (kmalloc rounds a page plus a header up
+ *	to 8 KiB)
  */
 struct utmem_sim_blob {
 	struct rb_node node;
@@ -60,7 +62,7 @@ struct utmem_sim_blob {
 	u32 raw_len;
 	u32 stored_len;
 	bool compressed;
-	u8 data[];
+	u8 *data;
 };
 
 /**
@@ -187,6 +189,12 @@ struct utmem_sim_scratch {
  * @fail_put: fault: refuse a PUT
  * @drop_ephemeral: fault: drop an ephemeral page before a call
  * @fail_get: fault: fail a GET of an ephemeral page (the page is lost)
+ * @footprint: bytes of guest memory the stored data takes: blobs and their
+ *	headers as kmalloc rounds them, plus one page record per value
+ * @carve_out: the capacity is set aside from the guest (sim_reserve.c)
+ * @reserve: pages set aside and not used yet, linked by page->lru
+ * @reserve_pages: how many
+ * @reserve_work: refills @reserve when data leaves the host
  * @reclaim: asks the clients for @nr_pages persistent pages back (they
  *	write them elsewhere and flush them); NULL when nobody listens.
  *	Called without the lock, possibly in atomic context.
@@ -213,6 +221,11 @@ struct utmem_sim_host {
 	struct fault_attr drop_ephemeral;
 	struct fault_attr fail_get;
 #endif
+	u64 footprint;
+	bool carve_out;
+	struct list_head reserve;
+	unsigned long reserve_pages;
+	struct work_struct reserve_work;
 	void (*reclaim)(struct utmem_sim_host *host, unsigned long nr_pages);
 	struct dentry *debugfs;
 	struct dentry *clients_debugfs;
@@ -285,6 +298,14 @@ void utmem_sim_blob_insert(struct utmem_sim_host *host,
 void utmem_sim_blob_put(struct utmem_sim_host *host,
 			struct utmem_sim_blob *blob);
 int utmem_sim_blob_read(const struct utmem_sim_blob *blob, void *dst);
+void utmem_sim_blob_free(struct utmem_sim_blob *blob);
+
+/* Memory set aside from the guest: sim_reserve.c. */
+void utmem_sim_reserve_init(struct utmem_sim_host *host);
+void utmem_sim_reserve_exit(struct utmem_sim_host *host);
+int utmem_sim_set_carve_out(struct utmem_sim_host *host, bool on);
+void utmem_sim_reserve_fit(struct utmem_sim_host *host, u64 headroom);
+u64 utmem_sim_reserve_bytes(struct utmem_sim_host *host);
 
 /* Capacity and eviction: sim_capacity.c, called under @host->lock. */
 void utmem_sim_charge(struct utmem_sim_pool *pool, struct utmem_sim_page *page);

@@ -15,6 +15,7 @@
  */
 #include <linux/list.h>
 #include <linux/lockdep.h>
+#include <linux/slab.h>
 
 #include "sim.h"
 
@@ -33,6 +34,7 @@ void utmem_sim_charge(struct utmem_sim_pool *pool, struct utmem_sim_page *page)
 	pool->info.stored_bytes += blob->stored_len;
 	host->pages++;
 	host->raw_bytes += blob->raw_len;
+	host->footprint += kmalloc_size_roundup(sizeof(*page));
 	if (pool_ephemeral(pool))
 		list_add_tail(&page->lru, &owner->eph_lru);
 	else
@@ -55,6 +57,7 @@ void utmem_sim_uncharge(struct utmem_sim_pool *pool,
 	pool->info.stored_bytes -= blob->stored_len;
 	host->pages--;
 	host->raw_bytes -= blob->raw_len;
+	host->footprint -= kmalloc_size_roundup(sizeof(*page));
 	list_del_init(&page->lru);
 }
 

@@ -10,6 +10,10 @@
  *   dedup            rw  0/1: share blobs between equal new values
  *   exit_ns          rw  cost of each host call, at most 10 ms
  *   reclaim_pages    wo  N: ask the clients for N persistent pages back
+ *   carve_out        rw  0/1: the capacity is set aside from the guest's
+ *                        memory (see sim_reserve.c)
+ *   reserve_bytes    ro  memory set aside and not holding data yet
+ *   footprint_bytes  ro  guest memory the stored data takes
  *   counters/<name>  ro  events since the host was created
  *   clients/<id>/    weight (rw, 1..10000), cap_bytes (rw, 0 = none),
  *                    used_bytes, pages (ro)
@@ -125,6 +129,40 @@ static int exit_ns_set(void *data, u64 val)
 
 DEFINE_DEBUGFS_ATTRIBUTE(exit_ns_fops, exit_ns_get, exit_ns_set, "%llu\n");
 
+static int carve_out_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(((struct utmem_sim_host *)data)->carve_out);
+	return 0;
+}
+
+static int carve_out_set(void *data, u64 val)
+{
+	if (val > 1)
+		return -EINVAL;
+	/* -ENOMEM leaves it on with what the guest could spare. */
+	return utmem_sim_set_carve_out(data, val);
+}
+
+static int reserve_bytes_get(void *data, u64 *val)
+{
+	*val = utmem_sim_reserve_bytes(data);
+	return 0;
+}
+
+static int footprint_get(void *data, u64 *val)
+{
+	struct utmem_sim_host *host = data;
+
+	*val = host_read(host, &host->footprint);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(carve_out_fops, carve_out_get, carve_out_set,
+			 "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(reserve_bytes_fops, reserve_bytes_get, NULL,
+			 "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(footprint_fops, footprint_get, NULL, "%llu\n");
+
 static int reclaim_pages_set(void *data, u64 val)
 {
 	return utmem_sim_request_reclaim(data, val);
@@ -207,6 +245,12 @@ void utmem_sim_debugfs_init(struct utmem_sim_host *host, struct dentry *dir)
 	debugfs_create_file_unsafe("exit_ns", 0644, dir, host, &exit_ns_fops);
 	debugfs_create_file_unsafe("reclaim_pages", 0200, dir, host,
 				   &reclaim_pages_fops);
+	debugfs_create_file_unsafe("carve_out", 0644, dir, host,
+				   &carve_out_fops);
+	debugfs_create_file_unsafe("reserve_bytes", 0444, dir, host,
+				   &reserve_bytes_fops);
+	debugfs_create_file_unsafe("footprint_bytes", 0444, dir, host,
+				   &footprint_fops);
 
 	counters = debugfs_create_dir("counters", dir);
 	for (i = 0; i < UTMEM_SIM_NR_COUNTERS; i++)

@@ -250,6 +250,13 @@ tmem_status_t utmem_sim_put(struct utmem_sim_client *client, u32 pool_id,
 		return status;
 
 	utmem_sim_count(host, UTMEM_SIM_PUTS);
+	if (READ_ONCE(host->carve_out)) {
+		/* Free reserve for what is allocated next; see sim_reserve.c. */
+		spin_lock_irqsave(&host->lock, flags);
+		utmem_sim_reserve_fit(host, sizeof(*blob) + sizeof(*page) +
+				      min(len, TMEM_VALUE_MAX));
+		spin_unlock_irqrestore(&host->lock, flags);
+	}
 	/* The costly part, compression and allocation, runs unlocked. */
 	blob = NULL;
 	page = NULL;
@@ -268,7 +275,7 @@ tmem_status_t utmem_sim_put(struct utmem_sim_client *client, u32 pool_id,
 	}
 	spin_unlock_irqrestore(&host->lock, flags);
 
-	kfree(blob);
+	utmem_sim_blob_free(blob);
 	kfree(page);
 	return status;
 }
@@ -748,6 +755,7 @@ struct utmem_sim_host *utmem_sim_host_create(u64 capacity)
 	if (!host)
 		return ERR_PTR(-ENOMEM);
 	spin_lock_init(&host->lock);
+	utmem_sim_reserve_init(host);
 	host->capacity = capacity;
 	host->compress = true;
 	host->dedup = true;
@@ -771,8 +779,9 @@ EXPORT_SYMBOL_GPL(utmem_sim_host_create);
 void utmem_sim_host_destroy(struct utmem_sim_host *host)
 {
 	WARN_ON_ONCE(!list_empty(&host->clients));
-	WARN_ON_ONCE(host->used || host->pages);
+	WARN_ON_ONCE(host->used || host->pages || host->footprint);
 	debugfs_remove_recursive(host->debugfs);
+	utmem_sim_reserve_exit(host);
 	utmem_sim_store_exit(host);
 	kfree(host);
 }
@@ -793,6 +802,7 @@ int utmem_sim_set_capacity(struct utmem_sim_host *host, u64 bytes)
 	spin_lock_irqsave(&host->lock, flags);
 	host->capacity = bytes;
 	utmem_sim_fit_capacity(host);
+	utmem_sim_reserve_fit(host, 0);
 	if (host->used > host->capacity && host->pages)
 		excess = DIV64_U64_ROUND_UP(host->used - host->capacity,
 					    max(div64_u64(host->used, host->pages),

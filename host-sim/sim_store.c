@@ -73,18 +73,39 @@ void utmem_sim_store_exit(struct utmem_sim_host *host)
 
 static struct utmem_sim_blob *blob_alloc(const void *data, u32 stored_len)
 {
+	/* Never block or warn: running out is a refusal, not an incident. */
+	const gfp_t gfp = GFP_NOWAIT | __GFP_NOWARN;
 	struct utmem_sim_blob *blob;
 
-	/* Never block or warn: running out is a refusal, not an incident. */
-	blob = kmalloc(struct_size(blob, data, stored_len),
-		       GFP_NOWAIT | __GFP_NOWARN);
+	blob = kmalloc(sizeof(*blob), gfp);
 	if (!blob)
 		return NULL;
+	blob->data = kmalloc(stored_len, gfp);
+	if (!blob->data) {
+		kfree(blob);
+		return NULL;
+	}
 	RB_CLEAR_NODE(&blob->node);
 	blob->refs = 0;
 	blob->stored_len = stored_len;
 	memcpy(blob->data, data, stored_len);
 	return blob;
+}
+
+/* Frees a blob that is not stored (or no longer); NULL is fine. */
+void utmem_sim_blob_free(struct utmem_sim_blob *blob)
+{
+	if (!blob)
+		return;
+	kfree(blob->data);
+	kfree(blob);
+}
+
+/* The guest memory a blob takes, as kmalloc rounds it. */
+static u64 blob_footprint(const struct utmem_sim_blob *blob)
+{
+	return kmalloc_size_roundup(sizeof(*blob)) +
+	       kmalloc_size_roundup(blob->stored_len);
 }
 
 /**
@@ -190,6 +211,8 @@ void utmem_sim_blob_insert(struct utmem_sim_host *host,
 	lockdep_assert_held(&host->lock);
 	blob->refs = 1;
 	host->used += blob->stored_len;
+	host->footprint += blob_footprint(blob);
+	utmem_sim_reserve_fit(host, 0);
 	if (host->dedup)
 		rb_add(&blob->node, &host->dedup_tree, blob_less);
 }
@@ -208,7 +231,9 @@ void utmem_sim_blob_put(struct utmem_sim_host *host,
 	if (!RB_EMPTY_NODE(&blob->node))
 		rb_erase(&blob->node, &host->dedup_tree);
 	host->used -= blob->stored_len;
-	kfree(blob);
+	host->footprint -= blob_footprint(blob);
+	utmem_sim_blob_free(blob);
+	utmem_sim_reserve_fit(host, 0);
 }
 
 /**

@@ -58,6 +58,7 @@ static void sim_test_exit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->host->used, 0);
 	KUNIT_EXPECT_EQ(test, t->host->pages, 0);
 	KUNIT_EXPECT_EQ(test, t->host->raw_bytes, 0);
+	KUNIT_EXPECT_EQ(test, t->host->footprint, 0);
 	KUNIT_EXPECT_TRUE(test, RB_EMPTY_ROOT(&t->host->dedup_tree));
 	utmem_sim_host_destroy(t->host);
 }
@@ -619,6 +620,57 @@ static void capacity_shrink_test(struct kunit *test)
 		      TMEM_STATUS_REFUSED);
 }
 
+static unsigned long reserve_pages(struct sim_test *t)
+{
+	return utmem_sim_reserve_bytes(t->host) >> PAGE_SHIFT;
+}
+
+/*
+ * With the carve-out on, reserve and footprint add up to the capacity:
+ * the guest loses the capacity once, not again for the data in it.
+ */
+static void carve_out_test(struct kunit *test)
+{
+	struct sim_test *t = test->priv;
+	u32 pool = new_pool(test, t->a, TMEM_POOL_PERSISTENT, NULL);
+	u64 footprint_pages;
+	u32 i;
+
+	utmem_sim_set_compress(t->host, false);
+	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host, 1 << 20), 0);
+	KUNIT_EXPECT_EQ(test, reserve_pages(t), 0);
+	KUNIT_ASSERT_EQ(test, utmem_sim_set_carve_out(t->host, true), 0);
+	KUNIT_EXPECT_EQ(test, reserve_pages(t), 256);
+	for (i = 0; i < 10; i++) {
+		fill_random(t->buf, VAL);
+		EXPECT_STATUS(test, put(t->a, pool, 1, i, t->buf, VAL),
+			      TMEM_STATUS_OK);
+	}
+	/* A page of data takes one page, plus small records. */
+	footprint_pages = DIV_ROUND_UP_ULL(t->host->footprint, PAGE_SIZE);
+	KUNIT_EXPECT_GE(test, t->host->footprint, 10 * PAGE_SIZE);
+	KUNIT_EXPECT_LE(test, footprint_pages, 11);
+	KUNIT_EXPECT_EQ(test, reserve_pages(t), 256 - footprint_pages);
+	/* A small give-back waits; a large one refills the reserve. */
+	EXPECT_STATUS(test, utmem_sim_flush_pool(t->a, pool), TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, t->host->footprint, 0);
+	flush_work(&t->host->reserve_work);
+	KUNIT_EXPECT_EQ(test, reserve_pages(t), 256 - footprint_pages);
+	for (i = 0; i < 100; i++) {
+		fill_random(t->buf, VAL);
+		EXPECT_STATUS(test, put(t->a, pool, 1, i, t->buf, VAL),
+			      TMEM_STATUS_OK);
+	}
+	KUNIT_EXPECT_LT(test, reserve_pages(t), 156);
+	EXPECT_STATUS(test, utmem_sim_flush_pool(t->a, pool), TMEM_STATUS_OK);
+	flush_work(&t->host->reserve_work);
+	KUNIT_EXPECT_EQ(test, reserve_pages(t), 256);
+	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host, 1 << 19), 0);
+	KUNIT_EXPECT_EQ(test, reserve_pages(t), 128);
+	KUNIT_ASSERT_EQ(test, utmem_sim_set_carve_out(t->host, false), 0);
+	KUNIT_EXPECT_EQ(test, reserve_pages(t), 0);
+}
+
 static void knob_validation_test(struct kunit *test)
 {
 	struct sim_test *t = test->priv;
@@ -1113,6 +1165,7 @@ static struct kunit_case tmem_sim_cases[] = {
 	KUNIT_CASE(weight_test),
 	KUNIT_CASE(client_cap_test),
 	KUNIT_CASE(capacity_shrink_test),
+	KUNIT_CASE(carve_out_test),
 	KUNIT_CASE(knob_validation_test),
 	KUNIT_CASE(compression_test),
 	KUNIT_CASE(dedup_test),
