@@ -30,7 +30,7 @@ KUNIT_PY = cd $(TREE) && python3 tools/testing/kunit/kunit.py
 KUNIT_OPTS = --kunitconfig=$(KUNITCONFIG) --build_dir=$(UML_BUILD) \
 	--jobs=$(JOBS) --make_options CC="ccache gcc"
 
-.PHONY: all test kunit e2e run run-uml run-qemu uml-kernel x86-kernel check \
+.PHONY: all test kunit user-test e2e run run-uml run-qemu uml-kernel x86-kernel check \
 	checkpatch sparse kernel-tree help
 
 all: help
@@ -44,11 +44,24 @@ help:
 kernel-tree:
 	@$(REPO)/scripts/prepare-kernel-tree.sh
 
-test: kunit e2e
+test: kunit user-test e2e
+
+# Userspace programs the guests run, built for this machine (the UML
+# guest runs on its root file system).
+BIN := $(UTMEM_CACHE)/bin
+USER_CFLAGS := -O2 -Wall -Wextra -Werror
+
+$(BIN)/swap_stress: $(REPO)/tests/swap/swap_stress.c
+	mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $<
+
+user-test: $(BIN)/swap_stress
+	$(REPO)/tests/swap/test-swap-stress.sh $(BIN)/swap_stress
 
 # The end-to-end checks boot the KUnit kernel as a guest.
-e2e: uml-kernel
+e2e: uml-kernel $(BIN)/swap_stress
 	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux
+	$(REPO)/scripts/run-swap-e2e.sh $(UML_BUILD)/linux $(BIN)
 
 kunit:
 	$(KUNIT_PY) run $(KUNIT_OPTS)

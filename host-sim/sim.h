@@ -31,6 +31,7 @@
 #include <linux/types.h>
 #include <linux/uuid.h>
 #include <linux/xarray.h>
+#include <linux/zsmalloc.h>
 #include <utmem/tmem.h>
 
 /* Limits on what a debugfs write or a host administrator may set. */
@@ -51,9 +52,7 @@
  * @raw_len: length of the value the guest put
  * @stored_len: bytes in @data, what the host is charged
  * @compressed: @data is LZ4 output, else the raw value
- * @data: the bytes, a separate allocation so that a full page of data
- *	takes one page and not two (kmalloc rounds a page plus a header up
- *	to 8 KiB)
+ * @handle: the bytes, in the host's zsmalloc pool (0 for no bytes)
  */
 struct utmem_sim_blob {
 	struct rb_node node;
@@ -62,7 +61,7 @@ struct utmem_sim_blob {
 	u32 raw_len;
 	u32 stored_len;
 	bool compressed;
-	u8 *data;
+	unsigned long handle;
 };
 
 /**
@@ -186,11 +185,13 @@ struct utmem_sim_scratch {
  * @shared_pools: its shared pools, found by UUID
  * @dedup_tree: deduplicated blobs by (hash, raw_len)
  * @scratch: per-CPU LZ4 buffers, not under @lock
+ * @zs: where blob bytes live: packed, and with an exact page count
+ * @cmp_buf: one blob's bytes while deduplication compares two, under @lock
  * @fail_put: fault: refuse a PUT
  * @drop_ephemeral: fault: drop an ephemeral page before a call
  * @fail_get: fault: fail a GET of an ephemeral page (the page is lost)
- * @footprint: bytes of guest memory the stored data takes: blobs and their
- *	headers as kmalloc rounds them, plus one page record per value
+ * @footprint: bytes of the records kept per blob and per value, as kmalloc
+ *	rounds them; utmem_sim_footprint() adds the pages in @zs
  * @carve_out: the capacity is set aside from the guest (sim_reserve.c)
  * @reserve: pages set aside and not used yet, linked by page->lru
  * @reserve_pages: how many
@@ -216,6 +217,8 @@ struct utmem_sim_host {
 	struct list_head shared_pools;
 	struct rb_root dedup_tree;
 	struct utmem_sim_scratch __percpu *scratch;
+	struct zs_pool *zs;
+	u8 *cmp_buf;
 #ifdef CONFIG_FAULT_INJECTION
 	struct fault_attr fail_put;
 	struct fault_attr drop_ephemeral;
@@ -297,8 +300,11 @@ void utmem_sim_blob_insert(struct utmem_sim_host *host,
 			   struct utmem_sim_blob *blob);
 void utmem_sim_blob_put(struct utmem_sim_host *host,
 			struct utmem_sim_blob *blob);
-int utmem_sim_blob_read(const struct utmem_sim_blob *blob, void *dst);
-void utmem_sim_blob_free(struct utmem_sim_blob *blob);
+int utmem_sim_blob_read(struct utmem_sim_host *host,
+			const struct utmem_sim_blob *blob, void *dst);
+void utmem_sim_blob_free(struct utmem_sim_host *host,
+			 struct utmem_sim_blob *blob);
+u64 utmem_sim_footprint(struct utmem_sim_host *host);
 
 /* Memory set aside from the guest: sim_reserve.c. */
 void utmem_sim_reserve_init(struct utmem_sim_host *host);

@@ -153,7 +153,11 @@ static int footprint_get(void *data, u64 *val)
 {
 	struct utmem_sim_host *host = data;
 
-	*val = host_read(host, &host->footprint);
+	unsigned long flags;
+
+	spin_lock_irqsave(&host->lock, flags);
+	*val = utmem_sim_footprint(host);
+	spin_unlock_irqrestore(&host->lock, flags);
 	return 0;
 }
 

@@ -275,7 +275,7 @@ tmem_status_t utmem_sim_put(struct utmem_sim_client *client, u32 pool_id,
 	}
 	spin_unlock_irqrestore(&host->lock, flags);
 
-	utmem_sim_blob_free(blob);
+	utmem_sim_blob_free(host, blob);
 	kfree(page);
 	return status;
 }
@@ -338,7 +338,7 @@ tmem_status_t utmem_sim_get(struct utmem_sim_client *client, u32 pool_id,
 	 * reference count on the fast path; LZ4 decodes a page in about a
 	 * microsecond.
 	 */
-	if (utmem_sim_blob_read(page->blob, dst)) {
+	if (utmem_sim_blob_read(host, page->blob, dst)) {
 		status = TMEM_S_IO;
 	} else {
 		status = TMEM_S_OK;

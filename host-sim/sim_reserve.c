@@ -12,9 +12,11 @@
  * The guest then has its RAM minus the capacity to run in, whatever the
  * host holds, as it would beside a host with memory of its own.
  *
- * What is counted is the host's footprint: blobs as kmalloc rounds them
- * and one page record per value.  Object records and xarray nodes are
- * not counted; they are small next to the data.
+ * What is counted is the host's footprint: the pages of its zsmalloc
+ * pool, where blob bytes live, and the blob and page records as kmalloc
+ * rounds them.  Object records and xarray nodes are not counted, nor what
+ * debug builds add to kmalloc objects (KASAN doubles a 64-byte record):
+ * they are small next to the data.
  *
  * A PUT first lets go of enough reserve for the value it is about to
  * allocate, so that its GFP_NOWAIT allocations find free pages even when
@@ -39,7 +41,7 @@
 static unsigned long reserve_target(struct utmem_sim_host *host, u64 headroom)
 {
 	u64 capacity_pages = host->capacity >> PAGE_SHIFT;
-	u64 used_pages = DIV_ROUND_UP_ULL(host->footprint + headroom,
+	u64 used_pages = DIV_ROUND_UP_ULL(utmem_sim_footprint(host) + headroom,
 					  PAGE_SIZE);
 
 	if (!host->carve_out || used_pages >= capacity_pages)

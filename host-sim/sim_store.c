@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The simulator's value store: LZ4 compression and deduplication.
+ * The simulator's value store: LZ4 compression, deduplication, and the
+ * memory blobs live in.
  *
  * A value becomes a blob in two steps.  utmem_sim_blob_prepare() runs
  * without the host lock: it compresses into a per-CPU scratch buffer and
@@ -8,21 +9,29 @@
  * the host.  Under the lock, utmem_sim_blob_find() looks for an equal blob
  * already stored and utmem_sim_blob_insert() stores a new one.
  *
+ * Blob bytes live in a zsmalloc pool, as zswap's do: values of any length
+ * pack densely (kmalloc would round a 2.1 KiB compressed page up to
+ * 4 KiB, and KASAN builds double that), and the pool reports exactly how
+ * many pages it takes, which the carve-out (sim_reserve.c) needs.
+ *
  * Deduplication orders blobs by (hash, raw length, stored length, format,
  * bytes).  That is a total order, so a lookup is exact: two values share a
  * blob only when their stored bytes are equal, and a hash collision costs
- * a memcmp, never a wrong value.  Values stored while compression was off
- * do not match the same values stored compressed; that loses some sharing
- * after a switch, never correctness.
+ * a comparison, never a wrong value.  Values stored while compression was
+ * off do not match the same values stored compressed; that loses some
+ * sharing after a switch, never correctness.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": sim: " fmt
 
+#include <linux/atomic.h>
+#include <linux/err.h>
 #include <linux/lz4.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/xxhash.h>
+#include <linux/zsmalloc.h>
 
 #include "sim.h"
 
@@ -38,9 +47,19 @@ int utmem_sim_store_init(struct utmem_sim_host *host)
 {
 	int cpu;
 
+	static atomic_t nr_pools = ATOMIC_INIT(0);
+	char name[24];
+
+	/* zsmalloc names its caches and debugfs files after the pool. */
+	snprintf(name, sizeof(name), "utmem-sim-%d",
+		 atomic_inc_return(&nr_pools));
+	host->zs = zs_create_pool(name);
+	host->cmp_buf = kmalloc(TMEM_VALUE_MAX, GFP_KERNEL);
 	host->scratch = alloc_percpu(struct utmem_sim_scratch);
-	if (!host->scratch)
+	if (!host->zs || !host->cmp_buf || !host->scratch) {
+		utmem_sim_store_exit(host);
 		return -ENOMEM;
+	}
 	for_each_possible_cpu(cpu) {
 		struct utmem_sim_scratch *s = per_cpu_ptr(host->scratch, cpu);
 
@@ -59,6 +78,11 @@ void utmem_sim_store_exit(struct utmem_sim_host *host)
 {
 	int cpu;
 
+	if (host->zs)
+		zs_destroy_pool(host->zs);
+	host->zs = NULL;
+	kfree(host->cmp_buf);
+	host->cmp_buf = NULL;
 	if (!host->scratch)
 		return;
 	for_each_possible_cpu(cpu) {
@@ -71,41 +95,60 @@ void utmem_sim_store_exit(struct utmem_sim_host *host)
 	host->scratch = NULL;
 }
 
-static struct utmem_sim_blob *blob_alloc(const void *data, u32 stored_len)
+static struct utmem_sim_blob *blob_alloc(struct utmem_sim_host *host,
+					 const void *data, u32 stored_len)
 {
 	/* Never block or warn: running out is a refusal, not an incident. */
 	const gfp_t gfp = GFP_NOWAIT | __GFP_NOWARN;
 	struct utmem_sim_blob *blob;
+	unsigned long handle = 0;
 
 	blob = kmalloc(sizeof(*blob), gfp);
 	if (!blob)
 		return NULL;
-	blob->data = kmalloc(stored_len, gfp);
-	if (!blob->data) {
-		kfree(blob);
-		return NULL;
+	if (stored_len) {
+		handle = zs_malloc(host->zs, stored_len, gfp);
+		if (IS_ERR_VALUE(handle)) {
+			kfree(blob);
+			return NULL;
+		}
+		memcpy(zs_map_object(host->zs, handle, ZS_MM_WO), data,
+		       stored_len);
+		zs_unmap_object(host->zs, handle);
 	}
 	RB_CLEAR_NODE(&blob->node);
 	blob->refs = 0;
 	blob->stored_len = stored_len;
-	memcpy(blob->data, data, stored_len);
+	blob->handle = handle;
 	return blob;
 }
 
-/* Frees a blob that is not stored (or no longer); NULL is fine. */
-void utmem_sim_blob_free(struct utmem_sim_blob *blob)
+/**
+ * utmem_sim_blob_free() - free a blob that is not stored (or no longer)
+ * @host: its host
+ * @blob: the blob; NULL is fine
+ */
+void utmem_sim_blob_free(struct utmem_sim_host *host,
+			 struct utmem_sim_blob *blob)
 {
 	if (!blob)
 		return;
-	kfree(blob->data);
+	if (blob->handle)
+		zs_free(host->zs, blob->handle);
 	kfree(blob);
 }
 
-/* The guest memory a blob takes, as kmalloc rounds it. */
-static u64 blob_footprint(const struct utmem_sim_blob *blob)
+/**
+ * utmem_sim_footprint() - guest memory the host's data takes
+ * @host: the host, locked
+ *
+ * Return: bytes: the zsmalloc pool's pages and the per-blob and per-value
+ * records.
+ */
+u64 utmem_sim_footprint(struct utmem_sim_host *host)
 {
-	return kmalloc_size_roundup(sizeof(*blob)) +
-	       kmalloc_size_roundup(blob->stored_len);
+	return host->footprint +
+	       ((u64)zs_get_total_pages(host->zs) << PAGE_SHIFT);
 }
 
 /**
@@ -131,7 +174,7 @@ struct utmem_sim_blob *utmem_sim_blob_prepare(struct utmem_sim_host *host,
 					    UTMEM_SIM_SCRATCH_LEN, s->wrkmem);
 		/* Incompressible data is stored as it came. */
 		if (clen > 0 && clen < len)
-			blob = blob_alloc(s->dst, clen);
+			blob = blob_alloc(host, s->dst, clen);
 		local_unlock(&host->scratch->lock);
 		if (blob) {
 			blob->compressed = true;
@@ -139,7 +182,7 @@ struct utmem_sim_blob *utmem_sim_blob_prepare(struct utmem_sim_host *host,
 		}
 	}
 	if (!blob) {
-		blob = blob_alloc(src, len);
+		blob = blob_alloc(host, src, len);
 		if (!blob)
 			return NULL;
 		blob->compressed = false;
@@ -149,9 +192,17 @@ struct utmem_sim_blob *utmem_sim_blob_prepare(struct utmem_sim_host *host,
 	return blob;
 }
 
-static int blob_cmp(const struct utmem_sim_blob *a,
+/*
+ * zsmalloc maps one object per CPU at a time: @b's bytes are copied to
+ * the host's compare buffer first.  Runs under host->lock, which makes
+ * that one buffer enough.
+ */
+static int blob_cmp(struct utmem_sim_host *host,
+		    const struct utmem_sim_blob *a,
 		    const struct utmem_sim_blob *b)
 {
+	int ret;
+
 	if (a->hash != b->hash)
 		return a->hash < b->hash ? -1 : 1;
 	if (a->raw_len != b->raw_len)
@@ -160,18 +211,29 @@ static int blob_cmp(const struct utmem_sim_blob *a,
 		return a->stored_len < b->stored_len ? -1 : 1;
 	if (a->compressed != b->compressed)
 		return a->compressed ? 1 : -1;
-	return memcmp(a->data, b->data, a->stored_len);
+	if (!a->stored_len)
+		return 0;
+	memcpy(host->cmp_buf, zs_map_object(host->zs, b->handle, ZS_MM_RO),
+	       b->stored_len);
+	zs_unmap_object(host->zs, b->handle);
+	ret = memcmp(zs_map_object(host->zs, a->handle, ZS_MM_RO),
+		     host->cmp_buf, a->stored_len);
+	zs_unmap_object(host->zs, a->handle);
+	return ret;
 }
+
+/* rb_find() and rb_add() pass no context: the key carries the host. */
+struct blob_key {
+	struct utmem_sim_host *host;
+	const struct utmem_sim_blob *blob;
+};
 
 static int blob_find_cmp(const void *key, const struct rb_node *node)
 {
-	return blob_cmp(key, rb_entry(node, struct utmem_sim_blob, node));
-}
+	const struct blob_key *k = key;
 
-static bool blob_less(struct rb_node *a, const struct rb_node *b)
-{
-	return blob_cmp(rb_entry(a, struct utmem_sim_blob, node),
-			rb_entry(b, struct utmem_sim_blob, node)) < 0;
+	return blob_cmp(k->host, k->blob,
+			rb_entry(node, struct utmem_sim_blob, node));
 }
 
 /**
@@ -186,18 +248,37 @@ struct utmem_sim_blob *utmem_sim_blob_find(struct utmem_sim_host *host,
 					   const struct utmem_sim_blob *blob)
 {
 	struct rb_node *node;
+	struct blob_key key = { .host = host, .blob = blob };
 	struct utmem_sim_blob *found;
 
 	lockdep_assert_held(&host->lock);
 	if (!host->dedup)
 		return NULL;
-	node = rb_find(blob, &host->dedup_tree, blob_find_cmp);
+	node = rb_find(&key, &host->dedup_tree, blob_find_cmp);
 	if (!node)
 		return NULL;
 	found = rb_entry(node, struct utmem_sim_blob, node);
 	found->refs++;
 	utmem_sim_count(host, UTMEM_SIM_DEDUP_HITS);
 	return found;
+}
+
+/* rb_add() without a context argument cannot reach the host. */
+static void blob_tree_add(struct utmem_sim_host *host,
+			  struct utmem_sim_blob *blob)
+{
+	struct rb_node **link = &host->dedup_tree.rb_node, *parent = NULL;
+
+	while (*link) {
+		parent = *link;
+		if (blob_cmp(host, blob, rb_entry(parent, struct utmem_sim_blob,
+						  node)) < 0)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&blob->node, parent, link);
+	rb_insert_color(&blob->node, &host->dedup_tree);
 }
 
 /**
@@ -211,10 +292,10 @@ void utmem_sim_blob_insert(struct utmem_sim_host *host,
 	lockdep_assert_held(&host->lock);
 	blob->refs = 1;
 	host->used += blob->stored_len;
-	host->footprint += blob_footprint(blob);
-	utmem_sim_reserve_fit(host, 0);
+	host->footprint += kmalloc_size_roundup(sizeof(*blob));
 	if (host->dedup)
-		rb_add(&blob->node, &host->dedup_tree, blob_less);
+		blob_tree_add(host, blob);
+	utmem_sim_reserve_fit(host, 0);
 }
 
 /**
@@ -231,13 +312,14 @@ void utmem_sim_blob_put(struct utmem_sim_host *host,
 	if (!RB_EMPTY_NODE(&blob->node))
 		rb_erase(&blob->node, &host->dedup_tree);
 	host->used -= blob->stored_len;
-	host->footprint -= blob_footprint(blob);
-	utmem_sim_blob_free(blob);
+	host->footprint -= kmalloc_size_roundup(sizeof(*blob));
+	utmem_sim_blob_free(host, blob);
 	utmem_sim_reserve_fit(host, 0);
 }
 
 /**
  * utmem_sim_blob_read() - copy a blob's value out
+ * @host: its host, locked
  * @blob: the blob
  * @dst: room for @blob->raw_len bytes
  *
@@ -245,16 +327,21 @@ void utmem_sim_blob_put(struct utmem_sim_host *host,
  * the value's length (a host bug or memory corruption: never hand the
  * guest a short or garbled value).
  */
-int utmem_sim_blob_read(const struct utmem_sim_blob *blob, void *dst)
+int utmem_sim_blob_read(struct utmem_sim_host *host,
+			const struct utmem_sim_blob *blob, void *dst)
 {
-	int n;
+	const void *src;
+	int n = blob->raw_len;
 
-	if (!blob->compressed) {
-		memcpy(dst, blob->data, blob->raw_len);
-		return 0;
-	}
-	n = LZ4_decompress_safe(blob->data, dst, blob->stored_len,
-				blob->raw_len);
+	if (!blob->stored_len)
+		return blob->raw_len ? -EIO : 0;
+	src = zs_map_object(host->zs, blob->handle, ZS_MM_RO);
+	if (blob->compressed)
+		n = LZ4_decompress_safe(src, dst, blob->stored_len,
+					blob->raw_len);
+	else
+		memcpy(dst, src, blob->raw_len);
+	zs_unmap_object(host->zs, blob->handle);
 	if (n != blob->raw_len) {
 		pr_err_ratelimited("blob does not decompress (%d of %u bytes)\n",
 				   n, blob->raw_len);

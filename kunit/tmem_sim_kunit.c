@@ -647,13 +647,14 @@ static void carve_out_test(struct kunit *test)
 			      TMEM_STATUS_OK);
 	}
 	/* A page of data takes one page, plus small records. */
-	footprint_pages = DIV_ROUND_UP_ULL(t->host->footprint, PAGE_SIZE);
-	KUNIT_EXPECT_GE(test, t->host->footprint, 10 * PAGE_SIZE);
+	footprint_pages = DIV_ROUND_UP_ULL(utmem_sim_footprint(t->host),
+					   PAGE_SIZE);
+	KUNIT_EXPECT_GE(test, utmem_sim_footprint(t->host), 10 * PAGE_SIZE);
 	KUNIT_EXPECT_LE(test, footprint_pages, 11);
 	KUNIT_EXPECT_EQ(test, reserve_pages(t), 256 - footprint_pages);
 	/* A small give-back waits; a large one refills the reserve. */
 	EXPECT_STATUS(test, utmem_sim_flush_pool(t->a, pool), TMEM_STATUS_OK);
-	KUNIT_EXPECT_EQ(test, t->host->footprint, 0);
+	KUNIT_EXPECT_EQ(test, utmem_sim_footprint(t->host), 0);
 	flush_work(&t->host->reserve_work);
 	KUNIT_EXPECT_EQ(test, reserve_pages(t), 256 - footprint_pages);
 	for (i = 0; i < 100; i++) {

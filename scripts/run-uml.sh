@@ -4,18 +4,21 @@
 # Boot the UML kernel (the one KUnit uses, with kunit.enable=0) on the
 # host's root file system, read-only, with a guest script as init.
 #
-#   scripts/run-uml.sh LINUX [INIT] [MEM]
+#   scripts/run-uml.sh LINUX [INIT] [MEM] [KERNEL-ARGS...]
 #
-# INIT defaults to scripts/guest/init-run.sh; MEM to 256M.  The guest's
+# INIT defaults to scripts/guest/init-run.sh; MEM to 256M.  KERNEL-ARGS
+# are added to the command line (disks, utmem parameters, and NAME=VALUE
+# words, which init gets as environment variables).  The guest's
 # console is this terminal; its exit status is the script's verdict, which
 # it reports through a marker line because UML's own exit status does not
 # carry it.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-linux=${1:?usage: run-uml.sh LINUX [INIT] [MEM]}
+linux=${1:?usage: run-uml.sh LINUX [INIT] [MEM] [KERNEL-ARGS...]}
 init=${2:-$repo/scripts/guest/init-run.sh}
 mem=${3:-256M}
+shift $(($# < 3 ? $# : 3))
 
 [ -x "$linux" ] || { echo "run-uml: no UML kernel at $linux" >&2; exit 1; }
 
@@ -27,7 +30,7 @@ UML_DIR=$(mktemp -d)
 trap 'rm -rf "$log" "$UML_DIR"' EXIT
 
 "$linux" mem="$mem" kunit.enable=0 root=/dev/root rootfstype=hostfs \
-	rootflags=/ ro init="$init" uml_dir="$UML_DIR" console=tty quiet \
+	rootflags=/ ro init="$init" uml_dir="$UML_DIR" console=tty quiet "$@" \
 	< /dev/null | tee "$log"
 
 grep -q '^utmem-guest: PASS' "$log"

@@ -1,0 +1,164 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# init of the frontswap end-to-end guest (scripts/run-swap-e2e.sh boots it
+# with the swap disk as ubd0 and swap_stress's directory in UTMEM_BIN).
+#
+# Correctness runs, each with a working set of 2-3 times the guest's
+# memory, every page checked:
+#   A  ample host capacity
+#   B  this guest capped below the working set (most PUTs refused)
+#   C  30% of PUTs refused at random, a shrink and a host reclaim midway
+#   D  pages still in tmem when swapoff runs
+# then the benchmark: the same workload with disk swap only and with
+# frontswap on the simulator, on the plain ubd disk and behind dm-delay.
+# Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+mount -t devtmpfs devtmpfs /dev
+
+d=/sys/kernel/debug/utmem
+fs=$d/frontswap
+sim=$d/sim
+enabled=/sys/module/utmem/parameters/frontswap
+stress=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}/swap_stress
+disk=/dev/ubda
+counters="stores store_refused store_failed store_large loads load_failed invalidates flush_failed written_back"
+
+fail() {
+	echo "utmem-guest: FAIL $*"
+	poweroff -f
+}
+
+declare -A before
+snap() {
+	local c
+	for c in $counters; do
+		before[$c]=$(cat "$fs/$c")
+	done
+}
+
+delta() {	# COUNTER
+	echo $(($(cat "$fs/$1") - before[$1]))
+}
+
+report() {
+	local c line=""
+	for c in $counters; do
+		line+=" $c=$(delta "$c")"
+	done
+	echo "  frontswap:$line pages_held=$(cat "$fs"/pages_held)"
+	echo "  host: pages=$(cat "$sim"/pages) used_bytes=$(cat "$sim"/used_bytes) raw_bytes=$(cat "$sim"/raw_bytes)"
+}
+
+# stress NAME ARGS...: one checked run; its summary line goes to $last.
+stress() {
+	local name=$1 out
+	shift
+	echo "--- run $name: swap_stress $*"
+	snap
+	out=$("$stress" "$@" 2>&1) || {
+		echo "$out" | tail -20
+		fail "run $name: pages did not verify"
+	}
+	last=$(grep '^swap_stress: pages=' <<<"$out")
+	echo "  $last"
+	report
+}
+
+want_gt() {	# COUNTER MIN WHY
+	[ "$(delta "$1")" -gt "$2" ] || fail "$1 is $(delta "$1"), not above $2: $3"
+}
+
+want_eq() {	# COUNTER VALUE WHY
+	[ "$(delta "$1")" -eq "$2" ] || fail "$1 is $(delta "$1"), not $2: $3"
+}
+
+[ -d "$fs" ] || fail "no $fs: frontswap not registered"
+[ -x "$stress" ] || fail "no $stress"
+dmesg | grep -E 'utmem|frontswap' | grep -v selftest
+
+mkswap -q "$disk" >/dev/null || fail "mkswap $disk"
+swapon "$disk" || fail "swapon $disk"
+dmesg | grep -q 'frontswap: swap area 0' || fail "swapon did not reach frontswap"
+
+echo 0 > "$sim"/fail_put/verbose
+mem_kib=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
+mem_mib=$((mem_kib / 1024))
+ws=$((mem_mib * 5 / 2))
+echo "guest: MemTotal $(awk '/^MemTotal:/ { print $2 }' /proc/meminfo) kB," \
+     "MemAvailable $mem_mib MiB; host capacity $(cat "$sim"/capacity_bytes) bytes" \
+     "set aside (reserve $(cat "$sim"/reserve_bytes)); working set $ws MiB"
+
+stress A -m "$ws" -s 1
+want_gt stores 1000 "pages should go to the host"
+want_gt loads 1000 "pages should come back from the host"
+want_eq load_failed 0 "the host loses nothing"
+want_eq written_back 0 "nobody asked for a shrink"
+
+echo "--- this guest capped at 8 MiB on the host"
+echo $((8 << 20)) > "$sim"/clients/0/cap_bytes
+stress B -m "$ws" -s 2
+want_gt store_refused 1000 "a capped guest is refused"
+want_gt stores 0 "some pages still fit"
+echo 0 > "$sim"/clients/0/cap_bytes
+
+echo "--- 30% of PUTs refused; shrink and host reclaim midway"
+echo 30 > "$sim"/fail_put/probability
+echo 1 > "$sim"/fail_put/interval
+echo -1 > "$sim"/fail_put/times
+stress C -m "$ws" -s 3 -M "echo 2000 > $fs/shrink && echo 2000 > $sim/reclaim_pages && sleep 1"
+echo 0 > "$sim"/fail_put/probability
+want_gt store_refused 1000 "the fault refuses PUTs"
+want_gt written_back 1000 "shrink and reclaim write pages back"
+want_eq load_failed 0 "a refused PUT loses nothing"
+
+# Half of the working set stays mapped, in tmem and on the disk, while
+# swapoff brings it all back in; the half must fit in memory.
+stress D -m $((mem_mib * 6 / 5)) -s 4 -d \
+	-E "grep -q . $fs/pages_held && echo pages_held before swapoff: \$(cat $fs/pages_held) && swapoff $disk"
+[ "$(cat "$fs"/pages_held)" = 0 ] || fail "pages held after swapoff"
+[ "$(cat "$sim"/pages)" = 0 ] || fail "host pages left after swapoff"
+want_gt loads 100 "swapoff reads pages back from tmem"
+
+# Benchmark: the same run with the device alone and with frontswap.
+bench_ops=$((ws * 64))
+bench() {	# MODEL DEVICE
+	local model=$1 dev=$2 mode t_disk t_fs
+	swapon "$dev" || fail "swapon $dev"
+	for mode in 0 1; do
+		echo "$mode" > "$enabled"
+		echo 3 > /proc/sys/vm/drop_caches
+		stress "bench-$model-frontswap=$mode" -m "$ws" -o "$bench_ops" -s 42
+		if [ "$mode" = 0 ]; then
+			t_disk=$(sed 's/.*total_s=//' <<<"$last")
+			want_eq stores 0 "frontswap is off"
+		else
+			t_fs=$(sed 's/.*total_s=//' <<<"$last")
+			want_gt stores 1000 "frontswap is on"
+		fi
+	done
+	swapoff "$dev" || fail "swapoff $dev"
+	table+=$(printf '%-34s %10s s %14s s %7s\n' "$model" "$t_disk" "$t_fs" \
+		 "$(awk -v a="$t_disk" -v b="$t_fs" 'BEGIN { printf "%.2fx", a / b }')")$'\n'
+}
+
+table=""
+bench "ubd (host page cache)" "$disk"
+sectors=$(blockdev --getsz "$disk")
+echo "0 $sectors delay $disk 0 5" | dmsetup create hdd --noudevsync ||
+	fail "dmsetup create"
+echo "--- dm-delay 5 ms: measured per 4 KiB direct read:"
+dd if=/dev/dm-0 of=/dev/null bs=4096 count=40 iflag=direct 2>&1 | tail -1
+bench "dm-delay 5 ms (HDD-like)" /dev/dm-0
+dmsetup remove hdd --noudevsync
+
+echo "--- benchmark: swap_stress -m $ws -o $bench_ops, guest MemAvailable $mem_mib MiB"
+printf '%-34s %12s %16s %8s\n' "swap device model" "disk only" "frontswap+sim" "speedup"
+printf '%s' "$table"
+echo "utmem-guest: PASS"
+poweroff -f

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * swap_stress: fill more anonymous memory than the machine has, then
+ * rewrite and re-read it in random order, checking every byte of every
+ * page against what was last written there.  Any page lost or mixed up on
+ * its way through swap (the device, zswap, frontswap) is a mismatch.
+ *
+ * Each page's content is a pure function of (seed, page number,
+ * generation): the first words say which page and generation they are,
+ * half of the rest is pseudo-random and half a repeated word, so that the
+ * data compresses about 2:1, like typical anonymous memory.  Only the
+ * generation of each page is kept aside, 4 bytes per page.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGE		4096UL
+#define WORDS		(PAGE / sizeof(uint64_t))
+#define MAX_MIB		(1UL << 20)	/* 1 TiB: a typo guard */
+
+struct options {
+	unsigned long mib;
+	unsigned long ops;
+	bool ops_set;
+	uint64_t seed;
+	const char *mid_cmd;
+	const char *end_cmd;
+	bool drop_half;
+	bool corrupt;
+};
+
+static uint64_t splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static void page_fill(uint64_t *p, uint64_t seed, uint64_t index,
+		      uint32_t gen)
+{
+	uint64_t state = seed ^ (index << 20) ^ ((uint64_t)gen << 52);
+	uint64_t fill = splitmix64(&state);
+	size_t i;
+
+	p[0] = index;
+	p[1] = gen;
+	for (i = 2; i < WORDS / 2; i++)
+		p[i] = splitmix64(&state);
+	for (; i < WORDS; i++)
+		p[i] = fill;
+}
+
+/* Returns true when the page holds exactly what page_fill() wrote. */
+static bool page_check(const uint64_t *p, uint64_t seed, uint64_t index,
+		       uint32_t gen)
+{
+	uint64_t want[WORDS];
+
+	page_fill(want, seed, index, gen);
+	return memcmp(p, want, PAGE) == 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: swap_stress [options]\n"
+		"  -m MIB    working set in MiB, 1..%lu (default 64)\n"
+		"  -o OPS    random operations after the fill, half rewrites\n"
+		"            and half checked reads (default: twice the pages)\n"
+		"  -s SEED   pattern and order seed (default 1)\n"
+		"  -M CMD    run the shell command CMD halfway through the\n"
+		"            random operations\n"
+		"  -E CMD    run CMD after them, before the final check\n"
+		"  -d        unmap the second half before -E and the final check\n"
+		"  -c        corrupt one page before the final check: the run\n"
+		"            must then fail (checks the checker)\n"
+		"  -h        this help\n"
+		"Exit status: 0 all pages verified, 1 mismatches or a failed\n"
+		"command, 2 bad arguments or no memory.\n", MAX_MIB);
+}
+
+static int parse_ulong(const char *arg, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || *out > max)
+		return -1;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	unsigned long v;
+	int c;
+
+	*o = (struct options){ .mib = 64, .seed = 1 };
+	while ((c = getopt(argc, argv, "m:o:s:M:E:dch")) != -1) {
+		switch (c) {
+		case 'm':
+			if (parse_ulong(optarg, MAX_MIB, &o->mib) || !o->mib) {
+				fprintf(stderr, "swap_stress: -m wants 1..%lu, not '%s'\n",
+					MAX_MIB, optarg);
+				return -1;
+			}
+			break;
+		case 'o':
+			if (parse_ulong(optarg, ULONG_MAX / 2, &o->ops)) {
+				fprintf(stderr, "swap_stress: -o wants a count, not '%s'\n",
+					optarg);
+				return -1;
+			}
+			o->ops_set = true;
+			break;
+		case 's':
+			if (parse_ulong(optarg, ULONG_MAX, &v)) {
+				fprintf(stderr, "swap_stress: -s wants a number, not '%s'\n",
+					optarg);
+				return -1;
+			}
+			o->seed = v;
+			break;
+		case 'M':
+			o->mid_cmd = optarg;
+			break;
+		case 'E':
+			o->end_cmd = optarg;
+			break;
+		case 'd':
+			o->drop_half = true;
+			break;
+		case 'c':
+			o->corrupt = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "swap_stress: unexpected argument '%s'\n",
+			argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static int run_cmd(const char *what, const char *cmd)
+{
+	int status;
+
+	printf("swap_stress: %s: %s\n", what, cmd);
+	fflush(stdout);
+	status = system(cmd);
+	if (status != 0) {
+		fprintf(stderr, "swap_stress: '%s' failed (status %d)\n", cmd,
+			status);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long pages, checked = 0, mismatches = 0, i, n, live;
+	double t0, t_fill, t_random, t_check;
+	uint64_t rng, *mem;
+	uint32_t *gen;
+	struct options o;
+	int failed = 0;
+
+	if (parse_args(argc, argv, &o))
+		return 2;
+	pages = o.mib * (1024 * 1024 / PAGE);
+	if (!o.ops_set)
+		o.ops = 2 * pages;
+	gen = calloc(pages, sizeof(*gen));
+	mem = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (!gen || mem == MAP_FAILED) {
+		fprintf(stderr, "swap_stress: cannot map %lu MiB\n", o.mib);
+		return 2;
+	}
+
+	t0 = now();
+	for (i = 0; i < pages; i++) {
+		gen[i] = 1;
+		page_fill(mem + i * WORDS, o.seed, i, 1);
+	}
+	t_fill = now();
+
+	rng = o.seed;
+	for (n = 0; n < o.ops; n++) {
+		uint64_t r = splitmix64(&rng);
+
+		i = (r >> 1) % pages;
+		if (r & 1) {
+			page_fill(mem + i * WORDS, o.seed, i, ++gen[i]);
+		} else {
+			checked++;
+			if (!page_check(mem + i * WORDS, o.seed, i, gen[i])) {
+				mismatches++;
+				fprintf(stderr, "swap_stress: page %lu gen %u: wrong content\n",
+					i, gen[i]);
+			}
+		}
+		if (o.mid_cmd && n == o.ops / 2 && run_cmd("midway", o.mid_cmd))
+			failed = 1;
+	}
+	t_random = now();
+
+	live = pages;
+	if (o.drop_half) {
+		live = pages / 2;
+		munmap(mem + live * WORDS, (pages - live) * PAGE);
+	}
+	if (o.end_cmd && run_cmd("before the final check", o.end_cmd))
+		failed = 1;
+	if (o.corrupt)
+		mem[(live / 2) * WORDS + 7] ^= 1;
+	for (i = 0; i < live; i++) {
+		checked++;
+		if (!page_check(mem + i * WORDS, o.seed, i, gen[i])) {
+			mismatches++;
+			fprintf(stderr, "swap_stress: page %lu gen %u: wrong content\n",
+				i, gen[i]);
+		}
+	}
+	t_check = now();
+
+	printf("swap_stress: pages=%lu ops=%lu checked=%lu mismatches=%lu fill_s=%.2f random_s=%.2f check_s=%.2f total_s=%.2f\n",
+	       pages, o.ops, checked, mismatches, t_fill - t0,
+	       t_random - t_fill, t_check - t_random, t_check - t0);
+	return mismatches || failed ? 1 : 0;
+}
