@@ -85,9 +85,13 @@ KERNEL_SOURCES = $(shell cd $(REPO) && git ls-files -- '*.[ch]' ':!tools/')
 
 check: checkpatch sparse
 
+# The patch series is checked as patches, from outside this repository:
+# inside it, checkpatch would read them as files of the repository.
 checkpatch:
 	cd $(REPO) && $(TREE)/scripts/checkpatch.pl --strict --no-tree \
 		--ignore FILE_PATH_CHANGES -f $(KERNEL_SOURCES)
+	cd $(TREE) && ./scripts/checkpatch.pl --strict --no-tree \
+		--ignore FILE_PATH_CHANGES $(REPO)/patches/*.patch
 
 # Recompile the suite's objects (only) with sparse; C=2 checks them even
 # when they are up to date.

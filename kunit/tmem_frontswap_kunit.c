@@ -348,7 +348,7 @@ static void refused_replace_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, STAT(test, stores), 2);
 }
 
-/* A full host refuses: pages fall through, counted as refusals. */
+/* A full host refuses: pages go to the device, counted as refusals. */
 static void full_host_test(struct kunit *test)
 {
 	struct fs_test *t = test->priv;
@@ -436,7 +436,7 @@ static void wrong_length_load_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, load_expect(test, 4, 0xa5), 0);
 }
 
-/* PUT errors other than a refusal also fall through to the device. */
+/* PUT errors other than a refusal also send the page to the device. */
 static void failed_store_test(struct kunit *test)
 {
 	struct fs_test *t = test->priv;
@@ -552,8 +552,9 @@ static void host_reclaim_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, tmem_register_reclaim_notifier(&nb), 0);
 	reclaim_asked = 0;
 	KUNIT_EXPECT_EQ(test, utmem_sim_request_reclaim(host, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, utmem_sim_request_reclaim(host,
-				UTMEM_SIM_RECLAIM_MAX + 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test,
+			utmem_sim_request_reclaim(host, UTMEM_SIM_RECLAIM_MAX + 1),
+			-EINVAL);
 	KUNIT_EXPECT_EQ(test, utmem_sim_request_reclaim(host, 5), 0);
 	tmem_reclaim_flush();
 	KUNIT_EXPECT_EQ(test, reclaim_asked, 5);
@@ -593,6 +594,7 @@ static struct kunit_suite tmem_frontswap_suite = {
 	.exit = fs_test_exit,
 	.test_cases = tmem_frontswap_cases,
 };
+
 kunit_test_suite(tmem_frontswap_suite);
 
 MODULE_DESCRIPTION("KUnit tests for utmem frontswap");

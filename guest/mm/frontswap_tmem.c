@@ -21,6 +21,7 @@
 #include <linux/notifier.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
+#include <linux/zswap.h>
 
 #include <utmem/tmem.h>
 #include "frontswap_tmem.h"
@@ -95,8 +96,9 @@ static void frontswap_tmem_swapon(int type, unsigned long nr_pages)
 	mutex_lock(&frontswap_areas_lock);
 	WRITE_ONCE(frontswap_areas[type], area);
 	mutex_unlock(&frontswap_areas_lock);
-	pr_info("swap area %d: %lu slots in pool %u\n", type, nr_pages,
-		area->pool->id);
+	pr_info("swap area %d: %lu slots in pool %u%s\n", type, nr_pages,
+		area->pool->id,
+		zswap_is_enabled() ? "; zswap is enabled and sees pages first" : "");
 }
 
 static void frontswap_tmem_swapoff(int type)

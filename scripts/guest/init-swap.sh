@@ -9,7 +9,8 @@
 #   A  ample host capacity
 #   B  this guest capped below the working set (most PUTs refused)
 #   C  30% of PUTs refused at random, a shrink and a host reclaim midway
-#   D  pages still in tmem when swapoff runs
+#   D  zswap enabled too, with a small pool: frontswap gets its rejects
+#   E  pages still in tmem when swapoff runs
 # then the benchmark: the same workload with disk swap only and with
 # frontswap on the simulator, on the plain ubd disk and behind dm-delay.
 # Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
@@ -66,6 +67,7 @@ stress() {
 		fail "run $name: pages did not verify"
 	}
 	last=$(grep '^swap_stress: pages=' <<<"$out")
+	grep '^  hook: ' <<<"$out"
 	echo "  $last"
 	report
 }
@@ -117,10 +119,25 @@ want_gt store_refused 1000 "the fault refuses PUTs"
 want_gt written_back 1000 "shrink and reclaim write pages back"
 want_eq load_failed 0 "a refused PUT loses nothing"
 
+echo "--- zswap enabled, its pool limited to 4% of memory"
+zswap=/sys/module/zswap/parameters
+zswap_dbg=/sys/kernel/debug/zswap
+echo 4 > $zswap/max_pool_percent && echo 1 > $zswap/enabled ||
+	fail "cannot enable zswap"
+hit=$(cat $zswap_dbg/pool_limit_hit)
+stress D -m "$ws" -s 5 -o $((ws * 64))
+echo 0 > $zswap/enabled
+echo "  zswap: stored_pages=$(cat $zswap_dbg/stored_pages)" \
+     "pool_limit_hit=$(($(cat $zswap_dbg/pool_limit_hit) - hit))" \
+     "written_back_pages=$(cat $zswap_dbg/written_back_pages)"
+[ "$(cat $zswap_dbg/pool_limit_hit)" -gt "$hit" ] ||
+	fail "zswap's pool never filled: frontswap saw nothing of its rejects"
+want_gt stores 1000 "frontswap gets what zswap rejects"
+
 # Half of the working set stays mapped, in tmem and on the disk, while
 # swapoff brings it all back in; the half must fit in memory.
-stress D -m $((mem_mib * 6 / 5)) -s 4 -d \
-	-E "grep -q . $fs/pages_held && echo pages_held before swapoff: \$(cat $fs/pages_held) && swapoff $disk"
+stress E -m $((mem_mib * 6 / 5)) -s 4 -d \
+	-E "echo '  hook: pages_held before swapoff:' \$(cat $fs/pages_held) && swapoff $disk"
 [ "$(cat "$fs"/pages_held)" = 0 ] || fail "pages held after swapoff"
 [ "$(cat "$sim"/pages)" = 0 ] || fail "host pages left after swapoff"
 want_gt loads 100 "swapoff reads pages back from tmem"
