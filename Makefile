@@ -80,8 +80,9 @@ x86-kernel:
 run-qemu: x86-kernel
 	$(REPO)/scripts/run-qemu.sh $(X86_BUILD)/arch/x86/boot/bzImage
 
-# Every kernel C file and header of the suite.
-KERNEL_SOURCES = $(shell cd $(REPO) && git ls-files -- '*.[ch]' ':!tools/')
+# Every kernel C file and header of the suite (tools/ and tests/ hold
+# userspace C, built with -Wall -Wextra -Werror).
+KERNEL_SOURCES = $(shell cd $(REPO) && git ls-files -- '*.[ch]' ':!tools/' ':!tests/')
 
 check: checkpatch sparse
 

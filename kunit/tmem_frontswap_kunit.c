@@ -406,11 +406,11 @@ static void failed_load_test(struct kunit *test)
 
 	fake_setup(test);
 	KUNIT_EXPECT_TRUE(test, store(test, 4, 0x81));
-	t->fake.get_status = TMEM_STATUS_IO;
+	t->fake.get_status = TMEM_S_IO;
 	KUNIT_EXPECT_EQ(test, load_expect(test, 4, 0), -EIO);
 	KUNIT_EXPECT_EQ(test, load_expect(test, 4, 0), -EIO);
 	KUNIT_EXPECT_TRUE(test, test_bit(4, t->area->held));
-	t->fake.get_status = TMEM_STATUS_MISS;
+	t->fake.get_status = TMEM_S_MISS;
 	KUNIT_EXPECT_EQ(test, load_expect(test, 4, 0), -EIO);
 	KUNIT_EXPECT_EQ(test, STAT(test, load_failed), 3);
 	KUNIT_EXPECT_EQ(test, STAT(test, loads), 0);
@@ -426,7 +426,7 @@ static void wrong_length_load_test(struct kunit *test)
 
 	fake_setup(test);
 	KUNIT_EXPECT_TRUE(test, store(test, 4, 0x82));
-	t->fake.get_status = TMEM_STATUS_OK;
+	t->fake.get_status = TMEM_S_OK;
 	t->fake.get_len = 100;
 	KUNIT_EXPECT_EQ(test, load_expect(test, 4, 0), -EIO);
 	t->fake.get_len = PAGE_SIZE + 1;
@@ -443,9 +443,9 @@ static void failed_store_test(struct kunit *test)
 
 	fake_setup(test);
 	KUNIT_EXPECT_TRUE(test, store(test, 2, 0x91));
-	t->fake.put_status = TMEM_STATUS_NOMEM;
+	t->fake.put_status = TMEM_S_NOMEM;
 	KUNIT_EXPECT_FALSE(test, store(test, 2, 0x92));
-	t->fake.put_status = TMEM_STATUS_REFUSED;
+	t->fake.put_status = TMEM_S_REFUSED;
 	KUNIT_EXPECT_FALSE(test, store(test, 3, 0x93));
 	KUNIT_EXPECT_EQ(test, STAT(test, store_failed), 1);
 	KUNIT_EXPECT_EQ(test, STAT(test, store_refused), 1);
@@ -462,7 +462,7 @@ static void failed_flush_test(struct kunit *test)
 
 	fake_setup(test);
 	KUNIT_EXPECT_TRUE(test, store(test, 6, 0xa1));
-	t->fake.flush_status = TMEM_STATUS_IO;
+	t->fake.flush_status = TMEM_S_IO;
 	frontswap_tmem_area_invalidate(t->area, 6);
 	KUNIT_EXPECT_EQ(test, t->fake.flushes, 1);
 	KUNIT_EXPECT_EQ(test, STAT(test, flush_failed), 1);
