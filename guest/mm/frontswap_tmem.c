@@ -187,10 +187,7 @@ DEFINE_DEBUGFS_ATTRIBUTE(pages_held_fops, pages_held_get, NULL, "%llu\n");
 static void frontswap_tmem_debugfs_init(struct dentry *root)
 {
 	struct frontswap_tmem_stats *st = &frontswap_stats;
-	const struct {
-		const char *name;
-		atomic64_t *counter;
-	} counters[] = {
+	const struct tmem_debugfs_counter counters[] = {
 		{ "stores", &st->stores },
 		{ "store_refused", &st->store_refused },
 		{ "store_failed", &st->store_failed },
@@ -202,11 +199,8 @@ static void frontswap_tmem_debugfs_init(struct dentry *root)
 		{ "written_back", &st->written_back },
 	};
 	struct dentry *dir = debugfs_create_dir("frontswap", root);
-	int i;
 
-	for (i = 0; i < ARRAY_SIZE(counters); i++)
-		tmem_debugfs_create_counter(counters[i].name, dir,
-					    counters[i].counter);
+	tmem_debugfs_create_counters(dir, counters, ARRAY_SIZE(counters));
 	debugfs_create_file_unsafe("pages_held", 0444, dir, NULL,
 				   &pages_held_fops);
 	debugfs_create_file_unsafe("shrink", 0200, dir, NULL, &shrink_fops);

@@ -45,6 +45,18 @@ void tmem_debugfs_create_counter(const char *name, struct dentry *dir,
 				   &tmem_counter_fops);
 }
 
+/* One read-only file per entry of @table, in @dir. */
+void tmem_debugfs_create_counters(struct dentry *dir,
+				  const struct tmem_debugfs_counter *table,
+				  unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		tmem_debugfs_create_counter(table[i].name, dir,
+					    table[i].counter);
+}
+
 static int backend_show(struct seq_file *m, void *unused)
 {
 	const struct tmem_backend *be = m->private;
@@ -121,10 +133,7 @@ void tmem_pool_debugfs_add(struct tmem_pool *pool)
 {
 	struct tmem_pool_stats *st = &pool->stats;
 	struct dentry *dir;
-	const struct {
-		const char *name;
-		atomic64_t *counter;
-	} counters[] = {
+	const struct tmem_debugfs_counter counters[] = {
 		{ "puts", &st->puts },
 		{ "put_refused", &st->put_refused },
 		{ "put_failed", &st->put_failed },
@@ -134,7 +143,6 @@ void tmem_pool_debugfs_add(struct tmem_pool *pool)
 		{ "get_failed", &st->get_failed },
 		{ "flushes", &st->flushes },
 	};
-	int i;
 
 	if (!tmem_pools_dir || pool->be != tmem_backend())
 		return;
@@ -144,9 +152,7 @@ void tmem_pool_debugfs_add(struct tmem_pool *pool)
 	pool->debugfs = dir;
 	debugfs_create_file_unsafe("id", 0444, dir, pool, &pool_id_fops);
 	debugfs_create_file_unsafe("flags", 0444, dir, pool, &pool_flags_fops);
-	for (i = 0; i < ARRAY_SIZE(counters); i++)
-		tmem_debugfs_create_counter(counters[i].name, dir,
-					    counters[i].counter);
+	tmem_debugfs_create_counters(dir, counters, ARRAY_SIZE(counters));
 	debugfs_create_file_unsafe("host_pages", 0444, dir, pool,
 				   &pool_pages_fops);
 	debugfs_create_file_unsafe("host_raw_bytes", 0444, dir, pool,

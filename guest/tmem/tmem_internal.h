@@ -14,6 +14,16 @@ extern const struct tmem_backend_ops tmem_sim_backend_ops;
 
 void tmem_debugfs_create_counter(const char *name, struct dentry *dir,
 				 atomic64_t *counter);
+
+/* A table of counters for tmem_debugfs_create_counters(). */
+struct tmem_debugfs_counter {
+	const char *name;
+	atomic64_t *counter;
+};
+
+void tmem_debugfs_create_counters(struct dentry *dir,
+				  const struct tmem_debugfs_counter *table,
+				  unsigned int n);
 void tmem_debugfs_init(struct tmem_backend *be, struct dentry *root);
 void tmem_pool_debugfs_add(struct tmem_pool *pool);
 void tmem_pool_debugfs_remove(struct tmem_pool *pool);
