@@ -9,7 +9,7 @@
 
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/sched/clock.h>
+#include <linux/timekeeping.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -38,7 +38,8 @@ static struct utmem_sim_client *sim_client(struct tmem_backend *be)
 
 /*
  * A busy wait, not a sleep: a VM exit keeps the vCPU busy, and the guest
- * users call in atomic context.
+ * users call in atomic context.  ktime_get_ns(), not local_clock(): UML's
+ * sched_clock counts jiffies, which turned a 1 us exit into up to 10 ms.
  */
 static void sim_exit(struct tmem_backend *be)
 {
@@ -47,8 +48,8 @@ static void sim_exit(struct tmem_backend *be)
 
 	if (!ns)
 		return;
-	end = local_clock() + ns;
-	while (local_clock() < end)
+	end = ktime_get_ns() + ns;
+	while (ktime_get_ns() < end)
 		cpu_relax();
 }
 
