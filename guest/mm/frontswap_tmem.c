@@ -52,15 +52,12 @@ static struct frontswap_tmem_area *area_of(int type)
 static bool frontswap_tmem_store(struct folio *folio)
 {
 	struct frontswap_tmem_area *area = area_of(swp_type(folio->swap));
-	pgoff_t offset = swp_offset(folio->swap);
-	long i;
 
 	if (!area)
 		return false;
 	if (!READ_ONCE(frontswap_enabled)) {
 		/* The device gets the page: no older copy may shadow it. */
-		for (i = 0; i < folio_nr_pages(folio); i++)
-			frontswap_tmem_area_invalidate(area, offset + i);
+		frontswap_tmem_area_invalidate_folio(area, folio);
 		return false;
 	}
 	return frontswap_tmem_area_store(area, folio);

@@ -61,6 +61,8 @@ int frontswap_tmem_area_load(struct frontswap_tmem_area *area,
 			     struct folio *folio);
 void frontswap_tmem_area_invalidate(struct frontswap_tmem_area *area,
 				    pgoff_t offset);
+void frontswap_tmem_area_invalidate_folio(struct frontswap_tmem_area *area,
+					  struct folio *folio);
 unsigned long frontswap_tmem_area_held(struct frontswap_tmem_area *area);
 unsigned long frontswap_tmem_area_shrink(struct frontswap_tmem_area *area,
 					 unsigned long nr_pages);

@@ -132,8 +132,9 @@ void frontswap_tmem_area_invalidate(struct frontswap_tmem_area *area,
 }
 EXPORT_SYMBOL_IF_KUNIT(frontswap_tmem_area_invalidate);
 
-static void invalidate_folio_slots(struct frontswap_tmem_area *area,
-				   struct folio *folio)
+/* Drops the host's copies of every slot @folio covers.  Atomic-safe. */
+void frontswap_tmem_area_invalidate_folio(struct frontswap_tmem_area *area,
+					  struct folio *folio)
 {
 	pgoff_t offset = swp_offset(folio->swap);
 	long i;
@@ -141,6 +142,7 @@ static void invalidate_folio_slots(struct frontswap_tmem_area *area,
 	for (i = 0; i < folio_nr_pages(folio); i++)
 		frontswap_tmem_area_invalidate(area, offset + i);
 }
+EXPORT_SYMBOL_IF_KUNIT(frontswap_tmem_area_invalidate_folio);
 
 /**
  * frontswap_tmem_area_store() - offer a folio being swapped out
@@ -161,7 +163,7 @@ bool frontswap_tmem_area_store(struct frontswap_tmem_area *area,
 	BUILD_BUG_ON(PAGE_SIZE > TMEM_VALUE_MAX);
 	if (folio_test_large(folio)) {
 		atomic64_inc(&area->stats->store_large);
-		invalidate_folio_slots(area, folio);
+		frontswap_tmem_area_invalidate_folio(area, folio);
 		return false;
 	}
 	if (offset >= area->nr_slots)
