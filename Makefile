@@ -58,9 +58,30 @@ $(BIN)/swap_stress: $(REPO)/tests/swap/swap_stress.c
 user-test: $(BIN)/swap_stress
 	$(REPO)/tests/swap/test-swap-stress.sh $(BIN)/swap_stress
 
+# The /dev/utmem suite, on the kselftest harness of the prepared tree.
+$(BIN)/utmem_dev_test: $(REPO)/tests/utmem/utmem_dev_test.c \
+		$(REPO)/include/uapi/linux/utmem.h
+	mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -I$(REPO)/include/uapi \
+		-I$(TREE)/tools/testing/selftests -o $@ $<
+
 # The end-to-end checks boot the KUnit kernel as a guest.
-e2e: uml-kernel $(BIN)/swap_stress
+# libutmem, and its tests (run in the /dev/utmem guest).
+LIBUTMEM := $(REPO)/tools/lib/utmem
+$(BIN)/libutmem.a: $(LIBUTMEM)/utmem.c $(LIBUTMEM)/utmem.h \
+		$(REPO)/include/uapi/linux/utmem.h
+	mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -I$(REPO)/include/uapi -c -o $(@D)/utmem.o $<
+	$(AR) rcs $@ $(@D)/utmem.o
+
+$(BIN)/libutmem_test: $(REPO)/tests/utmem/libutmem_test.c $(BIN)/libutmem.a
+	$(CC) $(USER_CFLAGS) -I$(REPO)/include/uapi -I$(LIBUTMEM) \
+		-I$(TREE)/tools/testing/selftests -o $@ $< $(BIN)/libutmem.a
+
+e2e: uml-kernel $(BIN)/swap_stress $(BIN)/utmem_dev_test $(BIN)/libutmem_test
 	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux
+	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux \
+		$(REPO)/scripts/guest/init-dev.sh 256M UTMEM_BIN=$(BIN)
 	$(REPO)/scripts/run-swap-e2e.sh $(UML_BUILD)/linux $(BIN)
 
 kunit:

@@ -200,6 +200,8 @@ static int __init utmem_init(void)
 	tmem_debugfs_init(be, utmem_debugfs_root);
 	pr_info("bound backend %s\n", ops->name);
 	frontswap_tmem_init(utmem_debugfs_root);
+	/* The other users keep working without the device. */
+	utmem_dev_init(utmem_debugfs_root);
 	return 0;
 }
 
@@ -207,6 +209,7 @@ static void __exit utmem_exit(void)
 {
 	struct tmem_backend *be = tmem_bound;
 
+	utmem_dev_exit();
 	tmem_bound = NULL;
 	/* The backend removes its own directory; the core's files go last. */
 	tmem_backend_destroy(be);

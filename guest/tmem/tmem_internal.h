@@ -39,6 +39,14 @@ void frontswap_tmem_init(struct dentry *debugfs_root);
 static inline void frontswap_tmem_init(struct dentry *debugfs_root) { }
 #endif
 
+#ifdef CONFIG_UTMEM_DEV
+int utmem_dev_init(struct dentry *debugfs_root);
+void utmem_dev_exit(void);
+#else
+static inline int utmem_dev_init(struct dentry *debugfs_root) { return 0; }
+static inline void utmem_dev_exit(void) { }
+#endif
+
 #if IS_ENABLED(CONFIG_KUNIT)
 const struct tmem_backend_ops *tmem_backend_find(const char *name);
 #endif

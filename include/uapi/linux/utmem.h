@@ -10,6 +10,7 @@
 #ifndef _UAPI_LINUX_UTMEM_H
 #define _UAPI_LINUX_UTMEM_H
 
+#include <linux/ioctl.h>
 #include <linux/types.h>
 
 /*
@@ -74,5 +75,158 @@ struct tmem_handle {
 #define TMEM_STATUS_PERM	7
 #define TMEM_STATUS_IO		8
 #define TMEM_STATUS_NR		9
+
+/*
+ * /dev/utmem: the ioctl interface for applications.
+ *
+ * An application opens /dev/utmem, creates pools on the file and stores
+ * values under keys: arbitrary byte strings of 1..UTMEM_KEY_MAX bytes.
+ * Values are 0..UTMEM_VALUE_MAX bytes; the device splits a value larger
+ * than one host page into chunks.  Pools belong to the open file and go
+ * with it: "persistent" means for the file's lifetime, not the machine's.
+ *
+ * Every ioctl takes one struct whose first __u32 is its size, as the
+ * caller knows it (iommufd's convention): a caller built against an older,
+ * shorter struct still works, a newer, longer one works as long as the
+ * fields this kernel does not know are zero.
+ *
+ * Errors every ioctl may return:
+ *   ENOTTY   not a /dev/utmem ioctl
+ *   EFAULT   the struct or a buffer it points to is not readable/writable
+ *   EINVAL   size below the struct's first version; unknown flags;
+ *            non-zero reserved or unused fields; a key of 0 or more
+ *            than UTMEM_KEY_MAX bytes
+ *   E2BIG    size above this kernel's struct with non-zero bytes past it
+ *   ENOENT   no pool with that id on this file (and see each ioctl)
+ *   ENOMEM   the guest could not allocate
+ *   EIO      the host failed (see each ioctl)
+ */
+
+#define UTMEM_KEY_MAX		250
+#define UTMEM_VALUE_MAX		(1U << 20)
+#define UTMEM_POOLS_PER_FILE	64
+
+#define UTMEM_IOCTL_TYPE	0xB9
+
+/**
+ * struct utmem_pool_create - UTMEM_POOL_CREATE
+ * @size: sizeof(struct utmem_pool_create)
+ * @flags: TMEM_POOL_PERSISTENT, TMEM_POOL_SHARED
+ * @uuid: names a shared pool; must be zero for a private one
+ * @out_pool_id: the pool's id on this file
+ * @__reserved: must be zero
+ *
+ * A shared pool is reachable by every file that creates it with the same
+ * UUID, from a process of the same user as the pool's creator or with
+ * CAP_SYS_ADMIN.  Errors: ENOSPC (the host refused the pool, or the file
+ * has UTMEM_POOLS_PER_FILE pools), EPERM (shared pool of another user),
+ * EEXIST (a shared pool with that UUID exists with the other persistence).
+ */
+struct utmem_pool_create {
+	__u32 size;
+	__u32 flags;
+	__u8 uuid[16];
+	__u32 out_pool_id;
+	__u32 __reserved;
+};
+
+/**
+ * struct utmem_pool_op - UTMEM_POOL_DESTROY, UTMEM_POOL_FLUSH
+ * @size: sizeof(struct utmem_pool_op)
+ * @pool_id: the pool
+ *
+ * DESTROY drops the pool and everything in it (for a shared pool: this
+ * file's use of it).  FLUSH drops every value, keeping the pool.
+ */
+struct utmem_pool_op {
+	__u32 size;
+	__u32 pool_id;
+};
+
+/* PUT flags. */
+#define UTMEM_PUT_NOBUFFER	(1U << 0)	/* send now, skip coalescing */
+#define UTMEM_PUT_FLAGS_ALL	UTMEM_PUT_NOBUFFER
+
+/**
+ * struct utmem_kv - UTMEM_PUT, UTMEM_GET, UTMEM_DELETE
+ * @size: sizeof(struct utmem_kv)
+ * @pool_id: the pool
+ * @flags: PUT: UTMEM_PUT_*; GET, DELETE: must be zero
+ * @key_len: 1..UTMEM_KEY_MAX
+ * @key: user pointer to the key
+ * @value: user pointer to the value (PUT) or a buffer for it (GET);
+ *	unused by DELETE
+ * @value_len: PUT: the value's length; GET: in, the buffer's size, out,
+ *	the value's length; DELETE: must be zero
+ *
+ * PUT stores or replaces; a small value put in a private pool may wait
+ * in the file's coalescing buffer, which every other operation of the
+ * file on the key, SYNC and close drain first, and which is sent within
+ * the utmem.coalesce_delay_us module parameter (1 ms by default).
+ * Errors: ENOSPC (the host refused: the old value is gone too),
+ * E2BIG (value above UTMEM_VALUE_MAX).
+ *
+ * GET: ENOENT (no value: never stored, deleted, or dropped by the host
+ * from an ephemeral pool), ERANGE (buffer too small: @value_len says how
+ * much is needed, the value stays), EIO (the host returned data that is
+ * not a value of this device).  A GET from an ephemeral pool takes
+ * the value out of it.
+ *
+ * DELETE: 0 whether or not the key had a value (a host's flush does not
+ * say whether it dropped anything).
+ */
+struct utmem_kv {
+	__u32 size;
+	__u32 pool_id;
+	__u32 flags;
+	__u32 key_len;
+	__u64 key;
+	__u64 value;
+	__u64 value_len;
+};
+
+/**
+ * struct utmem_sync - UTMEM_SYNC: send every buffered PUT to the host
+ * @size: sizeof(struct utmem_sync)
+ * @flags: must be zero
+ * @out_failed: buffered PUTs the host refused (their keys have no value)
+ */
+struct utmem_sync {
+	__u32 size;
+	__u32 flags;
+	__u64 out_failed;
+};
+
+/**
+ * struct utmem_stats - UTMEM_STATS: counters of one pool or of the file
+ * @size: sizeof(struct utmem_stats)
+ * @pool_id: a pool, or UTMEM_POOL_NONE for the whole file
+ * @puts, @gets, @hits, @deletes, @put_refused: operations so far
+ * @host_puts: PUT calls that reached the host (batches count once)
+ * @buffered_bytes: bytes waiting in the coalescing buffer now
+ * @flushes: times the buffer was sent
+ */
+#define UTMEM_POOL_NONE		0xffffffffU
+struct utmem_stats {
+	__u32 size;
+	__u32 pool_id;
+	__u64 puts;
+	__u64 gets;
+	__u64 hits;
+	__u64 deletes;
+	__u64 put_refused;
+	__u64 host_puts;
+	__u64 buffered_bytes;
+	__u64 flushes;
+};
+
+#define UTMEM_POOL_CREATE	_IOWR(UTMEM_IOCTL_TYPE, 0x00, struct utmem_pool_create)
+#define UTMEM_POOL_DESTROY	_IOW(UTMEM_IOCTL_TYPE, 0x01, struct utmem_pool_op)
+#define UTMEM_POOL_FLUSH	_IOW(UTMEM_IOCTL_TYPE, 0x02, struct utmem_pool_op)
+#define UTMEM_PUT		_IOW(UTMEM_IOCTL_TYPE, 0x03, struct utmem_kv)
+#define UTMEM_GET		_IOWR(UTMEM_IOCTL_TYPE, 0x04, struct utmem_kv)
+#define UTMEM_DELETE		_IOW(UTMEM_IOCTL_TYPE, 0x05, struct utmem_kv)
+#define UTMEM_SYNC		_IOWR(UTMEM_IOCTL_TYPE, 0x06, struct utmem_sync)
+#define UTMEM_STATS		_IOWR(UTMEM_IOCTL_TYPE, 0x07, struct utmem_stats)
 
 #endif /* _UAPI_LINUX_UTMEM_H */

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/utmem's PUT path measured in the kernel, without the system call:
+ * write "SIZE COUNT" to debugfs utmem/dev_bench and the kernel log gets
+ * PUT and GET ops/s for COUNT values of SIZE bytes, with and without the
+ * coalescing buffer, side by side, at the backend's current host call
+ * cost (the simulator's exit_ns).
+ *
+ * Keys cycle over a set small enough to keep the pool's data bounded but
+ * larger than a buffer, so that the buffer never merges two PUTs of one
+ * key and the comparison counts host calls honestly.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": dev_bench: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <uapi/linux/utmem.h>
+
+#include "utmem_dev.h"
+#include "utmem_kv.h"
+#include "../../tmem/tmem_internal.h"
+
+#define BENCH_COUNT_MAX		(1U << 20)
+#define BENCH_DATA_MAX		(32U << 20)	/* bytes of values kept at once */
+#define BENCH_KEYS_MIN		4096
+
+struct bench_result {
+	u64 put_ns;
+	u64 get_ns;
+	u64 host_puts;
+	u64 failed;
+};
+
+static u32 bench_key(char *key, u64 i, u32 nr_keys)
+{
+	return snprintf(key, 24, "bench-%llu", i % nr_keys);
+}
+
+static int bench_one(struct tmem_backend *be, u32 size, u32 count,
+		     bool coalesce, struct bench_result *r)
+{
+	u32 nr_keys = max_t(u32, BENCH_KEYS_MIN, BENCH_DATA_MAX / max(size, 1U));
+	struct utmem_file_pool *fp;
+	struct utmem_file *f;
+	char key[24];
+	void *value;
+	u64 start, i;
+	u32 id, len, klen;
+	int err;
+
+	f = utmem_file_create(be);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	value = kvmalloc(size ?: 1, GFP_KERNEL);
+	err = value ? utmem_file_pool_create(f, TMEM_POOL_PERSISTENT, NULL,
+					     &id) : -ENOMEM;
+	if (err)
+		goto out;
+	get_random_bytes(value, size);
+	fp = utmem_file_pool(f, id);
+	nr_keys = min(nr_keys, count);
+
+	mutex_lock(&f->lock);
+	start = ktime_get_ns();
+	for (i = 0; i < count; i++) {
+		klen = bench_key(key, i, nr_keys);
+		if (coalesce && utmem_coalesce_put(f, fp, key, klen, value, size))
+			continue;
+		if (utmem_kv_put(fp->pool, key, klen, value, size, f->scratch))
+			r->failed++;
+		atomic64_add(utmem_kv_nr_chunks(klen, size), &f->stats.host_puts);
+	}
+	utmem_coalesce_flush(f);
+	r->put_ns = ktime_get_ns() - start;
+	r->failed += f->coalesce.failed;
+	r->host_puts = atomic64_read(&f->stats.host_puts);
+
+	start = ktime_get_ns();
+	for (i = 0; i < count; i++) {
+		klen = bench_key(key, i, nr_keys);
+		utmem_kv_get(fp->pool, key, klen, value, size, &len,
+			     f->scratch);
+	}
+	r->get_ns = ktime_get_ns() - start;
+	mutex_unlock(&f->lock);
+out:
+	kvfree(value);
+	utmem_file_destroy(f);
+	return err;
+}
+
+static u64 ops_per_sec(u32 count, u64 ns)
+{
+	return ns ? div64_u64((u64)count * NSEC_PER_SEC, ns) : 0;
+}
+
+static ssize_t bench_write(struct file *file, const char __user *ubuf,
+			   size_t len, loff_t *ppos)
+{
+	struct tmem_backend *be = file->private_data;
+	struct bench_result direct = {}, batched = {};
+	char buf[32];
+	u32 size, count;
+	int err;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = 0;
+	if (sscanf(buf, "%u %u", &size, &count) != 2 || !count ||
+	    count > BENCH_COUNT_MAX || size > UTMEM_VALUE_MAX)
+		return -EINVAL;
+
+	err = bench_one(be, size, count, false, &direct);
+	if (!err)
+		err = bench_one(be, size, count, true, &batched);
+	if (err)
+		return err;
+	pr_info("size=%u count=%u put_ops/s direct=%llu coalesced=%llu ratio=%llu.%02llu host_puts direct=%llu coalesced=%llu failed=%llu/%llu get_ops/s=%llu\n",
+		size, count, ops_per_sec(count, direct.put_ns),
+		ops_per_sec(count, batched.put_ns),
+		div64_u64(direct.put_ns, max(batched.put_ns, 1ULL)),
+		div64_u64(direct.put_ns * 100, max(batched.put_ns, 1ULL)) % 100,
+		direct.host_puts, batched.host_puts, direct.failed,
+		batched.failed, ops_per_sec(count, direct.get_ns));
+	return len;
+}
+
+static const struct file_operations bench_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = bench_write,
+};
+
+void utmem_bench_debugfs_init(struct tmem_backend *be, struct dentry *root)
+{
+	debugfs_create_file("dev_bench", 0200, root, be, &bench_fops);
+}

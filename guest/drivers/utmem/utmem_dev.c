@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/utmem: applications store keys and values in host pools.
+ *
+ * Pools belong to the open file: their ids are the file's own, so one
+ * process cannot name another's pool, and they are destroyed when the
+ * file is released.  A shared pool is reached by UUID; the first file to
+ * create one records its creator's uid, and later files may open it only
+ * from a process of the same uid or with CAP_SYS_ADMIN.
+ *
+ * Each ioctl copies its struct in with copy_struct_from_user(), which
+ * gives the size rules of the uapi header, validates every field, then
+ * acts under the file's mutex.  What a file holds in guest memory is
+ * bounded: UTMEM_POOLS_PER_FILE pools, one page of scratch, and for the
+ * length of one call a copy of the value.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": dev: " fmt
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/uuid.h>
+#include <linux/xarray.h>
+#include <kunit/visibility.h>
+#include <uapi/linux/utmem.h>
+
+#include "utmem_dev.h"
+#include "utmem_kv.h"
+#include "../../tmem/tmem_internal.h"
+
+/* Shared pools by UUID, with the uid allowed to open them. */
+struct utmem_shared {
+	struct list_head node;
+	uuid_t uuid;
+	kuid_t owner;
+	unsigned int users;
+};
+
+static LIST_HEAD(utmem_shared_list);
+static DEFINE_MUTEX(utmem_shared_lock);
+
+static int shared_get(const uuid_t *uuid, struct utmem_shared **out)
+{
+	struct utmem_shared *s;
+	int err = 0;
+
+	mutex_lock(&utmem_shared_lock);
+	list_for_each_entry(s, &utmem_shared_list, node) {
+		if (!uuid_equal(&s->uuid, uuid))
+			continue;
+		if (!uid_eq(s->owner, current_euid()) &&
+		    !capable(CAP_SYS_ADMIN)) {
+			err = -EPERM;
+		} else {
+			s->users++;
+			*out = s;
+		}
+		goto unlock;
+	}
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s) {
+		err = -ENOMEM;
+		goto unlock;
+	}
+	uuid_copy(&s->uuid, uuid);
+	s->owner = current_euid();
+	s->users = 1;
+	list_add(&s->node, &utmem_shared_list);
+	*out = s;
+unlock:
+	mutex_unlock(&utmem_shared_lock);
+	return err;
+}
+
+static void shared_put(struct utmem_shared *s)
+{
+	if (!s)
+		return;
+	mutex_lock(&utmem_shared_lock);
+	if (!--s->users) {
+		list_del(&s->node);
+		kfree(s);
+	}
+	mutex_unlock(&utmem_shared_lock);
+}
+
+static void file_pool_free(struct utmem_file_pool *fp)
+{
+	tmem_pool_destroy(fp->pool);
+	shared_put(fp->shared);
+	kfree(fp);
+}
+
+/**
+ * utmem_file_create() - the state of one open /dev/utmem
+ * @be: the backend its pools live on
+ *
+ * Return: the state or an ERR_PTR.
+ */
+struct utmem_file *utmem_file_create(struct tmem_backend *be)
+{
+	struct utmem_file *f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
+
+	if (!f)
+		return ERR_PTR(-ENOMEM);
+	f->scratch = kmalloc(TMEM_VALUE_MAX, GFP_KERNEL_ACCOUNT);
+	if (!f->scratch) {
+		kfree(f);
+		return ERR_PTR(-ENOMEM);
+	}
+	f->be = be;
+	mutex_init(&f->lock);
+	xa_init_flags(&f->pools, XA_FLAGS_ALLOC);
+	utmem_coalesce_init(f);
+	return f;
+}
+EXPORT_SYMBOL_IF_KUNIT(utmem_file_create);
+
+/* Every pool of the file goes, with what it holds. */
+void utmem_file_destroy(struct utmem_file *f)
+{
+	struct utmem_file_pool *fp;
+	unsigned long id;
+
+	utmem_coalesce_exit(f);
+	xa_for_each(&f->pools, id, fp)
+		file_pool_free(fp);
+	xa_destroy(&f->pools);
+	mutex_destroy(&f->lock);
+	kfree(f->scratch);
+	kfree(f);
+}
+EXPORT_SYMBOL_IF_KUNIT(utmem_file_destroy);
+
+/**
+ * utmem_file_pool_create() - give a file a new pool
+ * @f: the file
+ * @flags: TMEM_POOL_*, already checked
+ * @uuid: for a shared pool, its UUID; else NULL
+ * @out_id: the pool's id on the file
+ *
+ * Return: 0 or an errno as UTMEM_POOL_CREATE documents.
+ */
+int utmem_file_pool_create(struct utmem_file *f, u32 flags,
+			   const uuid_t *uuid, u32 *out_id)
+{
+	struct utmem_file_pool *fp;
+	char name[32];
+	u32 id;
+	int err;
+
+	fp = kzalloc(sizeof(*fp), GFP_KERNEL_ACCOUNT);
+	if (!fp)
+		return -ENOMEM;
+	if (uuid) {
+		err = shared_get(uuid, &fp->shared);
+		if (err)
+			goto free;
+	}
+	err = xa_alloc(&f->pools, &id, fp,
+		       XA_LIMIT(0, UTMEM_POOLS_PER_FILE - 1), GFP_KERNEL);
+	if (err) {
+		err = err == -EBUSY ? -ENOSPC : err;
+		goto put_shared;
+	}
+	snprintf(name, sizeof(name), "dev.%d.%u", task_tgid_nr(current), id);
+	fp->pool = tmem_pool_create(f->be, name, flags, uuid);
+	if (IS_ERR(fp->pool)) {
+		err = PTR_ERR(fp->pool);
+		/* The host's answer to a shared pool of another kind. */
+		err = err == -EINVAL && uuid ? -EEXIST : err;
+		xa_erase(&f->pools, id);
+		goto put_shared;
+	}
+	*out_id = id;
+	return 0;
+
+put_shared:
+	shared_put(fp->shared);
+free:
+	kfree(fp);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(utmem_file_pool_create);
+
+static int pool_create(struct utmem_file *f, struct utmem_pool_create *arg)
+{
+	static const u8 zero_uuid[16];
+	const uuid_t *uuid = NULL;
+
+	if (arg->flags & ~TMEM_POOL_FLAGS_ALL || arg->__reserved)
+		return -EINVAL;
+	if (arg->flags & TMEM_POOL_SHARED) {
+		if (!memcmp(arg->uuid, zero_uuid, sizeof(zero_uuid)))
+			return -EINVAL;
+		uuid = (const uuid_t *)arg->uuid;
+	} else if (memcmp(arg->uuid, zero_uuid, sizeof(zero_uuid))) {
+		return -EINVAL;
+	}
+	return utmem_file_pool_create(f, arg->flags, uuid, &arg->out_pool_id);
+}
+
+static struct utmem_file_pool *pool_find(struct utmem_file *f, u32 id)
+{
+	return xa_load(&f->pools, id);
+}
+
+/* A pool of the file by id, or NULL. */
+struct utmem_file_pool *utmem_file_pool(struct utmem_file *f, u32 id)
+{
+	return pool_find(f, id);
+}
+
+static int pool_op(struct utmem_file *f, unsigned int cmd,
+		   struct utmem_pool_op *arg)
+{
+	struct utmem_file_pool *fp = pool_find(f, arg->pool_id);
+
+	if (!fp)
+		return -ENOENT;
+	/* Buffered PUTs may name the pool. */
+	utmem_coalesce_flush(f);
+	if (cmd == UTMEM_POOL_FLUSH)
+		return tmem_flush_pool(fp->pool);
+	xa_erase(&f->pools, arg->pool_id);
+	file_pool_free(fp);
+	return 0;
+}
+
+/*
+ * Copies the key in; the common checks of PUT, GET and DELETE.  A PUT of
+ * the key still in the buffer goes first: what follows must see it, and
+ * must not be overtaken by it.
+ */
+static int kv_prepare(struct utmem_file *f, const struct utmem_kv *arg,
+		      u8 *key, struct utmem_file_pool **fp)
+{
+	struct tmem_oid oid;
+
+	if (!arg->key_len || arg->key_len > UTMEM_KEY_MAX)
+		return -EINVAL;
+	if (copy_from_user(key, u64_to_user_ptr(arg->key), arg->key_len))
+		return -EFAULT;
+	*fp = pool_find(f, arg->pool_id);
+	if (!*fp)
+		return -ENOENT;
+	utmem_kv_oid(key, arg->key_len, &oid);
+	if (utmem_coalesce_holds(f, &oid))
+		utmem_coalesce_flush(f);
+	return 0;
+}
+
+static int kv_put(struct utmem_file *f, struct utmem_kv *arg)
+{
+	u8 key[UTMEM_KEY_MAX];
+	struct utmem_file_pool *fp;
+	void *value;
+	int err;
+
+	if (arg->flags & ~UTMEM_PUT_FLAGS_ALL)
+		return -EINVAL;
+	if (arg->value_len > UTMEM_VALUE_MAX)
+		return -E2BIG;
+	err = kv_prepare(f, arg, key, &fp);
+	if (err)
+		return err;
+	value = vmemdup_user(u64_to_user_ptr(arg->value), arg->value_len);
+	if (IS_ERR(value))
+		return PTR_ERR(value);
+	atomic64_inc(&f->stats.puts);
+	/* Shared pools are not buffered: other files read them at once. */
+	if (!(arg->flags & UTMEM_PUT_NOBUFFER) && !fp->shared &&
+	    utmem_coalesce_put(f, fp, key, arg->key_len, value,
+			       arg->value_len)) {
+		kvfree(value);
+		return 0;
+	}
+	err = utmem_kv_put(fp->pool, key, arg->key_len, value, arg->value_len,
+			   f->scratch);
+	atomic64_add(utmem_kv_nr_chunks(arg->key_len, arg->value_len),
+		     &f->stats.host_puts);
+	if (err == -ENOSPC)
+		atomic64_inc(&f->stats.put_refused);
+	kvfree(value);
+	return err;
+}
+
+static int kv_get(struct utmem_file *f, struct utmem_kv *arg)
+{
+	u8 key[UTMEM_KEY_MAX];
+	struct utmem_file_pool *fp;
+	u32 size, len = 0;
+	void *value;
+	int err;
+
+	if (arg->flags)
+		return -EINVAL;
+	err = kv_prepare(f, arg, key, &fp);
+	if (err)
+		return err;
+	size = min_t(u64, arg->value_len, UTMEM_VALUE_MAX);
+	value = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!value)
+		return -ENOMEM;
+	atomic64_inc(&f->stats.gets);
+	err = utmem_kv_get(fp->pool, key, arg->key_len, value, size, &len,
+			   f->scratch);
+	if (!err || err == -ERANGE)
+		arg->value_len = len;
+	if (!err) {
+		atomic64_inc(&f->stats.hits);
+		if (copy_to_user(u64_to_user_ptr(arg->value), value, len))
+			err = -EFAULT;
+	}
+	kvfree(value);
+	return err;
+}
+
+static int kv_delete(struct utmem_file *f, struct utmem_kv *arg)
+{
+	u8 key[UTMEM_KEY_MAX];
+	struct utmem_file_pool *fp;
+	int err;
+
+	if (arg->flags || arg->value || arg->value_len)
+		return -EINVAL;
+	err = kv_prepare(f, arg, key, &fp);
+	if (err)
+		return err;
+	atomic64_inc(&f->stats.deletes);
+	return utmem_kv_delete(fp->pool, key, arg->key_len);
+}
+
+static int sync_all(struct utmem_file *f, struct utmem_sync *arg)
+{
+	if (arg->flags)
+		return -EINVAL;
+	utmem_coalesce_flush(f);
+	arg->out_failed = f->coalesce.failed;
+	f->coalesce.failed = 0;
+	return 0;
+}
+
+static int stats_get(struct utmem_file *f, struct utmem_stats *arg)
+{
+	if (arg->pool_id != UTMEM_POOL_NONE && !pool_find(f, arg->pool_id))
+		return -ENOENT;
+	arg->puts = atomic64_read(&f->stats.puts);
+	arg->gets = atomic64_read(&f->stats.gets);
+	arg->hits = atomic64_read(&f->stats.hits);
+	arg->deletes = atomic64_read(&f->stats.deletes);
+	arg->put_refused = atomic64_read(&f->stats.put_refused);
+	arg->host_puts = atomic64_read(&f->stats.host_puts);
+	arg->buffered_bytes = f->coalesce.bytes;
+	arg->flushes = atomic64_read(&f->stats.flushes);
+	return 0;
+}
+
+/* Each command's struct size, and the end of its struct's first version. */
+static const struct {
+	unsigned int cmd;
+	u32 size;
+	u32 min_size;
+} utmem_ioctls[] = {
+	{ UTMEM_POOL_CREATE, sizeof(struct utmem_pool_create),
+	  offsetofend(struct utmem_pool_create, __reserved) },
+	{ UTMEM_POOL_DESTROY, sizeof(struct utmem_pool_op),
+	  offsetofend(struct utmem_pool_op, pool_id) },
+	{ UTMEM_POOL_FLUSH, sizeof(struct utmem_pool_op),
+	  offsetofend(struct utmem_pool_op, pool_id) },
+	{ UTMEM_PUT, sizeof(struct utmem_kv),
+	  offsetofend(struct utmem_kv, value_len) },
+	{ UTMEM_GET, sizeof(struct utmem_kv),
+	  offsetofend(struct utmem_kv, value_len) },
+	{ UTMEM_DELETE, sizeof(struct utmem_kv),
+	  offsetofend(struct utmem_kv, value_len) },
+	{ UTMEM_SYNC, sizeof(struct utmem_sync),
+	  offsetofend(struct utmem_sync, out_failed) },
+	{ UTMEM_STATS, sizeof(struct utmem_stats),
+	  offsetofend(struct utmem_stats, flushes) },
+};
+
+union utmem_ioctl_arg {
+	struct utmem_pool_create pool_create;
+	struct utmem_pool_op pool_op;
+	struct utmem_kv kv;
+	struct utmem_sync sync;
+	struct utmem_stats stats;
+};
+
+/**
+ * utmem_file_ioctl() - one ioctl on an open /dev/utmem
+ * @f: the file's state
+ * @cmd: the command
+ * @uarg: its struct in user memory
+ *
+ * Return: 0 or a negative errno, as the uapi header lists them.
+ */
+long utmem_file_ioctl(struct utmem_file *f, unsigned int cmd,
+		      void __user *uarg)
+{
+	union utmem_ioctl_arg arg;
+	unsigned int nr;
+	u32 usize;
+	long ret;
+
+	/* The number encodes the struct size: a size change is unknown. */
+	for (nr = 0; nr < ARRAY_SIZE(utmem_ioctls); nr++) {
+		if (utmem_ioctls[nr].cmd == cmd)
+			break;
+	}
+	if (nr == ARRAY_SIZE(utmem_ioctls))
+		return -ENOTTY;
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < utmem_ioctls[nr].min_size)
+		return -EINVAL;
+	memset(&arg, 0, sizeof(arg));
+	ret = copy_struct_from_user(&arg, utmem_ioctls[nr].size, uarg, usize);
+	if (ret)
+		return ret;
+
+	mutex_lock(&f->lock);
+	switch (cmd) {
+	case UTMEM_POOL_CREATE:
+		ret = pool_create(f, &arg.pool_create);
+		break;
+	case UTMEM_POOL_DESTROY:
+	case UTMEM_POOL_FLUSH:
+		ret = pool_op(f, cmd, &arg.pool_op);
+		break;
+	case UTMEM_PUT:
+		ret = kv_put(f, &arg.kv);
+		break;
+	case UTMEM_GET:
+		ret = kv_get(f, &arg.kv);
+		break;
+	case UTMEM_DELETE:
+		ret = kv_delete(f, &arg.kv);
+		break;
+	case UTMEM_SYNC:
+		ret = sync_all(f, &arg.sync);
+		break;
+	case UTMEM_STATS:
+		ret = stats_get(f, &arg.stats);
+		break;
+	default:
+		ret = -ENOTTY;
+	}
+	mutex_unlock(&f->lock);
+
+	/* Copy back only what the caller's struct has room for. */
+	if ((!ret || ret == -ERANGE) && (_IOC_DIR(cmd) & _IOC_READ) &&
+	    copy_to_user(uarg, &arg, min(usize, utmem_ioctls[nr].size)))
+		ret = -EFAULT;
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(utmem_file_ioctl);
+
+static int utmem_open(struct inode *inode, struct file *file)
+{
+	struct tmem_backend *be = tmem_backend();
+	struct utmem_file *f;
+
+	if (!be)
+		return -ENODEV;
+	f = utmem_file_create(be);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	file->private_data = f;
+	return nonseekable_open(inode, file);
+}
+
+static int utmem_release(struct inode *inode, struct file *file)
+{
+	utmem_file_destroy(file->private_data);
+	return 0;
+}
+
+static long utmem_ioctl(struct file *file, unsigned int cmd,
+			unsigned long arg)
+{
+	return utmem_file_ioctl(file->private_data, cmd,
+				(void __user *)arg);
+}
+
+static const struct file_operations utmem_fops = {
+	.owner = THIS_MODULE,
+	.open = utmem_open,
+	.release = utmem_release,
+	.unlocked_ioctl = utmem_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice utmem_miscdev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "utmem",
+	.fops = &utmem_fops,
+	.mode = 0666,
+};
+
+/* Called once a backend is bound. */
+int utmem_dev_init(struct dentry *debugfs_root)
+{
+	int err = utmem_coalesce_register();
+
+	if (!err)
+		err = misc_register(&utmem_miscdev);
+	if (err) {
+		pr_err("cannot register /dev/utmem: %d\n", err);
+		utmem_coalesce_unregister();
+		return err;
+	}
+	utmem_bench_debugfs_init(tmem_backend(), debugfs_root);
+	return 0;
+}
+
+void utmem_dev_exit(void)
+{
+	misc_deregister(&utmem_miscdev);
+	utmem_coalesce_unregister();
+}

@@ -1,0 +1,805 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite utmem_dev: /dev/utmem's keys and values (chunking, the
+ * checks that keep a GET from returning another key's value) and its
+ * ioctls (the size rules, validation, isolation between files), on the
+ * host simulator.  The ioctl tests pass real user pointers, from a
+ * mapping kunit_vm_mmap() gives the test.
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/err.h>
+#include <linux/mman.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <uapi/linux/utmem.h>
+
+#include <utmem/tmem.h>
+#include "../guest/drivers/utmem/utmem_dev.h"
+#include "../guest/drivers/utmem/utmem_kv.h"
+#include "../guest/tmem/tmem_internal.h"
+#include "../host-sim/sim.h"
+
+struct dev_test {
+	struct tmem_backend *be;
+	struct tmem_pool *pers, *eph;
+	void *scratch;
+	u8 *in, *out;	/* UTMEM_VALUE_MAX each */
+};
+
+static int dev_test_init(struct kunit *test)
+{
+	struct dev_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	if (!t)
+		return -ENOMEM;
+	t->be = tmem_backend_create(&tmem_sim_backend_ops, NULL);
+	if (IS_ERR(t->be))
+		return PTR_ERR(t->be);
+	t->pers = tmem_pool_create(t->be, "kv-pers", TMEM_POOL_PERSISTENT,
+				   NULL);
+	t->eph = tmem_pool_create(t->be, "kv-eph", 0, NULL);
+	t->scratch = kunit_kzalloc(test, TMEM_VALUE_MAX, GFP_KERNEL);
+	t->in = vmalloc(UTMEM_VALUE_MAX);
+	t->out = vmalloc(UTMEM_VALUE_MAX);
+	test->priv = t;
+	if (IS_ERR(t->pers) || IS_ERR(t->eph) || !t->scratch || !t->in ||
+	    !t->out)
+		return -ENOMEM;
+	get_random_bytes(t->in, UTMEM_VALUE_MAX);
+	return 0;
+}
+
+static void dev_test_exit(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+
+	if (!IS_ERR_OR_NULL(t->pers))
+		tmem_pool_destroy(t->pers);
+	if (!IS_ERR_OR_NULL(t->eph))
+		tmem_pool_destroy(t->eph);
+	if (!IS_ERR_OR_NULL(t->be))
+		tmem_backend_destroy(t->be);
+	vfree(t->in);
+	vfree(t->out);
+}
+
+static void nr_chunks_test(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, utmem_kv_nr_chunks(1, 0), 1);
+	KUNIT_EXPECT_EQ(test, utmem_kv_nr_chunks(1, UTMEM_CHUNK_DATA - 1), 1);
+	KUNIT_EXPECT_EQ(test, utmem_kv_nr_chunks(1, UTMEM_CHUNK_DATA), 2);
+	KUNIT_EXPECT_EQ(test, utmem_kv_nr_chunks(UTMEM_KEY_MAX,
+						 UTMEM_CHUNK_DATA -
+						 UTMEM_KEY_MAX), 1);
+	KUNIT_EXPECT_EQ(test, utmem_kv_nr_chunks(10, 2 * UTMEM_CHUNK_DATA), 3);
+	KUNIT_EXPECT_EQ(test, utmem_kv_nr_chunks(10, UTMEM_VALUE_MAX),
+			DIV_ROUND_UP(UTMEM_VALUE_MAX + 10, UTMEM_CHUNK_DATA));
+}
+
+static const u32 value_sizes[] = {
+	0, 1, 64, UTMEM_CHUNK_DATA - 5, UTMEM_CHUNK_DATA - 4, 4095, 4096,
+	4097, 65536, UTMEM_VALUE_MAX,
+};
+
+static void value_size_desc(const u32 *size, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%u bytes", *size);
+}
+
+KUNIT_ARRAY_PARAM(value_size, value_sizes, value_size_desc);
+
+/* Every size round-trips, in both kinds of pool. */
+static void roundtrip_test(struct kunit *test)
+{
+	const u32 size = *(const u32 *)test->param_value;
+	struct dev_test *t = test->priv;
+	u32 len = 0;
+
+	KUNIT_ASSERT_EQ(test, utmem_kv_put(t->pers, "key", 3, t->in, size,
+					   t->scratch), 0);
+	memset(t->out, 0, size);
+	KUNIT_EXPECT_EQ(test, utmem_kv_get(t->pers, "key", 3, t->out,
+					   UTMEM_VALUE_MAX, &len, t->scratch),
+			0);
+	KUNIT_EXPECT_EQ(test, len, size);
+	KUNIT_EXPECT_MEMEQ(test, t->out, t->in, size);
+	/* Persistent: still there.  Ephemeral: gone after one GET. */
+	KUNIT_EXPECT_EQ(test, utmem_kv_get(t->pers, "key", 3, t->out,
+					   UTMEM_VALUE_MAX, &len, t->scratch),
+			0);
+	KUNIT_ASSERT_EQ(test, utmem_kv_put(t->eph, "key", 3, t->in, size,
+					   t->scratch), 0);
+	KUNIT_EXPECT_EQ(test, utmem_kv_get(t->eph, "key", 3, t->out,
+					   UTMEM_VALUE_MAX, &len, t->scratch),
+			0);
+	KUNIT_EXPECT_MEMEQ(test, t->out, t->in, size);
+	KUNIT_EXPECT_EQ(test, utmem_kv_get(t->eph, "key", 3, t->out,
+					   UTMEM_VALUE_MAX, &len, t->scratch),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, utmem_kv_delete(t->pers, "key", 3), 0);
+	KUNIT_EXPECT_EQ(test, utmem_kv_get(t->pers, "key", 3, t->out,
+					   UTMEM_VALUE_MAX, &len, t->scratch),
+			-ENOENT);
+}
+
+/* A short buffer gets -ERANGE and the length; the value stays. */
+static void short_buffer_test(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct tmem_pool *pools[] = { t->pers, t->eph };
+	u32 len;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(pools); i++) {
+		KUNIT_ASSERT_EQ(test, utmem_kv_put(pools[i], "k", 1, t->in,
+						   10000, t->scratch), 0);
+		len = 0;
+		KUNIT_EXPECT_EQ(test, utmem_kv_get(pools[i], "k", 1, t->out,
+						   9999, &len, t->scratch),
+				-ERANGE);
+		KUNIT_EXPECT_EQ(test, len, 10000);
+		KUNIT_EXPECT_EQ(test, utmem_kv_get(pools[i], "k", 1, t->out,
+						   10000, &len, t->scratch), 0);
+		KUNIT_EXPECT_MEMEQ(test, t->out, t->in, 10000);
+	}
+}
+
+/* Replacing with shorter and longer values never mixes the two. */
+static void replace_test(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	u32 len;
+
+	KUNIT_ASSERT_EQ(test, utmem_kv_put(t->pers, "r", 1, t->in, 20000,
+					   t->scratch), 0);
+	KUNIT_ASSERT_EQ(test, utmem_kv_put(t->pers, "r", 1, t->in + 1, 100,
+					   t->scratch), 0);
+	KUNIT_EXPECT_EQ(test, utmem_kv_get(t->pers, "r", 1, t->out,
+					   UTMEM_VALUE_MAX, &len, t->scratch),
+			0);
+	KUNIT_EXPECT_EQ(test, len, 100);
+	KUNIT_EXPECT_MEMEQ(test, t->out, t->in + 1, 100);
+	KUNIT_ASSERT_EQ(test, utmem_kv_put(t->pers, "r", 1, t->in + 2, 9000,
+					   t->scratch), 0);
+	KUNIT_EXPECT_EQ(test, utmem_kv_get(t->pers, "r", 1, t->out,
+					   UTMEM_VALUE_MAX, &len, t->scratch),
+			0);
+	KUNIT_EXPECT_EQ(test, len, 9000);
+	KUNIT_EXPECT_MEMEQ(test, t->out, t->in + 2, 9000);
+}
+
+/* Copies chunk @index of @from's object to the same index of @to's. */
+static void copy_chunk(struct kunit *test, struct tmem_pool *pool,
+		       const char *from, const char *to, u32 index)
+{
+	struct dev_test *t = test->priv;
+	struct tmem_handle h;
+	struct tmem_oid oid;
+	size_t len;
+
+	utmem_kv_oid(from, strlen(from), &oid);
+	tmem_handle_set(&h, &oid, index);
+	KUNIT_ASSERT_EQ(test, tmem_get(pool, &h, t->scratch, TMEM_VALUE_MAX,
+				       &len), 0);
+	utmem_kv_oid(to, strlen(to), &oid);
+	tmem_handle_set(&h, &oid, index);
+	KUNIT_ASSERT_EQ(test, tmem_put(pool, &h, t->scratch, len), 0);
+}
+
+/*
+ * Another key's chunk where this key's should be (a hash collision, or a
+ * host mixing objects up) reads as no value, never as that value.
+ */
+static void collision_test(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	u32 len;
+
+	KUNIT_ASSERT_EQ(test, utmem_kv_put(t->pers, "other", 5, t->in, 50,
+					   t->scratch), 0);
+	copy_chunk(test, t->pers, "other", "mine", 0);
+	KUNIT_EXPECT_EQ(test, utmem_kv_get(t->pers, "mine", 4, t->out,
+					   UTMEM_VALUE_MAX, &len, t->scratch),
+			-ENOENT);
+	/* Same with a key of the same length. */
+	copy_chunk(test, t->pers, "other", "OTHER", 0);
+	KUNIT_EXPECT_EQ(test, utmem_kv_get(t->pers, "OTHER", 5, t->out,
+					   UTMEM_VALUE_MAX, &len, t->scratch),
+			-ENOENT);
+}
+
+/* A chunk of an older PUT of the same key is not spliced in. */
+static void stale_chunk_test(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	u32 len;
+
+	KUNIT_ASSERT_EQ(test, utmem_kv_put(t->pers, "v", 1, t->in, 12000,
+					   t->scratch), 0);
+	copy_chunk(test, t->pers, "v", "saved", 1);
+	KUNIT_ASSERT_EQ(test, utmem_kv_put(t->pers, "v", 1, t->in + 7,
+					   12000, t->scratch), 0);
+	copy_chunk(test, t->pers, "saved", "v", 1);
+	KUNIT_EXPECT_EQ(test, utmem_kv_get(t->pers, "v", 1, t->out,
+					   UTMEM_VALUE_MAX, &len, t->scratch),
+			-ENOENT);
+}
+
+/* Bytes that are no chunk of ours are an I/O error, not a value. */
+static void garbage_test(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct tmem_handle h;
+	struct tmem_oid oid;
+	u32 len;
+
+	utmem_kv_oid("g", 1, &oid);
+	tmem_handle_set(&h, &oid, 0);
+	KUNIT_ASSERT_EQ(test, tmem_put(t->pers, &h, t->in, 100), 0);
+	KUNIT_EXPECT_EQ(test, utmem_kv_get(t->pers, "g", 1, t->out,
+					   UTMEM_VALUE_MAX, &len, t->scratch),
+			-EIO);
+}
+
+/* A refused PUT leaves no value, not even the old one. */
+static void refused_put_test(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct tmem_backend *be = t->be;
+	u32 len;
+
+	KUNIT_ASSERT_EQ(test, utmem_kv_put(t->pers, "f", 1, t->in, 100,
+					   t->scratch), 0);
+	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(utmem_sim_backend_host(be),
+						     0), 0);
+	KUNIT_EXPECT_EQ(test, utmem_kv_put(t->pers, "f", 1, t->in + 1, 100,
+					   t->scratch), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, utmem_kv_get(t->pers, "f", 1, t->out,
+					   UTMEM_VALUE_MAX, &len, t->scratch),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, utmem_kv_put(t->pers, "f", 1, t->in, 30000,
+					   t->scratch), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, utmem_kv_get(t->pers, "f", 1, t->out,
+					   UTMEM_VALUE_MAX, &len, t->scratch),
+			-ENOENT);
+}
+
+/* The ioctls, with user memory from kunit_vm_mmap(). */
+struct uarea {
+	void __user *arg;	/* the ioctl struct, with room to spare */
+	u8 __user *key;
+	u8 __user *value;	/* UTMEM_VALUE_MAX */
+};
+
+static struct uarea uarea(struct kunit *test)
+{
+	size_t len = 2 * PAGE_SIZE + UTMEM_VALUE_MAX;
+	unsigned long addr;
+	struct uarea u;
+
+	addr = kunit_vm_mmap(test, NULL, 0, len, PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	KUNIT_ASSERT_NE(test, addr, 0);
+	u.arg = (void __user *)addr;
+	u.key = (u8 __user *)addr + PAGE_SIZE;
+	u.value = (u8 __user *)addr + 2 * PAGE_SIZE;
+	return u;
+}
+
+/* Runs one ioctl with @arg as a @usize-byte struct in user memory. */
+static long uioctl(struct kunit *test, struct utmem_file *f, struct uarea *u,
+		   unsigned int cmd, void *arg, size_t usize)
+{
+	long ret;
+
+	*(u32 *)arg = usize;
+	KUNIT_ASSERT_EQ(test, copy_to_user(u->arg, arg, usize), 0);
+	ret = utmem_file_ioctl(f, cmd, u->arg);
+	KUNIT_ASSERT_EQ(test, copy_from_user(arg, u->arg, usize), 0);
+	return ret;
+}
+
+static struct utmem_file *file(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct utmem_file *f = utmem_file_create(t->be);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+	return f;
+}
+
+static u32 pool_new(struct kunit *test, struct utmem_file *f,
+		    struct uarea *u, u32 flags, const u8 *uuid)
+{
+	struct utmem_pool_create pc = { .flags = flags };
+
+	if (uuid)
+		memcpy(pc.uuid, uuid, sizeof(pc.uuid));
+	KUNIT_ASSERT_EQ(test, uioctl(test, f, u, UTMEM_POOL_CREATE, &pc,
+				     sizeof(pc)), 0);
+	return pc.out_pool_id;
+}
+
+/* A kv struct for @key, whose bytes are copied to user memory. */
+static struct utmem_kv kv(struct kunit *test, struct uarea *u, u32 pool,
+			  const char *key, u64 value_len)
+{
+	struct utmem_kv a = {
+		.pool_id = pool,
+		.key_len = strlen(key),
+		.key = (uintptr_t)(__force void *)u->key,
+		.value = (uintptr_t)(__force void *)u->value,
+		.value_len = value_len,
+	};
+
+	KUNIT_ASSERT_EQ(test, copy_to_user(u->key, key, strlen(key)), 0);
+	return a;
+}
+
+/* iommufd's size rules, and commands that are not ours. */
+static void ioctl_size_test(struct kunit *test)
+{
+	struct utmem_file *f = file(test);
+	struct uarea u = uarea(test);
+	u8 buf[sizeof(struct utmem_pool_create) + 8] __aligned(8) = {};
+	struct utmem_pool_create *pc = (void *)buf;
+
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_POOL_CREATE, pc,
+				     sizeof(*pc) - 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_POOL_CREATE, pc, 4),
+			-EINVAL);
+	buf[sizeof(*pc) + 3] = 1;
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_POOL_CREATE, pc,
+				     sizeof(buf)), -E2BIG);
+	buf[sizeof(*pc) + 3] = 0;
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_POOL_CREATE, pc,
+				     sizeof(buf)), 0);
+	KUNIT_EXPECT_EQ(test, pc->out_pool_id, 0);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_POOL_CREATE, pc,
+				     sizeof(*pc)), 0);
+	KUNIT_EXPECT_EQ(test, pc->out_pool_id, 1);
+
+	KUNIT_EXPECT_EQ(test, utmem_file_ioctl(f, _IOWR(UTMEM_IOCTL_TYPE, 0x3f,
+							struct utmem_sync),
+					       u.arg), -ENOTTY);
+	KUNIT_EXPECT_EQ(test, utmem_file_ioctl(f, _IOWR('x', 0x00,
+							struct utmem_pool_create),
+					       u.arg), -ENOTTY);
+	/* The right number with the wrong size is another command. */
+	KUNIT_EXPECT_EQ(test, utmem_file_ioctl(f, _IOWR(UTMEM_IOCTL_TYPE, 0x00,
+							u64), u.arg), -ENOTTY);
+	KUNIT_EXPECT_EQ(test, utmem_file_ioctl(f, UTMEM_POOL_CREATE, NULL),
+			-EFAULT);
+	utmem_file_destroy(f);
+}
+
+static void ioctl_validation_test(struct kunit *test)
+{
+	static const u8 uuid[16] = { 1, 2, 3 };
+	struct utmem_file *f = file(test);
+	struct uarea u = uarea(test);
+	struct utmem_pool_create pc = {};
+	struct utmem_pool_op po = {};
+	struct utmem_kv a;
+	struct utmem_sync sy = {};
+	u32 pool;
+
+	pc.flags = 4;
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_POOL_CREATE, &pc,
+				     sizeof(pc)), -EINVAL);
+	pc.flags = TMEM_POOL_SHARED;
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_POOL_CREATE, &pc,
+				     sizeof(pc)), -EINVAL);
+	pc.flags = 0;
+	memcpy(pc.uuid, uuid, sizeof(uuid));
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_POOL_CREATE, &pc,
+				     sizeof(pc)), -EINVAL);
+	memset(pc.uuid, 0, sizeof(pc.uuid));
+	pc.__reserved = 1;
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_POOL_CREATE, &pc,
+				     sizeof(pc)), -EINVAL);
+	po.pool_id = 0;
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_POOL_DESTROY, &po,
+				     sizeof(po)), -ENOENT);
+
+	pool = pool_new(test, f, &u, TMEM_POOL_PERSISTENT, NULL);
+	a = kv(test, &u, pool, "k", 1);
+	a.key_len = 0;
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_PUT, &a, sizeof(a)),
+			-EINVAL);
+	a.key_len = UTMEM_KEY_MAX + 1;
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_PUT, &a, sizeof(a)),
+			-EINVAL);
+	a = kv(test, &u, pool, "k", UTMEM_VALUE_MAX + 1);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_PUT, &a, sizeof(a)),
+			-E2BIG);
+	a = kv(test, &u, pool, "k", 1);
+	a.flags = 2;
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_PUT, &a, sizeof(a)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_GET, &a, sizeof(a)),
+			-EINVAL);
+	a = kv(test, &u, pool + 1, "k", 1);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_PUT, &a, sizeof(a)),
+			-ENOENT);
+	a = kv(test, &u, pool, "k", 1);
+	a.key = 8;
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_PUT, &a, sizeof(a)),
+			-EFAULT);
+	a = kv(test, &u, pool, "k", 1);
+	a.value = 8;
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_PUT, &a, sizeof(a)),
+			-EFAULT);
+	a = kv(test, &u, pool, "k", 1);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_DELETE, &a, sizeof(a)),
+			-EINVAL);
+	sy.flags = 1;
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_SYNC, &sy, sizeof(sy)),
+			-EINVAL);
+	utmem_file_destroy(f);
+}
+
+static void ioctl_kv_test(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct utmem_file *f = file(test);
+	struct uarea u = uarea(test);
+	struct utmem_stats st = { .pool_id = UTMEM_POOL_NONE };
+	struct utmem_kv a;
+	u32 pool = pool_new(test, f, &u, TMEM_POOL_PERSISTENT, NULL);
+
+	KUNIT_ASSERT_EQ(test, copy_to_user(u.value, t->in, 5000), 0);
+	a = kv(test, &u, pool, "alpha", 5000);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_PUT, &a, sizeof(a)), 0);
+	KUNIT_ASSERT_EQ(test, clear_user(u.value, 5000), 0);
+	a = kv(test, &u, pool, "alpha", 4999);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_GET, &a, sizeof(a)),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, a.value_len, 5000);
+	a = kv(test, &u, pool, "alpha", UTMEM_VALUE_MAX);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_GET, &a, sizeof(a)), 0);
+	KUNIT_EXPECT_EQ(test, a.value_len, 5000);
+	KUNIT_ASSERT_EQ(test, copy_from_user(t->out, u.value, 5000), 0);
+	KUNIT_EXPECT_MEMEQ(test, t->out, t->in, 5000);
+	a = kv(test, &u, pool, "alpha", 0);
+	a.value = 0;
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_DELETE, &a, sizeof(a)),
+			0);
+	a = kv(test, &u, pool, "alpha", UTMEM_VALUE_MAX);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_GET, &a, sizeof(a)),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_STATS, &st,
+				     sizeof(st)), 0);
+	KUNIT_EXPECT_EQ(test, st.puts, 1);
+	KUNIT_EXPECT_EQ(test, st.gets, 3);
+	KUNIT_EXPECT_EQ(test, st.hits, 1);
+	KUNIT_EXPECT_EQ(test, st.deletes, 1);
+	utmem_file_destroy(f);
+}
+
+/* A file sees only its own pools; a shared pool joins them by UUID. */
+static void isolation_test(struct kunit *test)
+{
+	static const u8 uuid[16] = { 0xaa, 0xbb };
+	struct utmem_file *f1 = file(test), *f2 = file(test);
+	struct uarea u = uarea(test);
+	struct utmem_kv a;
+	u32 p1, p2, s1, s2;
+
+	p1 = pool_new(test, f1, &u, TMEM_POOL_PERSISTENT, NULL);
+	KUNIT_ASSERT_EQ(test, copy_to_user(u.value, "secret", 6), 0);
+	a = kv(test, &u, p1, "k", 6);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f1, &u, UTMEM_PUT, &a, sizeof(a)),
+			0);
+	a = kv(test, &u, p1, "k", 64);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f2, &u, UTMEM_GET, &a, sizeof(a)),
+			-ENOENT);
+	p2 = pool_new(test, f2, &u, TMEM_POOL_PERSISTENT, NULL);
+	KUNIT_EXPECT_EQ(test, p2, p1);
+	a = kv(test, &u, p2, "k", 64);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f2, &u, UTMEM_GET, &a, sizeof(a)),
+			-ENOENT);
+
+	s1 = pool_new(test, f1, &u, TMEM_POOL_PERSISTENT | TMEM_POOL_SHARED,
+		      uuid);
+	s2 = pool_new(test, f2, &u, TMEM_POOL_PERSISTENT | TMEM_POOL_SHARED,
+		      uuid);
+	KUNIT_ASSERT_EQ(test, copy_to_user(u.value, "common", 6), 0);
+	a = kv(test, &u, s1, "k", 6);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f1, &u, UTMEM_PUT, &a, sizeof(a)),
+			0);
+	KUNIT_ASSERT_EQ(test, clear_user(u.value, 6), 0);
+	a = kv(test, &u, s2, "k", 64);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f2, &u, UTMEM_GET, &a, sizeof(a)),
+			0);
+	KUNIT_EXPECT_EQ(test, a.value_len, 6);
+	/* The same UUID as an ephemeral pool is another kind: refused. */
+	{
+		struct utmem_pool_create pc = { .flags = TMEM_POOL_SHARED };
+
+		memcpy(pc.uuid, uuid, sizeof(uuid));
+		KUNIT_EXPECT_EQ(test, uioctl(test, f2, &u, UTMEM_POOL_CREATE,
+					     &pc, sizeof(pc)), -EEXIST);
+	}
+	utmem_file_destroy(f1);
+	/* The shared pool lives on with f2. */
+	a = kv(test, &u, s2, "k", 64);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f2, &u, UTMEM_GET, &a, sizeof(a)),
+			0);
+	utmem_file_destroy(f2);
+}
+
+/* A file has a bounded number of pools; closing it frees them all. */
+static void pool_limit_test(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct utmem_file *f = file(test);
+	struct uarea u = uarea(test);
+	struct utmem_pool_create pc = {};
+	struct utmem_pool_op po = {};
+	struct utmem_kv a;
+	int i;
+
+	for (i = 0; i < UTMEM_POOLS_PER_FILE; i++)
+		pool_new(test, f, &u, TMEM_POOL_PERSISTENT, NULL);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_POOL_CREATE, &pc,
+				     sizeof(pc)), -ENOSPC);
+	po.pool_id = 7;
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_POOL_DESTROY, &po,
+				     sizeof(po)), 0);
+	KUNIT_EXPECT_EQ(test, pool_new(test, f, &u, TMEM_POOL_PERSISTENT,
+				       NULL), 7);
+	a = kv(test, &u, 3, "k", 100);
+	a.flags = UTMEM_PUT_NOBUFFER;
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_PUT, &a, sizeof(a)),
+			0);
+	KUNIT_EXPECT_GT(test, utmem_sim_backend_host(t->be)->pages, 0);
+	utmem_file_destroy(f);
+	KUNIT_EXPECT_EQ(test, utmem_sim_backend_host(t->be)->pages, 0);
+}
+
+/* The coalescing buffer, through the ioctls. */
+struct co_test {
+	struct utmem_file *f;
+	struct uarea u;
+	u32 pool;
+};
+
+static void restore_delay(void *old)
+{
+	utmem_coalesce_delay_us = (uintptr_t)old;
+}
+
+/*
+ * A file with one private pool.  The timer waits a second unless a test
+ * says otherwise, so that it cannot send the buffer in the middle of a
+ * test that counts host calls.
+ */
+static struct co_test co_setup(struct kunit *test)
+{
+	void *old = (void *)(uintptr_t)utmem_coalesce_delay_us;
+	struct co_test c;
+
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test, restore_delay, old), 0);
+	utmem_coalesce_delay_us = USEC_PER_SEC;
+
+	c.f = file(test);
+	c.u = uarea(test);
+	c.pool = pool_new(test, c.f, &c.u, TMEM_POOL_PERSISTENT, NULL);
+	return c;
+}
+
+static u64 host_pages(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+
+	return READ_ONCE(utmem_sim_backend_host(t->be)->pages);
+}
+
+static long co_put(struct kunit *test, struct co_test *c, const char *key,
+		   const void *value, u32 len, u32 flags)
+{
+	struct utmem_kv a = kv(test, &c->u, c->pool, key, len);
+
+	a.flags = flags;
+	KUNIT_ASSERT_EQ(test, copy_to_user(c->u.value, value, len), 0);
+	return uioctl(test, c->f, &c->u, UTMEM_PUT, &a, sizeof(a));
+}
+
+/* GETs @key and checks it holds @value. */
+static long co_get(struct kunit *test, struct co_test *c, const char *key,
+		   const void *value, u32 len)
+{
+	struct dev_test *t = test->priv;
+	struct utmem_kv a = kv(test, &c->u, c->pool, key, UTMEM_VALUE_MAX);
+	long ret = uioctl(test, c->f, &c->u, UTMEM_GET, &a, sizeof(a));
+
+	if (ret)
+		return ret;
+	KUNIT_EXPECT_EQ(test, a.value_len, len);
+	KUNIT_ASSERT_EQ(test, copy_from_user(t->out, c->u.value, len), 0);
+	KUNIT_EXPECT_MEMEQ(test, t->out, value, len);
+	return 0;
+}
+
+static struct utmem_stats co_stats(struct kunit *test, struct co_test *c)
+{
+	struct utmem_stats st = { .pool_id = UTMEM_POOL_NONE };
+
+	KUNIT_EXPECT_EQ(test, uioctl(test, c->f, &c->u, UTMEM_STATS, &st,
+				     sizeof(st)), 0);
+	return st;
+}
+
+/* Small PUTs wait; SYNC sends them in one host call. */
+static void coalesce_sync_test(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct co_test c = co_setup(test);
+	struct utmem_sync sy = {};
+	char key[8];
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		KUNIT_EXPECT_EQ(test, co_put(test, &c, key, t->in + i, 64, 0),
+				0);
+	}
+	KUNIT_EXPECT_EQ(test, host_pages(test), 0);
+	KUNIT_EXPECT_GT(test, co_stats(test, &c).buffered_bytes, 640);
+	KUNIT_EXPECT_EQ(test, co_stats(test, &c).host_puts, 0);
+	KUNIT_EXPECT_EQ(test, uioctl(test, c.f, &c.u, UTMEM_SYNC, &sy,
+				     sizeof(sy)), 0);
+	KUNIT_EXPECT_EQ(test, sy.out_failed, 0);
+	KUNIT_EXPECT_EQ(test, host_pages(test), 10);
+	KUNIT_EXPECT_EQ(test, co_stats(test, &c).host_puts, 1);
+	KUNIT_EXPECT_EQ(test, co_stats(test, &c).buffered_bytes, 0);
+	for (i = 0; i < 10; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		KUNIT_EXPECT_EQ(test, co_get(test, &c, key, t->in + i, 64), 0);
+	}
+	utmem_file_destroy(c.f);
+}
+
+/* The later PUT of a key wins, buffered or not, in either order. */
+static void coalesce_order_test(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct co_test c = co_setup(test);
+
+	KUNIT_EXPECT_EQ(test, co_put(test, &c, "a", t->in, 64, 0), 0);
+	KUNIT_EXPECT_EQ(test, co_put(test, &c, "a", t->in + 1, 64, 0), 0);
+	KUNIT_EXPECT_EQ(test, co_get(test, &c, "a", t->in + 1, 64), 0);
+
+	KUNIT_EXPECT_EQ(test, co_put(test, &c, "b", t->in, 64, 0), 0);
+	KUNIT_EXPECT_EQ(test, co_put(test, &c, "b", t->in + 2, 3000, 0), 0);
+	KUNIT_EXPECT_EQ(test, co_get(test, &c, "b", t->in + 2, 3000), 0);
+
+	KUNIT_EXPECT_EQ(test, co_put(test, &c, "c", t->in, 64, 0), 0);
+	KUNIT_EXPECT_EQ(test, co_put(test, &c, "c", t->in + 3, 64,
+				     UTMEM_PUT_NOBUFFER), 0);
+	KUNIT_EXPECT_EQ(test, co_get(test, &c, "c", t->in + 3, 64), 0);
+
+	KUNIT_EXPECT_EQ(test, co_put(test, &c, "d", t->in, 3000, 0), 0);
+	KUNIT_EXPECT_EQ(test, co_put(test, &c, "d", t->in + 4, 64, 0), 0);
+	KUNIT_EXPECT_EQ(test, co_get(test, &c, "d", t->in + 4, 64), 0);
+
+	/* DELETE of a buffered key deletes it. */
+	KUNIT_EXPECT_EQ(test, co_put(test, &c, "e", t->in, 64, 0), 0);
+	{
+		struct utmem_kv a = kv(test, &c.u, c.pool, "e", 0);
+
+		a.value = 0;
+		KUNIT_EXPECT_EQ(test, uioctl(test, c.f, &c.u, UTMEM_DELETE,
+					     &a, sizeof(a)), 0);
+	}
+	KUNIT_EXPECT_EQ(test, co_get(test, &c, "e", t->in, 64), -ENOENT);
+	utmem_file_destroy(c.f);
+}
+
+/* The count threshold, the timer and the shrinker each send. */
+static void coalesce_triggers_test(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct co_test c = co_setup(test);
+	char key[8];
+	int i;
+
+	for (i = 0; i < 63; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		KUNIT_EXPECT_EQ(test, co_put(test, &c, key, t->in, 64, 0), 0);
+	}
+	KUNIT_EXPECT_EQ(test, host_pages(test), 0);
+	KUNIT_EXPECT_EQ(test, co_put(test, &c, "k63", t->in, 64, 0), 0);
+	KUNIT_EXPECT_EQ(test, host_pages(test), 64);
+
+	utmem_coalesce_delay_us = 1000;
+	KUNIT_EXPECT_EQ(test, co_put(test, &c, "late", t->in, 64, 0), 0);
+	KUNIT_EXPECT_EQ(test, host_pages(test), 64);
+	msleep(50);
+	utmem_coalesce_delay_us = USEC_PER_SEC;
+	KUNIT_EXPECT_EQ(test, host_pages(test), 65);
+
+	KUNIT_EXPECT_EQ(test, co_put(test, &c, "pressed", t->in, 64, 0), 0);
+	KUNIT_EXPECT_EQ(test, utmem_coalesce_reclaim(1), 1);
+	KUNIT_EXPECT_EQ(test, host_pages(test), 66);
+	KUNIT_EXPECT_EQ(test, utmem_coalesce_reclaim(1), 0);
+	utmem_file_destroy(c.f);
+}
+
+/* A PUT the host refuses at send time leaves no value; SYNC counts it. */
+static void coalesce_refused_test(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct co_test c = co_setup(test);
+	struct utmem_sync sy = {};
+
+	KUNIT_EXPECT_EQ(test, co_put(test, &c, "x", t->in, 64,
+				     UTMEM_PUT_NOBUFFER), 0);
+	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(utmem_sim_backend_host(t->be),
+						     0), 0);
+	KUNIT_EXPECT_EQ(test, co_put(test, &c, "x", t->in + 1, 64, 0), 0);
+	KUNIT_EXPECT_EQ(test, co_put(test, &c, "y", t->in + 1, 64, 0), 0);
+	KUNIT_EXPECT_EQ(test, uioctl(test, c.f, &c.u, UTMEM_SYNC, &sy,
+				     sizeof(sy)), 0);
+	KUNIT_EXPECT_EQ(test, sy.out_failed, 2);
+	KUNIT_EXPECT_EQ(test, co_get(test, &c, "x", t->in, 64), -ENOENT);
+	KUNIT_EXPECT_EQ(test, co_get(test, &c, "y", t->in, 64), -ENOENT);
+	sy.out_failed = 7;
+	KUNIT_EXPECT_EQ(test, uioctl(test, c.f, &c.u, UTMEM_SYNC, &sy,
+				     sizeof(sy)), 0);
+	KUNIT_EXPECT_EQ(test, sy.out_failed, 0);
+	utmem_file_destroy(c.f);
+}
+
+static struct kunit_case utmem_dev_cases[] = {
+	KUNIT_CASE(nr_chunks_test),
+	KUNIT_CASE_PARAM(roundtrip_test, value_size_gen_params),
+	KUNIT_CASE(short_buffer_test),
+	KUNIT_CASE(replace_test),
+	KUNIT_CASE(collision_test),
+	KUNIT_CASE(stale_chunk_test),
+	KUNIT_CASE(garbage_test),
+	KUNIT_CASE(refused_put_test),
+	KUNIT_CASE(ioctl_size_test),
+	KUNIT_CASE(ioctl_validation_test),
+	KUNIT_CASE(ioctl_kv_test),
+	KUNIT_CASE(isolation_test),
+	KUNIT_CASE(pool_limit_test),
+	{}
+};
+
+static struct kunit_case utmem_coalesce_cases[] = {
+	KUNIT_CASE(coalesce_sync_test),
+	KUNIT_CASE(coalesce_order_test),
+	KUNIT_CASE(coalesce_triggers_test),
+	KUNIT_CASE(coalesce_refused_test),
+	{}
+};
+
+static struct kunit_suite utmem_dev_suite = {
+	.name = "utmem_dev",
+	.init = dev_test_init,
+	.exit = dev_test_exit,
+	.test_cases = utmem_dev_cases,
+};
+
+static struct kunit_suite utmem_coalesce_suite = {
+	.name = "utmem_coalesce",
+	.init = dev_test_init,
+	.exit = dev_test_exit,
+	.test_cases = utmem_coalesce_cases,
+};
+
+kunit_test_suites(&utmem_dev_suite, &utmem_coalesce_suite);
+
+MODULE_DESCRIPTION("KUnit tests for /dev/utmem");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# init of the /dev/utmem guest: runs the kselftest-harness suites
+# utmem_dev_test and libutmem_test (from UTMEM_BIN on the kernel command
+# line) against the simulator.  Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+mount -t devtmpfs devtmpfs /dev
+
+fail() {
+	echo "utmem-guest: FAIL $*" >&2
+	poweroff -f
+}
+
+[ -c /dev/utmem ] || fail "no /dev/utmem"
+# Boot messages are not ours to judge (UML warns about its virtual PCI).
+dmesg -C
+bin=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}
+"$bin"/utmem_dev_test || fail "utmem_dev_test"
+"$bin"/libutmem_test || fail "libutmem_test"
+dmesg | grep -E 'BUG:|WARNING:|KASAN|possible .*lock' && fail "kernel splat"
+
+# The device's PUT path without the system call, with and without the
+# coalescing buffer, at a host call cost of 0 and 1 us (simulator exit_ns).
+d=/sys/kernel/debug/utmem
+echo 0 2>/dev/null > $d/dev_bench && fail "dev_bench took '0'"
+for ns in 0 1000; do
+	echo $ns > $d/sim/exit_ns
+	echo "--- dev_bench, host call cost $ns ns (debug kernel)"
+	dmesg -C
+	for run in "64 20000" "1024 20000" "65536 300"; do
+		echo "$run" > $d/dev_bench || fail "dev_bench $run"
+	done
+	dmesg | sed -n 's/.*dev_bench: /  /p'
+done
+echo 0 > $d/sim/exit_ns
+echo "utmem-guest: PASS"
+poweroff -f
