@@ -483,6 +483,158 @@ static void ioctl_kv_test(struct kunit *test)
 	utmem_file_destroy(f);
 }
 
+/*
+ * UTMEM_BATCH: entries in order, each checked as its own ioctl; the batch
+ * stops at the first failure and says where.
+ */
+struct batch_test {
+	struct utmem_file *f;
+	struct uarea u;
+	struct utmem_kv e[4];
+	struct utmem_kv __user *ue;	/* e[] in user memory */
+	u32 pool;
+};
+
+/* Entry @i: key "k<i>" (or @key), a 10-byte value "value-<i>..." */
+static void batch_entry(struct kunit *test, struct batch_test *b,
+			unsigned int i, const char *key, u64 value_len)
+{
+	char k[8], v[10];
+
+	scnprintf(k, sizeof(k), "k%u", i);
+	memset(v, 'a' + i, sizeof(v));
+	key = key ?: k;
+	KUNIT_ASSERT_EQ(test, copy_to_user(b->u.key + 16 * i, key,
+					   strlen(key)), 0);
+	KUNIT_ASSERT_EQ(test, copy_to_user(b->u.value + 4096 * i, v,
+					   sizeof(v)), 0);
+	b->e[i] = (struct utmem_kv) {
+		.size = sizeof(struct utmem_kv),
+		.pool_id = b->pool,
+		.key_len = strlen(key),
+		.key = (uintptr_t)(__force void *)(b->u.key + 16 * i),
+		.value = (uintptr_t)(__force void *)(b->u.value + 4096 * i),
+		.value_len = value_len,
+	};
+}
+
+static long batch(struct kunit *test, struct batch_test *b, u32 op,
+		  u32 count, u32 *done)
+{
+	struct utmem_batch a = {
+		.op = op,
+		.count = count,
+		.entry_size = sizeof(struct utmem_kv),
+		.entries = (uintptr_t)(__force void *)b->ue,
+		.out_done = 99,
+	};
+	long ret;
+
+	KUNIT_ASSERT_EQ(test, copy_to_user(b->ue, b->e, sizeof(b->e)), 0);
+	ret = uioctl(test, b->f, &b->u, UTMEM_BATCH, &a, sizeof(a));
+	KUNIT_ASSERT_EQ(test, copy_from_user(b->e, b->ue, sizeof(b->e)), 0);
+	*done = a.out_done;
+	return ret;
+}
+
+static void ioctl_batch_test(struct kunit *test)
+{
+	struct batch_test b = { .f = file(test), .u = uarea(test) };
+	struct utmem_batch a = {};
+	char v[10];
+	u32 done, i;
+
+	b.ue = (struct utmem_kv __user *)(b.u.value + UTMEM_VALUE_MAX / 2);
+	b.pool = pool_new(test, b.f, &b.u, TMEM_POOL_PERSISTENT, NULL);
+	for (i = 0; i < 3; i++)
+		batch_entry(test, &b, i, NULL, 10);
+	KUNIT_EXPECT_EQ(test, batch(test, &b, UTMEM_BATCH_PUT, 3, &done), 0);
+	KUNIT_EXPECT_EQ(test, done, 3);
+
+	/* GET reports each value's length in its entry. */
+	KUNIT_ASSERT_EQ(test, clear_user(b.u.value, 3 * 4096), 0);
+	for (i = 0; i < 3; i++)
+		batch_entry(test, &b, i, NULL, 100);
+	KUNIT_ASSERT_EQ(test, clear_user(b.u.value, 3 * 4096), 0);
+	KUNIT_EXPECT_EQ(test, batch(test, &b, UTMEM_BATCH_GET, 3, &done), 0);
+	KUNIT_EXPECT_EQ(test, done, 3);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_EQ(test, b.e[i].value_len, 10);
+		KUNIT_ASSERT_EQ(test, copy_from_user(v, b.u.value + 4096 * i,
+						     sizeof(v)), 0);
+		KUNIT_EXPECT_EQ(test, v[9], 'a' + i);
+	}
+
+	/* The first failure stops the batch: a miss, a short buffer. */
+	batch_entry(test, &b, 1, "none", 100);
+	KUNIT_EXPECT_EQ(test, batch(test, &b, UTMEM_BATCH_GET, 3, &done),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, done, 1);
+	batch_entry(test, &b, 1, NULL, 9);
+	KUNIT_EXPECT_EQ(test, batch(test, &b, UTMEM_BATCH_GET, 3, &done),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, done, 1);
+	KUNIT_EXPECT_EQ(test, b.e[1].value_len, 10);
+	/* An entry of another size, a bad entry field. */
+	batch_entry(test, &b, 1, NULL, 100);
+	b.e[2].size = sizeof(struct utmem_kv) - 8;
+	KUNIT_EXPECT_EQ(test, batch(test, &b, UTMEM_BATCH_GET, 3, &done),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, done, 2);
+	batch_entry(test, &b, 2, NULL, 10);
+	b.e[0].flags = 1;
+	KUNIT_EXPECT_EQ(test, batch(test, &b, UTMEM_BATCH_DELETE, 3, &done),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, done, 0);
+	b.e[0].flags = 0;
+
+	/* DELETE entries take no value. */
+	for (i = 0; i < 3; i++) {
+		batch_entry(test, &b, i, NULL, 0);
+		b.e[i].value = 0;
+	}
+	KUNIT_EXPECT_EQ(test, batch(test, &b, UTMEM_BATCH_DELETE, 3, &done),
+			0);
+	KUNIT_EXPECT_EQ(test, done, 3);
+	batch_entry(test, &b, 2, NULL, 100);
+	KUNIT_EXPECT_EQ(test, batch(test, &b, UTMEM_BATCH_GET, 1, &done),
+			-ENOENT);
+
+	/* The batch struct itself: no out_done for these. */
+	a.op = UTMEM_BATCH_PUT;
+	a.count = 1;
+	a.entry_size = sizeof(struct utmem_kv);
+	a.entries = (uintptr_t)(__force void *)b.ue;
+	a.op = 0;
+	KUNIT_EXPECT_EQ(test, uioctl(test, b.f, &b.u, UTMEM_BATCH, &a,
+				     sizeof(a)), -EINVAL);
+	a.op = UTMEM_BATCH_DELETE + 1;
+	KUNIT_EXPECT_EQ(test, uioctl(test, b.f, &b.u, UTMEM_BATCH, &a,
+				     sizeof(a)), -EINVAL);
+	a.op = UTMEM_BATCH_PUT;
+	a.count = 0;
+	KUNIT_EXPECT_EQ(test, uioctl(test, b.f, &b.u, UTMEM_BATCH, &a,
+				     sizeof(a)), -EINVAL);
+	a.count = UTMEM_BATCH_MAX + 1;
+	KUNIT_EXPECT_EQ(test, uioctl(test, b.f, &b.u, UTMEM_BATCH, &a,
+				     sizeof(a)), -EINVAL);
+	a.count = 1;
+	a.entry_size = PAGE_SIZE + 8;
+	KUNIT_EXPECT_EQ(test, uioctl(test, b.f, &b.u, UTMEM_BATCH, &a,
+				     sizeof(a)), -EINVAL);
+	a.entry_size = sizeof(struct utmem_kv);
+	a.__reserved = 1;
+	KUNIT_EXPECT_EQ(test, uioctl(test, b.f, &b.u, UTMEM_BATCH, &a,
+				     sizeof(a)), -EINVAL);
+	a.__reserved = 0;
+	a.entries = 8;
+	a.out_done = 99;
+	KUNIT_EXPECT_EQ(test, uioctl(test, b.f, &b.u, UTMEM_BATCH, &a,
+				     sizeof(a)), -EFAULT);
+	KUNIT_EXPECT_EQ(test, a.out_done, 0);
+	utmem_file_destroy(b.f);
+}
+
 /* A file sees only its own pools; a shared pool joins them by UUID. */
 static void isolation_test(struct kunit *test)
 {
@@ -771,6 +923,7 @@ static struct kunit_case utmem_dev_cases[] = {
 	KUNIT_CASE(ioctl_size_test),
 	KUNIT_CASE(ioctl_validation_test),
 	KUNIT_CASE(ioctl_kv_test),
+	KUNIT_CASE(ioctl_batch_test),
 	KUNIT_CASE(isolation_test),
 	KUNIT_CASE(pool_limit_test),
 	{}

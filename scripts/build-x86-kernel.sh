@@ -27,7 +27,7 @@ if [ ! -f "$build/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
 		"$fragment" > /dev/null
 	"${kmake[@]}" -s olddefconfig
 	# merge_config.sh does not fail on options that did not stick.
-	for opt in CONFIG_UTMEM CONFIG_UTMEM_SIM CONFIG_UTMEM_FRONTSWAP \
+	for opt in CONFIG_UTMEM CONFIG_UTMEM_SIM CONFIG_UTMEM_DEV CONFIG_UTMEM_FRONTSWAP \
 		   CONFIG_FRONTSWAP CONFIG_9P_FS CONFIG_KVM_AMD \
 		   CONFIG_DM_DELAY CONFIG_FAULT_INJECTION_DEBUG_FS; do
 		grep -q "^$opt=y" "$build/.config" ||

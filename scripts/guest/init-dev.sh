@@ -23,7 +23,7 @@ dmesg -C
 bin=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}
 "$bin"/utmem_dev_test || fail "utmem_dev_test"
 "$bin"/libutmem_test || fail "libutmem_test"
-dmesg | grep -E 'BUG:|WARNING:|KASAN|possible .*lock' && fail "kernel splat"
+dmesg | grep -E 'BUG:|WARNING:|KASAN|possible .*lock|already present' && fail "kernel splat"
 
 # The device's PUT path without the system call, with and without the
 # coalescing buffer, at a host call cost of 0 and 1 us (simulator exit_ns).

@@ -92,4 +92,32 @@ TEST_F(lib, sync_stats_flush)
 	EXPECT_EQ(0, utmem_pool_destroy(self->fd, self->pool));
 }
 
+TEST_F(lib, batch)
+{
+	char keys[3][4] = { "b0", "b1", "b2" }, bufs[3][8] = {};
+	struct utmem_kv e[3];
+	size_t done = 99;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		utmem_kv_init(&e[i], self->pool, keys[i], 2, keys[i], 3);
+	ASSERT_EQ(0, utmem_batch(self->fd, UTMEM_BATCH_PUT, e, 3, &done));
+	EXPECT_EQ(3U, done);
+	for (i = 0; i < 3; i++)
+		utmem_kv_init(&e[i], self->pool, keys[i], 2, bufs[i],
+			      sizeof(bufs[i]));
+	ASSERT_EQ(0, utmem_batch(self->fd, UTMEM_BATCH_GET, e, 3, &done));
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(3U, e[i].value_len);
+		EXPECT_STREQ(keys[i], bufs[i]);
+	}
+	utmem_kv_init(&e[1], self->pool, "nokey", 5, bufs[1], 8);
+	EXPECT_EQ(-ENOENT, utmem_batch(self->fd, UTMEM_BATCH_GET, e, 3,
+				       &done));
+	EXPECT_EQ(1U, done);
+	EXPECT_EQ(-EINVAL, utmem_batch(self->fd, UTMEM_BATCH_GET, e, 0,
+				       &done));
+	EXPECT_EQ(-EINVAL, utmem_batch(self->fd, 9, e, 1, &done));
+}
+
 TEST_HARNESS_MAIN

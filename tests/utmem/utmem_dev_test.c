@@ -283,13 +283,16 @@ TEST_F(dev, fuzz)
 	static const unsigned long cmds[] = {
 		UTMEM_POOL_CREATE, UTMEM_POOL_DESTROY, UTMEM_POOL_FLUSH,
 		UTMEM_PUT, UTMEM_GET, UTMEM_DELETE, UTMEM_SYNC, UTMEM_STATS,
+		UTMEM_BATCH,
 	};
 	union {
 		uint64_t u64[8];
 		uint32_t u32[16];
 		struct utmem_kv kv;
+		struct utmem_batch batch;
 	} buf;
-	unsigned int i, j, seed = 12345;
+	struct utmem_kv entries[4];
+	unsigned int i, j, k, seed = 12345;
 	uint64_t len;
 	uint32_t pool;
 
@@ -305,7 +308,24 @@ TEST_F(dev, fuzz)
 			buf.kv.value = (uintptr_t)self->out;
 			buf.kv.value_len %= UTMEM_VALUE_MAX + 2;
 		}
-		ioctl(self->fd, cmds[rand_r(&seed) % 8], &buf);
+		j = rand_r(&seed) % 9;
+		if (cmds[j] == UTMEM_BATCH && rand_r(&seed) % 2) {
+			buf.batch.op %= 5;
+			buf.batch.count %= 6;
+			buf.batch.entry_size = sizeof(entries[0]);
+			buf.batch.entries = (uintptr_t)entries;
+			buf.batch.__reserved = 0;
+			for (k = 0; k < 4; k++) {
+				entries[k].size = sizeof(entries[0]);
+				entries[k].pool_id = rand_r(&seed) % 3;
+				entries[k].flags = rand_r(&seed) % 4 == 0;
+				entries[k].key = (uintptr_t)self->in;
+				entries[k].value = (uintptr_t)self->out;
+				entries[k].key_len = rand_r(&seed) % 8;
+				entries[k].value_len = rand_r(&seed) % 9000;
+			}
+		}
+		ioctl(self->fd, cmds[j], &buf);
 	}
 	/* Make room: the fuzz may have created every pool a file may have. */
 	for (j = 0; j < UTMEM_POOLS_PER_FILE; j++) {

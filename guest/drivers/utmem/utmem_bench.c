@@ -73,12 +73,13 @@ static int bench_one(struct tmem_backend *be, u32 size, u32 count,
 			continue;
 		if (utmem_kv_put(fp->pool, key, klen, value, size, f->scratch))
 			r->failed++;
-		atomic64_add(utmem_kv_nr_chunks(klen, size), &f->stats.host_puts);
+		utmem_stat_add(f, UTMEM_STAT_HOST_PUTS,
+			       utmem_kv_nr_chunks(klen, size));
 	}
 	utmem_coalesce_flush(f);
 	r->put_ns = ktime_get_ns() - start;
 	r->failed += f->coalesce.failed;
-	r->host_puts = atomic64_read(&f->stats.host_puts);
+	r->host_puts = atomic64_read(&f->stats[UTMEM_STAT_HOST_PUTS]);
 
 	start = ktime_get_ns();
 	for (i = 0; i < count; i++) {

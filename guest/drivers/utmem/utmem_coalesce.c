@@ -241,12 +241,12 @@ static void send_pool(struct utmem_file *f, struct utmem_file_pool *fp,
 			break;
 	}
 	ret = tmem_put_batch(fp->pool, batch, n);
-	atomic64_inc(&f->stats.host_puts);
+	utmem_stat_inc(f, UTMEM_STAT_HOST_PUTS);
 	i = 0;
 	list_for_each_entry_safe(e, tmp, &sending, node) {
 		if (ret < 0 || batch[i].status != TMEM_S_OK) {
 			c->failed++;
-			atomic64_inc(&f->stats.put_refused);
+			utmem_stat_inc(f, UTMEM_STAT_PUT_REFUSED);
 			/* A batch rejected whole may have left older values. */
 			if (ret < 0)
 				tmem_flush_object(fp->pool, &e->oid);
@@ -287,7 +287,7 @@ void utmem_coalesce_flush(struct utmem_file *f)
 			  batch, max);
 	if (batch != onstack)
 		kfree(batch);
-	atomic64_inc(&f->stats.flushes);
+	utmem_stat_inc(f, UTMEM_STAT_FLUSHES);
 	spin_lock(&coalesce_lock);
 	list_del_init(&c->node);
 	spin_unlock(&coalesce_lock);

@@ -18,6 +18,7 @@
 
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -32,6 +33,12 @@
 #include "utmem_dev.h"
 #include "utmem_kv.h"
 #include "../../tmem/tmem_internal.h"
+
+atomic64_t utmem_dev_stats[UTMEM_STAT_NR];
+/* Open files and their pools, for debugfs. */
+static atomic64_t utmem_dev_files, utmem_dev_pools;
+/* Numbers the files, so that two of one process name pools apart. */
+static atomic_t utmem_dev_file_seq = ATOMIC_INIT(0);
 
 /* Shared pools by UUID, with the uid allowed to open them. */
 struct utmem_shared {
@@ -94,6 +101,7 @@ static void file_pool_free(struct utmem_file_pool *fp)
 	tmem_pool_destroy(fp->pool);
 	shared_put(fp->shared);
 	kfree(fp);
+	atomic64_dec(&utmem_dev_pools);
 }
 
 /**
@@ -117,6 +125,8 @@ struct utmem_file *utmem_file_create(struct tmem_backend *be)
 	mutex_init(&f->lock);
 	xa_init_flags(&f->pools, XA_FLAGS_ALLOC);
 	utmem_coalesce_init(f);
+	f->seq = atomic_inc_return(&utmem_dev_file_seq);
+	atomic64_inc(&utmem_dev_files);
 	return f;
 }
 EXPORT_SYMBOL_IF_KUNIT(utmem_file_create);
@@ -134,6 +144,7 @@ void utmem_file_destroy(struct utmem_file *f)
 	mutex_destroy(&f->lock);
 	kfree(f->scratch);
 	kfree(f);
+	atomic64_dec(&utmem_dev_files);
 }
 EXPORT_SYMBOL_IF_KUNIT(utmem_file_destroy);
 
@@ -150,7 +161,7 @@ int utmem_file_pool_create(struct utmem_file *f, u32 flags,
 			   const uuid_t *uuid, u32 *out_id)
 {
 	struct utmem_file_pool *fp;
-	char name[32];
+	char name[40];
 	u32 id;
 	int err;
 
@@ -168,7 +179,9 @@ int utmem_file_pool_create(struct utmem_file *f, u32 flags,
 		err = err == -EBUSY ? -ENOSPC : err;
 		goto put_shared;
 	}
-	snprintf(name, sizeof(name), "dev.%d.%u", task_tgid_nr(current), id);
+	/* dev.<pid>.<file>.<pool>: whose pool it is, for an administrator. */
+	snprintf(name, sizeof(name), "dev.%d.%u.%u", task_tgid_nr(current),
+		 f->seq, id);
 	fp->pool = tmem_pool_create(f->be, name, flags, uuid);
 	if (IS_ERR(fp->pool)) {
 		err = PTR_ERR(fp->pool);
@@ -178,6 +191,7 @@ int utmem_file_pool_create(struct utmem_file *f, u32 flags,
 		goto put_shared;
 	}
 	*out_id = id;
+	atomic64_inc(&utmem_dev_pools);
 	return 0;
 
 put_shared:
@@ -272,7 +286,7 @@ static int kv_put(struct utmem_file *f, struct utmem_kv *arg)
 	value = vmemdup_user(u64_to_user_ptr(arg->value), arg->value_len);
 	if (IS_ERR(value))
 		return PTR_ERR(value);
-	atomic64_inc(&f->stats.puts);
+	utmem_stat_inc(f, UTMEM_STAT_PUTS);
 	/* Shared pools are not buffered: other files read them at once. */
 	if (!(arg->flags & UTMEM_PUT_NOBUFFER) && !fp->shared &&
 	    utmem_coalesce_put(f, fp, key, arg->key_len, value,
@@ -282,10 +296,10 @@ static int kv_put(struct utmem_file *f, struct utmem_kv *arg)
 	}
 	err = utmem_kv_put(fp->pool, key, arg->key_len, value, arg->value_len,
 			   f->scratch);
-	atomic64_add(utmem_kv_nr_chunks(arg->key_len, arg->value_len),
-		     &f->stats.host_puts);
+	utmem_stat_add(f, UTMEM_STAT_HOST_PUTS,
+		       utmem_kv_nr_chunks(arg->key_len, arg->value_len));
 	if (err == -ENOSPC)
-		atomic64_inc(&f->stats.put_refused);
+		utmem_stat_inc(f, UTMEM_STAT_PUT_REFUSED);
 	kvfree(value);
 	return err;
 }
@@ -307,13 +321,13 @@ static int kv_get(struct utmem_file *f, struct utmem_kv *arg)
 	value = kvmalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!value)
 		return -ENOMEM;
-	atomic64_inc(&f->stats.gets);
+	utmem_stat_inc(f, UTMEM_STAT_GETS);
 	err = utmem_kv_get(fp->pool, key, arg->key_len, value, size, &len,
 			   f->scratch);
 	if (!err || err == -ERANGE)
 		arg->value_len = len;
 	if (!err) {
-		atomic64_inc(&f->stats.hits);
+		utmem_stat_inc(f, UTMEM_STAT_HITS);
 		if (copy_to_user(u64_to_user_ptr(arg->value), value, len))
 			err = -EFAULT;
 	}
@@ -332,8 +346,62 @@ static int kv_delete(struct utmem_file *f, struct utmem_kv *arg)
 	err = kv_prepare(f, arg, key, &fp);
 	if (err)
 		return err;
-	atomic64_inc(&f->stats.deletes);
+	utmem_stat_inc(f, UTMEM_STAT_DELETES);
 	return utmem_kv_delete(fp->pool, key, arg->key_len);
+}
+
+static int kv_op(struct utmem_file *f, u32 op, struct utmem_kv *arg)
+{
+	switch (op) {
+	case UTMEM_BATCH_PUT:
+		return kv_put(f, arg);
+	case UTMEM_BATCH_GET:
+		return kv_get(f, arg);
+	default:
+		return kv_delete(f, arg);
+	}
+}
+
+/* The batch struct's own fields; @out_done is output only. */
+static int batch_check(const struct utmem_batch *arg)
+{
+	if (arg->op < UTMEM_BATCH_PUT || arg->op > UTMEM_BATCH_DELETE ||
+	    !arg->count || arg->count > UTMEM_BATCH_MAX || arg->__reserved)
+		return -EINVAL;
+	/* Bounded so that the stride times the count cannot wrap. */
+	if (arg->entry_size < offsetofend(struct utmem_kv, value_len) ||
+	    arg->entry_size > PAGE_SIZE)
+		return -EINVAL;
+	return 0;
+}
+
+/* Each entry is read and checked as the single ioctl's struct would be. */
+static int batch_run(struct utmem_file *f, struct utmem_batch *arg)
+{
+	u8 __user *entry = u64_to_user_ptr(arg->entries);
+	struct utmem_kv kv;
+	u32 usize;
+	int err;
+
+	for (arg->out_done = 0; arg->out_done < arg->count; arg->out_done++) {
+		if (get_user(usize, (u32 __user *)entry))
+			return -EFAULT;
+		if (usize != arg->entry_size)
+			return -EINVAL;
+		err = copy_struct_from_user(&kv, sizeof(kv), entry, usize);
+		if (err)
+			return err;
+		err = kv_op(f, arg->op, &kv);
+		if ((!err || err == -ERANGE) && arg->op == UTMEM_BATCH_GET &&
+		    put_user(kv.value_len, (u64 __user *)(entry +
+				offsetof(struct utmem_kv, value_len))))
+			err = -EFAULT;
+		if (err)
+			return err;
+		entry += arg->entry_size;
+		cond_resched();
+	}
+	return 0;
 }
 
 static int sync_all(struct utmem_file *f, struct utmem_sync *arg)
@@ -350,14 +418,14 @@ static int stats_get(struct utmem_file *f, struct utmem_stats *arg)
 {
 	if (arg->pool_id != UTMEM_POOL_NONE && !pool_find(f, arg->pool_id))
 		return -ENOENT;
-	arg->puts = atomic64_read(&f->stats.puts);
-	arg->gets = atomic64_read(&f->stats.gets);
-	arg->hits = atomic64_read(&f->stats.hits);
-	arg->deletes = atomic64_read(&f->stats.deletes);
-	arg->put_refused = atomic64_read(&f->stats.put_refused);
-	arg->host_puts = atomic64_read(&f->stats.host_puts);
+	arg->puts = atomic64_read(&f->stats[UTMEM_STAT_PUTS]);
+	arg->gets = atomic64_read(&f->stats[UTMEM_STAT_GETS]);
+	arg->hits = atomic64_read(&f->stats[UTMEM_STAT_HITS]);
+	arg->deletes = atomic64_read(&f->stats[UTMEM_STAT_DELETES]);
+	arg->put_refused = atomic64_read(&f->stats[UTMEM_STAT_PUT_REFUSED]);
+	arg->host_puts = atomic64_read(&f->stats[UTMEM_STAT_HOST_PUTS]);
 	arg->buffered_bytes = f->coalesce.bytes;
-	arg->flushes = atomic64_read(&f->stats.flushes);
+	arg->flushes = atomic64_read(&f->stats[UTMEM_STAT_FLUSHES]);
 	return 0;
 }
 
@@ -383,6 +451,8 @@ static const struct {
 	  offsetofend(struct utmem_sync, out_failed) },
 	{ UTMEM_STATS, sizeof(struct utmem_stats),
 	  offsetofend(struct utmem_stats, flushes) },
+	{ UTMEM_BATCH, sizeof(struct utmem_batch),
+	  offsetofend(struct utmem_batch, __reserved) },
 };
 
 union utmem_ioctl_arg {
@@ -391,6 +461,7 @@ union utmem_ioctl_arg {
 	struct utmem_kv kv;
 	struct utmem_sync sync;
 	struct utmem_stats stats;
+	struct utmem_batch batch;
 };
 
 /**
@@ -405,6 +476,7 @@ long utmem_file_ioctl(struct utmem_file *f, unsigned int cmd,
 		      void __user *uarg)
 {
 	union utmem_ioctl_arg arg;
+	bool copy_out = false;
 	unsigned int nr;
 	u32 usize;
 	long ret;
@@ -449,13 +521,21 @@ long utmem_file_ioctl(struct utmem_file *f, unsigned int cmd,
 	case UTMEM_STATS:
 		ret = stats_get(f, &arg.stats);
 		break;
+	case UTMEM_BATCH:
+		ret = batch_check(&arg.batch);
+		/* From here on, out_done tells the caller where it stopped. */
+		copy_out = !ret;
+		if (!ret)
+			ret = batch_run(f, &arg.batch);
+		break;
 	default:
 		ret = -ENOTTY;
 	}
 	mutex_unlock(&f->lock);
 
 	/* Copy back only what the caller's struct has room for. */
-	if ((!ret || ret == -ERANGE) && (_IOC_DIR(cmd) & _IOC_READ) &&
+	if ((!ret || ret == -ERANGE || copy_out) &&
+	    (_IOC_DIR(cmd) & _IOC_READ) &&
 	    copy_to_user(uarg, &arg, min(usize, utmem_ioctls[nr].size)))
 		ret = -EFAULT;
 	return ret;
@@ -504,6 +584,28 @@ static struct miscdevice utmem_miscdev = {
 	.mode = 0666,
 };
 
+/*
+ * debugfs utmem/dev/: files and pools open now, and what every file did
+ * since boot (the sums of UTMEM_STATS).
+ */
+static void utmem_dev_debugfs_init(struct dentry *root)
+{
+	const struct tmem_debugfs_counter counters[] = {
+		{ "files", &utmem_dev_files },
+		{ "pools", &utmem_dev_pools },
+		{ "puts", &utmem_dev_stats[UTMEM_STAT_PUTS] },
+		{ "gets", &utmem_dev_stats[UTMEM_STAT_GETS] },
+		{ "hits", &utmem_dev_stats[UTMEM_STAT_HITS] },
+		{ "deletes", &utmem_dev_stats[UTMEM_STAT_DELETES] },
+		{ "put_refused", &utmem_dev_stats[UTMEM_STAT_PUT_REFUSED] },
+		{ "host_puts", &utmem_dev_stats[UTMEM_STAT_HOST_PUTS] },
+		{ "flushes", &utmem_dev_stats[UTMEM_STAT_FLUSHES] },
+	};
+
+	tmem_debugfs_create_counters(debugfs_create_dir("dev", root), counters,
+				     ARRAY_SIZE(counters));
+}
+
 /* Called once a backend is bound. */
 int utmem_dev_init(struct dentry *debugfs_root)
 {
@@ -516,6 +618,7 @@ int utmem_dev_init(struct dentry *debugfs_root)
 		utmem_coalesce_unregister();
 		return err;
 	}
+	utmem_dev_debugfs_init(debugfs_root);
 	utmem_bench_debugfs_init(tmem_backend(), debugfs_root);
 	return 0;
 }

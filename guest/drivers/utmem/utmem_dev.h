@@ -23,24 +23,23 @@ struct utmem_file_pool {
 	struct utmem_shared *shared;
 };
 
-/**
- * struct utmem_file_stats - what one open file did
- * @puts: PUT calls
- * @gets: GET calls
- * @hits: GETs that returned a value
- * @deletes: DELETE calls
- * @put_refused: PUTs the host refused
- * @host_puts: PUTs sent to the host (a batch counts once)
- * @flushes: times the coalescing buffer was sent
+/*
+ * What files did, per file (UTMEM_STATS) and summed over the device
+ * (debugfs utmem/dev/):
+ * PUTS: PUT calls; GETS: GET calls; HITS: GETs that returned a value;
+ * DELETES: DELETE calls; PUT_REFUSED: PUTs the host refused;
+ * HOST_PUTS: PUTs sent to the host (a batch counts once);
+ * FLUSHES: times a coalescing buffer was sent.
  */
-struct utmem_file_stats {
-	atomic64_t puts;
-	atomic64_t gets;
-	atomic64_t hits;
-	atomic64_t deletes;
-	atomic64_t put_refused;
-	atomic64_t host_puts;
-	atomic64_t flushes;
+enum utmem_stat {
+	UTMEM_STAT_PUTS,
+	UTMEM_STAT_GETS,
+	UTMEM_STAT_HITS,
+	UTMEM_STAT_DELETES,
+	UTMEM_STAT_PUT_REFUSED,
+	UTMEM_STAT_HOST_PUTS,
+	UTMEM_STAT_FLUSHES,
+	UTMEM_STAT_NR
 };
 
 /**
@@ -49,17 +48,33 @@ struct utmem_file_stats {
  * @lock: see below
  * @pools: pool id -> struct utmem_file_pool
  * @scratch: one host page, for building and reading chunks
- * @stats: counters
+ * @stats: counters, by enum utmem_stat
  * @coalesce: buffered small PUTs
+ * @seq: the file's number since boot, in its pools' names
  */
 struct utmem_file {
 	struct tmem_backend *be;
 	struct mutex lock;	/* serialises the file's ioctls */
 	struct xarray pools;
 	void *scratch;
-	struct utmem_file_stats stats;
+	atomic64_t stats[UTMEM_STAT_NR];
 	struct utmem_coalesce coalesce;
+	unsigned int seq;
 };
+
+extern atomic64_t utmem_dev_stats[UTMEM_STAT_NR];
+
+static inline void utmem_stat_add(struct utmem_file *f, enum utmem_stat stat,
+				  u64 n)
+{
+	atomic64_add(n, &f->stats[stat]);
+	atomic64_add(n, &utmem_dev_stats[stat]);
+}
+
+static inline void utmem_stat_inc(struct utmem_file *f, enum utmem_stat stat)
+{
+	utmem_stat_add(f, stat, 1);
+}
 
 struct utmem_file *utmem_file_create(struct tmem_backend *be);
 void utmem_file_destroy(struct utmem_file *f);

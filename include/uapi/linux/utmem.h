@@ -220,6 +220,42 @@ struct utmem_stats {
 	__u64 flushes;
 };
 
+/* UTMEM_BATCH operations. */
+#define UTMEM_BATCH_PUT		1
+#define UTMEM_BATCH_GET		2
+#define UTMEM_BATCH_DELETE	3
+#define UTMEM_BATCH_MAX		1024
+
+/**
+ * struct utmem_batch - UTMEM_BATCH: PUTs, GETs or DELETEs in one call
+ * @size: sizeof(struct utmem_batch)
+ * @op: UTMEM_BATCH_PUT, UTMEM_BATCH_GET or UTMEM_BATCH_DELETE, the
+ *	operation of every entry
+ * @count: entries, 1..UTMEM_BATCH_MAX
+ * @entry_size: the stride of @entries; every entry's own @size must
+ *	equal it, and it follows the size rules of struct utmem_kv
+ * @entries: user pointer to @count struct utmem_kv
+ * @out_done: entries done when the call returns
+ * @__reserved: must be zero
+ *
+ * One system call for many operations: each entry takes the rules and
+ * errors of the single ioctl of @op, and a GET entry gets its @value_len
+ * written back.  The entries run in order and the batch stops at the
+ * first that fails: the call returns that entry's error and @out_done is
+ * its index (the entries before it are done, none after it was tried).
+ * @out_done is written back on every return but those that reject the
+ * batch struct itself (EFAULT on it, E2BIG, and EINVAL for its fields).
+ */
+struct utmem_batch {
+	__u32 size;
+	__u32 op;
+	__u32 count;
+	__u32 entry_size;
+	__u64 entries;
+	__u32 out_done;
+	__u32 __reserved;
+};
+
 #define UTMEM_POOL_CREATE	_IOWR(UTMEM_IOCTL_TYPE, 0x00, struct utmem_pool_create)
 #define UTMEM_POOL_DESTROY	_IOW(UTMEM_IOCTL_TYPE, 0x01, struct utmem_pool_op)
 #define UTMEM_POOL_FLUSH	_IOW(UTMEM_IOCTL_TYPE, 0x02, struct utmem_pool_op)
@@ -228,5 +264,6 @@ struct utmem_stats {
 #define UTMEM_DELETE		_IOW(UTMEM_IOCTL_TYPE, 0x05, struct utmem_kv)
 #define UTMEM_SYNC		_IOWR(UTMEM_IOCTL_TYPE, 0x06, struct utmem_sync)
 #define UTMEM_STATS		_IOWR(UTMEM_IOCTL_TYPE, 0x07, struct utmem_stats)
+#define UTMEM_BATCH		_IOWR(UTMEM_IOCTL_TYPE, 0x08, struct utmem_batch)
 
 #endif /* _UAPI_LINUX_UTMEM_H */

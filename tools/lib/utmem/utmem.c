@@ -102,6 +102,35 @@ int utmem_delete(int fd, uint32_t pool_id, const void *key, size_t key_len)
 	return call(fd, UTMEM_DELETE, &a);
 }
 
+void utmem_kv_init(struct utmem_kv *entry, uint32_t pool_id, const void *key,
+		   size_t key_len, void *value, size_t value_len)
+{
+	*entry = kv(pool_id, key, key_len);
+	entry->value = (uintptr_t)value;
+	entry->value_len = value_len;
+}
+
+/*
+ * Runs @count entries of one operation (UTMEM_BATCH_*) in one call; *done
+ * is how many succeeded, in order, before the error returned (if any).
+ */
+int utmem_batch(int fd, uint32_t op, struct utmem_kv *entries, size_t count,
+		size_t *done)
+{
+	struct utmem_batch a = {
+		.size = sizeof(a),
+		.op = op,
+		.count = count > UINT32_MAX ? UINT32_MAX : count,
+		.entry_size = sizeof(*entries),
+		.entries = (uintptr_t)entries,
+	};
+	int ret = call(fd, UTMEM_BATCH, &a);
+
+	if (done)
+		*done = a.out_done;
+	return ret;
+}
+
 int utmem_sync(int fd, uint64_t *failed)
 {
 	struct utmem_sync a = { .size = sizeof(a) };

@@ -25,6 +25,10 @@ int utmem_put(int fd, uint32_t pool_id, const void *key, size_t key_len,
 int utmem_get(int fd, uint32_t pool_id, const void *key, size_t key_len,
 	      void *buf, size_t size, size_t *value_len);
 int utmem_delete(int fd, uint32_t pool_id, const void *key, size_t key_len);
+void utmem_kv_init(struct utmem_kv *entry, uint32_t pool_id, const void *key,
+		   size_t key_len, void *value, size_t value_len);
+int utmem_batch(int fd, uint32_t op, struct utmem_kv *entries, size_t count,
+		size_t *done);
 int utmem_sync(int fd, uint64_t *failed);
 int utmem_stats(int fd, uint32_t pool_id, struct utmem_stats *stats);
 const char *utmem_strerror(int err);
