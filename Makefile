@@ -55,8 +55,12 @@ $(BIN)/swap_stress: $(REPO)/tests/swap/swap_stress.c
 	mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $<
 
-user-test: $(BIN)/swap_stress
+user-test: $(BIN)/swap_stress $(BIN)/utmemctl
 	$(REPO)/tests/swap/test-swap-stress.sh $(BIN)/swap_stress
+	$(REPO)/tests/utmemctl/test-utmemctl.sh $(BIN)/utmemctl > \
+		$(UTMEM_CACHE)/utmemctl-test.log || \
+		{ grep -v '^ok' $(UTMEM_CACHE)/utmemctl-test.log; exit 1; }
+	@tail -1 $(UTMEM_CACHE)/utmemctl-test.log
 
 # The /dev/utmem suite, on the kselftest harness of the prepared tree.
 $(BIN)/utmem_dev_test: $(REPO)/tests/utmem/utmem_dev_test.c \
@@ -74,11 +78,17 @@ $(BIN)/libutmem.a: $(LIBUTMEM)/utmem.c $(LIBUTMEM)/utmem.h \
 	$(CC) $(USER_CFLAGS) -I$(REPO)/include/uapi -c -o $(@D)/utmem.o $<
 	$(AR) rcs $@ $(@D)/utmem.o
 
+UTMEMCTL_SRC := $(wildcard $(REPO)/tools/utmemctl/*.[ch])
+$(BIN)/utmemctl: $(UTMEMCTL_SRC) $(BIN)/libutmem.a
+	$(CC) $(USER_CFLAGS) -I$(REPO)/include/uapi -I$(LIBUTMEM) \
+		-o $@ $(filter %.c,$(UTMEMCTL_SRC)) $(BIN)/libutmem.a
+
 $(BIN)/libutmem_test: $(REPO)/tests/utmem/libutmem_test.c $(BIN)/libutmem.a
 	$(CC) $(USER_CFLAGS) -I$(REPO)/include/uapi -I$(LIBUTMEM) \
 		-I$(TREE)/tools/testing/selftests -o $@ $< $(BIN)/libutmem.a
 
-e2e: uml-kernel $(BIN)/swap_stress $(BIN)/utmem_dev_test $(BIN)/libutmem_test
+e2e: uml-kernel $(BIN)/swap_stress $(BIN)/utmem_dev_test $(BIN)/libutmem_test \
+		$(BIN)/utmemctl
 	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux
 	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux \
 		$(REPO)/scripts/guest/init-dev.sh 256M UTMEM_BIN=$(BIN)

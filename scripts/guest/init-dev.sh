@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # init of the /dev/utmem guest: runs the kselftest-harness suites
-# utmem_dev_test and libutmem_test (from UTMEM_BIN on the kernel command
-# line) against the simulator.  Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
+# utmem_dev_test and libutmem_test and utmemctl's tests (programs from
+# UTMEM_BIN on the kernel command line) against the simulator, then the
+# in-kernel benchmark.  Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 mount -t proc proc /proc
@@ -23,6 +24,9 @@ dmesg -C
 bin=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}
 "$bin"/utmem_dev_test || fail "utmem_dev_test"
 "$bin"/libutmem_test || fail "libutmem_test"
+repo=$(cd "$(dirname "$0")"/../.. && pwd)
+"$repo"/tests/utmemctl/test-utmemctl.sh "$bin"/utmemctl --guest ||
+	fail "utmemctl tests"
 dmesg | grep -E 'BUG:|WARNING:|KASAN|possible .*lock|already present' && fail "kernel splat"
 
 # The device's PUT path without the system call, with and without the

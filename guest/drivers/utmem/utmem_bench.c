@@ -25,7 +25,7 @@
 #include "utmem_kv.h"
 #include "../../tmem/tmem_internal.h"
 
-#define BENCH_COUNT_MAX		(1U << 20)
+#define BENCH_COUNT_MAX		BIT(20)
 #define BENCH_DATA_MAX		(32U << 20)	/* bytes of values kept at once */
 #define BENCH_KEYS_MIN		4096
 

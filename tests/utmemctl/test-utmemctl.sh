@@ -1,0 +1,240 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# utmemctl's tests: every subcommand, its JSON, its errors and exit codes.
+#
+#   test-utmemctl.sh UTMEMCTL          on any machine, against a made-up
+#                                      debugfs tree (--debugfs)
+#   test-utmemctl.sh UTMEMCTL --guest  also against /dev/utmem and the
+#                                      real debugfs (root, in the guest)
+#
+# Prints "ok N - what" per check and ends with a summary; exits non-zero
+# if any check failed.
+set -u
+
+ctl=${1:?usage: test-utmemctl.sh UTMEMCTL [--guest]}
+guest=${2:-}
+tmp=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+
+# expect CODE WHAT -- COMMAND...: exit code CODE; stdout in $tmp/out,
+# stderr in $tmp/err.
+expect() {
+	local code=$1 what=$2 rc
+	shift 3
+	"$@" > "$tmp"/out 2> "$tmp"/err
+	rc=$?
+	if [ "$rc" = "$code" ]; then
+		ok "$what (exit $rc)"
+	else
+		not_ok "$what: exit $rc, wanted $code; stderr: $(head -c 300 "$tmp"/err)"
+	fi
+}
+
+# expect_err PATTERN: the last command's stderr matches.
+expect_err() {
+	if grep -q -- "$1" "$tmp"/err; then
+		ok "message: $1"
+	else
+		not_ok "message '$1' not in: $(head -c 300 "$tmp"/err)"
+	fi
+}
+
+# expect_out PATTERN: the last command's stdout matches (grep -E).
+expect_out() {
+	if grep -qE -- "$1" "$tmp"/out; then
+		ok "output: $1"
+	else
+		not_ok "output '$1' not in: $(head -c 300 "$tmp"/out)"
+	fi
+}
+
+# json_check PYTHON-EXPR: every line of stdout is a JSON document d for
+# which the expression holds (leaves: int, str, null; objects, lists).
+json_check() {
+	if python3 - "$tmp"/out "$1" <<'PY'
+import json, sys
+def leaves_ok(v):
+    if isinstance(v, dict):
+        return all(isinstance(k, str) and leaves_ok(x) for k, x in v.items())
+    if isinstance(v, list):
+        return all(leaves_ok(x) for x in v)
+    return v is None or isinstance(v, (int, str)) and not isinstance(v, bool)
+lines = open(sys.argv[1]).read().splitlines()
+assert lines, "no output"
+for line in lines:
+    d = json.loads(line)
+    assert leaves_ok(d), "a leaf that is not an integer, string or null"
+    assert eval(sys.argv[2]), sys.argv[2]
+PY
+	then
+		ok "json: $1"
+	else
+		not_ok "json: $1; got: $(head -c 300 "$tmp"/out)"
+	fi
+}
+
+# --- the command line, anywhere
+expect 0 "--help" -- "$ctl" --help
+expect_out '^usage: utmemctl'
+expect_out 'Exit status'
+expect 2 "no command" -- "$ctl"
+expect_err "no command"
+expect 2 "unknown command" -- "$ctl" frob
+expect_err "unknown command 'frob'"
+expect 2 "unknown global option" -- "$ctl" --frob stats
+for c in put get del hold batch; do
+	expect 2 "$c --bogus" -- "$ctl" $c --bogus
+done
+expect 2 "put without --pool" -- "$ctl" put k v
+expect_err "needs --pool UUID"
+expect 2 "put without a value" -- "$ctl" put --pool 00112233445566778899aabbccddeeff k
+expect 2 "put with two values" -- "$ctl" put --pool 00112233445566778899aabbccddeeff k v w
+expect 2 "get --file" -- "$ctl" get --file x --pool 00112233445566778899aabbccddeeff k
+expect 2 "put --output" -- "$ctl" put --output x --pool 00112233445566778899aabbccddeeff k v
+expect 2 "bad UUID" -- "$ctl" get --pool 0011-2233 k
+expect_err "is not a UUID"
+expect 2 "UUID with a non-hex digit" -- "$ctl" get --pool 00112233-4455-6677-8899-aabbccddeefg k
+expect 2 "empty key" -- "$ctl" del --pool 00112233445566778899aabbccddeeff ''
+expect_err "a key is 1 to 250 bytes"
+expect 2 "251-byte key" -- "$ctl" del --pool 00112233445566778899aabbccddeeff "$(printf 'k%.0s' $(seq 251))"
+expect 2 "sync with an argument" -- "$ctl" sync now
+expect 2 "stats --watch 0" -- "$ctl" stats --watch 0
+expect 2 "stats --watch x" -- "$ctl" stats --watch x
+expect 2 "stats --count without --watch" -- "$ctl" stats --count 2
+expect 2 "stats with an argument" -- "$ctl" stats now
+expect 2 "pools with an argument" -- "$ctl" pools now
+expect 2 "sim with an argument" -- "$ctl" sim frob
+expect 2 "sim set nothing" -- "$ctl" sim set
+expect 2 "sim set unknown knob" -- "$ctl" sim set speed=1
+expect_err "is not KNOB=VALUE"
+expect 2 "sim set compress=maybe" -- "$ctl" sim set compress=maybe
+expect 2 "sim set capacity=12Q" -- "$ctl" sim set capacity=12Q
+expect 2 "sim set capacity=-1" -- "$ctl" sim set capacity=-1
+expect 2 "sim set exit_ns=" -- "$ctl" sim set exit_ns=
+expect 2 "fault unknown name" -- "$ctl" fault fail_everything probability=1
+expect 2 "fault without settings" -- "$ctl" fault fail_put
+expect 2 "fault probability=101" -- "$ctl" fault fail_put probability=101
+expect 2 "fault interval=0" -- "$ctl" fault fail_put interval=0
+expect 2 "fault times=-2" -- "$ctl" fault fail_get times=-2
+expect 2 "fault unknown attribute" -- "$ctl" fault drop_ephemeral speed=1
+expect 3 "no device" -- "$ctl" --device "$tmp"/none put --pool 00112233445566778899aabbccddeeff k v
+expect_err "No such file or directory"
+expect 3 "no debugfs" -- "$ctl" --debugfs "$tmp"/none stats
+expect_err "is debugfs mounted"
+expect 3 "no debugfs: pools" -- "$ctl" --debugfs "$tmp"/none pools
+expect 3 "no debugfs: sim" -- "$ctl" --debugfs "$tmp"/none sim
+expect 3 "no debugfs: fault" -- "$ctl" --debugfs "$tmp"/none fault
+
+# --- a made-up debugfs tree: what stats, pools, sim and fault read and write
+fake=$tmp/debugfs
+mkdir -p "$fake"/dev "$fake"/calls "$fake"/sim/counters "$fake"/sim/clients/0 \
+	"$fake"/pools/dev.7.1.0 "$fake"/frontswap
+echo sim > "$fake"/backend
+echo 2 > "$fake"/dev/files
+echo 007 > "$fake"/dev/odd
+echo 41 > "$fake"/calls/put
+echo 1 > "$fake"/frontswap/stores
+echo 9 > "$fake"/frontswap/shrink; chmod 0200 "$fake"/frontswap/shrink
+for f in capacity_bytes used_bytes raw_bytes pages compress dedup carve_out \
+	 exit_ns reserve_bytes footprint_bytes reclaim_pages; do
+	echo 5 > "$fake"/sim/$f
+done
+chmod 0200 "$fake"/sim/reclaim_pages
+echo 3 > "$fake"/sim/counters/evictions
+echo 100 > "$fake"/sim/clients/0/weight
+for f in fail_put fail_get drop_ephemeral; do
+	mkdir "$fake"/sim/$f
+	for a in probability interval times space verbose; do
+		echo 1 > "$fake"/sim/$f/$a
+	done
+done
+for f in id flags puts put_refused gets hits host_pages host_stored_bytes \
+	 host_evicted; do
+	echo 4 > "$fake"/pools/dev.7.1.0/$f
+done
+echo 0x1 > "$fake"/pools/dev.7.1.0/flags
+
+expect 0 "stats (tree)" -- "$ctl" --debugfs "$fake" stats
+expect_out '^backend +sim$'
+expect_out '^device/files +2$'
+expect_out '^sim/counters/evictions +3$'
+expect_out '^sim/clients/0/weight +100$'
+if grep -qE 'shrink|reclaim_pages|fail_put|probability' "$tmp"/out; then
+	not_ok "stats shows write-only files or fault attributes"
+else
+	ok "stats leaves out write-only files and fault attributes"
+fi
+expect 0 "stats --json (tree)" -- "$ctl" --debugfs "$fake" stats --json
+json_check 'd["backend"] == "sim" and d["device"] == {"files": 2, "odd": "007"}'
+json_check 'd["sim"]["counters"]["evictions"] == 3 and d["sim"]["clients"]["0"]["weight"] == 100'
+json_check 'd["frontswap"] == {"stores": 1} and "cleancache" not in d and isinstance(d["time"], int)'
+json_check '"fail_put" not in d["sim"] and "reclaim_pages" not in d["sim"]'
+expect 0 "stats --watch 1 --count 2 --json (tree)" -- "$ctl" --debugfs "$fake" stats --json --watch 1 --count 2
+json_check 'd["calls"]["put"] == 41'
+if [ "$(wc -l < "$tmp"/out)" = 2 ]; then ok "two JSON lines"; else not_ok "not two JSON lines"; fi
+( sleep 0.5; echo 50 > "$fake"/calls/put ) &
+expect 0 "stats --watch 1 --count 2 (tree)" -- "$ctl" --debugfs "$fake" stats --watch 1 --count 2
+expect_out '^--- sample 2, every 1 s$'
+expect_out '^calls/put +50 +\+9$'
+expect 0 "pools (tree)" -- "$ctl" --debugfs "$fake" pools
+expect_out '^NAME +id +flags'
+expect_out '^dev\.7\.1\.0 +4 +0x1 +4'
+expect 0 "pools --json (tree)" -- "$ctl" --debugfs "$fake" pools --json
+json_check 'd == [{"name": "dev.7.1.0", "id": 4, "flags": "0x1", "puts": 4, "put_refused": 4, "gets": 4, "hits": 4, "host_pages": 4, "host_stored_bytes": 4, "host_evicted": 4}]'
+rm "$fake"/pools/dev.7.1.0/hits
+expect 0 "pools --json, a file gone (tree)" -- "$ctl" --debugfs "$fake" pools --json
+json_check 'd[0]["hits"] is None'
+expect 0 "sim (tree)" -- "$ctl" --debugfs "$fake" sim
+expect_out '^capacity_bytes +5$'
+expect 0 "sim --json (tree)" -- "$ctl" --debugfs "$fake" sim --json
+json_check 'd["capacity_bytes"] == 5 and d["footprint_bytes"] == 5 and "reclaim_pages" not in d'
+expect 0 "sim set (tree)" -- "$ctl" --debugfs "$fake" sim set capacity=3M compress=off dedup=on exit_ns=1000 carve_out=0 reclaim=64
+# Each file's value and a space (utmemctl writes no newline).
+vals() {
+	local f
+	for f in "$@"; do
+		printf '%s ' "$(cat "$f")"
+	done
+}
+if [ "$(vals "$fake"/sim/capacity_bytes "$fake"/sim/compress "$fake"/sim/dedup \
+	"$fake"/sim/exit_ns "$fake"/sim/carve_out "$fake"/sim/reclaim_pages)" = \
+	"3145728 0 1 1000 0 64 " ]; then
+	ok "sim set wrote every knob"
+else
+	not_ok "sim set wrote $(cat "$fake"/sim/capacity_bytes "$fake"/sim/compress)"
+fi
+echo 5 > "$fake"/sim/exit_ns
+expect 2 "sim set: a bad value after a good one" -- "$ctl" --debugfs "$fake" sim set exit_ns=7 dedup=2
+if [ "$(cat "$fake"/sim/exit_ns)" = 5 ]; then
+	ok "sim set checks every value before writing"
+else
+	not_ok "sim set wrote exit_ns before refusing dedup=2"
+fi
+expect 0 "fault (tree)" -- "$ctl" --debugfs "$fake" fault
+expect_out '^NAME +probability +interval +times +space +verbose$'
+expect_out '^fail_put +1 +1 +1 +1 +1$'
+expect 0 "fault --json (tree)" -- "$ctl" --debugfs "$fake" fault --json
+json_check 'sorted(d) == ["drop_ephemeral", "fail_get", "fail_put"] and d["fail_get"]["times"] == 1'
+expect 0 "fault set (tree)" -- "$ctl" --debugfs "$fake" fault fail_get probability=30 times=-1
+if [ "$(vals "$fake"/sim/fail_get/probability "$fake"/sim/fail_get/times)" = "30 -1 " ]; then
+	ok "fault set wrote probability and times"
+else
+	not_ok "fault set wrote $(cat "$fake"/sim/fail_get/probability)"
+fi
+expect 0 "fault off (tree)" -- "$ctl" --debugfs "$fake" fault fail_get off
+[ "$(cat "$fake"/sim/fail_get/probability)" = 0 ] && ok "fault off: probability 0" ||
+	not_ok "fault off left probability $(cat "$fake"/sim/fail_get/probability)"
+
+if [ "$guest" = --guest ]; then
+	# shellcheck source=test-utmemctl-guest.sh
+	. "$(dirname "$0")"/test-utmemctl-guest.sh
+fi
+
+echo "# utmemctl: $((n - failed))/$n passed"
+[ "$failed" = 0 ]

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * utmemctl: inspect and drive tmem pools from a guest shell.
+ *
+ * This file holds the command table, the help text and what every
+ * command shares: messages, exit codes and number parsing.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "utmemctl.h"
+
+static const char help_text[] =
+"usage: utmemctl [--device PATH] [--debugfs DIR] COMMAND [ARGS]\n"
+"\n"
+"Inspect and drive the guest's tmem pools (transcendent memory on the\n"
+"host) through /dev/utmem and debugfs.\n"
+"\n"
+"Keys and values (through /dev/utmem):\n"
+"  put --pool UUID [--ephemeral] KEY (VALUE | - | --file FILE)\n"
+"        store VALUE (an argument, stdin for -, or FILE) under KEY\n"
+"  get --pool UUID [--ephemeral] [--output FILE] KEY\n"
+"        write KEY's value to stdout or FILE, as stored (no newline added)\n"
+"  del --pool UUID [--ephemeral] KEY\n"
+"        drop KEY's value; succeeds whether or not it had one\n"
+"  hold --pool UUID [--ephemeral]\n"
+"        create or join shared pool UUID and keep it until killed\n"
+"  batch [--pool UUID] [--ephemeral]\n"
+"        run the commands of stdin on one open device, one per line:\n"
+"        'put KEY VALUE', 'get KEY', 'del KEY', 'sync', 'stats'\n"
+"  sync  send this command's buffered PUTs and print how many the host\n"
+"        refused (in a batch; a lone command's buffer goes at exit)\n"
+"\n"
+"  A pool lives as long as an open file uses it: a private pool ends\n"
+"  with the command that made it, so single put/get/del commands name a\n"
+"  shared pool that `utmemctl hold` (or an application) keeps open.\n"
+"  Pools are persistent unless --ephemeral: the host may drop an\n"
+"  ephemeral value at any time, and a GET takes it out of the pool.\n"
+"\n"
+"Counters and knobs (through debugfs, as root):\n"
+"  stats [--json] [--watch SEC [--count N]]\n"
+"        device, backend, simulator, frontswap and cleancache counters;\n"
+"        --watch repeats every SEC seconds with the change since the\n"
+"        last sample (JSON: one document per line)\n"
+"  pools [--json]\n"
+"        the pools the tmem core holds on the host\n"
+"  sim [--json]\n"
+"  sim set KNOB=VALUE...\n"
+"        show or set the simulator: capacity (bytes, K/M/G suffixes),\n"
+"        compress, dedup, carve_out (0 or 1), exit_ns (host call cost),\n"
+"        reclaim (ask the guest for N persistent pages back)\n"
+"  fault [--json]\n"
+"  fault NAME (off | ATTR=VALUE...)\n"
+"        show or set the simulator's fault injection, NAME one of\n"
+"        fail_put, fail_get, drop_ephemeral; ATTR one of probability\n"
+"        (0..100), interval, times (-1: no limit), space, verbose\n"
+"\n"
+"Options:\n"
+"  --device PATH   the device (default /dev/utmem)\n"
+"  --debugfs DIR   utmem's debugfs directory\n"
+"                  (default /sys/kernel/debug/utmem)\n"
+"  -h, --help      this text\n"
+"\n"
+"Exit status: 0 done; 1 get found no value for the key; 2 bad command\n"
+"line or value; 3 the device, debugfs or the host failed.\n";
+
+static int vmessage(int code, const char *fmt, va_list ap)
+{
+	fputs("utmemctl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(EXIT_USAGE, fmt, ap);
+	va_end(ap);
+	fputs("Try 'utmemctl --help'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+int failure(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(EXIT_FAILED, fmt, ap);
+	va_end(ap);
+	return EXIT_FAILED;
+}
+
+bool parse_u64(const char *s, uint64_t *val)
+{
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	*val = strtoull(s, &end, 10);
+	return !errno && !*end;
+}
+
+bool parse_i64(const char *s, int64_t *val)
+{
+	char *end;
+
+	if (!*s)
+		return false;
+	errno = 0;
+	*val = strtoll(s, &end, 10);
+	return !errno && !*end;
+}
+
+/* Bytes, or K, M, G (powers of 1024) after the number. */
+bool parse_size(const char *s, uint64_t *bytes)
+{
+	static const char units[] = "KMG";
+	char num[32];
+	size_t len = strlen(s);
+	const char *unit;
+	unsigned int shift;
+
+	if (!len || len >= sizeof(num))
+		return false;
+	unit = strchr(units, s[len - 1]);
+	if (!unit)
+		return parse_u64(s, bytes);
+	memcpy(num, s, len - 1);
+	num[len - 1] = '\0';
+	shift = 10 * (unsigned int)(unit - units + 1);
+	if (!parse_u64(num, bytes) || *bytes > (UINT64_MAX >> shift))
+		return false;
+	*bytes <<= shift;
+	return true;
+}
+
+static const struct {
+	const char *name;
+	int (*run)(struct ctl *ctl, int argc, char **argv);
+} commands[] = {
+	{ "put", cmd_put },
+	{ "get", cmd_get },
+	{ "del", cmd_del },
+	{ "hold", cmd_hold },
+	{ "batch", cmd_batch },
+	{ "sync", cmd_sync },
+	{ "stats", cmd_stats },
+	{ "pools", cmd_pools },
+	{ "sim", cmd_sim },
+	{ "fault", cmd_fault },
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "device", required_argument, NULL, 'D' },
+		{ "debugfs", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct ctl ctl = {
+		.device = "/dev/utmem",
+		.debugfs = "/sys/kernel/debug/utmem",
+	};
+	size_t i;
+	int c;
+
+	/* '+': options after the command are the command's. */
+	while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+		switch (c) {
+		case 'D':
+			ctl.device = optarg;
+			break;
+		case 'F':
+			ctl.debugfs = optarg;
+			break;
+		case 'h':
+			fputs(help_text, stdout);
+			return EXIT_OK;
+		default:
+			fputs("Try 'utmemctl --help'.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind == argc)
+		return usage_error("no command");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(argv[optind], commands[i].name)) {
+			argc -= optind;
+			argv += optind;
+			optind = 0;	/* the command parses its own options */
+			return commands[i].run(&ctl, argc, argv);
+		}
+	}
+	return usage_error("unknown command '%s'", argv[optind]);
+}
