@@ -5,7 +5,7 @@
 # with the host's root file system shared read-only over 9p and a guest
 # script as init, like scripts/run-uml.sh does for UML.
 #
-#   scripts/run-qemu.sh BZIMAGE [INIT] [MEM] [SMP]
+#   scripts/run-qemu.sh BZIMAGE [INIT] [MEM] [SMP] [KERNEL-ARG...]
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,6 +13,7 @@ kernel=${1:?usage: run-qemu.sh BZIMAGE [INIT] [MEM] [SMP]}
 init=${2:-$repo/scripts/guest/init-run.sh}
 mem=${3:-512M}
 smp=${4:-2}
+shift $(($# < 4 ? $# : 4))
 
 if ! command -v qemu-system-x86_64 > /dev/null; then
 	[ "$(id -u)" = 0 ] || { echo "run-qemu: install qemu-system-x86" >&2; exit 1; }
@@ -26,7 +27,7 @@ trap 'rm -f "$log"' EXIT
 timeout --foreground 20m qemu-system-x86_64 -accel tcg -cpu max \
 	-smp "$smp" -m "$mem" -kernel "$kernel" -nographic -no-reboot \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-	-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,cache=loose ro init=$init panic=-1 quiet" \
+	-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,cache=loose ro init=$init panic=-1 quiet $*" \
 	< /dev/null | tee "$log"
 
 grep -q '^utmem-guest: PASS' "$log"

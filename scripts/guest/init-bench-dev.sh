@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# init of the /dev/utmem benchmark guest (`make bench-dev`, x86_64 under
+# QEMU): utmem_ioctl_bench from userspace, then the in-kernel dev_bench
+# (the device's PUT path without the system call), each at a host call
+# cost of 0 and 1 us.  Ends with "utmem-guest: PASS" or "FAIL <why>".
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+mount -t devtmpfs devtmpfs /dev
+
+fail() {
+	echo "utmem-guest: FAIL $*"
+	poweroff -f
+}
+
+bin=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}
+d=/sys/kernel/debug/utmem
+[ -c /dev/utmem ] || fail "no /dev/utmem"
+echo "--- $(uname -r), $(nproc) CPUs"
+"$bin"/utmem_ioctl_bench ${UTMEM_BENCH_ARGS:-} || fail "utmem_ioctl_bench"
+
+echo "--- in-kernel dev_bench (the PUT path without the system call)"
+for ns in 0 1000; do
+	echo $ns > $d/sim/exit_ns
+	dmesg -C
+	for run in "64 20000" "1024 20000" "65536 1250"; do
+		echo "$run" > $d/dev_bench || fail "dev_bench $run"
+	done
+	dmesg | sed -n "s/.*dev_bench: /  exit_ns=$ns /p"
+done
+echo 0 > $d/sim/exit_ns
+echo "utmem-guest: PASS"
+poweroff -f
