@@ -4,7 +4,7 @@
 # init of the /dev/utmem benchmark guest (`make bench-dev`, x86_64 under
 # QEMU): utmem_ioctl_bench from userspace, then the in-kernel dev_bench
 # (the device's PUT path without the system call), each at a host call
-# cost of 0 and 1 us.  Ends with "utmem-guest: PASS" or "FAIL <why>".
+# cost of 0, 1 and 10 us.  Ends with "utmem-guest: PASS" or "FAIL <why>".
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 mount -t proc proc /proc
@@ -25,7 +25,7 @@ echo "--- $(uname -r), $(nproc) CPUs"
 "$bin"/utmem_ioctl_bench ${UTMEM_BENCH_ARGS:-} || fail "utmem_ioctl_bench"
 
 echo "--- in-kernel dev_bench (the PUT path without the system call)"
-for ns in 0 1000; do
+for ns in 0 1000 10000; do
 	echo $ns > $d/sim/exit_ns
 	dmesg -C
 	for run in "64 20000" "1024 20000" "65536 1250"; do

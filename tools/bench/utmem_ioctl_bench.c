@@ -4,7 +4,9 @@
  * side by side in one run: single ioctls and UTMEM_BATCH, each with the
  * coalescing buffer and without it (UTMEM_PUT_NOBUFFER), at each value
  * size and each simulated host call cost (debugfs utmem/sim/exit_ns,
- * restored at exit).
+ * restored at exit).  Each kind runs ROUNDS times, alternating with the
+ * others so that a slow spell of the machine hits them all, and the
+ * median is reported.
  *
  *   utmem_ioctl_bench [--count N] [--sizes LIST] [--exit-ns LIST]
  *                     [--batch N] [--debugfs DIR]
@@ -30,6 +32,7 @@
 #define KEYS_MIN	4096
 #define DATA_MAX	(32ULL << 20)	/* bytes of values in a pool at once */
 #define LIST_MAX	8
+#define ROUNDS		3
 
 struct config {
 	uint64_t count;
@@ -205,6 +208,31 @@ static struct run bench(const struct config *c, uint64_t size, uint64_t count,
 	return r;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median PUT and GET rates of @n runs of one kind. */
+static struct run median(const struct run *runs, int n)
+{
+	double put[ROUNDS], get[ROUNDS];
+	struct run m = runs[0];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		put[i] = runs[i].put_ops;
+		get[i] = runs[i].get_ops;
+	}
+	qsort(put, n, sizeof(put[0]), cmp_double);
+	qsort(get, n, sizeof(get[0]), cmp_double);
+	m.put_ops = put[n / 2];
+	m.get_ops = get[n / 2];
+	return m;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -220,8 +248,8 @@ int main(int argc, char **argv)
 		.count = 20000,
 		.sizes = { 64, 1024, 65536 },
 		.nr_sizes = 3,
-		.exit_ns = { 0, 1000 },
-		.nr_exit = 2,
+		.exit_ns = { 0, 1000, 10000 },
+		.nr_exit = 3,
 		.batch = 64,
 		.debugfs = "/sys/kernel/debug/utmem",
 	};
@@ -267,9 +295,9 @@ int main(int argc, char **argv)
 		goto usage;
 
 	old_exit = read_exit_ns(&c);
-	printf("/dev/utmem from userspace: PUT and GET ops/s; single ioctls and UTMEM_BATCH of %" PRIu64 ",\n"
-	       "each without (direct) and with the coalescing buffer (coal.)\n",
-	       c.batch);
+	printf("/dev/utmem from userspace: PUT and GET ops/s (median of %d); single ioctls and\n"
+	       "UTMEM_BATCH of %" PRIu64 ", each without (direct) and with the coalescing buffer (coal.)\n",
+	       ROUNDS, c.batch);
 	printf("%8s %6s %6s | %9s %9s %9s %9s | %6s %6s %6s | %9s %9s | %s\n",
 	       "exit_ns", "size", "puts", "single", "coal.", "batch",
 	       "b+coal.", "coal/s", "b/s", "b+c/s", "get", "get b.",
@@ -281,16 +309,21 @@ int main(int argc, char **argv)
 			die("exit_ns", err);
 		for (i = 0; i < c.nr_sizes; i++) {
 			uint64_t size = c.sizes[i], count = c.count;
-			struct run s, sc, b, bc;
+			struct run runs[4][ROUNDS], s, sc, b, bc;
+			int r, m;
 
 			if (size > 4096) {
 				count = c.count * 4096 / size;
 				count = count < 200 ? 200 : count;
 			}
-			s = bench(&c, size, count, false, false);
-			sc = bench(&c, size, count, false, true);
-			b = bench(&c, size, count, true, false);
-			bc = bench(&c, size, count, true, true);
+			for (r = 0; r < ROUNDS; r++)
+				for (m = 0; m < 4; m++)
+					runs[m][r] = bench(&c, size, count,
+							   m >= 2, m % 2);
+			s = median(runs[0], ROUNDS);
+			sc = median(runs[1], ROUNDS);
+			b = median(runs[2], ROUNDS);
+			bc = median(runs[3], ROUNDS);
 			printf("%8" PRIu64 " %6" PRIu64 " %6" PRIu64 " | %9.0f %9.0f %9.0f %9.0f | %5.2fx %5.2fx %5.2fx | %9.0f %9.0f | %" PRIu64 ", %" PRIu64 ", %" PRIu64 ", %" PRIu64 "\n",
 			       c.exit_ns[k], size, count, s.put_ops,
 			       sc.put_ops, b.put_ops, bc.put_ops,
