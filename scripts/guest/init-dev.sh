@@ -24,6 +24,29 @@ dmesg -C
 bin=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}
 "$bin"/utmem_dev_test || fail "utmem_dev_test"
 "$bin"/libutmem_test || fail "libutmem_test"
+# The coalescing buffer's module parameters refuse values out of range
+# with EINVAL and keep their value.
+p=/sys/module/utmem/parameters
+refused() {	# PARAM VALUE
+	local before
+	before=$(cat $p/"$1")
+	echo "$2" 2>/dev/null > $p/"$1" && fail "$1 took '$2'"
+	[ "$(cat $p/"$1")" = "$before" ] || fail "$1 changed to $(cat $p/"$1")"
+	echo "  refused: $1=$2"
+}
+echo "--- bad module parameter writes"
+refused coalesce_value_max 4097
+refused coalesce_value_max -1
+refused coalesce_max_count 0
+refused coalesce_max_count 1025
+refused coalesce_max_bytes 4095
+refused coalesce_max_bytes 16777217
+refused coalesce_delay_us 1000001
+refused coalesce_delay_us soon
+echo 32 > $p/coalesce_max_count && [ "$(cat $p/coalesce_max_count)" = 32 ] ||
+	fail "coalesce_max_count=32 not taken"
+echo 64 > $p/coalesce_max_count
+
 repo=$(cd "$(dirname "$0")"/../.. && pwd)
 "$repo"/tests/utmemctl/test-utmemctl.sh "$bin"/utmemctl --guest ||
 	fail "utmemctl tests"
