@@ -21,6 +21,7 @@
 #include <utmem/tmem.h>
 #include "../guest/drivers/utmem/utmem_dev.h"
 #include "../guest/drivers/utmem/utmem_kv.h"
+#include "../guest/drivers/utmem/utmem_multi.h"
 #include "../guest/tmem/tmem_internal.h"
 #include "../host-sim/sim.h"
 
@@ -790,6 +791,72 @@ static struct utmem_stats co_stats(struct kunit *test, struct co_test *c)
 	return st;
 }
 
+/* A one-chunk value replacing a longer one leaves no chunk behind. */
+static void shorter_value_test(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct co_test c = co_setup(test);
+	struct utmem_sync sy = {};
+	u64 base = host_pages(test);
+
+	KUNIT_ASSERT_EQ(test, co_put(test, &c, "k", t->in, 20000, 0), 0);
+	KUNIT_EXPECT_EQ(test, host_pages(test), base + 5);
+	/* The key is listed: sent at once, after its old chunks go. */
+	KUNIT_ASSERT_EQ(test, co_put(test, &c, "k", t->in + 1, 100, 0), 0);
+	KUNIT_EXPECT_EQ(test, co_stats(test, &c).buffered_bytes, 0);
+	KUNIT_EXPECT_EQ(test, host_pages(test), base + 1);
+	KUNIT_EXPECT_EQ(test, co_get(test, &c, "k", t->in + 1, 100), 0);
+	/* No longer listed: buffered again. */
+	KUNIT_ASSERT_EQ(test, co_put(test, &c, "k", t->in + 2, 100, 0), 0);
+	KUNIT_EXPECT_GT(test, co_stats(test, &c).buffered_bytes, 0);
+	KUNIT_EXPECT_EQ(test, uioctl(test, c.f, &c.u, UTMEM_SYNC, &sy,
+				     sizeof(sy)), 0);
+	KUNIT_EXPECT_EQ(test, host_pages(test), base + 1);
+	KUNIT_EXPECT_EQ(test, co_get(test, &c, "k", t->in + 2, 100), 0);
+	/* Unbuffered PUTs too. */
+	KUNIT_ASSERT_EQ(test, co_put(test, &c, "k", t->in, 9000, 0), 0);
+	KUNIT_EXPECT_EQ(test, host_pages(test), base + 3);
+	KUNIT_ASSERT_EQ(test, co_put(test, &c, "k", t->in + 3, 10,
+				     UTMEM_PUT_NOBUFFER), 0);
+	KUNIT_EXPECT_EQ(test, host_pages(test), base + 1);
+	KUNIT_EXPECT_EQ(test, co_get(test, &c, "k", t->in + 3, 10), 0);
+	utmem_file_destroy(c.f);
+	KUNIT_EXPECT_EQ(test, host_pages(test), base);
+}
+
+/* The list of such keys, and what happens when it is full. */
+static void multi_list_test(struct kunit *test)
+{
+	struct tmem_oid a = { { 1, 2, 3 } }, b = { { 4, 5, 6 } };
+	struct tmem_oid other = { { 9, 9, 9 } };
+	struct utmem_multi m;
+	u32 i;
+
+	KUNIT_ASSERT_EQ(test, utmem_multi_init(&m), 0);
+	KUNIT_EXPECT_FALSE(test, utmem_multi_may_have(&m, &a));
+	utmem_multi_add(&m, &a);
+	utmem_multi_add(&m, &a);
+	KUNIT_EXPECT_TRUE(test, utmem_multi_may_have(&m, &a));
+	KUNIT_EXPECT_FALSE(test, utmem_multi_may_have(&m, &b));
+	utmem_multi_del(&m, &a);
+	KUNIT_EXPECT_FALSE(test, utmem_multi_may_have(&m, &a));
+	for (i = 0; i < UTMEM_MULTI_MAX; i++) {
+		struct tmem_oid o = { { i, 0, 7 } };
+
+		utmem_multi_add(&m, &o);
+	}
+	KUNIT_EXPECT_FALSE(test, utmem_multi_may_have(&m, &other));
+	/* Full: every key counts as listed until the pool is flushed. */
+	utmem_multi_add(&m, &b);
+	KUNIT_EXPECT_TRUE(test, utmem_multi_may_have(&m, &other));
+	utmem_multi_del(&m, &b);
+	KUNIT_EXPECT_TRUE(test, utmem_multi_may_have(&m, &b));
+	utmem_multi_clear(&m);
+	KUNIT_EXPECT_FALSE(test, utmem_multi_may_have(&m, &b));
+	KUNIT_EXPECT_FALSE(test, utmem_multi_may_have(&m, &other));
+	utmem_multi_destroy(&m);
+}
+
 /* Small PUTs wait; SYNC sends them in one host call. */
 static void coalesce_sync_test(struct kunit *test)
 {
@@ -934,6 +1001,8 @@ static struct kunit_case utmem_coalesce_cases[] = {
 	KUNIT_CASE(coalesce_order_test),
 	KUNIT_CASE(coalesce_triggers_test),
 	KUNIT_CASE(coalesce_refused_test),
+	KUNIT_CASE(shorter_value_test),
+	KUNIT_CASE(multi_list_test),
 	{}
 };
 

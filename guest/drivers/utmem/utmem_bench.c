@@ -49,6 +49,7 @@ static int bench_one(struct tmem_backend *be, u32 size, u32 count,
 	u32 nr_keys = max_t(u32, BENCH_KEYS_MIN, BENCH_DATA_MAX / max(size, 1U));
 	struct utmem_file_pool *fp;
 	struct utmem_file *f;
+	struct tmem_oid oid;
 	char key[24];
 	void *value;
 	u64 start, i;
@@ -71,8 +72,12 @@ static int bench_one(struct tmem_backend *be, u32 size, u32 count,
 	start = ktime_get_ns();
 	for (i = 0; i < count; i++) {
 		klen = bench_key(key, i, nr_keys);
-		if (coalesce && utmem_coalesce_put(f, fp, key, klen, value, size))
-			continue;
+		if (coalesce) {
+			utmem_kv_oid(key, klen, &oid);
+			if (utmem_coalesce_put(f, fp, key, klen, &oid, value,
+					       size))
+				continue;
+		}
 		if (utmem_kv_put(fp->pool, key, klen, value, size, f->scratch))
 			r->failed++;
 		utmem_stat_add(f, UTMEM_STAT_HOST_PUTS,

@@ -96,6 +96,7 @@ static struct shrinker *coalesce_shrinker;
 
 struct coalesce_entry {
 	struct list_head node;
+	struct hlist_node hnode;
 	struct utmem_file_pool *fp;
 	struct tmem_oid oid;
 	u32 len;
@@ -123,6 +124,7 @@ void utmem_coalesce_init(struct utmem_file *f)
 	struct utmem_coalesce *c = coalesce(f);
 
 	INIT_LIST_HEAD(&c->entries);
+	hash_init(c->by_oid);
 	INIT_LIST_HEAD(&c->node);
 	INIT_DELAYED_WORK(&c->timer, coalesce_timer_fn);
 }
@@ -142,7 +144,8 @@ static struct coalesce_entry *entry_find(struct utmem_coalesce *c,
 {
 	struct coalesce_entry *e;
 
-	list_for_each_entry(e, &c->entries, node) {
+	/* The oid is a BLAKE2s digest: any 64 bits of it hash well. */
+	hash_for_each_possible(c->by_oid, e, hnode, oid->oid[0]) {
 		if ((!fp || e->fp == fp) && tmem_oid_equal(&e->oid, oid))
 			return e;
 	}
@@ -167,6 +170,7 @@ EXPORT_SYMBOL_IF_KUNIT(utmem_coalesce_holds);
  * @fp: the pool
  * @key: the key
  * @key_len: its length
+ * @oid: its object, utmem_kv_oid() of the key
  * @value: the value
  * @value_len: its length
  *
@@ -175,8 +179,8 @@ EXPORT_SYMBOL_IF_KUNIT(utmem_coalesce_holds);
  * copy).
  */
 int utmem_coalesce_put(struct utmem_file *f, struct utmem_file_pool *fp,
-		       const u8 *key, u32 key_len, const void *value,
-		       u32 value_len)
+		       const u8 *key, u32 key_len, const struct tmem_oid *oid,
+		       const void *value, u32 value_len)
 {
 	struct utmem_coalesce *c = coalesce(f);
 	struct coalesce_entry *e, *old;
@@ -191,12 +195,13 @@ int utmem_coalesce_put(struct utmem_file *f, struct utmem_file_pool *fp,
 		return 0;
 	e->fp = fp;
 	e->len = utmem_kv_chunk0(e->chunk, key, key_len, value, value_len);
-	utmem_kv_oid(key, key_len, &e->oid);
+	e->oid = *oid;
 
 	/* The later PUT of a key takes the earlier one's place. */
-	old = entry_find(c, fp, &e->oid);
+	old = entry_find(c, fp, oid);
 	if (old) {
 		list_replace(&old->node, &e->node);
+		hash_del(&old->hnode);
 		c->bytes -= old->len;
 		atomic_long_sub(old->len, &coalesce_bytes);
 		kfree(old);
@@ -204,6 +209,7 @@ int utmem_coalesce_put(struct utmem_file *f, struct utmem_file_pool *fp,
 		list_add_tail(&e->node, &c->entries);
 		c->count++;
 	}
+	hash_add(c->by_oid, &e->hnode, oid->oid[0]);
 	c->bytes += e->len;
 	atomic_long_add(e->len, &coalesce_bytes);
 	if (c->count == 1 && !old) {
@@ -237,6 +243,7 @@ static void send_pool(struct utmem_file *f, struct utmem_file_pool *fp,
 		batch[n].src = e->chunk;
 		batch[n].len = e->len;
 		list_move_tail(&e->node, &sending);
+		hash_del(&e->hnode);
 		if (++n == max)
 			break;
 	}

@@ -3,6 +3,7 @@
 #ifndef _UTMEM_COALESCE_H
 #define _UTMEM_COALESCE_H
 
+#include <linux/hashtable.h>
 #include <linux/list.h>
 #include <linux/workqueue.h>
 #include <utmem/tmem.h>
@@ -13,6 +14,7 @@ struct utmem_file_pool;
 /**
  * struct utmem_coalesce - one file's buffered PUTs
  * @entries: in arrival order
+ * @by_oid: the same entries by their key's object, to find a key at once
  * @count: how many
  * @bytes: their chunk bytes
  * @failed: PUTs the host refused at send time, since the last SYNC
@@ -21,6 +23,7 @@ struct utmem_file_pool;
  */
 struct utmem_coalesce {
 	struct list_head entries;
+	DECLARE_HASHTABLE(by_oid, 6);
 	unsigned int count;
 	size_t bytes;
 	u64 failed;
@@ -31,8 +34,8 @@ struct utmem_coalesce {
 void utmem_coalesce_init(struct utmem_file *f);
 void utmem_coalesce_exit(struct utmem_file *f);
 int utmem_coalesce_put(struct utmem_file *f, struct utmem_file_pool *fp,
-		       const u8 *key, u32 key_len, const void *value,
-		       u32 value_len);
+		       const u8 *key, u32 key_len, const struct tmem_oid *oid,
+		       const void *value, u32 value_len);
 bool utmem_coalesce_holds(struct utmem_file *f, const struct tmem_oid *oid);
 void utmem_coalesce_flush(struct utmem_file *f);
 unsigned long utmem_coalesce_reclaim(unsigned long nr_pages);

@@ -98,6 +98,7 @@ static void shared_put(struct utmem_shared *s)
 
 static void file_pool_free(struct utmem_file_pool *fp)
 {
+	utmem_multi_destroy(&fp->multi);
 	tmem_pool_destroy(fp->pool);
 	shared_put(fp->shared);
 	kfree(fp);
@@ -168,6 +169,8 @@ int utmem_file_pool_create(struct utmem_file *f, u32 flags,
 	fp = kzalloc(sizeof(*fp), GFP_KERNEL_ACCOUNT);
 	if (!fp)
 		return -ENOMEM;
+	/* Should it fail, every one-chunk PUT flushes its key first. */
+	utmem_multi_init(&fp->multi);
 	if (uuid) {
 		err = shared_get(uuid, &fp->shared);
 		if (err)
@@ -197,6 +200,7 @@ int utmem_file_pool_create(struct utmem_file *f, u32 flags,
 put_shared:
 	shared_put(fp->shared);
 free:
+	utmem_multi_destroy(&fp->multi);
 	kfree(fp);
 	return err;
 }
@@ -239,8 +243,13 @@ static int pool_op(struct utmem_file *f, unsigned int cmd,
 		return -ENOENT;
 	/* Buffered PUTs may name the pool. */
 	utmem_coalesce_flush(f);
-	if (cmd == UTMEM_POOL_FLUSH)
-		return tmem_flush_pool(fp->pool);
+	if (cmd == UTMEM_POOL_FLUSH) {
+		int err = tmem_flush_pool(fp->pool);
+
+		if (!err)
+			utmem_multi_clear(&fp->multi);
+		return err;
+	}
 	xa_erase(&f->pools, arg->pool_id);
 	file_pool_free(fp);
 	return 0;
@@ -252,10 +261,9 @@ static int pool_op(struct utmem_file *f, unsigned int cmd,
  * must not be overtaken by it.
  */
 static int kv_prepare(struct utmem_file *f, const struct utmem_kv *arg,
-		      u8 *key, struct utmem_file_pool **fp)
+		      u8 *key, struct tmem_oid *oid,
+		      struct utmem_file_pool **fp)
 {
-	struct tmem_oid oid;
-
 	if (!arg->key_len || arg->key_len > UTMEM_KEY_MAX)
 		return -EINVAL;
 	if (copy_from_user(key, u64_to_user_ptr(arg->key), arg->key_len))
@@ -263,8 +271,8 @@ static int kv_prepare(struct utmem_file *f, const struct utmem_kv *arg,
 	*fp = pool_find(f, arg->pool_id);
 	if (!*fp)
 		return -ENOENT;
-	utmem_kv_oid(key, arg->key_len, &oid);
-	if (utmem_coalesce_holds(f, &oid))
+	utmem_kv_oid(key, arg->key_len, oid);
+	if (utmem_coalesce_holds(f, oid))
 		utmem_coalesce_flush(f);
 	return 0;
 }
@@ -273,33 +281,46 @@ static int kv_put(struct utmem_file *f, struct utmem_kv *arg)
 {
 	u8 key[UTMEM_KEY_MAX];
 	struct utmem_file_pool *fp;
+	struct tmem_oid oid;
+	unsigned int n;
 	void *value;
+	bool stale;
 	int err;
 
 	if (arg->flags & ~UTMEM_PUT_FLAGS_ALL)
 		return -EINVAL;
 	if (arg->value_len > UTMEM_VALUE_MAX)
 		return -E2BIG;
-	err = kv_prepare(f, arg, key, &fp);
+	err = kv_prepare(f, arg, key, &oid, &fp);
 	if (err)
 		return err;
 	value = vmemdup_user(u64_to_user_ptr(arg->value), arg->value_len);
 	if (IS_ERR(value))
 		return PTR_ERR(value);
 	utmem_stat_inc(f, UTMEM_STAT_PUTS);
+	n = utmem_kv_nr_chunks(arg->key_len, arg->value_len);
+	/* Older chunks must not outlive a one-chunk value: utmem_multi.c */
+	stale = n == 1 && (fp->shared ||
+			   utmem_multi_may_have(&fp->multi, &oid));
 	/* Shared pools are not buffered: other files read them at once. */
-	if (!(arg->flags & UTMEM_PUT_NOBUFFER) && !fp->shared &&
-	    utmem_coalesce_put(f, fp, key, arg->key_len, value,
+	if (!stale && !(arg->flags & UTMEM_PUT_NOBUFFER) && !fp->shared &&
+	    utmem_coalesce_put(f, fp, key, arg->key_len, &oid, value,
 			       arg->value_len)) {
 		kvfree(value);
 		return 0;
 	}
-	err = utmem_kv_put(fp->pool, key, arg->key_len, value, arg->value_len,
-			   f->scratch);
-	utmem_stat_add(f, UTMEM_STAT_HOST_PUTS,
-		       utmem_kv_nr_chunks(arg->key_len, arg->value_len));
+	err = stale ? tmem_flush_object(fp->pool, &oid) : 0;
+	if (!err || err == -ENOENT)
+		err = utmem_kv_put(fp->pool, key, arg->key_len, value,
+				   arg->value_len, f->scratch);
+	utmem_stat_add(f, UTMEM_STAT_HOST_PUTS, n);
 	if (err == -ENOSPC)
 		utmem_stat_inc(f, UTMEM_STAT_PUT_REFUSED);
+	/* On an error the key has no chunks left (utmem_kv_put()). */
+	if (!fp->shared && n > 1 && !err)
+		utmem_multi_add(&fp->multi, &oid);
+	else if (!fp->shared && (n > 1 || stale))
+		utmem_multi_del(&fp->multi, &oid);
 	kvfree(value);
 	return err;
 }
@@ -308,13 +329,14 @@ static int kv_get(struct utmem_file *f, struct utmem_kv *arg)
 {
 	u8 key[UTMEM_KEY_MAX];
 	struct utmem_file_pool *fp;
+	struct tmem_oid oid;
 	u32 size, len = 0;
 	void *value;
 	int err;
 
 	if (arg->flags)
 		return -EINVAL;
-	err = kv_prepare(f, arg, key, &fp);
+	err = kv_prepare(f, arg, key, &oid, &fp);
 	if (err)
 		return err;
 	size = min_t(u64, arg->value_len, UTMEM_VALUE_MAX);
@@ -339,15 +361,19 @@ static int kv_delete(struct utmem_file *f, struct utmem_kv *arg)
 {
 	u8 key[UTMEM_KEY_MAX];
 	struct utmem_file_pool *fp;
+	struct tmem_oid oid;
 	int err;
 
 	if (arg->flags || arg->value || arg->value_len)
 		return -EINVAL;
-	err = kv_prepare(f, arg, key, &fp);
+	err = kv_prepare(f, arg, key, &oid, &fp);
 	if (err)
 		return err;
 	utmem_stat_inc(f, UTMEM_STAT_DELETES);
-	return utmem_kv_delete(fp->pool, key, arg->key_len);
+	err = utmem_kv_delete(fp->pool, key, arg->key_len);
+	if (!err && !fp->shared)
+		utmem_multi_del(&fp->multi, &oid);
+	return err;
 }
 
 static int kv_op(struct utmem_file *f, u32 op, struct utmem_kv *arg)

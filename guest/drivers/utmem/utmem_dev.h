@@ -9,6 +9,7 @@
 #include <utmem/tmem.h>
 
 #include "utmem_coalesce.h"
+#include "utmem_multi.h"
 
 struct dentry;
 struct utmem_shared;
@@ -17,10 +18,12 @@ struct utmem_shared;
  * struct utmem_file_pool - one pool of an open file
  * @pool: the tmem pool
  * @shared: its UUID's registration, for a shared pool
+ * @multi: its keys whose values span chunks (private pools)
  */
 struct utmem_file_pool {
 	struct tmem_pool *pool;
 	struct utmem_shared *shared;
+	struct utmem_multi multi;
 };
 
 /*
