@@ -5,18 +5,7 @@
 # QEMU): utmem_ioctl_bench from userspace, then the in-kernel dev_bench
 # (the device's PUT path without the system call), each at a host call
 # cost of 0, 1 and 10 us.  Ends with "utmem-guest: PASS" or "FAIL <why>".
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t debugfs debugfs /sys/kernel/debug
-mount -t tmpfs tmpfs /tmp
-mount -t devtmpfs devtmpfs /dev
-
-fail() {
-	echo "utmem-guest: FAIL $*"
-	poweroff -f
-}
+. "$(dirname "$0")"/guest-setup.sh
 
 bin=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}
 d=/sys/kernel/debug/utmem

@@ -5,18 +5,7 @@
 # utmem_dev_test and libutmem_test and utmemctl's tests (programs from
 # UTMEM_BIN on the kernel command line) against the simulator, then the
 # in-kernel benchmark.  Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t debugfs debugfs /sys/kernel/debug
-mount -t tmpfs tmpfs /tmp
-mount -t devtmpfs devtmpfs /dev
-
-fail() {
-	echo "utmem-guest: FAIL $*" >&2
-	poweroff -f
-}
+. "$(dirname "$0")"/guest-setup.sh
 
 [ -c /dev/utmem ] || fail "no /dev/utmem"
 # Boot messages are not ours to judge (UML warns about its virtual PCI).

@@ -4,18 +4,9 @@
 # init of the `make run` guest: show the simulator bound, drive it, and
 # show its pools and counters move.  Ends with "utmem-guest: PASS" or
 # "utmem-guest: FAIL <why>" and powers off.
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t debugfs debugfs /sys/kernel/debug
-mount -t tmpfs tmpfs /tmp
+. "$(dirname "$0")"/guest-setup.sh
 
 d=/sys/kernel/debug/utmem
-fail() {
-	echo "utmem-guest: FAIL $*"
-	poweroff -f
-}
 
 show() {
 	echo "--- $1"

@@ -14,13 +14,7 @@
 # then the benchmark: the same workload with disk swap only and with
 # frontswap on the simulator, on the plain ubd disk and behind dm-delay.
 # Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t debugfs debugfs /sys/kernel/debug
-mount -t tmpfs tmpfs /tmp
-mount -t devtmpfs devtmpfs /dev
+. "$(dirname "$0")"/guest-setup.sh
 
 d=/sys/kernel/debug/utmem
 fs=$d/frontswap
@@ -31,10 +25,6 @@ disk=/dev/ubda
 counters="stores store_refused store_failed store_large loads load_failed invalidates flush_failed written_back"
 
 # To stderr: the benchmark runs checks inside $(...).
-fail() {
-	echo "utmem-guest: FAIL $*" >&2
-	poweroff -f
-}
 
 declare -A before
 snap() {
