@@ -88,12 +88,19 @@ $(BIN)/utmem_ioctl_bench: $(REPO)/tools/bench/utmem_ioctl_bench.c $(BIN)/libutme
 	$(CC) $(USER_CFLAGS) -I$(REPO)/include/uapi -I$(LIBUTMEM) -o $@ $< \
 		$(BIN)/libutmem.a
 
+# The guest mounts a tmpfs on /tmp, which would hide a checkout there:
+# the scripts it runs go beside the programs.
+UTMEMCTL_TESTS := $(BIN)/test-utmemctl.sh $(BIN)/test-utmemctl-guest.sh
+$(UTMEMCTL_TESTS): $(BIN)/%: $(REPO)/tests/utmemctl/%
+	mkdir -p $(@D)
+	install -m 0755 $< $@
+
 $(BIN)/libutmem_test: $(REPO)/tests/utmem/libutmem_test.c $(BIN)/libutmem.a
 	$(CC) $(USER_CFLAGS) -I$(REPO)/include/uapi -I$(LIBUTMEM) \
 		-I$(TREE)/tools/testing/selftests -o $@ $< $(BIN)/libutmem.a
 
 e2e: uml-kernel $(BIN)/swap_stress $(BIN)/utmem_dev_test $(BIN)/libutmem_test \
-		$(BIN)/utmemctl
+		$(BIN)/utmemctl $(UTMEMCTL_TESTS)
 	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux
 	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux \
 		$(REPO)/scripts/guest/init-dev.sh 256M UTMEM_BIN=$(BIN)

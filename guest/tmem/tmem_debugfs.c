@@ -15,8 +15,8 @@
  *                         with -EIO if any value comes back wrong
  *   <backend>/            the backend's own files
  *
- * This is a developer interface, not ABI; utmemctl reads the same numbers
- * through /dev/utmem.
+ * This is a developer and administrator interface, not ABI: `utmemctl
+ * stats` and `utmemctl pools` read it, and skip what they do not know.
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>

@@ -36,8 +36,7 @@ echo 32 > $p/coalesce_max_count && [ "$(cat $p/coalesce_max_count)" = 32 ] ||
 	fail "coalesce_max_count=32 not taken"
 echo 64 > $p/coalesce_max_count
 
-repo=$(cd "$(dirname "$0")"/../.. && pwd)
-"$repo"/tests/utmemctl/test-utmemctl.sh "$bin"/utmemctl --guest ||
+"$bin"/test-utmemctl.sh "$bin"/utmemctl --guest ||
 	fail "utmemctl tests"
 dmesg | grep -E 'BUG:|WARNING:|KASAN|possible .*lock|already present' && fail "kernel splat"
 

@@ -23,6 +23,7 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/uuid.h>
@@ -425,6 +426,9 @@ static int batch_run(struct utmem_file *f, struct utmem_batch *arg)
 		if (err)
 			return err;
 		entry += arg->entry_size;
+		/* A batch may move a GiB: let it be killed between entries. */
+		if (fatal_signal_pending(current))
+			return -EINTR;
 		cond_resched();
 	}
 	return 0;

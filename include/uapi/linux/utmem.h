@@ -243,8 +243,9 @@ struct utmem_stats {
  * written back.  The entries run in order and the batch stops at the
  * first that fails: the call returns that entry's error and @out_done is
  * its index (the entries before it are done, none after it was tried).
- * @out_done is written back on every return but those that reject the
- * batch struct itself (EFAULT on it, E2BIG, and EINVAL for its fields).
+ * A fatal signal stops it between entries with EINTR.  @out_done is
+ * written back on every return but those that reject the batch struct
+ * itself (EFAULT on it, E2BIG, and EINVAL for its fields).
  */
 struct utmem_batch {
 	__u32 size;
