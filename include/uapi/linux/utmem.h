@@ -106,6 +106,7 @@ struct tmem_handle {
 #define UTMEM_VALUE_MAX		(1U << 20)
 #define UTMEM_POOLS_PER_FILE	64
 
+/* Reserved in Documentation/userspace-api/ioctl/ioctl-number.rst. */
 #define UTMEM_IOCTL_TYPE	0xB9
 
 /**
