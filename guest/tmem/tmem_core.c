@@ -200,6 +200,7 @@ static int __init utmem_init(void)
 	tmem_debugfs_init(be, utmem_debugfs_root);
 	pr_info("bound backend %s\n", ops->name);
 	frontswap_tmem_init(utmem_debugfs_root);
+	cleancache_tmem_init(utmem_debugfs_root);
 	/* The other users keep working without the device. */
 	utmem_dev_init(utmem_debugfs_root);
 	return 0;

@@ -33,6 +33,12 @@ void tmem_pool_debugfs_remove(struct tmem_pool *pool);
 int tmem_selftest(struct tmem_backend *be, unsigned int nr_pages);
 void tmem_selftest_fill(void *buf, u32 index);
 
+#ifdef CONFIG_UTMEM_CLEANCACHE
+void cleancache_tmem_init(struct dentry *debugfs_root);
+#else
+static inline void cleancache_tmem_init(struct dentry *debugfs_root) { }
+#endif
+
 #ifdef CONFIG_UTMEM_FRONTSWAP
 void frontswap_tmem_init(struct dentry *debugfs_root);
 #else

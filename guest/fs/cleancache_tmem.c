@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cleancache on tmem: clean page-cache folios the guest evicts go to an
+ * ephemeral pool on the host, one per filesystem, and come back before
+ * a disk read.
+ *
+ * A folio's copy is named by its inode (number and generation: a reused
+ * inode number gets a new generation, so a new file never meets an old
+ * file's pages) as the object and its index as the handle's index.  Gets
+ * are exclusive: the host hands the copy over and keeps none, so a copy
+ * exists only while the page cache has no folio for that index; the hooks
+ * (patches/) drop copies wherever the data on disk changes behind the
+ * page cache.  A PUT the host refuses, or a copy it drops, costs a disk
+ * read later and nothing else: the host also drops the older copy when
+ * it refuses a PUT (tmem semantics).
+ *
+ * put and invalidate_folio run with the mapping's i_pages lock held and
+ * interrupts off, which is also an RCU read-side section: a pool leaves
+ * the table and an RCU grace period passes before it is destroyed.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": cleancache: " fmt
+
+#include <linux/cleancache.h>
+#include <linux/debugfs.h>
+#include <linux/highmem.h>
+#include <linux/moduleparam.h>
+#include <linux/pagemap.h>
+#include <linux/rcupdate.h>
+#include <linux/xarray.h>
+#include <kunit/visibility.h>
+
+#include "cleancache_tmem.h"
+#include "../tmem/tmem_internal.h"
+
+/* pool id (the super_block's cleancache_poolid) -> struct tmem_pool */
+static DEFINE_XARRAY_ALLOC(cleancache_pools);
+static struct tmem_backend *cleancache_be;
+
+static bool cleancache_enable = true;
+module_param_named(cleancache, cleancache_enable, bool, 0644);
+MODULE_PARM_DESC(cleancache,
+		 "Keep evicted clean page-cache pages in host memory (default 1)");
+
+VISIBLE_IF_KUNIT struct cleancache_tmem_stats cleancache_tmem_stats;
+EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_stats);
+
+/* The object of a file: inode number and generation. */
+VISIBLE_IF_KUNIT void cleancache_tmem_oid(const struct inode *inode,
+					  struct tmem_oid *oid)
+{
+	oid->oid[0] = inode->i_ino;
+	oid->oid[1] = inode->i_generation;
+	oid->oid[2] = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_oid);
+
+/**
+ * cleancache_tmem_handle() - the tmem name of one page of a file
+ * @inode: the file
+ * @index: the page's index in it
+ * @h: set to the handle
+ *
+ * Return: false when @index does not fit a handle (beyond 16 TiB): such
+ * pages are never kept.
+ */
+VISIBLE_IF_KUNIT bool cleancache_tmem_handle(const struct inode *inode,
+					     pgoff_t index,
+					     struct tmem_handle *h)
+{
+	struct tmem_oid oid;
+
+	if (index > U32_MAX)
+		return false;
+	cleancache_tmem_oid(inode, &oid);
+	tmem_handle_set(h, &oid, index);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_handle);
+
+static int cc_init_fs(struct super_block *sb)
+{
+	struct tmem_pool *pool;
+	char name[48];
+	u32 id;
+	int err;
+
+	if (!READ_ONCE(cleancache_enable))
+		return -EPERM;
+	snprintf(name, sizeof(name), "cleancache.%s", sb->s_id);
+	pool = tmem_pool_create(cleancache_be, name, 0, NULL);
+	if (IS_ERR(pool)) {
+		pr_info("no pool for %s: %pe\n", sb->s_id, pool);
+		return PTR_ERR(pool);
+	}
+	err = xa_alloc(&cleancache_pools, &id, pool, xa_limit_31b, GFP_KERNEL);
+	if (err) {
+		tmem_pool_destroy(pool);
+		return err;
+	}
+	return id;
+}
+
+static struct tmem_pool *cc_pool(int pool_id)
+{
+	return xa_load(&cleancache_pools, pool_id);
+}
+
+VISIBLE_IF_KUNIT int cleancache_tmem_get(int pool_id, struct folio *folio)
+{
+	struct cleancache_tmem_stats *st = &cleancache_tmem_stats;
+	struct tmem_pool *pool;
+	struct tmem_handle h;
+	size_t len = 0;
+	void *dst;
+	int err;
+
+	if (!cleancache_tmem_handle(folio->mapping->host, folio->index, &h))
+		return -ENODATA;
+	atomic64_inc(&st->gets);
+	rcu_read_lock();
+	pool = cc_pool(pool_id);
+	if (!pool) {
+		rcu_read_unlock();
+		return -ENODATA;
+	}
+	dst = kmap_local_folio(folio, 0);
+	err = tmem_get(pool, &h, dst, PAGE_SIZE, &len);
+	kunmap_local(dst);
+	rcu_read_unlock();
+	if (!err && len != PAGE_SIZE)
+		err = -EIO;	/* not a page of ours: read the disk */
+	if (!err)
+		atomic64_inc(&st->hits);
+	else if (err == -ENOENT)
+		atomic64_inc(&st->misses);
+	else
+		atomic64_inc(&st->get_failed);
+	return err == -ENOENT ? -ENODATA : err;
+}
+EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_get);
+
+VISIBLE_IF_KUNIT void cleancache_tmem_put(int pool_id, struct folio *folio)
+{
+	struct cleancache_tmem_stats *st = &cleancache_tmem_stats;
+	struct tmem_pool *pool = cc_pool(pool_id);
+	struct tmem_handle h;
+	void *src;
+	int err;
+
+	if (!pool ||
+	    !cleancache_tmem_handle(folio->mapping->host, folio->index, &h))
+		return;
+	/* Switched off: puts stop, and no older copy may stay. */
+	if (!READ_ONCE(cleancache_enable)) {
+		tmem_flush_page(pool, &h);
+		return;
+	}
+	src = kmap_local_folio(folio, 0);
+	err = tmem_put(pool, &h, src, PAGE_SIZE);
+	kunmap_local(src);
+	if (!err)
+		atomic64_inc(&st->puts);
+	else if (err == -ENOSPC)
+		atomic64_inc(&st->put_refused);
+	else
+		atomic64_inc(&st->put_failed);
+}
+EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_put);
+
+VISIBLE_IF_KUNIT void cleancache_tmem_invalidate_folio(int pool_id,
+						       struct address_space *mapping,
+						       pgoff_t index)
+{
+	struct tmem_pool *pool = cc_pool(pool_id);
+	struct tmem_handle h;
+
+	if (!pool || !cleancache_tmem_handle(mapping->host, index, &h))
+		return;
+	atomic64_inc(&cleancache_tmem_stats.invalidate_pages);
+	tmem_flush_page(pool, &h);
+}
+EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_invalidate_folio);
+
+VISIBLE_IF_KUNIT void cleancache_tmem_invalidate_inode(int pool_id,
+						       struct address_space *mapping)
+{
+	struct tmem_pool *pool;
+	struct tmem_oid oid;
+
+	cleancache_tmem_oid(mapping->host, &oid);
+	rcu_read_lock();
+	pool = cc_pool(pool_id);
+	if (pool) {
+		atomic64_inc(&cleancache_tmem_stats.invalidate_inodes);
+		tmem_flush_object(pool, &oid);
+	}
+	rcu_read_unlock();
+}
+EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_invalidate_inode);
+
+static void cc_invalidate_fs(int pool_id)
+{
+	struct tmem_pool *pool = xa_erase(&cleancache_pools, pool_id);
+
+	if (!pool)
+		return;
+	/* Puts that found the pool finish before it goes. */
+	synchronize_rcu();
+	tmem_pool_destroy(pool);
+}
+
+static const struct cleancache_ops cleancache_tmem_ops = {
+	.init_fs = cc_init_fs,
+	.get_folio = cleancache_tmem_get,
+	.put_folio = cleancache_tmem_put,
+	.invalidate_folio = cleancache_tmem_invalidate_folio,
+	.invalidate_inode = cleancache_tmem_invalidate_inode,
+	.invalidate_fs = cc_invalidate_fs,
+};
+
+static void cleancache_tmem_debugfs_init(struct dentry *root)
+{
+	struct cleancache_tmem_stats *st = &cleancache_tmem_stats;
+	const struct tmem_debugfs_counter counters[] = {
+		{ "puts", &st->puts },
+		{ "put_refused", &st->put_refused },
+		{ "put_failed", &st->put_failed },
+		{ "gets", &st->gets },
+		{ "hits", &st->hits },
+		{ "misses", &st->misses },
+		{ "get_failed", &st->get_failed },
+		{ "invalidate_pages", &st->invalidate_pages },
+		{ "invalidate_inodes", &st->invalidate_inodes },
+	};
+
+	tmem_debugfs_create_counters(debugfs_create_dir("cleancache", root),
+				     counters, ARRAY_SIZE(counters));
+}
+
+/* Called once a backend is bound; cleancache cannot unbind it. */
+void cleancache_tmem_init(struct dentry *debugfs_root)
+{
+	int err;
+
+	/* A tmem value is 4 KiB: larger pages do not fit one. */
+	if (PAGE_SIZE != TMEM_VALUE_MAX)
+		return;
+	cleancache_be = tmem_backend();
+	err = cleancache_register_ops(&cleancache_tmem_ops);
+	if (err) {
+		pr_err("cannot register: %d\n", err);
+		return;
+	}
+	cleancache_tmem_debugfs_init(debugfs_root);
+	pr_info("registered\n");
+}

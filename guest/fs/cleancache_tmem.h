@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* cleancache on tmem: what the KUnit suite reaches; see cleancache_tmem.c. */
+#ifndef _UTMEM_CLEANCACHE_TMEM_H
+#define _UTMEM_CLEANCACHE_TMEM_H
+
+#include <linux/atomic.h>
+#include <linux/fs.h>
+#include <utmem/tmem.h>
+
+/**
+ * struct cleancache_tmem_stats - cleancache counters (debugfs cleancache/)
+ * @puts: pages the host took
+ * @put_refused: pages it refused (no room)
+ * @put_failed: PUTs that failed otherwise
+ * @gets: lookups before a disk read
+ * @hits: lookups that saved the read
+ * @misses: lookups that found nothing
+ * @get_failed: lookups that failed (the disk is read)
+ * @invalidate_pages: single pages dropped
+ * @invalidate_inodes: whole files dropped
+ */
+struct cleancache_tmem_stats {
+	atomic64_t puts;
+	atomic64_t put_refused;
+	atomic64_t put_failed;
+	atomic64_t gets;
+	atomic64_t hits;
+	atomic64_t misses;
+	atomic64_t get_failed;
+	atomic64_t invalidate_pages;
+	atomic64_t invalidate_inodes;
+};
+
+#if IS_ENABLED(CONFIG_KUNIT)
+extern struct cleancache_tmem_stats cleancache_tmem_stats;
+bool cleancache_tmem_handle(const struct inode *inode, pgoff_t index,
+			    struct tmem_handle *h);
+void cleancache_tmem_oid(const struct inode *inode, struct tmem_oid *oid);
+int cleancache_tmem_get(int pool_id, struct folio *folio);
+void cleancache_tmem_put(int pool_id, struct folio *folio);
+void cleancache_tmem_invalidate_folio(int pool_id,
+				      struct address_space *mapping,
+				      pgoff_t index);
+void cleancache_tmem_invalidate_inode(int pool_id,
+				      struct address_space *mapping);
+#endif
+
+#endif /* _UTMEM_CLEANCACHE_TMEM_H */
