@@ -50,6 +50,9 @@ static struct utmem_sim_object *obj_find(struct utmem_sim_pool *pool,
 	return node ? rb_entry(node, struct utmem_sim_object, node) : NULL;
 }
 
+/* See obj_find_or_create(). */
+static struct lock_class_key obj_pages_lock_key;
+
 static struct utmem_sim_object *obj_find_or_create(struct utmem_sim_pool *pool,
 						   const struct tmem_oid *oid)
 {
@@ -63,6 +66,12 @@ static struct utmem_sim_object *obj_find_or_create(struct utmem_sim_pool *pool,
 	obj->oid = *oid;
 	obj->pool = pool;
 	xa_init(&obj->pages);
+	/*
+	 * Every xarray this file initialises would share one lockdep class,
+	 * and the pools' xarray is locked with interrupts on: this one is
+	 * only ever locked under host->lock, interrupts off.
+	 */
+	lockdep_set_class(&obj->pages.xa_lock, &obj_pages_lock_key);
 	rb_add(&obj->node, &pool->objects, obj_less);
 	return obj;
 }
