@@ -25,6 +25,7 @@
 #include <linux/bits.h>
 #include <linux/fault-inject.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/local_lock.h>
 #include <linux/rbtree.h>
 #include <linux/spinlock.h>
@@ -47,21 +48,28 @@
 /**
  * struct utmem_sim_blob - the stored form of one value
  * @node: in @host->dedup when deduplicated, else RB_EMPTY_NODE
+ * @free_node: on @host->zs_free once freed with interrupts off
  * @hash: xxh64 of the raw value (the dedup key with @raw_len)
  * @refs: pages pointing here
  * @raw_len: length of the value the guest put
  * @stored_len: bytes in @data, what the host is charged
  * @compressed: @data is LZ4 output, else the raw value
  * @handle: the bytes, in the host's zsmalloc pool (0 for no bytes)
+ * @page: the bytes, in a page of their own, for a blob made with
+ *	interrupts off (zsmalloc is not irq-safe); @handle is then 0
  */
 struct utmem_sim_blob {
-	struct rb_node node;
+	union {
+		struct rb_node node;
+		struct llist_node free_node;
+	};
 	u64 hash;
 	u32 refs;
 	u32 raw_len;
 	u32 stored_len;
 	bool compressed;
 	unsigned long handle;
+	struct page *page;
 };
 
 /**
@@ -187,6 +195,9 @@ struct utmem_sim_scratch {
  * @scratch: per-CPU LZ4 buffers, not under @lock
  * @zs: where blob bytes live: packed, and with an exact page count
  * @cmp_buf: one blob's bytes while deduplication compares two, under @lock
+ * @zs_free: blobs freed with interrupts off, whose zsmalloc bytes
+ *	@zs_free_work frees (zsmalloc takes its locks with interrupts on)
+ * @zs_free_work: see @zs_free
  * @fail_put: fault: refuse a PUT
  * @drop_ephemeral: fault: drop an ephemeral page before a call
  * @fail_get: fault: fail a GET of an ephemeral page (the page is lost)
@@ -219,6 +230,8 @@ struct utmem_sim_host {
 	struct utmem_sim_scratch __percpu *scratch;
 	struct zs_pool *zs;
 	u8 *cmp_buf;
+	struct llist_head zs_free;
+	struct work_struct zs_free_work;
 #ifdef CONFIG_FAULT_INJECTION
 	struct fault_attr fail_put;
 	struct fault_attr drop_ephemeral;

@@ -589,8 +589,10 @@ tmem_status_t utmem_sim_new_pool(struct utmem_sim_client *client, u32 flags,
 			return TMEM_S_INVAL;
 	}
 
-	err = xa_alloc(&client->pools, pool_id, pool,
-		       XA_LIMIT(0, UTMEM_SIM_POOLS_PER_CLIENT - 1), GFP_KERNEL);
+	/* Erased under host->lock: locked with interrupts off throughout. */
+	err = xa_alloc_irq(&client->pools, pool_id, pool,
+			   XA_LIMIT(0, UTMEM_SIM_POOLS_PER_CLIENT - 1),
+			   GFP_KERNEL);
 	if (err) {
 		spin_lock_irqsave(&host->lock, irqflags);
 		pool_unuse(client, pool);
@@ -708,7 +710,7 @@ struct utmem_sim_client *utmem_sim_client_create(struct utmem_sim_host *host)
 	client->host = host;
 	client->weight = UTMEM_SIM_WEIGHT_DEFAULT;
 	INIT_LIST_HEAD(&client->eph_lru);
-	xa_init_flags(&client->pools, XA_FLAGS_ALLOC);
+	xa_init_flags(&client->pools, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_IRQ);
 
 	spin_lock_irqsave(&host->lock, flags);
 	client->id = host->next_client_id++;

@@ -12,7 +12,13 @@
  * Blob bytes live in a zsmalloc pool, as zswap's do: values of any length
  * pack densely (kmalloc would round a 2.1 KiB compressed page up to
  * 4 KiB, and KASAN builds double that), and the pool reports exactly how
- * many pages it takes, which the carve-out (sim_reserve.c) needs.
+ * many pages it takes, which the carve-out (sim_reserve.c) needs.  But
+ * zsmalloc takes its locks with interrupts on (compaction, migration),
+ * and cleancache calls the host with interrupts off, under a mapping's
+ * i_pages lock that interrupts take too: a blob made with interrupts off
+ * gets a page of its own, uncompressed, and never shares it with a
+ * zsmalloc blob; zsmalloc bytes freed with interrupts off (an eviction
+ * during such a PUT) are freed later by a work item.
  *
  * Deduplication orders blobs by (hash, raw length, stored length, format,
  * bytes).  That is a total order, so a lookup is exact: two values share a
@@ -25,6 +31,7 @@
 
 #include <linux/atomic.h>
 #include <linux/err.h>
+#include <linux/highmem.h>
 #include <linux/lz4.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
@@ -36,6 +43,25 @@
 #include "sim.h"
 
 #define UTMEM_SIM_SCRATCH_LEN	LZ4_COMPRESSBOUND(TMEM_VALUE_MAX)
+
+static void zs_free_work_fn(struct work_struct *work)
+{
+	struct utmem_sim_host *host = container_of(work, struct utmem_sim_host,
+						   zs_free_work);
+	struct utmem_sim_blob *blob, *tmp;
+
+	unsigned long flags;
+
+	llist_for_each_entry_safe(blob, tmp, llist_del_all(&host->zs_free),
+				  free_node) {
+		zs_free(host->zs, blob->handle);
+		kfree(blob);
+	}
+	/* The footprint shrank: the reserve may take pages back. */
+	spin_lock_irqsave(&host->lock, flags);
+	utmem_sim_reserve_fit(host, 0);
+	spin_unlock_irqrestore(&host->lock, flags);
+}
 
 /*
  * Scratch buffers exist for every possible CPU rather than following CPU
@@ -53,6 +79,8 @@ int utmem_sim_store_init(struct utmem_sim_host *host)
 	/* zsmalloc names its caches and debugfs files after the pool. */
 	snprintf(name, sizeof(name), "utmem-sim-%d",
 		 atomic_inc_return(&nr_pools));
+	init_llist_head(&host->zs_free);
+	INIT_WORK(&host->zs_free_work, zs_free_work_fn);
 	host->zs = zs_create_pool(name);
 	host->cmp_buf = kmalloc(TMEM_VALUE_MAX, GFP_KERNEL);
 	host->scratch = alloc_percpu(struct utmem_sim_scratch);
@@ -78,6 +106,10 @@ void utmem_sim_store_exit(struct utmem_sim_host *host)
 {
 	int cpu;
 
+	if (host->zs_free_work.func) {
+		flush_work(&host->zs_free_work);
+		zs_free_work_fn(&host->zs_free_work);
+	}
 	if (host->zs)
 		zs_destroy_pool(host->zs);
 	host->zs = NULL;
@@ -102,11 +134,19 @@ static struct utmem_sim_blob *blob_alloc(struct utmem_sim_host *host,
 	const gfp_t gfp = GFP_NOWAIT | __GFP_NOWARN;
 	struct utmem_sim_blob *blob;
 	unsigned long handle = 0;
+	struct page *page = NULL;
 
 	blob = kmalloc(sizeof(*blob), gfp);
 	if (!blob)
 		return NULL;
-	if (stored_len) {
+	if (stored_len && irqs_disabled()) {
+		page = alloc_page(gfp);
+		if (!page) {
+			kfree(blob);
+			return NULL;
+		}
+		memcpy_to_page(page, 0, data, stored_len);
+	} else if (stored_len) {
 		handle = zs_malloc(host->zs, stored_len, gfp);
 		if (IS_ERR_VALUE(handle)) {
 			kfree(blob);
@@ -120,6 +160,7 @@ static struct utmem_sim_blob *blob_alloc(struct utmem_sim_host *host,
 	blob->refs = 0;
 	blob->stored_len = stored_len;
 	blob->handle = handle;
+	blob->page = page;
 	return blob;
 }
 
@@ -133,9 +174,33 @@ void utmem_sim_blob_free(struct utmem_sim_host *host,
 {
 	if (!blob)
 		return;
+	if (blob->page)
+		__free_page(blob->page);
+	if (blob->handle && irqs_disabled()) {
+		llist_add(&blob->free_node, &host->zs_free);
+		schedule_work(&host->zs_free_work);
+		return;
+	}
 	if (blob->handle)
 		zs_free(host->zs, blob->handle);
 	kfree(blob);
+}
+
+static const void *blob_map(struct utmem_sim_host *host,
+			    const struct utmem_sim_blob *blob)
+{
+	if (blob->page)
+		return kmap_local_page(blob->page);
+	return zs_map_object(host->zs, blob->handle, ZS_MM_RO);
+}
+
+static void blob_unmap(struct utmem_sim_host *host,
+		       const struct utmem_sim_blob *blob, const void *addr)
+{
+	if (blob->page)
+		kunmap_local(addr);
+	else
+		zs_unmap_object(host->zs, blob->handle);
 }
 
 /**
@@ -167,7 +232,8 @@ struct utmem_sim_blob *utmem_sim_blob_prepare(struct utmem_sim_host *host,
 	struct utmem_sim_blob *blob = NULL;
 	int clen = 0;
 
-	if (READ_ONCE(host->compress) && len) {
+	/* A blob made with interrupts off takes a whole page anyway. */
+	if (READ_ONCE(host->compress) && len && !irqs_disabled()) {
 		local_lock(&host->scratch->lock);
 		s = this_cpu_ptr(host->scratch);
 		clen = LZ4_compress_default(src, s->dst, len,
@@ -201,6 +267,7 @@ static int blob_cmp(struct utmem_sim_host *host,
 		    const struct utmem_sim_blob *a,
 		    const struct utmem_sim_blob *b)
 {
+	const void *addr;
 	int ret;
 
 	if (a->hash != b->hash)
@@ -211,14 +278,17 @@ static int blob_cmp(struct utmem_sim_host *host,
 		return a->stored_len < b->stored_len ? -1 : 1;
 	if (a->compressed != b->compressed)
 		return a->compressed ? 1 : -1;
+	/* Never share: a page blob may be freed with interrupts off. */
+	if (!a->page != !b->page)
+		return a->page ? 1 : -1;
 	if (!a->stored_len)
 		return 0;
-	memcpy(host->cmp_buf, zs_map_object(host->zs, b->handle, ZS_MM_RO),
-	       b->stored_len);
-	zs_unmap_object(host->zs, b->handle);
-	ret = memcmp(zs_map_object(host->zs, a->handle, ZS_MM_RO),
-		     host->cmp_buf, a->stored_len);
-	zs_unmap_object(host->zs, a->handle);
+	addr = blob_map(host, b);
+	memcpy(host->cmp_buf, addr, b->stored_len);
+	blob_unmap(host, b, addr);
+	addr = blob_map(host, a);
+	ret = memcmp(addr, host->cmp_buf, a->stored_len);
+	blob_unmap(host, a, addr);
 	return ret;
 }
 
@@ -292,7 +362,8 @@ void utmem_sim_blob_insert(struct utmem_sim_host *host,
 	lockdep_assert_held(&host->lock);
 	blob->refs = 1;
 	host->used += blob->stored_len;
-	host->footprint += kmalloc_size_roundup(sizeof(*blob));
+	host->footprint += kmalloc_size_roundup(sizeof(*blob)) +
+			   (blob->page ? PAGE_SIZE : 0);
 	if (host->dedup)
 		blob_tree_add(host, blob);
 	utmem_sim_reserve_fit(host, 0);
@@ -312,7 +383,8 @@ void utmem_sim_blob_put(struct utmem_sim_host *host,
 	if (!RB_EMPTY_NODE(&blob->node))
 		rb_erase(&blob->node, &host->dedup_tree);
 	host->used -= blob->stored_len;
-	host->footprint -= kmalloc_size_roundup(sizeof(*blob));
+	host->footprint -= kmalloc_size_roundup(sizeof(*blob)) +
+			   (blob->page ? PAGE_SIZE : 0);
 	utmem_sim_blob_free(host, blob);
 	utmem_sim_reserve_fit(host, 0);
 }
@@ -335,13 +407,13 @@ int utmem_sim_blob_read(struct utmem_sim_host *host,
 
 	if (!blob->stored_len)
 		return blob->raw_len ? -EIO : 0;
-	src = zs_map_object(host->zs, blob->handle, ZS_MM_RO);
+	src = blob_map(host, blob);
 	if (blob->compressed)
 		n = LZ4_decompress_safe(src, dst, blob->stored_len,
 					blob->raw_len);
 	else
 		memcpy(dst, src, blob->raw_len);
-	zs_unmap_object(host->zs, blob->handle);
+	blob_unmap(host, blob, src);
 	if (n != blob->raw_len) {
 		pr_err_ratelimited("blob does not decompress (%d of %u bytes)\n",
 				   n, blob->raw_len);
