@@ -194,7 +194,6 @@ struct utmem_sim_scratch {
  * @dedup_tree: deduplicated blobs by (hash, raw_len)
  * @scratch: per-CPU LZ4 buffers, not under @lock
  * @zs: where blob bytes live: packed, and with an exact page count
- * @cmp_buf: one blob's bytes while deduplication compares two, under @lock
  * @zs_free: blobs freed with interrupts off, whose zsmalloc bytes
  *	@zs_free_work frees (zsmalloc takes its locks with interrupts on)
  * @zs_free_work: see @zs_free
@@ -229,7 +228,6 @@ struct utmem_sim_host {
 	struct rb_root dedup_tree;
 	struct utmem_sim_scratch __percpu *scratch;
 	struct zs_pool *zs;
-	u8 *cmp_buf;
 	struct llist_head zs_free;
 	struct work_struct zs_free_work;
 #ifdef CONFIG_FAULT_INJECTION
@@ -307,6 +305,8 @@ int utmem_sim_store_init(struct utmem_sim_host *host);
 void utmem_sim_store_exit(struct utmem_sim_host *host);
 struct utmem_sim_blob *utmem_sim_blob_prepare(struct utmem_sim_host *host,
 					      const void *src, u32 len);
+bool utmem_sim_blob_equal(struct utmem_sim_host *host,
+			  const struct utmem_sim_blob *blob, const void *src);
 struct utmem_sim_blob *utmem_sim_blob_find(struct utmem_sim_host *host,
 					   const struct utmem_sim_blob *blob);
 void utmem_sim_blob_insert(struct utmem_sim_host *host,

@@ -157,17 +157,50 @@ static tmem_status_t check_handle(const struct tmem_handle *h)
 }
 
 /*
+ * A stored blob with @blob's value, referenced, or NULL.  The bytes are
+ * compared without the host lock: zsmalloc takes its locks with
+ * interrupts on elsewhere, and the lock is taken under a mapping's
+ * i_pages lock (cleancache), which interrupts take too.
+ */
+static struct utmem_sim_blob *dedup_candidate(struct utmem_sim_host *host,
+					      const struct utmem_sim_blob *blob,
+					      const void *src)
+{
+	struct utmem_sim_blob *found;
+	unsigned long flags;
+
+	if (!READ_ONCE(host->dedup))
+		return NULL;
+	spin_lock_irqsave(&host->lock, flags);
+	found = utmem_sim_blob_find(host, blob);
+	spin_unlock_irqrestore(&host->lock, flags);
+	if (!found)
+		return NULL;
+	if (utmem_sim_blob_equal(host, found, src)) {
+		utmem_sim_count(host, UTMEM_SIM_DEDUP_HITS);
+		return found;
+	}
+	spin_lock_irqsave(&host->lock, flags);
+	utmem_sim_blob_put(host, found);
+	spin_unlock_irqrestore(&host->lock, flags);
+	return NULL;
+}
+
+/*
  * The locked part of a PUT.  The old value goes first, whatever happens
- * next: a failed replace must not leave it readable.
+ * next: a failed replace must not leave it readable.  @stored, when set,
+ * is an equal blob whose reference the new page takes, or that is
+ * dropped.
  */
 static tmem_status_t put_locked(struct utmem_sim_client *client,
 				struct utmem_sim_pool *pool,
 				const struct tmem_handle *h, u32 len,
 				struct utmem_sim_blob **blobp,
-				struct utmem_sim_page **pagep)
+				struct utmem_sim_page **pagep,
+				struct utmem_sim_blob *stored)
 {
 	struct utmem_sim_host *host = client->host;
-	struct utmem_sim_blob *blob = *blobp, *stored;
+	struct utmem_sim_blob *blob = *blobp;
 	struct utmem_sim_page *page = *pagep, *old;
 	struct utmem_sim_object *obj;
 
@@ -179,18 +212,14 @@ static tmem_status_t put_locked(struct utmem_sim_client *client,
 		return TMEM_S_TOOBIG;
 	if (!blob || !page) {
 		utmem_sim_count(host, UTMEM_SIM_NOMEM);
-		return TMEM_S_NOMEM;
+		goto nomem;
 	}
 	if (utmem_sim_fault_fail_put(host)) {
 		utmem_sim_count(host, UTMEM_SIM_FAULTS_INJECTED);
-		return TMEM_S_REFUSED;
+		goto refuse;
 	}
 
-	/*
-	 * Take the reference on an equal blob before making room, so that
-	 * eviction cannot free it under us.
-	 */
-	stored = utmem_sim_blob_find(host, blob);
+	/* @stored, an equal blob, is referenced: eviction cannot free it. */
 	if (!utmem_sim_make_room(pool->owner, blob->stored_len,
 				 stored ? 0 : blob->stored_len))
 		goto refuse;
@@ -248,7 +277,7 @@ tmem_status_t utmem_sim_put(struct utmem_sim_client *client, u32 pool_id,
 			    u32 len)
 {
 	struct utmem_sim_host *host = client->host;
-	struct utmem_sim_blob *blob;
+	struct utmem_sim_blob *blob, *stored;
 	struct utmem_sim_page *page;
 	struct utmem_sim_pool *pool;
 	tmem_status_t status;
@@ -274,12 +303,17 @@ tmem_status_t utmem_sim_put(struct utmem_sim_client *client, u32 pool_id,
 		page = kmalloc(sizeof(*page), GFP_NOWAIT | __GFP_NOWARN);
 	}
 
+	stored = blob ? dedup_candidate(host, blob, src) : NULL;
+
 	spin_lock_irqsave(&host->lock, flags);
 	pool = pool_find(client, pool_id);
 	if (pool) {
 		maybe_drop_ephemeral(host);
-		status = put_locked(client, pool, h, len, &blob, &page);
+		status = put_locked(client, pool, h, len, &blob, &page,
+				    stored);
 	} else {
+		if (stored)
+			utmem_sim_blob_put(host, stored);
 		status = TMEM_S_BADPOOL;
 	}
 	spin_unlock_irqrestore(&host->lock, flags);
@@ -309,6 +343,7 @@ tmem_status_t utmem_sim_get(struct utmem_sim_client *client, u32 pool_id,
 			    u32 *len)
 {
 	struct utmem_sim_host *host = client->host;
+	struct utmem_sim_blob *blob;
 	struct utmem_sim_pool *pool;
 	struct utmem_sim_page *page;
 	tmem_status_t status;
@@ -343,18 +378,23 @@ tmem_status_t utmem_sim_get(struct utmem_sim_client *client, u32 pool_id,
 		goto unlock;
 	}
 	/*
-	 * Decompressing under the lock keeps the blob alive without a
-	 * reference count on the fast path; LZ4 decodes a page in about a
-	 * microsecond.
+	 * The bytes are read without the lock (see dedup_candidate()), the
+	 * blob kept by a reference.  An ephemeral value leaves now.
 	 */
-	if (utmem_sim_blob_read(host, page->blob, dst)) {
+	blob = page->blob;
+	blob->refs++;
+	if (pool_ephemeral(pool))
+		utmem_sim_page_remove(page);
+	spin_unlock_irqrestore(&host->lock, flags);
+
+	if (utmem_sim_blob_read(host, blob, dst)) {
 		status = TMEM_S_IO;
 	} else {
 		status = TMEM_S_OK;
 		utmem_sim_count(host, UTMEM_SIM_GET_HITS);
 	}
-	if (pool_ephemeral(pool))
-		utmem_sim_page_remove(page);
+	spin_lock_irqsave(&host->lock, flags);
+	utmem_sim_blob_put(host, blob);
 unlock:
 	spin_unlock_irqrestore(&host->lock, flags);
 	return status;

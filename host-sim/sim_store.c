@@ -6,8 +6,10 @@
  * A value becomes a blob in two steps.  utmem_sim_blob_prepare() runs
  * without the host lock: it compresses into a per-CPU scratch buffer and
  * allocates the blob, so the expensive part of a PUT does not serialise
- * the host.  Under the lock, utmem_sim_blob_find() looks for an equal blob
- * already stored and utmem_sim_blob_insert() stores a new one.
+ * the host.  Under the lock, utmem_sim_blob_find() looks for a stored blob
+ * that may be equal, utmem_sim_blob_equal() compares the bytes without
+ * the lock, and utmem_sim_blob_insert() stores a new blob.  No zsmalloc
+ * call is made under the host lock (see below).
  *
  * Blob bytes live in a zsmalloc pool, as zswap's do: values of any length
  * pack densely (kmalloc would round a 2.1 KiB compressed page up to
@@ -20,11 +22,11 @@
  * zsmalloc blob; zsmalloc bytes freed with interrupts off (an eviction
  * during such a PUT) are freed later by a work item.
  *
- * Deduplication orders blobs by (hash, raw length, stored length, format,
- * bytes).  That is a total order, so a lookup is exact: two values share a
- * blob only when their stored bytes are equal, and a hash collision costs
- * a comparison, never a wrong value.  Values stored while compression was
- * off do not match the same values stored compressed; that loses some
+ * Deduplication orders blobs by (hash, raw length, stored length, format)
+ * and compares the values of a match byte for byte: two values share a
+ * blob only when they are equal, and a hash collision costs a comparison
+ * (and the sharing), never a wrong value.  Values stored while compression
+ * was off do not match the same values stored compressed; that loses some
  * sharing after a switch, never correctness.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": sim: " fmt
@@ -82,9 +84,8 @@ int utmem_sim_store_init(struct utmem_sim_host *host)
 	init_llist_head(&host->zs_free);
 	INIT_WORK(&host->zs_free_work, zs_free_work_fn);
 	host->zs = zs_create_pool(name);
-	host->cmp_buf = kmalloc(TMEM_VALUE_MAX, GFP_KERNEL);
 	host->scratch = alloc_percpu(struct utmem_sim_scratch);
-	if (!host->zs || !host->cmp_buf || !host->scratch) {
+	if (!host->zs || !host->scratch) {
 		utmem_sim_store_exit(host);
 		return -ENOMEM;
 	}
@@ -113,8 +114,6 @@ void utmem_sim_store_exit(struct utmem_sim_host *host)
 	if (host->zs)
 		zs_destroy_pool(host->zs);
 	host->zs = NULL;
-	kfree(host->cmp_buf);
-	host->cmp_buf = NULL;
 	if (!host->scratch)
 		return;
 	for_each_possible_cpu(cpu) {
@@ -259,17 +258,13 @@ struct utmem_sim_blob *utmem_sim_blob_prepare(struct utmem_sim_host *host,
 }
 
 /*
- * zsmalloc maps one object per CPU at a time: @b's bytes are copied to
- * the host's compare buffer first.  Runs under host->lock, which makes
- * that one buffer enough.
+ * The dedup tree's order: everything but the bytes, which are compared
+ * without the host lock (utmem_sim_blob_equal()).  Blobs of equal keys
+ * (a hash collision, or a refused match) sit side by side.
  */
-static int blob_cmp(struct utmem_sim_host *host,
-		    const struct utmem_sim_blob *a,
+static int blob_cmp(const struct utmem_sim_blob *a,
 		    const struct utmem_sim_blob *b)
 {
-	const void *addr;
-	int ret;
-
 	if (a->hash != b->hash)
 		return a->hash < b->hash ? -1 : 1;
 	if (a->raw_len != b->raw_len)
@@ -281,74 +276,66 @@ static int blob_cmp(struct utmem_sim_host *host,
 	/* Never share: a page blob may be freed with interrupts off. */
 	if (!a->page != !b->page)
 		return a->page ? 1 : -1;
-	if (!a->stored_len)
-		return 0;
-	addr = blob_map(host, b);
-	memcpy(host->cmp_buf, addr, b->stored_len);
-	blob_unmap(host, b, addr);
-	addr = blob_map(host, a);
-	ret = memcmp(addr, host->cmp_buf, a->stored_len);
-	blob_unmap(host, a, addr);
-	return ret;
+	return 0;
 }
-
-/* rb_find() and rb_add() pass no context: the key carries the host. */
-struct blob_key {
-	struct utmem_sim_host *host;
-	const struct utmem_sim_blob *blob;
-};
 
 static int blob_find_cmp(const void *key, const struct rb_node *node)
 {
-	const struct blob_key *k = key;
+	return blob_cmp(key, rb_entry(node, struct utmem_sim_blob, node));
+}
 
-	return blob_cmp(k->host, k->blob,
-			rb_entry(node, struct utmem_sim_blob, node));
+static bool blob_less(struct rb_node *a, const struct rb_node *b)
+{
+	return blob_cmp(rb_entry(a, struct utmem_sim_blob, node),
+			rb_entry(b, struct utmem_sim_blob, node)) < 0;
 }
 
 /**
- * utmem_sim_blob_find() - find a stored blob equal to @blob
+ * utmem_sim_blob_find() - find a stored blob that may equal @blob
  * @host: the host, locked
  * @blob: a prepared, unshared blob
  *
- * Return: the stored blob with a reference taken for the caller, or NULL
- * when deduplication is off or none is equal.
+ * Return: a stored blob of the same hash, lengths and form, with a
+ * reference taken for the caller, or NULL when deduplication is off or
+ * there is none.  utmem_sim_blob_equal() tells whether the bytes match.
  */
 struct utmem_sim_blob *utmem_sim_blob_find(struct utmem_sim_host *host,
 					   const struct utmem_sim_blob *blob)
 {
-	struct rb_node *node;
-	struct blob_key key = { .host = host, .blob = blob };
 	struct utmem_sim_blob *found;
+	struct rb_node *node;
 
 	lockdep_assert_held(&host->lock);
 	if (!host->dedup)
 		return NULL;
-	node = rb_find(&key, &host->dedup_tree, blob_find_cmp);
+	node = rb_find(blob, &host->dedup_tree, blob_find_cmp);
 	if (!node)
 		return NULL;
 	found = rb_entry(node, struct utmem_sim_blob, node);
 	found->refs++;
-	utmem_sim_count(host, UTMEM_SIM_DEDUP_HITS);
 	return found;
 }
 
-/* rb_add() without a context argument cannot reach the host. */
-static void blob_tree_add(struct utmem_sim_host *host,
-			  struct utmem_sim_blob *blob)
+/**
+ * utmem_sim_blob_equal() - does a blob hold exactly this value?
+ * @host: its host, not locked
+ * @blob: a referenced blob
+ * @src: the value, @blob->raw_len bytes
+ *
+ * Atomic-safe.  A blob that fails to read equals nothing.
+ */
+bool utmem_sim_blob_equal(struct utmem_sim_host *host,
+			  const struct utmem_sim_blob *blob, const void *src)
 {
-	struct rb_node **link = &host->dedup_tree.rb_node, *parent = NULL;
+	struct utmem_sim_scratch *s;
+	bool equal;
 
-	while (*link) {
-		parent = *link;
-		if (blob_cmp(host, blob, rb_entry(parent, struct utmem_sim_blob,
-						  node)) < 0)
-			link = &parent->rb_left;
-		else
-			link = &parent->rb_right;
-	}
-	rb_link_node(&blob->node, parent, link);
-	rb_insert_color(&blob->node, &host->dedup_tree);
+	local_lock(&host->scratch->lock);
+	s = this_cpu_ptr(host->scratch);
+	equal = !utmem_sim_blob_read(host, blob, s->dst) &&
+		!memcmp(s->dst, src, blob->raw_len);
+	local_unlock(&host->scratch->lock);
+	return equal;
 }
 
 /**
@@ -365,7 +352,7 @@ void utmem_sim_blob_insert(struct utmem_sim_host *host,
 	host->footprint += kmalloc_size_roundup(sizeof(*blob)) +
 			   (blob->page ? PAGE_SIZE : 0);
 	if (host->dedup)
-		blob_tree_add(host, blob);
+		rb_add(&blob->node, &host->dedup_tree, blob_less);
 	utmem_sim_reserve_fit(host, 0);
 }
 
@@ -391,8 +378,8 @@ void utmem_sim_blob_put(struct utmem_sim_host *host,
 
 /**
  * utmem_sim_blob_read() - copy a blob's value out
- * @host: its host, locked
- * @blob: the blob
+ * @host: its host, not locked (zsmalloc's locks must not nest in it)
+ * @blob: the blob, referenced
  * @dst: room for @blob->raw_len bytes
  *
  * Return: 0, or -EIO when the stored bytes do not decompress to exactly
