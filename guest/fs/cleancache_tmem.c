@@ -36,8 +36,8 @@
 static DEFINE_XARRAY_ALLOC(cleancache_pools);
 static struct tmem_backend *cleancache_be;
 
-static bool cleancache_enable = true;
-module_param_named(cleancache, cleancache_enable, bool, 0644);
+VISIBLE_IF_KUNIT bool cleancache_tmem_enable = true;
+module_param_named(cleancache, cleancache_tmem_enable, bool, 0644);
 MODULE_PARM_DESC(cleancache,
 		 "Keep evicted clean page-cache pages in host memory (default 1)");
 
@@ -77,17 +77,25 @@ VISIBLE_IF_KUNIT bool cleancache_tmem_handle(const struct inode *inode,
 }
 EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_handle);
 
-static int cc_init_fs(struct super_block *sb)
+/**
+ * cleancache_tmem_pool_create() - the pool of a filesystem that opts in
+ * @be: the backend it lives on
+ * @sb: the filesystem
+ *
+ * Return: its pool id, or a negative errno (-EPERM: cleancache is off).
+ */
+VISIBLE_IF_KUNIT int cleancache_tmem_pool_create(struct tmem_backend *be,
+						 struct super_block *sb)
 {
 	struct tmem_pool *pool;
 	char name[48];
 	u32 id;
 	int err;
 
-	if (!READ_ONCE(cleancache_enable))
+	if (!READ_ONCE(cleancache_tmem_enable))
 		return -EPERM;
 	snprintf(name, sizeof(name), "cleancache.%s", sb->s_id);
-	pool = tmem_pool_create(cleancache_be, name, 0, NULL);
+	pool = tmem_pool_create(be, name, 0, NULL);
 	if (IS_ERR(pool)) {
 		pr_info("no pool for %s: %pe\n", sb->s_id, pool);
 		return PTR_ERR(pool);
@@ -98,6 +106,12 @@ static int cc_init_fs(struct super_block *sb)
 		return err;
 	}
 	return id;
+}
+EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_pool_create);
+
+static int cc_init_fs(struct super_block *sb)
+{
+	return cleancache_tmem_pool_create(cleancache_be, sb);
 }
 
 static struct tmem_pool *cc_pool(int pool_id)
@@ -151,7 +165,7 @@ VISIBLE_IF_KUNIT void cleancache_tmem_put(int pool_id, struct folio *folio)
 	    !cleancache_tmem_handle(folio->mapping->host, folio->index, &h))
 		return;
 	/* Switched off: puts stop, and no older copy may stay. */
-	if (!READ_ONCE(cleancache_enable)) {
+	if (!READ_ONCE(cleancache_tmem_enable)) {
 		tmem_flush_page(pool, &h);
 		return;
 	}
@@ -198,7 +212,7 @@ VISIBLE_IF_KUNIT void cleancache_tmem_invalidate_inode(int pool_id,
 }
 EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_invalidate_inode);
 
-static void cc_invalidate_fs(int pool_id)
+VISIBLE_IF_KUNIT void cleancache_tmem_invalidate_fs(int pool_id)
 {
 	struct tmem_pool *pool = xa_erase(&cleancache_pools, pool_id);
 
@@ -208,6 +222,7 @@ static void cc_invalidate_fs(int pool_id)
 	synchronize_rcu();
 	tmem_pool_destroy(pool);
 }
+EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_invalidate_fs);
 
 static const struct cleancache_ops cleancache_tmem_ops = {
 	.init_fs = cc_init_fs,
@@ -215,7 +230,7 @@ static const struct cleancache_ops cleancache_tmem_ops = {
 	.put_folio = cleancache_tmem_put,
 	.invalidate_folio = cleancache_tmem_invalidate_folio,
 	.invalidate_inode = cleancache_tmem_invalidate_inode,
-	.invalidate_fs = cc_invalidate_fs,
+	.invalidate_fs = cleancache_tmem_invalidate_fs,
 };
 
 static void cleancache_tmem_debugfs_init(struct dentry *root)

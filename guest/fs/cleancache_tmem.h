@@ -33,6 +33,10 @@ struct cleancache_tmem_stats {
 
 #if IS_ENABLED(CONFIG_KUNIT)
 extern struct cleancache_tmem_stats cleancache_tmem_stats;
+extern bool cleancache_tmem_enable;
+int cleancache_tmem_pool_create(struct tmem_backend *be,
+				struct super_block *sb);
+void cleancache_tmem_invalidate_fs(int pool_id);
 bool cleancache_tmem_handle(const struct inode *inode, pgoff_t index,
 			    struct tmem_handle *h);
 void cleancache_tmem_oid(const struct inode *inode, struct tmem_oid *oid);
