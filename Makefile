@@ -52,6 +52,10 @@ test: kunit user-test e2e
 BIN := $(UTMEM_CACHE)/bin
 USER_CFLAGS := -O2 -Wall -Wextra -Werror
 
+$(BIN)/cc_torture: $(REPO)/tests/cleancache/cc_torture.c
+	mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $<
+
 $(BIN)/swap_stress: $(REPO)/tests/swap/swap_stress.c
 	mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $<
@@ -100,10 +104,11 @@ $(BIN)/libutmem_test: $(REPO)/tests/utmem/libutmem_test.c $(BIN)/libutmem.a
 		-I$(TREE)/tools/testing/selftests -o $@ $< $(BIN)/libutmem.a
 
 e2e: uml-kernel $(BIN)/swap_stress $(BIN)/utmem_dev_test $(BIN)/libutmem_test \
-		$(BIN)/utmemctl $(UTMEMCTL_TESTS)
+		$(BIN)/utmemctl $(UTMEMCTL_TESTS) $(BIN)/cc_torture
 	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux
 	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux \
 		$(REPO)/scripts/guest/init-dev.sh 256M UTMEM_BIN=$(BIN)
+	$(REPO)/scripts/run-cleancache-e2e.sh $(UML_BUILD)/linux $(BIN)
 	$(REPO)/scripts/run-swap-e2e.sh $(UML_BUILD)/linux $(BIN)
 
 kunit:

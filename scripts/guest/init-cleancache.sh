@@ -1,0 +1,145 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# init of the cleancache end-to-end guest (scripts/run-cleancache-e2e.sh
+# boots it with a scratch disk as ubd0 and cc_torture's directory in
+# UTMEM_BIN).  ext4 on the disk behind dm-delay (5 ms per request):
+#   a  a file set twice the page cache, read twice after a drop_caches,
+#      with cleancache off and on: sectors read and times side by side
+#   b  coherency: cc_torture's writers, truncates, hole punches,
+#      re-creates and O_DIRECT writes, with the page cache dropped every
+#      50 ms and the host dropping a page on 1% of its calls, every read
+#      checked
+#   c  unmount and remount: data changed while cleancache was off is
+#      what comes back
+# Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
+. "$(dirname "$0")"/guest-setup.sh
+
+bin=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}
+d=/sys/kernel/debug/utmem
+cc=$d/cleancache
+param=/sys/module/utmem/parameters/cleancache
+disk=/dev/ubda
+mnt=/tmp/mnt
+[ -d "$cc" ] || fail "cleancache not registered"
+# Boot messages are not ours to judge (UML warns about its virtual PCI).
+dmesg -C
+
+mkfs.ext4 -q -F -b 4096 "$disk" || fail "mkfs.ext4"
+echo "0 $(blockdev --getsz "$disk") delay $disk 0 5" |
+	dmsetup create hdd --noudevsync || fail "dmsetup create"
+dev=/dev/dm-0
+stat=/sys/block/dm-0/stat
+mkdir -p "$mnt"
+
+counters() {
+	local f out=""
+	for f in puts put_refused put_failed gets hits misses get_failed \
+		 invalidate_pages invalidate_inodes; do
+		out+="$f=$(cat "$cc/$f") "
+	done
+	echo "  cleancache: $out"
+}
+
+sectors_read() { awk '{ print $3 }' "$stat"; }
+
+# --- a: the file set, written once.
+avail_kib=$(awk '/MemAvailable/ { print $2 }' /proc/meminfo)
+nr_files=$((avail_kib * 2 / 1024 / 16 + 1))
+mount -t ext4 "$dev" "$mnt" || fail "mount"
+for i in $(seq "$nr_files"); do
+	head -c 16M /dev/urandom > "$mnt/f$i" || fail "write f$i"
+done
+sync
+umount "$mnt"
+echo "--- a: $nr_files files of 16 MiB, MemAvailable $((avail_kib / 1024)) MiB"
+
+# run_a ON: mount, drop caches, read the set twice; prints one row.
+run_a() {
+	local on=$1 pass s0 s1 t0 t1 row=""
+	echo "$on" > "$param"
+	mount -t ext4 "$dev" "$mnt" || fail "mount"
+	echo 3 > /proc/sys/vm/drop_caches
+	for pass in 1 2; do
+		s0=$(sectors_read)
+		t0=$(date +%s.%N)
+		cat "$mnt"/f* > /dev/null || fail "read pass $pass"
+		t1=$(date +%s.%N)
+		s1=$(sectors_read)
+		row+=$(printf ' %10d %7.1f s' $((s1 - s0)) \
+			"$(echo "$t1 - $t0" | bc)")
+		eval "sec_${on}_$pass=$((s1 - s0))"
+	done
+	umount "$mnt"
+	table+=$(printf '%-14s%s' "cleancache $on" "$row")$'\n'
+}
+table=""
+run_a 0
+run_a 1
+counters
+printf '%-14s %10s %9s %10s %9s\n' "" "pass 1 read" "time" \
+	"pass 2 read" "time"
+printf '%s' "$table"
+off_total=$((sec_0_1 + sec_0_2))
+on_total=$((sec_1_1 + sec_1_2))
+echo "  sectors read, both passes: off $off_total, on $on_total" \
+     "($(awk -v a="$on_total" -v b="$off_total" \
+	'BEGIN { printf "%.0f%%", 100 * (1 - a / b) }') fewer);" \
+     "pass 2: off $sec_0_2, on $sec_1_2"
+[ "$on_total" -lt "$off_total" ] || fail "cleancache saved no reads"
+
+# --- b: coherency under host evictions and page-cache drops.
+echo 1 > "$param"
+mount -t ext4 "$dev" "$mnt" || fail "mount"
+mkdir "$mnt/t"
+for a in probability interval times; do
+	cat "$d/sim/drop_ephemeral/$a" > "/tmp/drop_$a"
+done
+echo 1 > "$d/sim/drop_ephemeral/probability"
+echo 1 > "$d/sim/drop_ephemeral/interval"
+echo -1 > "$d/sim/drop_ephemeral/times"
+( while :; do echo 1 > /proc/sys/vm/drop_caches; sleep 0.05; done ) &
+dropper=$!
+h0=$(cat "$cc/hits")
+echo "--- b: cc_torture, 4 workers x 8 files x 512 pages, O_DIRECT writes too"
+"$bin"/cc_torture "$mnt/t" -w 4 -f 8 -p 512 -n 6000 -d
+rc=$?
+kill "$dropper"
+wait "$dropper" 2>/dev/null
+for a in probability interval times; do
+	cat "/tmp/drop_$a" > "$d/sim/drop_ephemeral/$a"
+done
+counters
+[ "$rc" = 0 ] || fail "cc_torture exit $rc"
+echo "  cleancache hits during b: $(($(cat "$cc/hits") - h0))"
+[ "$(cat "$cc/hits")" -ge $((h0 + 10)) ] || fail "too few cleancache hits in b"
+umount "$mnt"
+
+# --- c: what changes while cleancache is off is what comes back.
+echo "--- c: unmount, change the files with cleancache off, remount"
+head -c 8M /dev/urandom > /tmp/v1
+head -c 8M /dev/urandom > /tmp/v2
+mount -t ext4 "$dev" "$mnt" || fail "mount"
+cp /tmp/v1 "$mnt/c" && sync || fail "write v1"
+echo 3 > /proc/sys/vm/drop_caches
+cmp -s /tmp/v1 "$mnt/c" || fail "v1 read back wrong"
+echo 3 > /proc/sys/vm/drop_caches
+umount "$mnt"
+echo 0 > "$param"
+mount -t ext4 "$dev" "$mnt" || fail "mount"
+cp /tmp/v2 "$mnt/c" && sync || fail "write v2"
+umount "$mnt"
+echo 1 > "$param"
+mount -t ext4 "$dev" "$mnt" || fail "mount"
+echo 3 > /proc/sys/vm/drop_caches
+cmp -s /tmp/v2 "$mnt/c" || fail "stale data after remount"
+echo 3 > /proc/sys/vm/drop_caches
+cmp -s /tmp/v2 "$mnt/c" || fail "stale data after a second read"
+counters
+umount "$mnt"
+dmsetup remove hdd --noudevsync
+
+dmesg | grep -E 'BUG:|WARNING:|KASAN|possible .*lock|inconsistent lock|inversion' &&
+	fail "kernel splat"
+echo "utmem-guest: PASS"
+poweroff -f
