@@ -254,6 +254,45 @@ static void disabled_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cc_get(t, &t->mapping, 5, &fill), -ENODATA);
 }
 
+/* A filesystem named in utmem.cleancache_shared gets a shared pool. */
+static void shared_pool_test(struct kunit *test)
+{
+	static const char *const bad[] = {
+		"nonsense", "12345678-1234-1234-1234-12345678901",
+		"12345678-1234-1234-1234-12345678901g",
+		"12345678-1234-1234-1234-123456789012,",
+	};
+	struct cc_test *t = test->priv;
+	struct utmem_sim_host *host = utmem_sim_backend_host(t->be);
+	struct super_block *sb = kunit_kzalloc(test, sizeof(*sb), GFP_KERNEL);
+	unsigned int i;
+	int id;
+
+	KUNIT_ASSERT_NOT_NULL(test, sb);
+	sb->s_uuid_len = 16;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, cleancache_tmem_set_shared(bad[i]),
+				    -EINVAL, "%s", bad[i]);
+	KUNIT_ASSERT_EQ(test, uuid_parse("12345678-1234-1234-1234-123456789012",
+					 &sb->s_uuid), 0);
+	strscpy(sb->s_id, "shared", sizeof(sb->s_id));
+	KUNIT_ASSERT_EQ(test, cleancache_tmem_set_shared(
+		"00000000-0000-0000-0000-000000000001,12345678-1234-1234-1234-123456789012\n"),
+		0);
+	id = cleancache_tmem_pool_create(t->be, sb);
+	KUNIT_ASSERT_GE(test, id, 0);
+	KUNIT_EXPECT_FALSE(test, list_empty(&host->shared_pools));
+	cleancache_tmem_invalidate_fs(id);
+	KUNIT_EXPECT_TRUE(test, list_empty(&host->shared_pools));
+	/* A private pool again for a filesystem no longer listed. */
+	KUNIT_EXPECT_EQ(test, cleancache_tmem_set_shared(""), 0);
+	id = cleancache_tmem_pool_create(t->be, sb);
+	KUNIT_ASSERT_GE(test, id, 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&host->shared_pools));
+	cleancache_tmem_invalidate_fs(id);
+}
+
 static struct kunit_case tmem_cleancache_cases[] = {
 	KUNIT_CASE(handle_test),
 	KUNIT_CASE(exclusive_get_test),
@@ -264,6 +303,7 @@ static struct kunit_case tmem_cleancache_cases[] = {
 	KUNIT_CASE(invalidate_fs_test),
 	KUNIT_CASE(refused_put_test),
 	KUNIT_CASE(disabled_test),
+	KUNIT_CASE(shared_pool_test),
 	{}
 };
 

@@ -26,6 +26,10 @@
 #include <linux/moduleparam.h>
 #include <linux/pagemap.h>
 #include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/uuid.h>
 #include <linux/xarray.h>
 #include <kunit/visibility.h>
 
@@ -40,6 +44,96 @@ VISIBLE_IF_KUNIT bool cleancache_tmem_enable = true;
 module_param_named(cleancache, cleancache_tmem_enable, bool, 0644);
 MODULE_PARM_DESC(cleancache,
 		 "Keep evicted clean page-cache pages in host memory (default 1)");
+
+/*
+ * Filesystems whose pages are shared with other guests: a cluster
+ * filesystem mounted by several guests of one host can share one pool,
+ * named by the filesystem's UUID.  Read at mount.
+ */
+#define CLEANCACHE_SHARED_MAX	8
+static uuid_t cleancache_shared[CLEANCACHE_SHARED_MAX];
+static unsigned int cleancache_nr_shared;
+static DEFINE_SPINLOCK(cleancache_shared_lock);
+
+/* "UUID[,UUID...]" (at most 8), or "" for none; all or nothing. */
+VISIBLE_IF_KUNIT int cleancache_tmem_set_shared(const char *val)
+{
+	uuid_t uuids[CLEANCACHE_SHARED_MAX];
+	unsigned int n = 0;
+	size_t len;
+
+	while (*val && *val != '\n') {
+		len = strcspn(val, ",\n");
+		if (n == CLEANCACHE_SHARED_MAX || len != UUID_STRING_LEN) {
+			pr_err("cleancache_shared: up to %d UUIDs, comma-separated\n",
+			       CLEANCACHE_SHARED_MAX);
+			return -EINVAL;
+		}
+		if (uuid_parse(val, &uuids[n])) {
+			pr_err("cleancache_shared: '%.*s' is not a UUID\n",
+			       (int)len, val);
+			return -EINVAL;
+		}
+		n++;
+		val += len;
+		/* A comma must be followed by another UUID. */
+		if (*val == ',' && (!val[1] || val[1] == '\n'))
+			len = 0;
+		if (*val == ',')
+			val++;
+		if (!len) {
+			pr_err("cleancache_shared: a comma with no UUID after it\n");
+			return -EINVAL;
+		}
+	}
+	spin_lock(&cleancache_shared_lock);
+	memcpy(cleancache_shared, uuids, n * sizeof(uuids[0]));
+	cleancache_nr_shared = n;
+	spin_unlock(&cleancache_shared_lock);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_set_shared);
+
+static int shared_set(const char *val, const struct kernel_param *kp)
+{
+	return cleancache_tmem_set_shared(val);
+}
+
+static int shared_get(char *buf, const struct kernel_param *kp)
+{
+	unsigned int i;
+	int n = 0;
+
+	spin_lock(&cleancache_shared_lock);
+	for (i = 0; i < cleancache_nr_shared; i++)
+		n += sysfs_emit_at(buf, n, "%s%pUb", i ? "," : "",
+				   &cleancache_shared[i]);
+	spin_unlock(&cleancache_shared_lock);
+	return n + sysfs_emit_at(buf, n, "\n");
+}
+
+static const struct kernel_param_ops shared_ops = {
+	.set = shared_set,
+	.get = shared_get,
+};
+module_param_cb(cleancache_shared, &shared_ops, NULL, 0644);
+MODULE_PARM_DESC(cleancache_shared,
+		 "UUIDs of filesystems whose cleancache pool is shared with other guests");
+
+/* Whether @sb's pool is to be shared, by its UUID. */
+static bool cleancache_sb_shared(const struct super_block *sb)
+{
+	bool shared = false;
+	unsigned int i;
+
+	if (sb->s_uuid_len != sizeof(sb->s_uuid) || uuid_is_null(&sb->s_uuid))
+		return false;
+	spin_lock(&cleancache_shared_lock);
+	for (i = 0; i < cleancache_nr_shared; i++)
+		shared |= uuid_equal(&cleancache_shared[i], &sb->s_uuid);
+	spin_unlock(&cleancache_shared_lock);
+	return shared;
+}
 
 VISIBLE_IF_KUNIT struct cleancache_tmem_stats cleancache_tmem_stats;
 EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_stats);
@@ -95,7 +189,11 @@ VISIBLE_IF_KUNIT int cleancache_tmem_pool_create(struct tmem_backend *be,
 	if (!READ_ONCE(cleancache_tmem_enable))
 		return -EPERM;
 	snprintf(name, sizeof(name), "cleancache.%s", sb->s_id);
-	pool = tmem_pool_create(be, name, 0, NULL);
+	if (cleancache_sb_shared(sb))
+		pool = tmem_pool_create(be, name, TMEM_POOL_SHARED,
+					&sb->s_uuid);
+	else
+		pool = tmem_pool_create(be, name, 0, NULL);
 	if (IS_ERR(pool)) {
 		pr_info("no pool for %s: %pe\n", sb->s_id, pool);
 		return PTR_ERR(pool);

@@ -34,6 +34,7 @@ struct cleancache_tmem_stats {
 #if IS_ENABLED(CONFIG_KUNIT)
 extern struct cleancache_tmem_stats cleancache_tmem_stats;
 extern bool cleancache_tmem_enable;
+int cleancache_tmem_set_shared(const char *val);
 int cleancache_tmem_pool_create(struct tmem_backend *be,
 				struct super_block *sb);
 void cleancache_tmem_invalidate_fs(int pool_id);
