@@ -112,6 +112,7 @@ static void handle_test(struct kunit *test)
 {
 	struct cc_test *t = test->priv;
 	struct tmem_handle h;
+	pgoff_t index;
 
 	KUNIT_ASSERT_TRUE(test, cleancache_tmem_handle(&t->inode, 3, &h));
 	KUNIT_EXPECT_EQ(test, h.oid.oid[0], 42);
@@ -121,8 +122,8 @@ static void handle_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, h.reserved, 0);
 	KUNIT_EXPECT_TRUE(test, cleancache_tmem_handle(&t->inode, U32_MAX,
 						       &h));
-	KUNIT_EXPECT_FALSE(test, cleancache_tmem_handle(&t->inode,
-						(pgoff_t)U32_MAX + 1, &h));
+	index = (pgoff_t)U32_MAX + 1;
+	KUNIT_EXPECT_FALSE(test, cleancache_tmem_handle(&t->inode, index, &h));
 }
 
 /* A get hands the copy over: a second one misses. */
@@ -222,6 +223,8 @@ static void invalidate_fs_test(struct kunit *test)
  */
 static void refused_put_test(struct kunit *test)
 {
+	static const char two_uuids[] =
+		"00000000-0000-0000-0000-000000000001,12345678-1234-1234-1234-123456789012\n";
 	struct cc_test *t = test->priv;
 	struct utmem_sim_host *host = utmem_sim_backend_host(t->be);
 	u8 fill;
@@ -262,6 +265,8 @@ static void shared_pool_test(struct kunit *test)
 		"12345678-1234-1234-1234-12345678901g",
 		"12345678-1234-1234-1234-123456789012,",
 	};
+	static const char two_uuids[] =
+		"00000000-0000-0000-0000-000000000001,12345678-1234-1234-1234-123456789012\n";
 	struct cc_test *t = test->priv;
 	struct utmem_sim_host *host = utmem_sim_backend_host(t->be);
 	struct super_block *sb = kunit_kzalloc(test, sizeof(*sb), GFP_KERNEL);
@@ -277,9 +282,7 @@ static void shared_pool_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, uuid_parse("12345678-1234-1234-1234-123456789012",
 					 &sb->s_uuid), 0);
 	strscpy(sb->s_id, "shared", sizeof(sb->s_id));
-	KUNIT_ASSERT_EQ(test, cleancache_tmem_set_shared(
-		"00000000-0000-0000-0000-000000000001,12345678-1234-1234-1234-123456789012\n"),
-		0);
+	KUNIT_ASSERT_EQ(test, cleancache_tmem_set_shared(two_uuids), 0);
 	id = cleancache_tmem_pool_create(t->be, sb);
 	KUNIT_ASSERT_GE(test, id, 0);
 	KUNIT_EXPECT_FALSE(test, list_empty(&host->shared_pools));
