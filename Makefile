@@ -108,8 +108,10 @@ e2e: uml-kernel $(BIN)/swap_stress $(BIN)/utmem_dev_test $(BIN)/libutmem_test \
 	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux
 	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux \
 		$(REPO)/scripts/guest/init-dev.sh 256M UTMEM_BIN=$(BIN)
-	$(REPO)/scripts/run-cleancache-e2e.sh $(UML_BUILD)/linux $(BIN)
-	$(REPO)/scripts/run-swap-e2e.sh $(UML_BUILD)/linux $(BIN)
+	$(REPO)/scripts/run-disk-e2e.sh $(UML_BUILD)/linux $(BIN) \
+		$(REPO)/scripts/guest/init-cleancache.sh 1G
+	$(REPO)/scripts/run-disk-e2e.sh $(UML_BUILD)/linux $(BIN) \
+		$(REPO)/scripts/guest/init-swap.sh 2G
 
 kunit:
 	$(KUNIT_PY) run $(KUNIT_OPTS)

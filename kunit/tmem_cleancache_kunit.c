@@ -223,8 +223,6 @@ static void invalidate_fs_test(struct kunit *test)
  */
 static void refused_put_test(struct kunit *test)
 {
-	static const char two_uuids[] =
-		"00000000-0000-0000-0000-000000000001,12345678-1234-1234-1234-123456789012\n";
 	struct cc_test *t = test->priv;
 	struct utmem_sim_host *host = utmem_sim_backend_host(t->be);
 	u8 fill;

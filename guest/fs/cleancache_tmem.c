@@ -228,7 +228,7 @@ VISIBLE_IF_KUNIT int cleancache_tmem_get(int pool_id, struct folio *folio)
 
 	if (!cleancache_tmem_handle(folio->mapping->host, folio->index, &h))
 		return -ENODATA;
-	atomic64_inc(&st->gets);
+	atomic64_inc(&st->calls.gets);
 	rcu_read_lock();
 	pool = cc_pool(pool_id);
 	if (!pool) {
@@ -242,11 +242,11 @@ VISIBLE_IF_KUNIT int cleancache_tmem_get(int pool_id, struct folio *folio)
 	if (!err && len != PAGE_SIZE)
 		err = -EIO;	/* not a page of ours: read the disk */
 	if (!err)
-		atomic64_inc(&st->hits);
+		atomic64_inc(&st->calls.hits);
 	else if (err == -ENOENT)
-		atomic64_inc(&st->misses);
+		atomic64_inc(&st->calls.misses);
 	else
-		atomic64_inc(&st->get_failed);
+		atomic64_inc(&st->calls.get_failed);
 	return err == -ENOENT ? -ENODATA : err;
 }
 EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_get);
@@ -271,11 +271,11 @@ VISIBLE_IF_KUNIT void cleancache_tmem_put(int pool_id, struct folio *folio)
 	err = tmem_put(pool, &h, src, PAGE_SIZE);
 	kunmap_local(src);
 	if (!err)
-		atomic64_inc(&st->puts);
+		atomic64_inc(&st->calls.puts);
 	else if (err == -ENOSPC)
-		atomic64_inc(&st->put_refused);
+		atomic64_inc(&st->calls.put_refused);
 	else
-		atomic64_inc(&st->put_failed);
+		atomic64_inc(&st->calls.put_failed);
 }
 EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_put);
 
@@ -289,6 +289,7 @@ VISIBLE_IF_KUNIT void cleancache_tmem_invalidate_folio(int pool_id,
 	if (!pool || !cleancache_tmem_handle(mapping->host, index, &h))
 		return;
 	atomic64_inc(&cleancache_tmem_stats.invalidate_pages);
+	atomic64_inc(&cleancache_tmem_stats.calls.flushes);
 	tmem_flush_page(pool, &h);
 }
 EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_invalidate_folio);
@@ -304,6 +305,7 @@ VISIBLE_IF_KUNIT void cleancache_tmem_invalidate_inode(int pool_id,
 	pool = cc_pool(pool_id);
 	if (pool) {
 		atomic64_inc(&cleancache_tmem_stats.invalidate_inodes);
+		atomic64_inc(&cleancache_tmem_stats.calls.flushes);
 		tmem_flush_object(pool, &oid);
 	}
 	rcu_read_unlock();
@@ -335,19 +337,13 @@ static void cleancache_tmem_debugfs_init(struct dentry *root)
 {
 	struct cleancache_tmem_stats *st = &cleancache_tmem_stats;
 	const struct tmem_debugfs_counter counters[] = {
-		{ "puts", &st->puts },
-		{ "put_refused", &st->put_refused },
-		{ "put_failed", &st->put_failed },
-		{ "gets", &st->gets },
-		{ "hits", &st->hits },
-		{ "misses", &st->misses },
-		{ "get_failed", &st->get_failed },
 		{ "invalidate_pages", &st->invalidate_pages },
 		{ "invalidate_inodes", &st->invalidate_inodes },
 	};
+	struct dentry *dir = debugfs_create_dir("cleancache", root);
 
-	tmem_debugfs_create_counters(debugfs_create_dir("cleancache", root),
-				     counters, ARRAY_SIZE(counters));
+	tmem_debugfs_create_pool_stats(dir, &st->calls);
+	tmem_debugfs_create_counters(dir, counters, ARRAY_SIZE(counters));
 }
 
 /* Called once a backend is bound; cleancache cannot unbind it. */

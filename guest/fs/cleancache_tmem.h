@@ -9,24 +9,13 @@
 
 /**
  * struct cleancache_tmem_stats - cleancache counters (debugfs cleancache/)
- * @puts: pages the host took
- * @put_refused: pages it refused (no room)
- * @put_failed: PUTs that failed otherwise
- * @gets: lookups before a disk read
- * @hits: lookups that saved the read
- * @misses: lookups that found nothing
- * @get_failed: lookups that failed (the disk is read)
+ * @calls: every pool's host calls, as each pool counts its own (flushes
+ *	counts both kinds of invalidation)
  * @invalidate_pages: single pages dropped
  * @invalidate_inodes: whole files dropped
  */
 struct cleancache_tmem_stats {
-	atomic64_t puts;
-	atomic64_t put_refused;
-	atomic64_t put_failed;
-	atomic64_t gets;
-	atomic64_t hits;
-	atomic64_t misses;
-	atomic64_t get_failed;
+	struct tmem_pool_stats calls;
 	atomic64_t invalidate_pages;
 	atomic64_t invalidate_inodes;
 };

@@ -129,10 +129,10 @@ TMEM_POOL_INFO_ATTR(raw_bytes);
 TMEM_POOL_INFO_ATTR(stored_bytes);
 TMEM_POOL_INFO_ATTR(evicted);
 
-void tmem_pool_debugfs_add(struct tmem_pool *pool)
+/* One file per counter of @st, in @dir; cleancache shows its own too. */
+void tmem_debugfs_create_pool_stats(struct dentry *dir,
+				    struct tmem_pool_stats *st)
 {
-	struct tmem_pool_stats *st = &pool->stats;
-	struct dentry *dir;
 	const struct tmem_debugfs_counter counters[] = {
 		{ "puts", &st->puts },
 		{ "put_refused", &st->put_refused },
@@ -144,6 +144,13 @@ void tmem_pool_debugfs_add(struct tmem_pool *pool)
 		{ "flushes", &st->flushes },
 	};
 
+	tmem_debugfs_create_counters(dir, counters, ARRAY_SIZE(counters));
+}
+
+void tmem_pool_debugfs_add(struct tmem_pool *pool)
+{
+	struct dentry *dir;
+
 	if (!tmem_pools_dir || pool->be != tmem_backend())
 		return;
 	dir = debugfs_create_dir(pool->name, tmem_pools_dir);
@@ -152,7 +159,7 @@ void tmem_pool_debugfs_add(struct tmem_pool *pool)
 	pool->debugfs = dir;
 	debugfs_create_file_unsafe("id", 0444, dir, pool, &pool_id_fops);
 	debugfs_create_file_unsafe("flags", 0444, dir, pool, &pool_flags_fops);
-	tmem_debugfs_create_counters(dir, counters, ARRAY_SIZE(counters));
+	tmem_debugfs_create_pool_stats(dir, &pool->stats);
 	debugfs_create_file_unsafe("host_pages", 0444, dir, pool,
 				   &pool_pages_fops);
 	debugfs_create_file_unsafe("host_raw_bytes", 0444, dir, pool,

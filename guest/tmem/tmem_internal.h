@@ -24,6 +24,8 @@ struct tmem_debugfs_counter {
 void tmem_debugfs_create_counters(struct dentry *dir,
 				  const struct tmem_debugfs_counter *table,
 				  unsigned int n);
+void tmem_debugfs_create_pool_stats(struct dentry *dir,
+				    struct tmem_pool_stats *st);
 void tmem_debugfs_init(struct tmem_backend *be, struct dentry *root);
 void tmem_pool_debugfs_add(struct tmem_pool *pool);
 void tmem_pool_debugfs_remove(struct tmem_pool *pool);

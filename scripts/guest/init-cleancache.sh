@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# init of the cleancache end-to-end guest (scripts/run-cleancache-e2e.sh
+# init of the cleancache end-to-end guest (scripts/run-disk-e2e.sh
 # boots it with a scratch disk as ubd0 and cc_torture's directory in
 # UTMEM_BIN).  ext4 on the disk behind dm-delay (5 ms per request):
 #   a  a file set twice the page cache, read twice after a drop_caches,

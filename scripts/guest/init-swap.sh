@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# init of the frontswap end-to-end guest (scripts/run-swap-e2e.sh boots it
+# init of the frontswap end-to-end guest (scripts/run-disk-e2e.sh boots it
 # with the swap disk as ubd0 and swap_stress's directory in UTMEM_BIN).
 #
 # Correctness runs, each with a working set of 2-3 times the guest's
