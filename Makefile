@@ -5,11 +5,14 @@
 # this repository.
 #
 #   make test            KUnit suites, then the guest end-to-end checks (UML)
-#   make run             boot a UML guest on the simulator and show it working
-#   make run GUEST=qemu  the same on an x86_64 kernel under QEMU (TCG)
+#   make run             the demo: a UML guest on the simulator swapping to
+#                        it, re-reading files from it, and Redis keeping
+#                        values in it
+#   make run GUEST=qemu  the simulator guest on an x86_64 kernel under QEMU
 #   make kunit           the KUnit part of `make test` alone
 #   make e2e             the end-to-end part alone
 #   make bench-dev       /dev/utmem throughput on the x86_64 guest (QEMU)
+#   make bench-redis     the Redis experiment on the x86_64 guest (QEMU)
 #   make check           checkpatch --strict and sparse on the kernel code
 #   make kernel-tree     prepare the kernel tree and print its path
 #
@@ -31,7 +34,7 @@ KUNIT_PY = cd $(TREE) && python3 tools/testing/kunit/kunit.py
 KUNIT_OPTS = --kunitconfig=$(KUNITCONFIG) --build_dir=$(UML_BUILD) \
 	--jobs=$(JOBS) --make_options CC="ccache gcc"
 
-.PHONY: all test kunit user-test e2e bench-dev run run-uml run-qemu uml-kernel x86-kernel check \
+.PHONY: all test kunit user-test e2e bench-dev bench-redis run run-uml run-qemu uml-kernel x86-kernel check \
 	checkpatch sparse kernel-tree help
 
 all: help
@@ -40,7 +43,7 @@ all: help
 .NOTPARALLEL:
 
 help:
-	@sed -n '3,18s/^# \{0,1\}//p' $(REPO)/Makefile
+	@sed -n '3,22s/^# \{0,1\}//p' $(REPO)/Makefile
 
 kernel-tree:
 	@$(REPO)/scripts/prepare-kernel-tree.sh
@@ -60,8 +63,12 @@ $(BIN)/swap_stress: $(REPO)/tests/swap/swap_stress.c
 	mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $<
 
-user-test: $(BIN)/swap_stress $(BIN)/utmemctl
+user-test: $(BIN)/swap_stress $(BIN)/utmemctl $(BIN)/redis_bench
 	$(REPO)/tests/swap/test-swap-stress.sh $(BIN)/swap_stress
+	$(REPO)/tests/redis/test-redis-bench.sh $(BIN)/redis_bench > \
+		$(UTMEM_CACHE)/redis-bench-test.log || \
+		{ grep -v '^ok' $(UTMEM_CACHE)/redis-bench-test.log; exit 1; }
+	@tail -1 $(UTMEM_CACHE)/redis-bench-test.log
 	$(REPO)/tests/utmemctl/test-utmemctl.sh $(BIN)/utmemctl > \
 		$(UTMEM_CACHE)/utmemctl-test.log || \
 		{ grep -v '^ok' $(UTMEM_CACHE)/utmemctl-test.log; exit 1; }
@@ -74,7 +81,6 @@ $(BIN)/utmem_dev_test: $(REPO)/tests/utmem/utmem_dev_test.c \
 	$(CC) $(USER_CFLAGS) -I$(REPO)/include/uapi \
 		-I$(TREE)/tools/testing/selftests -o $@ $<
 
-# The end-to-end checks boot the KUnit kernel as a guest.
 # libutmem, and its tests (run in the /dev/utmem guest).
 LIBUTMEM := $(REPO)/tools/lib/utmem
 $(BIN)/libutmem.a: $(LIBUTMEM)/utmem.c $(LIBUTMEM)/utmem.h \
@@ -103,11 +109,46 @@ $(BIN)/libutmem_test: $(REPO)/tests/utmem/libutmem_test.c $(BIN)/libutmem.a
 	$(CC) $(USER_CFLAGS) -I$(REPO)/include/uapi -I$(LIBUTMEM) \
 		-I$(TREE)/tools/testing/selftests -o $@ $< $(BIN)/libutmem.a
 
-e2e: uml-kernel $(BIN)/swap_stress $(BIN)/utmem_dev_test $(BIN)/libutmem_test \
+# The Redis module, built against redismodule.h of Debian's redis source
+# package (fetched into the cache, never kept here), and its test client.
+REDIS_PACKAGES := redis-server redis-tools libhiredis-dev dpkg-dev
+REDIS_INC := $(UTMEM_CACHE)/redis-include
+$(REDIS_INC)/redismodule.h:
+	$(REPO)/scripts/need-packages.sh $(REDIS_PACKAGES)
+	$(REPO)/scripts/fetch-redismodule-h.sh $(REDIS_INC)
+
+RUTMEM_SRC := $(wildcard $(REPO)/tools/redis-utmem/*.[ch])
+$(BIN)/redis-utmem.so: $(RUTMEM_SRC) $(LIBUTMEM)/utmem.c $(LIBUTMEM)/utmem.h \
+		$(REPO)/include/uapi/linux/utmem.h $(REDIS_INC)/redismodule.h
+	mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -fPIC -shared -I$(REPO)/include/uapi \
+		-I$(LIBUTMEM) -isystem $(REDIS_INC) -o $@ \
+		$(filter %.c,$(RUTMEM_SRC)) $(LIBUTMEM)/utmem.c -lpthread
+
+$(BIN)/redis_utmem_test: $(REPO)/tests/redis/redis_utmem_test.c \
+		$(REDIS_INC)/redismodule.h
+	mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -I$(TREE)/tools/testing/selftests -o $@ $< \
+		-lhiredis
+
+$(BIN)/redis_bench: $(REPO)/bench/redis/redis_bench.c $(REDIS_INC)/redismodule.h
+	mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< -lhiredis
+
+REDIS_BIN := $(BIN)/redis-utmem.so $(BIN)/redis_utmem_test $(BIN)/redis_bench
+DEMO_BIN := $(BIN)/swap_stress $(BIN)/utmemctl $(BIN)/redis-utmem.so \
+	$(BIN)/redis_bench
+
+# The end-to-end checks boot the KUnit kernel as a guest.
+e2e: uml-kernel $(REDIS_BIN) $(BIN)/swap_stress $(BIN)/utmem_dev_test $(BIN)/libutmem_test \
 		$(BIN)/utmemctl $(UTMEMCTL_TESTS) $(BIN)/cc_torture
-	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux
+	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux \
+		$(REPO)/scripts/guest/init-sim.sh
+	$(REPO)/scripts/run-demo.sh $(UML_BUILD)/linux $(BIN)
 	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux \
 		$(REPO)/scripts/guest/init-dev.sh 256M UTMEM_BIN=$(BIN)
+	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux \
+		$(REPO)/scripts/guest/init-redis.sh 256M UTMEM_BIN=$(BIN)
 	$(REPO)/scripts/run-disk-e2e.sh $(UML_BUILD)/linux $(BIN) \
 		$(REPO)/scripts/guest/init-cleancache.sh 1G
 	$(REPO)/scripts/run-disk-e2e.sh $(UML_BUILD)/linux $(BIN) \
@@ -127,14 +168,23 @@ bench-dev: x86-kernel $(BIN)/utmem_ioctl_bench
 
 run: run-$(GUEST)
 
-run-uml: uml-kernel
-	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux
+run-uml: uml-kernel $(DEMO_BIN)
+	$(REPO)/scripts/run-demo.sh $(UML_BUILD)/linux $(BIN)
 
 x86-kernel:
 	$(REPO)/scripts/build-x86-kernel.sh $(TREE) $(X86_BUILD) $(JOBS)
 
 run-qemu: x86-kernel
-	$(REPO)/scripts/run-qemu.sh $(X86_BUILD)/arch/x86/boot/bzImage
+	$(REPO)/scripts/run-qemu.sh $(X86_BUILD)/arch/x86/boot/bzImage \
+		$(REPO)/scripts/guest/init-sim.sh
+
+# The Redis experiment (bench/redis/run.sh) on the x86_64 guest; results
+# and plots in bench/results/redis/.
+REDIS_RESULTS ?= $(REPO)/bench/results/redis
+bench-redis: x86-kernel $(BIN)/redis_bench $(BIN)/redis-utmem.so
+	$(REPO)/bench/redis/run.sh $(X86_BUILD)/arch/x86/boot/bzImage $(BIN) \
+		$(REDIS_RESULTS)
+	$(REPO)/bench/redis/report.sh $(REDIS_RESULTS)
 
 # Every kernel C file and header of the suite (tools/ and tests/ hold
 # userspace C, built with -Wall -Wextra -Werror).

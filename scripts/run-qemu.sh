@@ -6,11 +6,14 @@
 # script as init, like scripts/run-uml.sh does for UML.
 #
 #   scripts/run-qemu.sh BZIMAGE [INIT] [MEM] [SMP] [KERNEL-ARG...]
+#
+# QEMU_ARGS adds QEMU options (disks, a network card); QEMU_TIMEOUT
+# (timeout(1) syntax, 20m by default) bounds the run.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 kernel=${1:?usage: run-qemu.sh BZIMAGE [INIT] [MEM] [SMP]}
-init=${2:-$repo/scripts/guest/init-run.sh}
+init=${2:-$repo/scripts/guest/init-sim.sh}
 mem=${3:-512M}
 smp=${4:-2}
 shift $(($# < 4 ? $# : 4))
@@ -24,7 +27,8 @@ fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-timeout --foreground 20m qemu-system-x86_64 -accel tcg -cpu max \
+# shellcheck disable=SC2086
+timeout --foreground "${QEMU_TIMEOUT:-20m}" qemu-system-x86_64 ${QEMU_ARGS:-} -accel tcg -cpu max \
 	-smp "$smp" -m "$mem" -kernel "$kernel" -nographic -no-reboot \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,cache=loose ro init=$init panic=-1 quiet $*" \

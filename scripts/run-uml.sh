@@ -6,7 +6,7 @@
 #
 #   scripts/run-uml.sh LINUX [INIT] [MEM] [KERNEL-ARGS...]
 #
-# INIT defaults to scripts/guest/init-run.sh; MEM to 256M.  KERNEL-ARGS
+# INIT defaults to scripts/guest/init-sim.sh; MEM to 256M.  KERNEL-ARGS
 # are added to the command line (disks, utmem parameters, and NAME=VALUE
 # words, which init gets as environment variables).  The guest's
 # console is this terminal; its exit status is the script's verdict, which
@@ -16,7 +16,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 linux=${1:?usage: run-uml.sh LINUX [INIT] [MEM] [KERNEL-ARGS...]}
-init=${2:-$repo/scripts/guest/init-run.sh}
+init=${2:-$repo/scripts/guest/init-sim.sh}
 mem=${3:-256M}
 shift $(($# < 3 ? $# : 3))
 

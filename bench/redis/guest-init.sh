@@ -1,0 +1,86 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# init of the Redis experiment's guest (bench/redis/run.sh boots it under
+# QEMU with the swap disk as /dev/vda and port 6379 forwarded from the
+# host).  Kernel command line words, as environment variables:
+#   BENCH_CONFIG  native     Redis alone, swap on the disk
+#                 frontswap  Redis alone, swap through frontswap first
+#                 utmem      Redis with the redis-utmem module, values
+#                            in the host's memory (swap on the disk too)
+#   BENCH_DELAY   dm-delay milliseconds per I/O on the swap disk (0: none)
+#   BENCH_RUNS    how many times to start redis-server
+#   UTMEM_BIN     where redis-utmem.so is
+# The host drives each server (load, measure, SHUTDOWN); this script
+# restarts it and reports, on the console, lines the runner parses:
+#   bench-ram-kib: N   bench-io-us: N   bench-ready: I   bench-guest: ...
+. "$(dirname "$0")"/../../scripts/guest/guest-setup.sh
+
+config=${BENCH_CONFIG:?}
+delay=${BENCH_DELAY:?}
+runs=${BENCH_RUNS:?}
+d=/sys/kernel/debug/utmem
+
+ip link set lo up
+ip addr add 10.0.2.15/24 dev eth0 && ip link set eth0 up ||
+	fail "no network"
+
+disk=/dev/vda
+if [ "$delay" != 0 ]; then
+	echo "0 $(blockdev --getsz $disk) delay $disk 0 $delay" |
+		dmsetup create slow --noudevsync || fail "dmsetup create"
+	disk=/dev/dm-0
+fi
+# What one 4 KiB read costs on this swap device, measured, not assumed.
+t0=$(date +%s%N)
+dd if=$disk of=/dev/null bs=4096 count=200 iflag=direct 2> /dev/null ||
+	fail "dd $disk"
+echo "bench-io-us: $((($(date +%s%N) - t0) / 200000))"
+mkswap $disk > /dev/null && swapon $disk || fail "swapon $disk"
+
+module=()
+case $config in
+native)		echo 0 > /sys/module/utmem/parameters/frontswap ;;
+frontswap)	echo 1 > /sys/module/utmem/parameters/frontswap ;;
+utmem)		echo 0 > /sys/module/utmem/parameters/frontswap
+		module=(--loadmodule "${UTMEM_BIN:?}"/redis-utmem.so) ;;
+*)		fail "BENCH_CONFIG=$config" ;;
+esac
+echo 0 > /sys/module/utmem/parameters/cleancache 2> /dev/null
+echo 3 > /proc/sys/vm/drop_caches
+echo "bench-ram-kib: $(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)"
+
+vm() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
+
+# The host's peak while a server runs (its exit frees what it held).
+sample_host() {	# PID
+	local pages peak_pages=0 used peak_used=0 raw peak_raw=0
+	while kill -0 "$1" 2> /dev/null; do
+		pages=$(cat $d/sim/pages)
+		used=$(cat $d/sim/used_bytes)
+		raw=$(cat $d/sim/raw_bytes)
+		[ "$pages" -gt "$peak_pages" ] && peak_pages=$pages
+		[ "$used" -gt "$peak_used" ] && peak_used=$used
+		[ "$raw" -gt "$peak_raw" ] && peak_raw=$raw
+		sleep 2
+	done
+	echo "host_pages=$peak_pages host_used=$peak_used host_raw=$peak_raw" \
+		> /tmp/host-peak
+}
+for i in $(seq "$runs"); do
+	in0=$(vm pswpin)
+	out0=$(vm pswpout)
+	redis-server --port 6379 --bind 0.0.0.0 --protected-mode no \
+		--save "" --appendonly no --dir /tmp --logfile /tmp/redis.log \
+		"${module[@]}" &
+	pid=$!
+	sample_host $pid &
+	sampler=$!
+	echo "bench-ready: $i"
+	wait $pid || { tail -20 /tmp/redis.log; fail "redis-server run $i"; }
+	wait $sampler
+	echo "bench-guest: run=$i pswpin=$(($(vm pswpin) - in0))" \
+	     "pswpout=$(($(vm pswpout) - out0)) $(cat /tmp/host-peak)"
+done
+echo "utmem-guest: PASS"
+poweroff -f

@@ -1,0 +1,99 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# init of the Redis guest: loads the redis-utmem module (UTMEM_BIN on the
+# kernel command line) into real redis-server processes and runs
+# redis_utmem_test against them: the defaults, the same under refused
+# PUTs, and adaptive placement; bad MODULE LOAD arguments fail the load
+# with a message; nothing is left on the host once the servers are gone.
+# Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
+. "$(dirname "$0")"/guest-setup.sh
+
+bin=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}
+module=$bin/redis-utmem.so
+d=/sys/kernel/debug/utmem
+[ -c /dev/utmem ] || fail "no /dev/utmem"
+dmesg -C
+
+# The loopback interface stays down: servers listen on unix sockets only.
+server_args() {	# NAME
+	echo --port 0 --unixsocket /tmp/"$1".sock --dir /tmp --save "" \
+		--appendonly no --enable-debug-command local --enable-module-command local \
+		--pidfile /tmp/"$1".pid --logfile /tmp/"$1".log
+}
+
+start() {	# NAME MODULE-ARG...
+	local name=$1 i
+	shift
+	# shellcheck disable=SC2046
+	redis-server $(server_args "$name") --daemonize yes \
+		--loadmodule "$module" "$@" || fail "redis-server $name"
+	for i in $(seq 100); do
+		redis-cli -s /tmp/"$name".sock ping 2>/dev/null | grep -q PONG &&
+			return 0
+		sleep 0.1
+	done
+	cat /tmp/"$name".log
+	fail "redis-server $name did not answer"
+}
+
+stop() {	# NAME
+	redis-cli -s /tmp/"$1".sock shutdown nosave > /dev/null 2>&1
+	while [ -e /tmp/"$1".pid ]; do sleep 0.1; done
+}
+
+# A bad MODULE LOAD line: the server refuses to start and says why.
+bad_load() {	# EXPECTED-LOG-TEXT MODULE-ARG...
+	local want=$1
+	shift
+	# shellcheck disable=SC2046
+	if redis-server $(server_args bad) --loadmodule "$module" "$@" \
+		> /dev/null 2>&1; then
+		fail "module loaded with '$*'"
+	fi
+	grep -q -- "$want" /tmp/bad.log ||
+		{ cat /tmp/bad.log; fail "no '$want' for '$*'"; }
+	echo "  refused: $* ($want)"
+	rm -f /tmp/bad.log
+}
+
+echo "--- bad module arguments"
+bad_load "unknown argument 'size'" size 10
+bad_load "'threshold' has no value" threshold
+bad_load "threshold 'big' is not a number" threshold big
+bad_load "threshold '1048578' is not a number in 0..1048577" threshold 1048578
+bad_load "hot_gets '-1' is not a number" hot_gets -1
+bad_load "buffered_max '65537'" buffered_max 65537
+bad_load "cannot open /nonexistent/utmem: No such file" device /nonexistent/utmem
+[ "$(cat $d/dev/files)" = 0 ] || fail "a refused load left a file open"
+
+echo "--- defaults"
+start plain
+REDIS_SOCK=/tmp/plain.sock "$bin"/redis_utmem_test -T adaptive ||
+	fail "redis_utmem_test (defaults)"
+
+echo "--- the host refuses one PUT in four"
+"$bin"/utmemctl fault fail_put probability=25 interval=1 times=-1 ||
+	fail "utmemctl fault"
+REDIS_SOCK=/tmp/plain.sock RUTMEM_EXPECT_REFUSALS=1 \
+	"$bin"/redis_utmem_test -t random_shadow -t edge_sizes ||
+	fail "redis_utmem_test (refused PUTs)"
+"$bin"/utmemctl fault fail_put off || fail "utmemctl fault off"
+redis-cli -s /tmp/plain.sock info utmem | tr -d '\r' | grep -v '^#'
+stop plain
+
+echo "--- adaptive placement"
+start adaptive threshold 2048 hot_gets 3 hot_bytes 65536
+REDIS_SOCK=/tmp/adaptive.sock "$bin"/redis_utmem_test -t adaptive ||
+	fail "redis_utmem_test (adaptive)"
+
+# The servers' exit closed their files: the host holds nothing of them.
+stop adaptive
+for f in dev/files dev/pools sim/pages; do
+	[ "$(cat $d/$f)" = 0 ] || fail "$f is $(cat $d/$f) after the servers exited"
+done
+echo "  host after the servers exited: files 0, pools 0, pages 0"
+dmesg | grep -E 'BUG:|WARNING:|KASAN|possible .*lock|already present' &&
+	fail "kernel splat"
+echo "utmem-guest: PASS"
+poweroff -f

@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# init of the simulator guest (`make e2e`, `make run GUEST=qemu`): show
+# the simulator bound, drive it, and show its pools and counters move.  Ends with "utmem-guest: PASS" or
+# "utmem-guest: FAIL <why>" and powers off.
+. "$(dirname "$0")"/guest-setup.sh
+
+d=/sys/kernel/debug/utmem
+
+show() {
+	echo "--- $1"
+	for f in "$d"/sim/used_bytes "$d"/sim/raw_bytes "$d"/sim/pages \
+		 "$d"/sim/counters/* "$d"/calls/put "$d"/calls/get; do
+		printf '  %-40s %s\n' "${f#"$d"/}" "$(cat "$f")"
+	done
+}
+
+[ -d "$d" ] || fail "no $d: utmem not bound"
+dmesg | grep 'utmem:'
+dmesg -C
+echo "backend: $(cat "$d"/backend), capacity $(cat "$d"/sim/capacity_bytes) bytes"
+show "before"
+
+# 2048 pages in each of the four pool kinds: half compressible, half noise.
+echo "--- echo 2048 > $d/selftest"
+echo 2048 > "$d"/selftest || fail "selftest"
+dmesg | grep 'utmem: selftest'
+show "after the selftest"
+
+# Bad writes are refused with EINVAL and change nothing.
+refused() {	# FILE VALUE
+	local before after
+	before=$(cat "$1")
+	if echo "$2" 2>/dev/null > "$1"; then
+		fail "$1 took '$2'"
+	fi
+	after=$(cat "$1")
+	[ "$before" = "$after" ] || fail "$1 changed from $before to $after"
+	echo "  refused: $2 > ${1#"$d"/}"
+}
+echo "--- bad writes"
+refused "$d"/sim/capacity_bytes lots
+refused "$d"/sim/capacity_bytes 281474976710657
+refused "$d"/sim/exit_ns 20000000
+refused "$d"/sim/compress 2
+refused "$d"/sim/dedup -1
+refused "$d"/sim/clients/0/weight 0
+refused "$d"/sim/clients/0/weight 10001
+refused "$d"/sim/clients/0/cap_bytes 999999999999999999
+echo 0 2>/dev/null > "$d"/selftest && fail "selftest took 0"
+echo 65537 2>/dev/null > "$d"/selftest && fail "selftest took 65537"
+
+# A small host: the ephemeral pools lose pages, the persistent ones refuse.
+echo "--- capacity 1 MiB, compression off"
+echo $((1 << 20)) > "$d"/sim/capacity_bytes
+echo 0 > "$d"/sim/compress
+dmesg -C
+echo 2048 > "$d"/selftest || fail "selftest at 1 MiB"
+dmesg | grep 'utmem: selftest'
+show "after the selftest on a 1 MiB host"
+
+[ "$(cat "$d"/sim/counters/evictions)" -gt 0 ] || fail "no evictions"
+[ "$(cat "$d"/sim/counters/put_refused)" -gt 0 ] || fail "no refusals"
+[ "$(cat "$d"/sim/pages)" = 0 ] || fail "pages left behind"
+echo "utmem-guest: PASS"
+poweroff -f

@@ -1,0 +1,621 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The Redis module against a real redis-server with it loaded, on the
+ * unix socket $REDIS_SOCK.  Every test starts from FLUSHALL.  Tests that
+ * need a particular MODULE LOAD line say so; the guest script
+ * (scripts/guest/init-redis.sh) picks them with -t/-T:
+ *   adaptive    threshold 2048 hot_gets 3 hot_bytes 65536
+ *   everything else: the defaults.
+ * $RUTMEM_EXPECT_REFUSALS=1 says the host refuses PUTs at random (the
+ * script turns the simulator's fail_put on): random_shadow then also
+ * requires refusals, edge_sizes accepts more values kept in Redis.
+ * random_shadow's seed is logged; $RUTMEM_SEED replays one.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <hiredis/hiredis.h>
+
+/* See utmem_dev_test.c: the harness itself trips these two. */
+#pragma GCC diagnostic ignored "-Wclobbered"
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+
+#define VALUE_MAX	(1U << 20)	/* UTMEM_VALUE_MAX */
+
+static redisReply *cmd(redisContext *c, const char *fmt, ...)
+{
+	redisReply *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = redisvCommand(c, fmt, ap);
+	va_end(ap);
+	if (!r) {
+		fprintf(stderr, "redis: %s\n", c->errstr);
+		abort();
+	}
+	return r;
+}
+
+/* A reply's type, and for a status or error its text, in one string. */
+static char *describe(redisReply *r)
+{
+	static char buf[256];
+
+	switch (r->type) {
+	case REDIS_REPLY_STATUS:
+	case REDIS_REPLY_ERROR:
+		snprintf(buf, sizeof(buf), "%s", r->str);
+		break;
+	case REDIS_REPLY_NIL:
+		return "(nil)";
+	case REDIS_REPLY_INTEGER:
+		snprintf(buf, sizeof(buf), "(integer) %lld", r->integer);
+		break;
+	default:
+		snprintf(buf, sizeof(buf), "(type %d)", r->type);
+	}
+	return buf;
+}
+
+/* The reply, described, must start with @want. */
+static int reply_is(redisReply *r, const char *want)
+{
+	int ok = !strncmp(describe(r), want, strlen(want));
+
+	if (!ok)
+		fprintf(stderr, "# got '%s', want '%s'\n", describe(r), want);
+	freeReplyObject(r);
+	return ok;
+}
+
+static long long info_field(redisContext *c, const char *name)
+{
+	redisReply *r = cmd(c, "INFO utmem");
+	char field[64];
+	long long v = -1;
+	char *p;
+
+	snprintf(field, sizeof(field), "\nutmem_%s:", name);
+	p = strstr(r->str, field);
+	if (p)
+		v = atoll(p + strlen(field));
+	freeReplyObject(r);
+	return v;
+}
+
+/* Value bytes that differ per key, size and version. */
+static void fill(char *buf, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		seed = seed * 1103515245 + 12345;
+		buf[i] = (char)(seed >> 16);
+	}
+}
+
+/*
+ * @get (UTMEM.GET, or UTMEM.MGET of the one key) of @key must return
+ * exactly @len bytes of @want.
+ */
+static int value_is(redisContext *c, const char *get, const char *key,
+		    const char *want, size_t len)
+{
+	redisReply *all = cmd(c, "%s %s", get, key);
+	redisReply *r = all;
+	int ok;
+
+	if (all->type == REDIS_REPLY_ARRAY && all->elements == 1)
+		r = all->element[0];
+	ok = r->type == REDIS_REPLY_STRING && (size_t)r->len == len &&
+	     !memcmp(r->str, want, len);
+
+	if (!ok)
+		fprintf(stderr, "# %s %s: got %s of %zu bytes, want %zu\n",
+			get, key, describe(r),
+			r->type == REDIS_REPLY_STRING ? (size_t)r->len : 0, len);
+	freeReplyObject(all);
+	return ok;
+}
+
+/* The guest script turns the simulator's fail_put on for some runs. */
+static int refusals_expected(void)
+{
+	const char *v = getenv("RUTMEM_EXPECT_REFUSALS");
+
+	return v && !strcmp(v, "1");
+}
+
+static void set_value(redisContext *c, const char *key, const char *buf,
+		      size_t len)
+{
+	freeReplyObject(cmd(c, "UTMEM.SET %s %b", key, buf, len));
+}
+
+FIXTURE(redis) {
+	redisContext *c;
+	char *buf;
+};
+
+FIXTURE_SETUP(redis)
+{
+	const char *sock = getenv("REDIS_SOCK");
+
+	ASSERT_NE(NULL, sock);
+	self->c = redisConnectUnix(sock);
+	ASSERT_NE(NULL, self->c);
+	ASSERT_EQ(0, self->c->err) TH_LOG("%s: %s", sock, self->c->errstr);
+	ASSERT_TRUE(reply_is(cmd(self->c, "FLUSHALL"), "OK"));
+	self->buf = malloc(2 * VALUE_MAX);
+	ASSERT_NE(NULL, self->buf);
+}
+
+FIXTURE_TEARDOWN(redis)
+{
+	free(self->buf);
+	redisFree(self->c);
+}
+
+TEST_F(redis, set_get_del)
+{
+	redisContext *c = self->c;
+
+	ASSERT_TRUE(reply_is(cmd(c, "UTMEM.SET k1 hello"), "OK"));
+	EXPECT_TRUE(value_is(c, "UTMEM.GET", "k1", "hello", 5));
+	EXPECT_TRUE(reply_is(cmd(c, "TYPE k1"), "utmem-val"));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k1 world!"), "OK"));
+	EXPECT_TRUE(value_is(c, "UTMEM.GET", "k1", "world!", 6));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.DEL k1"), "(integer) 1"));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.GET k1"), "(nil)"));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.DEL k1"), "(integer) 0"));
+	EXPECT_TRUE(reply_is(cmd(c, "EXISTS k1"), "(integer) 0"));
+
+	/* UTMEM.DEL takes any key, like DEL; DEL takes ours. */
+	freeReplyObject(cmd(c, "SET plain v"));
+	freeReplyObject(cmd(c, "UTMEM.SET a 1"));
+	freeReplyObject(cmd(c, "UTMEM.SET b 2"));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.DEL plain a missing"), "(integer) 2"));
+	EXPECT_TRUE(reply_is(cmd(c, "DEL b"), "(integer) 1"));
+	EXPECT_EQ(0, info_field(c, "keys_host"));
+	EXPECT_EQ(0, info_field(c, "keys_inline"));
+}
+
+TEST_F(redis, errors)
+{
+	redisContext *c = self->c;
+	const char *arity = "ERR wrong number of arguments";
+
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k"), arity));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k v EX"), arity));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k v EX 1 PX"), arity));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.GET"), arity));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.GET a b"), arity));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.DEL"), arity));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.MSET k"), arity));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.MSET k v k2"), arity));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.MGET"), arity));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k v XX 1"), "ERR syntax error"));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k v EX abc"),
+			     "ERR value is not an integer"));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k v EX 0"),
+			     "ERR invalid expire time"));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k v PX -5"),
+			     "ERR invalid expire time"));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k v EX 9223372036854776"),
+			     "ERR invalid expire time"));
+	/* Nothing was written by the failed commands. */
+	EXPECT_TRUE(reply_is(cmd(c, "EXISTS k"), "(integer) 0"));
+
+	freeReplyObject(cmd(c, "SET plain v"));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.GET plain"), "WRONGTYPE"));
+	freeReplyObject(cmd(c, "UTMEM.SET ours v"));
+	EXPECT_TRUE(reply_is(cmd(c, "GET ours"), "WRONGTYPE"));
+	EXPECT_TRUE(reply_is(cmd(c, "APPEND ours x"), "WRONGTYPE"));
+	/* UTMEM.SET replaces a key of any type, as SET does. */
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET plain w"), "OK"));
+	EXPECT_TRUE(value_is(c, "UTMEM.GET", "plain", "w", 1));
+}
+
+/* Sizes around every boundary the module and the device have. */
+TEST_F(redis, edge_sizes)
+{
+	static const size_t sizes[] = {
+		0, 1, 1023, 1024, 1025, 4000, 4095, 4096, 4097, 65536,
+		VALUE_MAX - 1, VALUE_MAX, VALUE_MAX + 1, 2 * VALUE_MAX,
+	};
+	redisContext *c = self->c;
+	char key[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		snprintf(key, sizeof(key), "size:%zu", sizes[i]);
+		fill(self->buf, sizes[i], (unsigned int)i);
+		set_value(c, key, self->buf, sizes[i]);
+	}
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		snprintf(key, sizeof(key), "size:%zu", sizes[i]);
+		fill(self->buf, sizes[i], (unsigned int)i);
+		EXPECT_TRUE(value_is(c, "UTMEM.GET", key, self->buf, sizes[i]));
+		EXPECT_TRUE(value_is(c, "UTMEM.MGET", key, self->buf, sizes[i]));
+	}
+	/*
+	 * Only the two values above one utmem value stay in Redis, unless
+	 * the host refuses some: those stay too, and still read back.
+	 */
+	EXPECT_EQ(14, info_field(c, "keys_inline") + info_field(c, "keys_host"));
+	if (refusals_expected()) {
+		EXPECT_LE(2, info_field(c, "keys_inline"));
+		return;
+	}
+	EXPECT_EQ(2, info_field(c, "keys_inline"));
+	EXPECT_EQ(12, info_field(c, "keys_host"));
+	EXPECT_EQ(3 * VALUE_MAX + 1, info_field(c, "bytes_inline"));
+}
+
+TEST_F(redis, expiry)
+{
+	redisContext *c = self->c;
+	redisReply *r;
+
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET e1 v EX 1"), "OK"));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET e2 v PX 300"), "OK"));
+	freeReplyObject(cmd(c, "UTMEM.SET e3 v"));
+	EXPECT_TRUE(reply_is(cmd(c, "PEXPIRE e3 300"), "(integer) 1"));
+	freeReplyObject(cmd(c, "UTMEM.SET keep v"));
+	r = cmd(c, "PTTL e1");
+	EXPECT_LT(0, r->integer);
+	EXPECT_GE(1000, r->integer);
+	freeReplyObject(r);
+	EXPECT_EQ(4, info_field(c, "keys_host"));
+	/* SET without EX drops an old TTL, as SET does. */
+	freeReplyObject(cmd(c, "UTMEM.SET ttl v EX 100"));
+	freeReplyObject(cmd(c, "UTMEM.SET ttl v"));
+	EXPECT_TRUE(reply_is(cmd(c, "TTL ttl"), "(integer) -1"));
+
+	usleep(1500 * 1000);
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.GET e1"), "(nil)"));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.GET e2"), "(nil)"));
+	/* e3 is never read: the server's active expiry must drop it. */
+	usleep(500 * 1000);
+	EXPECT_TRUE(reply_is(cmd(c, "DBSIZE"), "(integer) 2"));
+	EXPECT_EQ(2, info_field(c, "keys_host"));
+	EXPECT_TRUE(value_is(c, "UTMEM.GET", "keep", "v", 1));
+}
+
+static void fill_db(redisContext *c, int db, int n, size_t len, char *buf)
+{
+	char key[32];
+	int i;
+
+	freeReplyObject(cmd(c, "SELECT %d", db));
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "db%d:%d", db, i);
+		fill(buf, len, (unsigned int)(db * 1000 + i));
+		set_value(c, key, buf, len);
+	}
+}
+
+static int check_db(redisContext *c, int db, int n, size_t len, char *buf)
+{
+	char key[32];
+	int i, ok = 1;
+
+	freeReplyObject(cmd(c, "SELECT %d", db));
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "db%d:%d", db, i);
+		fill(buf, len, (unsigned int)(db * 1000 + i));
+		ok &= value_is(c, "UTMEM.GET", key, buf, len);
+	}
+	return ok;
+}
+
+TEST_F(redis, flush)
+{
+	redisContext *c = self->c;
+	long long flushes = info_field(c, "pool_flushes");
+	int i;
+
+	fill_db(c, 0, 50, 3000, self->buf);
+	fill_db(c, 1, 50, 500, self->buf);
+	EXPECT_EQ(100, info_field(c, "keys_host"));
+
+	/* FLUSHDB drops one database; the other's values stay readable. */
+	freeReplyObject(cmd(c, "SELECT 1"));
+	EXPECT_TRUE(reply_is(cmd(c, "FLUSHDB"), "OK"));
+	EXPECT_EQ(50, info_field(c, "keys_host"));
+	EXPECT_TRUE(check_db(c, 0, 50, 3000, self->buf));
+
+	/* FLUSHALL: one pool flush, nothing left. */
+	EXPECT_TRUE(reply_is(cmd(c, "FLUSHALL"), "OK"));
+	EXPECT_EQ(0, info_field(c, "keys_host"));
+	EXPECT_EQ(flushes + 1, info_field(c, "pool_flushes"));
+
+	/* Values written after a flush are kept, and so through ASYNC. */
+	fill_db(c, 0, 50, 3000, self->buf);
+	fill_db(c, 2, 50, 100, self->buf);
+	freeReplyObject(cmd(c, "SELECT 2"));
+	EXPECT_TRUE(reply_is(cmd(c, "FLUSHDB ASYNC"), "OK"));
+	for (i = 0; i < 100 && info_field(c, "keys_host") != 50; i++)
+		usleep(20000);
+	EXPECT_EQ(50, info_field(c, "keys_host"));
+	EXPECT_TRUE(check_db(c, 0, 50, 3000, self->buf));
+	EXPECT_TRUE(reply_is(cmd(c, "FLUSHALL ASYNC"), "OK"));
+	for (i = 0; i < 100 && info_field(c, "keys_host"); i++)
+		usleep(20000);
+	EXPECT_EQ(0, info_field(c, "keys_host"));
+	fill_db(c, 0, 20, 2000, self->buf);
+	EXPECT_TRUE(check_db(c, 0, 20, 2000, self->buf));
+}
+
+/* The host copy is named by an id, not the key: keyspace moves are free. */
+TEST_F(redis, keyspace_moves)
+{
+	redisContext *c = self->c;
+
+	freeReplyObject(cmd(c, "UTMEM.SET a alpha"));
+	freeReplyObject(cmd(c, "UTMEM.SET b beta"));
+	EXPECT_TRUE(reply_is(cmd(c, "RENAME a a2"), "OK"));
+	EXPECT_TRUE(value_is(c, "UTMEM.GET", "a2", "alpha", 5));
+	EXPECT_TRUE(reply_is(cmd(c, "COPY a2 a3"), "(integer) 1"));
+	freeReplyObject(cmd(c, "UTMEM.SET a2 changed"));
+	EXPECT_TRUE(value_is(c, "UTMEM.GET", "a3", "alpha", 5));
+	EXPECT_TRUE(reply_is(cmd(c, "MOVE b 3"), "(integer) 1"));
+	EXPECT_TRUE(reply_is(cmd(c, "SWAPDB 0 3"), "OK"));
+	EXPECT_TRUE(value_is(c, "UTMEM.GET", "b", "beta", 4));
+	freeReplyObject(cmd(c, "SELECT 3"));
+	EXPECT_TRUE(value_is(c, "UTMEM.GET", "a3", "alpha", 5));
+	EXPECT_TRUE(value_is(c, "UTMEM.GET", "a2", "changed", 7));
+	EXPECT_EQ(3, info_field(c, "keys_host"));
+}
+
+/* RDB: DUMP/RESTORE and a full save + reload carry the bytes. */
+TEST_F(redis, persistence)
+{
+	redisContext *c = self->c;
+	redisReply *dump;
+
+	fill_db(c, 0, 30, 5000, self->buf);
+	fill_db(c, 1, 30, 100, self->buf);
+	freeReplyObject(cmd(c, "SELECT 0"));
+	dump = cmd(c, "DUMP db0:7");
+	ASSERT_EQ(REDIS_REPLY_STRING, dump->type);
+	EXPECT_TRUE(reply_is(cmd(c, "RESTORE restored 0 %b", dump->str,
+				 (size_t)dump->len), "OK"));
+	freeReplyObject(dump);
+	fill(self->buf, 5000, 7);
+	EXPECT_TRUE(value_is(c, "UTMEM.GET", "restored", self->buf, 5000));
+
+	EXPECT_TRUE(reply_is(cmd(c, "DEBUG RELOAD"), "OK"));
+	EXPECT_TRUE(check_db(c, 0, 30, 5000, self->buf));
+	EXPECT_TRUE(check_db(c, 1, 30, 100, self->buf));
+	EXPECT_EQ(61, info_field(c, "keys_host"));
+}
+
+TEST_F(redis, mset_mget)
+{
+	redisContext *c = self->c;
+	redisReply *r;
+	char key[32];
+	int i;
+
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.MSET a 1 b 22 c 333"), "OK"));
+	freeReplyObject(cmd(c, "SET plain v"));
+	r = cmd(c, "UTMEM.MGET a missing b plain c a");
+	ASSERT_EQ(REDIS_REPLY_ARRAY, r->type);
+	ASSERT_EQ(6U, r->elements);
+	EXPECT_EQ(0, strcmp(r->element[0]->str, "1"));
+	EXPECT_EQ(REDIS_REPLY_NIL, r->element[1]->type);
+	EXPECT_EQ(0, strcmp(r->element[2]->str, "22"));
+	EXPECT_EQ(REDIS_REPLY_NIL, r->element[3]->type);
+	EXPECT_EQ(0, strcmp(r->element[4]->str, "333"));
+	EXPECT_EQ(0, strcmp(r->element[5]->str, "1"));
+	freeReplyObject(r);
+
+	/* More keys than one UTMEM_BATCH takes. */
+	for (i = 0; i < 1500; i++) {
+		snprintf(key, sizeof(key), "m%d", i);
+		fill(self->buf, 200 + i, (unsigned int)i);
+		set_value(c, key, self->buf, 200 + i);
+	}
+	{
+		const char **argv = calloc(1501, sizeof(*argv));
+
+		ASSERT_NE(NULL, argv);
+		argv[0] = "UTMEM.MGET";
+		for (i = 0; i < 1500; i++) {
+			char *k = malloc(16);
+
+			snprintf(k, 16, "m%d", i);
+			argv[i + 1] = k;
+		}
+		r = redisCommandArgv(c, 1501, argv, NULL);
+		ASSERT_NE(NULL, r);
+		for (i = 0; i < 1500; i++)
+			free((char *)argv[i + 1]);
+		free(argv);
+	}
+	ASSERT_EQ(REDIS_REPLY_ARRAY, r->type);
+	ASSERT_EQ(1500U, r->elements);
+	for (i = 0; i < 1500; i++) {
+		fill(self->buf, 200 + i, (unsigned int)i);
+		ASSERT_EQ(200 + i, (int)r->element[i]->len);
+		ASSERT_EQ(0, memcmp(self->buf, r->element[i]->str, 200 + i));
+	}
+	freeReplyObject(r);
+}
+
+TEST_F(redis, info)
+{
+	redisContext *c = self->c;
+	long long hits = info_field(c, "hits");
+	long long misses = info_field(c, "misses");
+	redisReply *r;
+
+	freeReplyObject(cmd(c, "UTMEM.SET k v"));
+	freeReplyObject(cmd(c, "UTMEM.GET k"));
+	freeReplyObject(cmd(c, "UTMEM.GET k"));
+	freeReplyObject(cmd(c, "UTMEM.GET nothing"));
+	freeReplyObject(cmd(c, "UTMEM.MGET k nothing"));
+	EXPECT_EQ(hits + 3, info_field(c, "hits"));
+	EXPECT_EQ(misses + 2, info_field(c, "misses"));
+	EXPECT_EQ(1, info_field(c, "bytes_host"));
+	EXPECT_EQ(0, info_field(c, "device_errors"));
+	r = cmd(c, "INFO utmem");
+	EXPECT_NE(NULL, strstr(r->str, "# utmem\r\n"));
+	freeReplyObject(r);
+}
+
+/* Redis keeps a module with a data type loaded; its pool stays. */
+TEST_F(redis, unload_refused)
+{
+	redisContext *c = self->c;
+
+	freeReplyObject(cmd(c, "UTMEM.SET k v"));
+	EXPECT_TRUE(reply_is(cmd(c, "MODULE UNLOAD utmem"),
+			     "ERR Error unloading module"));
+	EXPECT_TRUE(value_is(c, "UTMEM.GET", "k", "v", 1));
+}
+
+/*
+ * 10,000 random SET/GET/DEL/MSET/MGET over 300 keys of random sizes,
+ * checked against a shadow dictionary, then every key once more.
+ */
+#define SHADOW_KEYS	300
+#define SHADOW_OPS	10000
+
+struct shadow {
+	int present;
+	size_t len;
+	unsigned int seed;
+};
+
+static size_t random_size(void)
+{
+	switch (rand() % 8) {
+	case 0:
+		return rand() % 16;
+	case 1:
+		return 60000 + rand() % 10000;
+	case 2:
+	case 3:
+		return 1000 + rand() % 100;
+	default:
+		return rand() % 8192;
+	}
+}
+
+TEST_F(redis, random_shadow)
+{
+	redisContext *c = self->c;
+	struct shadow *sh = calloc(SHADOW_KEYS, sizeof(*sh));
+	const char *seed_env = getenv("RUTMEM_SEED");
+	unsigned int seed = seed_env ? (unsigned int)atol(seed_env) :
+				       (unsigned int)time(NULL);
+	long long present = 0;
+	char key[32];
+	int op, k;
+
+	ASSERT_NE(NULL, sh);
+	TH_LOG("seed %u", seed);
+	srand(seed);
+	for (op = 0; op < SHADOW_OPS; op++) {
+		int what = rand() % 10;
+		struct shadow *s;
+
+		k = rand() % SHADOW_KEYS;
+		s = &sh[k];
+		snprintf(key, sizeof(key), "r%d", k);
+		if (what < 4) {
+			s->present = 1;
+			s->len = random_size();
+			s->seed = (unsigned int)rand();
+			fill(self->buf, s->len, s->seed);
+			freeReplyObject(cmd(c, "%s %s %b", what == 3 ?
+					    "UTMEM.MSET" : "UTMEM.SET", key,
+					    self->buf, s->len));
+		} else if (what < 8) {
+			if (!s->present) {
+				ASSERT_TRUE(reply_is(cmd(c, "UTMEM.GET %s", key),
+						     "(nil)"));
+				continue;
+			}
+			fill(self->buf, s->len, s->seed);
+			ASSERT_TRUE(value_is(c, what == 7 ? "UTMEM.MGET" :
+					     "UTMEM.GET", key, self->buf,
+					     s->len))
+				TH_LOG("op %d", op);
+		} else {
+			ASSERT_TRUE(reply_is(cmd(c, "UTMEM.DEL %s", key),
+					     s->present ? "(integer) 1" :
+					     "(integer) 0"));
+			s->present = 0;
+		}
+	}
+	for (k = 0; k < SHADOW_KEYS; k++) {
+		snprintf(key, sizeof(key), "r%d", k);
+		if (!sh[k].present) {
+			EXPECT_TRUE(reply_is(cmd(c, "UTMEM.GET %s", key), "(nil)"));
+			continue;
+		}
+		present++;
+		fill(self->buf, sh[k].len, sh[k].seed);
+		EXPECT_TRUE(value_is(c, "UTMEM.GET", key, self->buf, sh[k].len));
+	}
+	EXPECT_EQ(present, info_field(c, "keys_host") +
+			   info_field(c, "keys_inline"));
+	EXPECT_EQ(0, info_field(c, "device_errors"));
+	if (refusals_expected())
+		EXPECT_LT(0, info_field(c, "put_refused"));
+	TH_LOG("%lld keys at the end, %lld inline, %lld refused PUTs", present,
+	       info_field(c, "keys_inline"), info_field(c, "put_refused"));
+	free(sh);
+}
+
+/* threshold 2048 hot_gets 3 hot_bytes 65536 */
+TEST_F(redis, adaptive)
+{
+	redisContext *c = self->c;
+	char key[32];
+	int i, j;
+
+	fill(self->buf, 8192, 1);
+	freeReplyObject(cmd(c, "UTMEM.SET small %b", self->buf, (size_t)2047));
+	freeReplyObject(cmd(c, "UTMEM.SET edge %b", self->buf, (size_t)2048));
+	EXPECT_EQ(1, info_field(c, "keys_inline"));
+	EXPECT_EQ(1, info_field(c, "keys_host"));
+
+	/* Read three times, a host value moves into Redis memory ... */
+	for (i = 0; i < 3; i++)
+		EXPECT_TRUE(value_is(c, "UTMEM.GET", "edge", self->buf, 2048));
+	EXPECT_EQ(1, info_field(c, "promotions"));
+	EXPECT_EQ(2048, info_field(c, "bytes_hot"));
+	EXPECT_EQ(0, info_field(c, "keys_host"));
+	EXPECT_TRUE(value_is(c, "UTMEM.GET", "edge", self->buf, 2048));
+
+	/* ... while the 64 KiB budget lasts: 2048 + 7 * 8192 fit, no more. */
+	for (i = 0; i < 10; i++) {
+		snprintf(key, sizeof(key), "big%d", i);
+		set_value(c, key, self->buf, 8192);
+		for (j = 0; j < 3; j++)
+			EXPECT_TRUE(value_is(c, "UTMEM.GET", key, self->buf,
+					     8192));
+	}
+	EXPECT_EQ(8, info_field(c, "promotions"));
+	EXPECT_EQ(2048 + 7 * 8192, info_field(c, "bytes_hot"));
+	EXPECT_EQ(3, info_field(c, "keys_host"));
+
+	/* Deleting a hot value gives its budget back. */
+	freeReplyObject(cmd(c, "UTMEM.DEL big0"));
+	EXPECT_EQ(2048 + 6 * 8192, info_field(c, "bytes_hot"));
+	/* A SET starts a value cold again. */
+	freeReplyObject(cmd(c, "UTMEM.SET edge %b", self->buf, (size_t)4096));
+	EXPECT_EQ(6 * 8192, info_field(c, "bytes_hot"));
+	EXPECT_EQ(4, info_field(c, "keys_host"));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * redis-utmem: the commands.  Replies follow their Redis counterparts:
+ * UTMEM.GET of a missing key is nil, of another type's key WRONGTYPE;
+ * a value the host cannot produce is an error that names the reason.
+ *
+ *   UTMEM.SET key value [EX seconds | PX milliseconds]
+ *   UTMEM.GET key
+ *   UTMEM.DEL key [key ...]          (any type, like DEL)
+ *   UTMEM.MSET key value [key value ...]
+ *   UTMEM.MGET key [key ...]         (nil for missing or other types)
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rutmem.h"
+#include "utmem.h"
+
+static int reply_read_error(RedisModuleCtx *ctx, int err)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "ERR utmem: the host cannot produce the value: %s",
+		 err == -ENOENT ? "it lost it" : utmem_strerror(err));
+	return RedisModule_ReplyWithError(ctx, msg);
+}
+
+/* [EX seconds | PX milliseconds] -> @ms (0: none); else an error reply. */
+static int parse_expire(RedisModuleCtx *ctx, RedisModuleString **opt,
+			long long *ms)
+{
+	const char *unit = RedisModule_StringPtrLen(opt[0], NULL);
+	long long n;
+	int seconds = !strcasecmp(unit, "ex");
+
+	if (!seconds && strcasecmp(unit, "px")) {
+		RedisModule_ReplyWithError(ctx, "ERR syntax error");
+		return REDISMODULE_ERR;
+	}
+	if (RedisModule_StringToLongLong(opt[1], &n) != REDISMODULE_OK) {
+		RedisModule_ReplyWithError(ctx,
+			"ERR value is not an integer or out of range");
+		return REDISMODULE_ERR;
+	}
+	if (n <= 0 || (seconds && n > LLONG_MAX / 1000)) {
+		RedisModule_ReplyWithError(ctx,
+			"ERR invalid expire time in 'utmem.set' command");
+		return REDISMODULE_ERR;
+	}
+	*ms = seconds ? n * 1000 : n;
+	return REDISMODULE_OK;
+}
+
+static void set_one(RedisModuleCtx *ctx, RedisModuleString *name,
+		    RedisModuleString *value, long long expire_ms)
+{
+	RedisModuleKey *key = RedisModule_OpenKey(ctx, name, REDISMODULE_WRITE);
+	size_t len;
+	const char *buf = RedisModule_StringPtrLen(value, &len);
+
+	RedisModule_ModuleTypeSetValue(key, rutmem_type,
+				       rutmem_value_new(buf, len));
+	if (expire_ms)
+		RedisModule_SetExpire(key, expire_ms);
+	RedisModule_CloseKey(key);
+}
+
+static int cmd_set(RedisModuleCtx *ctx, RedisModuleString **argv, int argc)
+{
+	long long expire_ms = 0;
+
+	if (argc != 3 && argc != 5)
+		return RedisModule_WrongArity(ctx);
+	if (argc == 5 && parse_expire(ctx, argv + 3, &expire_ms))
+		return REDISMODULE_OK;
+	set_one(ctx, argv[1], argv[2], expire_ms);
+	RedisModule_ReplicateVerbatim(ctx);
+	return RedisModule_ReplyWithSimpleString(ctx, "OK");
+}
+
+static int cmd_mset(RedisModuleCtx *ctx, RedisModuleString **argv, int argc)
+{
+	int i;
+
+	if (argc < 3 || argc % 2 == 0)
+		return RedisModule_WrongArity(ctx);
+	for (i = 1; i < argc; i += 2)
+		set_one(ctx, argv[i], argv[i + 1], 0);
+	RedisModule_ReplicateVerbatim(ctx);
+	return RedisModule_ReplyWithSimpleString(ctx, "OK");
+}
+
+/* The key's value, NULL if it has none; *wrongtype if another type's. */
+static struct rutmem_value *lookup(RedisModuleCtx *ctx,
+				   RedisModuleString *name, int *wrongtype)
+{
+	RedisModuleKey *key = RedisModule_OpenKey(ctx, name, REDISMODULE_READ);
+	struct rutmem_value *v = NULL;
+
+	*wrongtype = 0;
+	if (RedisModule_KeyType(key) != REDISMODULE_KEYTYPE_EMPTY) {
+		if (RedisModule_ModuleTypeGetType(key) == rutmem_type)
+			v = RedisModule_ModuleTypeGetValue(key);
+		else
+			*wrongtype = 1;
+	}
+	RedisModule_CloseKey(key);
+	return v;
+}
+
+static int cmd_get(RedisModuleCtx *ctx, RedisModuleString **argv, int argc)
+{
+	struct rutmem_value *v;
+	const char *buf;
+	int wrongtype, err;
+
+	if (argc != 2)
+		return RedisModule_WrongArity(ctx);
+	v = lookup(ctx, argv[1], &wrongtype);
+	if (wrongtype)
+		return RedisModule_ReplyWithError(ctx, REDISMODULE_ERRORMSG_WRONGTYPE);
+	if (!v) {
+		rutmem_add(misses, 1);
+		return RedisModule_ReplyWithNull(ctx);
+	}
+	err = rutmem_value_read(v, &buf);
+	if (err)
+		return reply_read_error(ctx, err);
+	rutmem_add(hits, 1);
+	RedisModule_ReplyWithStringBuffer(ctx, buf, v->len);
+	rutmem_value_touch(v, buf);
+	return REDISMODULE_OK;
+}
+
+static int cmd_mget(RedisModuleCtx *ctx, RedisModuleString **argv, int argc)
+{
+	size_t i, n = (size_t)argc - 1;
+	struct rutmem_value **values;
+	const char **bufs;
+	int *errs, wrongtype;
+
+	if (argc < 2)
+		return RedisModule_WrongArity(ctx);
+	values = RedisModule_Alloc(n * sizeof(*values));
+	bufs = RedisModule_Alloc(n * sizeof(*bufs));
+	errs = RedisModule_Alloc(n * sizeof(*errs));
+	for (i = 0; i < n; i++)
+		values[i] = lookup(ctx, argv[i + 1], &wrongtype);
+	rutmem_read_many(values, bufs, errs, n);
+
+	RedisModule_ReplyWithArray(ctx, (long)n);
+	for (i = 0; i < n; i++) {
+		if (!values[i]) {
+			rutmem_add(misses, 1);
+			RedisModule_ReplyWithNull(ctx);
+		} else if (errs[i]) {
+			reply_read_error(ctx, errs[i]);
+		} else {
+			rutmem_add(hits, 1);
+			RedisModule_ReplyWithStringBuffer(ctx, bufs[i],
+							  values[i]->len);
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (values[i] && !errs[i])
+			rutmem_value_touch(values[i], bufs[i]);
+	RedisModule_Free(values);
+	RedisModule_Free(bufs);
+	RedisModule_Free(errs);
+	return REDISMODULE_OK;
+}
+
+static int cmd_del(RedisModuleCtx *ctx, RedisModuleString **argv, int argc)
+{
+	long long deleted = 0;
+	int i;
+
+	if (argc < 2)
+		return RedisModule_WrongArity(ctx);
+	for (i = 1; i < argc; i++) {
+		RedisModuleKey *key = RedisModule_OpenKey(ctx, argv[i],
+							  REDISMODULE_WRITE);
+
+		if (RedisModule_KeyType(key) != REDISMODULE_KEYTYPE_EMPTY) {
+			RedisModule_DeleteKey(key);
+			deleted++;
+		}
+		RedisModule_CloseKey(key);
+	}
+	RedisModule_ReplicateVerbatim(ctx);
+	return RedisModule_ReplyWithLongLong(ctx, deleted);
+}
+
+struct command {
+	const char *name;
+	RedisModuleCmdFunc func;
+	const char *flags;
+	int first, last, step;
+};
+
+static const struct command commands[] = {
+	{ "utmem.set", cmd_set, "write deny-oom", 1, 1, 1 },
+	{ "utmem.get", cmd_get, "readonly fast", 1, 1, 1 },
+	{ "utmem.del", cmd_del, "write", 1, -1, 1 },
+	{ "utmem.mset", cmd_mset, "write deny-oom", 1, -1, 2 },
+	{ "utmem.mget", cmd_mget, "readonly fast", 1, -1, 1 },
+};
+
+int rutmem_commands_register(RedisModuleCtx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const struct command *c = &commands[i];
+
+		if (RedisModule_CreateCommand(ctx, c->name, c->func, c->flags,
+					      c->first, c->last, c->step) ==
+		    REDISMODULE_ERR)
+			return REDISMODULE_ERR;
+	}
+	return REDISMODULE_OK;
+}
