@@ -4,22 +4,29 @@
 # init of the Redis experiment's guest (bench/redis/run.sh boots it under
 # QEMU with the swap disk as /dev/vda and port 6379 forwarded from the
 # host).  Kernel command line words, as environment variables:
-#   BENCH_CONFIG  native     Redis alone, swap on the disk
-#                 frontswap  Redis alone, swap through frontswap first
-#                 utmem      Redis with the redis-utmem module, values
-#                            in the host's memory (swap on the disk too)
-#   BENCH_DELAY   dm-delay milliseconds per I/O on the swap disk (0: none)
-#   BENCH_RUNS    how many times to start redis-server
-#   UTMEM_BIN     where redis-utmem.so is
+#   BENCH_CONFIGS  the configurations, comma-separated, of
+#                  native     Redis alone, swap on the disk
+#                  frontswap  Redis alone, swap through frontswap first
+#                  utmem      Redis with the redis-utmem module, values in
+#                             the host's memory (swap on the disk too)
+#   BENCH_RUNS     how many data sets (value size x fraction) the host
+#                  will load: each gets one server of each configuration,
+#                  in the order above, so that the configurations
+#                  alternate and slow drifts of the machine hit all alike
+#   BENCH_DELAY    dm-delay milliseconds per I/O on the swap disk (0: none)
+#   BENCH_SIM      simulator knobs, KNOB=VALUE[,KNOB=VALUE...] (optional)
+#   UTMEM_BIN      where redis-utmem.so is
 # The host drives each server (load, measure, SHUTDOWN); this script
-# restarts it and reports, on the console, lines the runner parses:
-#   bench-ram-kib: N   bench-io-us: N   bench-ready: I   bench-guest: ...
+# starts the next one and reports, on the console, lines the runner
+# parses: bench-ram-kib: N  bench-io-us: N  bench-ready: I CONFIG
+# bench-guest: run=I ...
 . "$(dirname "$0")"/../../scripts/guest/guest-setup.sh
 
-config=${BENCH_CONFIG:?}
+configs=${BENCH_CONFIGS:?}
 delay=${BENCH_DELAY:?}
 runs=${BENCH_RUNS:?}
 d=/sys/kernel/debug/utmem
+frontswap=/sys/module/utmem/parameters/frontswap
 
 ip link set lo up
 ip addr add 10.0.2.15/24 dev eth0 && ip link set eth0 up ||
@@ -38,15 +45,10 @@ dd if=$disk of=/dev/null bs=4096 count=200 iflag=direct 2> /dev/null ||
 echo "bench-io-us: $((($(date +%s%N) - t0) / 200000))"
 mkswap $disk > /dev/null && swapon $disk || fail "swapon $disk"
 
-module=()
-case $config in
-native)		echo 0 > /sys/module/utmem/parameters/frontswap ;;
-frontswap)	echo 1 > /sys/module/utmem/parameters/frontswap ;;
-utmem)		echo 0 > /sys/module/utmem/parameters/frontswap
-		module=(--loadmodule "${UTMEM_BIN:?}"/redis-utmem.so) ;;
-*)		fail "BENCH_CONFIG=$config" ;;
-esac
 echo 0 > /sys/module/utmem/parameters/cleancache 2> /dev/null
+for knob in ${BENCH_SIM//,/ }; do
+	echo "${knob#*=}" > $d/sim/"${knob%%=*}" || fail "BENCH_SIM $knob"
+done
 echo 3 > /proc/sys/vm/drop_caches
 echo "bench-ram-kib: $(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)"
 
@@ -67,20 +69,42 @@ sample_host() {	# PID
 	echo "host_pages=$peak_pages host_used=$peak_used host_raw=$peak_raw" \
 		> /tmp/host-peak
 }
-for i in $(seq "$runs"); do
-	in0=$(vm pswpin)
-	out0=$(vm pswpout)
-	redis-server --port 6379 --bind 0.0.0.0 --protected-mode no \
-		--save "" --appendonly no --dir /tmp --logfile /tmp/redis.log \
-		"${module[@]}" &
-	pid=$!
-	sample_host $pid &
-	sampler=$!
-	echo "bench-ready: $i"
-	wait $pid || { tail -20 /tmp/redis.log; fail "redis-server run $i"; }
-	wait $sampler
-	echo "bench-guest: run=$i pswpin=$(($(vm pswpin) - in0))" \
-	     "pswpout=$(($(vm pswpout) - out0)) $(cat /tmp/host-peak)"
+
+i=0
+for run in $(seq "$runs"); do
+	for config in ${configs//,/ }; do
+		i=$((i + 1))
+		module=()
+		case $config in
+		native)		echo 0 > $frontswap ;;
+		frontswap)	echo 1 > $frontswap ;;
+		utmem)		echo 0 > $frontswap
+				module=(--loadmodule "${UTMEM_BIN:?}"/redis-utmem.so) ;;
+		*)		fail "BENCH_CONFIGS: $config" ;;
+		esac
+		# Each server starts from the same guest: no page cache of
+		# the last one's, nothing left in swap or in the host.
+		echo 3 > /proc/sys/vm/drop_caches
+		for _ in $(seq 50); do
+			[ "$(cat $d/sim/pages)" = 0 ] && break
+			sleep 0.1
+		done
+		[ "$(cat $d/sim/pages)" = 0 ] ||
+			fail "host pages left before run $i: $(cat $d/sim/pages)"
+		in0=$(vm pswpin)
+		out0=$(vm pswpout)
+		redis-server --port 6379 --bind 0.0.0.0 --protected-mode no \
+			--save "" --appendonly no --dir /tmp \
+			--logfile /tmp/redis.log "${module[@]}" &
+		pid=$!
+		sample_host $pid &
+		sampler=$!
+		echo "bench-ready: $i $config"
+		wait $pid || { tail -20 /tmp/redis.log; fail "redis-server run $i"; }
+		wait $sampler
+		echo "bench-guest: run=$i pswpin=$(($(vm pswpin) - in0))" \
+		     "pswpout=$(($(vm pswpout) - out0)) $(cat /tmp/host-peak)"
+	done
 done
 echo "utmem-guest: PASS"
 poweroff -f

@@ -5,13 +5,15 @@
  *   redis_bench load [CONNECTION] --mode plain|utmem --keys N --size BYTES
  *                    [--pipeline N]
  *   redis_bench run  [CONNECTION] --mode plain|utmem --keys N --size BYTES
- *                    [--seconds S] [--clients C] [--set-percent P] [--seed N]
+ *                    [--seconds S] [--rounds R] [--clients C]
+ *                    [--set-percent P] [--seed N]
  *   CONNECTION: --host ADDR --port N (127.0.0.1:6379) or --socket PATH
  *
  * load writes keys 0..N-1 (SET, or UTMEM.SET with --mode utmem),
  * pipelined.  run sends, from C processes with one request in flight
- * each, random keys: P% SETs, the rest GETs, for S seconds, and prints
- * ops/s and the p50/p99 latency.  Values are half noise, half text (LZ4
+ * each, random keys: P% SETs, the rest GETs, for S seconds, R times
+ * (odd: the median is a round's), and prints the median ops/s with the
+ * spread over the rounds and the median p50/p99 latency.  Values are half noise, half text (LZ4
  * halves them), and start with their key's number: every GET is checked
  * for it and its length, so a wrong value is an error, not a data point.
  *
@@ -33,6 +35,7 @@
 #define LATENCY_BUCKETS	1000000		/* 1 us each, up to 1 s */
 #define CLIENTS_MAX	64
 #define SIZE_MAX_BYTES	(1 << 20)
+#define ROUNDS_MAX	99
 
 struct options {
 	const char *host;
@@ -43,6 +46,7 @@ struct options {
 	long size;
 	int pipeline;
 	int seconds;
+	int rounds;
 	int clients;
 	int set_percent;
 	unsigned int seed;
@@ -59,7 +63,7 @@ static void print_usage(FILE *f)
 {
 	fprintf(f, "usage: redis_bench load|run [--host ADDR --port N | --socket PATH]\n"
 		"  --mode plain|utmem --keys N --size BYTES [--pipeline N]\n"
-		"  [--seconds S] [--clients C] [--set-percent P] [--seed N]\n");
+		"  [--seconds S] [--rounds R] [--clients C] [--set-percent P] [--seed N]\n");
 }
 
 static int usage(const char *fmt, const char *arg)
@@ -218,24 +222,36 @@ static long percentile(const uint64_t *merged, uint64_t total, double q)
 	return LATENCY_BUCKETS - 1;
 }
 
-static int run(const struct options *o)
+struct round {
+	double ops_s;
+	long p50_us;
+	long p99_us;
+};
+
+/* One round: C clients for S seconds; 0, or 1 if a client failed. */
+static int run_round(const struct options *o, struct shared *sh,
+		     uint64_t *merged, unsigned int seed, struct round *r,
+		     uint64_t *ops, uint64_t *errors)
 {
-	struct shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	uint64_t *merged = calloc(LATENCY_BUCKETS, sizeof(*merged));
-	uint64_t ops = 0, errors = 0;
-	double start = now(), deadline = start + o->seconds, secs;
+	struct options ro = *o;
+	double start, deadline, secs;
+	uint64_t round_ops = 0;
 	int i, status, failed = 0;
 
-	if (sh == MAP_FAILED || !merged)
-		return 1;
+	ro.seed = seed;
+	memset(sh->ops, 0, sizeof(sh->ops));
+	memset(sh->errors, 0, sizeof(sh->errors));
+	memset(sh->latency, 0, (size_t)o->clients * sizeof(sh->latency[0]));
+	memset(merged, 0, LATENCY_BUCKETS * sizeof(*merged));
+	start = now();
+	deadline = start + o->seconds;
 	for (i = 0; i < o->clients; i++) {
 		pid_t pid = fork();
 
 		if (pid < 0)
 			return 1;
 		if (!pid)
-			client(o, sh, i, deadline);
+			client(&ro, sh, i, deadline);
 	}
 	while (wait(&status) > 0)
 		if (!WIFEXITED(status) || WEXITSTATUS(status))
@@ -244,14 +260,58 @@ static int run(const struct options *o)
 	for (i = 0; i < o->clients; i++) {
 		long b;
 
-		ops += sh->ops[i];
-		errors += sh->errors[i];
+		round_ops += sh->ops[i];
+		*errors += sh->errors[i];
 		for (b = 0; b < LATENCY_BUCKETS; b++)
 			merged[b] += sh->latency[i][b];
 	}
-	printf("run ops=%" PRIu64 " seconds=%.2f ops/s=%.0f p50_us=%ld p99_us=%ld errors=%" PRIu64 "\n",
-	       ops, secs, (double)ops / secs, percentile(merged, ops, 0.50),
-	       percentile(merged, ops, 0.99), errors);
+	*ops += round_ops;
+	r->ops_s = (double)round_ops / secs;
+	r->p50_us = percentile(merged, round_ops, 0.50);
+	r->p99_us = percentile(merged, round_ops, 0.99);
+	return failed;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * --rounds R rounds back to back, each reported on stderr; the line on
+ * stdout gives the medians of ops/s, p50 and p99 over the rounds and the
+ * spread of ops/s.
+ */
+static int run(const struct options *o)
+{
+	struct shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	uint64_t *merged = calloc(LATENCY_BUCKETS, sizeof(*merged));
+	double ops_s[ROUNDS_MAX], p50[ROUNDS_MAX], p99[ROUNDS_MAX];
+	uint64_t ops = 0, errors = 0;
+	int i, failed = 0, mid = o->rounds / 2;
+
+	if (sh == MAP_FAILED || !merged)
+		return 1;
+	for (i = 0; i < o->rounds; i++) {
+		struct round r = { 0 };
+
+		failed |= run_round(o, sh, merged, o->seed * ROUNDS_MAX + i,
+				    &r, &ops, &errors);
+		fprintf(stderr, "round %d ops/s=%.0f p50_us=%ld p99_us=%ld\n",
+			i + 1, r.ops_s, r.p50_us, r.p99_us);
+		ops_s[i] = r.ops_s;
+		p50[i] = (double)r.p50_us;
+		p99[i] = (double)r.p99_us;
+	}
+	qsort(ops_s, o->rounds, sizeof(double), cmp_double);
+	qsort(p50, o->rounds, sizeof(double), cmp_double);
+	qsort(p99, o->rounds, sizeof(double), cmp_double);
+	printf("run rounds=%d ops=%" PRIu64 " ops/s=%.0f ops/s_min=%.0f ops/s_max=%.0f p50_us=%.0f p99_us=%.0f errors=%" PRIu64 "\n",
+	       o->rounds, ops, ops_s[mid], ops_s[0], ops_s[o->rounds - 1],
+	       p50[mid], p99[mid], errors);
 	return failed || errors;
 }
 
@@ -281,6 +341,7 @@ int main(int argc, char **argv)
 		{ "size", required_argument, NULL, 'z' },
 		{ "pipeline", required_argument, NULL, 'P' },
 		{ "seconds", required_argument, NULL, 't' },
+		{ "rounds", required_argument, NULL, 'r' },
 		{ "clients", required_argument, NULL, 'c' },
 		{ "set-percent", required_argument, NULL, 'w' },
 		{ "seed", required_argument, NULL, 'S' },
@@ -289,7 +350,7 @@ int main(int argc, char **argv)
 	};
 	struct options o = {
 		.host = "127.0.0.1", .port = 6379, .keys = -1, .size = -1,
-		.pipeline = 64, .seconds = 10, .clients = 4, .set_percent = 10,
+		.pipeline = 64, .seconds = 10, .rounds = 1, .clients = 4, .set_percent = 10,
 		.seed = 1, .utmem = -1,
 	};
 	const char *verb;
@@ -342,6 +403,14 @@ int main(int argc, char **argv)
 			if (number("--seconds", optarg, 1, 3600, &n))
 				return 2;
 			o.seconds = (int)n;
+			break;
+		case 'r':
+			if (number("--rounds", optarg, 1, ROUNDS_MAX, &n) ||
+			    n % 2 == 0) {
+				fprintf(stderr, "redis_bench: --rounds takes an odd number\n");
+				return 2;
+			}
+			o.rounds = (int)n;
 			break;
 		case 'c':
 			if (number("--clients", optarg, 1, CLIENTS_MAX, &n))

@@ -6,6 +6,9 @@
 # 100 and 110% of the guest's memory, for four value sizes, on two swap
 # disk models; run inside the x86_64 guest under QEMU (TCG) with the load
 # generator (redis_bench) here on the host, as the utmem paper ran it.
+# One guest boot per disk model; within it, every data set is loaded
+# once per configuration, the configurations in turn, and measured in
+# ROUNDS rounds (the median and the spread are kept).
 #
 #   bench/redis/run.sh BZIMAGE BIN_DIR OUT_DIR
 #
@@ -14,9 +17,10 @@
 # and plots.  The environment can narrow the matrix (the defaults are the
 # full experiment):
 #   CONFIGS="native frontswap utmem"  DELAYS="0 5"  SIZES="1024 4096 16384 65536"
-#   FRACTIONS="25 80 90 100 110"  SECONDS_PER_RUN=10
-#   GUEST_MEM=512M  HOST_MEM=1G   (QEMU gets both; the simulator sets
+#   FRACTIONS="25 80 90 100 110"  SECONDS_PER_ROUND=3  ROUNDS=3  CLIENTS=4
+#   GUEST_MEM=256M  HOST_MEM=512M (QEMU gets both; the simulator sets
 #                                  HOST_MEM aside at boot)
+#   SIM_KNOBS=compress=0,...      simulator knobs (utmemctl sim set names)
 set -euo pipefail
 
 usage="usage: run.sh BZIMAGE BIN_DIR OUT_DIR"
@@ -28,14 +32,16 @@ configs=${CONFIGS:-native frontswap utmem}
 delays=${DELAYS:-0 5}
 sizes=${SIZES:-1024 4096 16384 65536}
 fractions=${FRACTIONS:-25 80 90 100 110}
-seconds=${SECONDS_PER_RUN:-10}
-guest_mem=${GUEST_MEM:-512M}
-host_mem=${HOST_MEM:-1G}
+seconds=${SECONDS_PER_ROUND:-3}
+rounds=${ROUNDS:-3}
+clients=${CLIENTS:-4}
+guest_mem=${GUEST_MEM:-256M}
+host_mem=${HOST_MEM:-512M}
 
 mib() { numfmt --from=iec "$1" | awk '{ print int($1 / 1048576) }'; }
 mkdir -p "$out"
 results=$out/results.tsv
-printf 'config\tdelay_ms\tio_us\tsize\tfraction\tkeys\tguest_kib\tload_s\tops_s\tp50_us\tp99_us\terrors\tpswpin\tpswpout\thost_pages\thost_used\thost_raw\n' \
+printf 'config\tdelay_ms\tio_us\tsize\tfraction\tkeys\tguest_kib\tload_s\tops_s\tops_s_min\tops_s_max\tp50_us\tp99_us\terrors\tpswpin\tpswpout\thost_pages\thost_used\thost_raw\n' \
 	> "$results"
 
 work=$(mktemp -d)
@@ -60,60 +66,63 @@ wait_for() {
 	exit 1
 }
 
-field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" <<<" $2"; }
+field() { sed -n "s|.*[ ]$1=\([^ ]*\).*|\1|p" <<<" $2"; }
 
-runs=$(($(wc -w <<<"$sizes") * $(wc -w <<<"$fractions")))
+datasets=$(($(wc -w <<<"$sizes") * $(wc -w <<<"$fractions")))
 for delay in $delays; do
-	for config in $configs; do
-		log=$out/console-$config-$delay.log
-		port=$((20000 + RANDOM % 20000))
-		truncate -s 0 "$work/swap.img"
-		truncate -s 2G "$work/swap.img"
-		echo "--- $config, swap disk delay $delay ms: booting"
-		QEMU_ARGS="-drive file=$work/swap.img,if=virtio,format=raw
-			   -nic user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:$port-:6379" \
-		QEMU_TIMEOUT=3h \
-			"$repo"/scripts/run-qemu.sh "$bzimage" \
-			"$repo"/bench/redis/guest-init.sh \
-			$(($(mib "$guest_mem") + $(mib "$host_mem")))M 1 \
-			utmem.sim_capacity="$host_mem" BENCH_CONFIG="$config" \
-			BENCH_DELAY="$delay" BENCH_RUNS="$runs" \
-			UTMEM_BIN="$bin" > "$log" 2>&1 &
-		qemu_pid=$!
-		wait_for "$log" "bench-ram-kib:" 600
-		ram=$(sed -n 's/^bench-ram-kib: //p' "$log" | tr -d '\r')
-		io=$(sed -n 's/^bench-io-us: //p' "$log" | tr -d '\r')
-		mode=plain
-		[ "$config" = utmem ] && mode=utmem
-		i=0
-		for size in $sizes; do
-			for fraction in $fractions; do
+	log=$out/console-delay$delay.log
+	: > "$log"
+	port=$((20000 + RANDOM % 20000))
+	truncate -s 0 "$work/swap.img"
+	truncate -s 2G "$work/swap.img"
+	echo "--- swap disk delay $delay ms: booting"
+	QEMU_ARGS="-drive file=$work/swap.img,if=virtio,format=raw
+		   -nic user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:$port-:6379" \
+	QEMU_TIMEOUT=4h \
+		"$repo"/scripts/run-qemu.sh "$bzimage" \
+		"$repo"/bench/redis/guest-init.sh \
+		$(($(mib "$guest_mem") + $(mib "$host_mem")))M 1 \
+		utmem.sim_capacity="$host_mem" BENCH_CONFIGS="${configs// /,}" \
+		BENCH_DELAY="$delay" BENCH_RUNS="$datasets" \
+		BENCH_SIM="${SIM_KNOBS:-}" UTMEM_BIN="$bin" > "$log" 2>&1 &
+	qemu_pid=$!
+	wait_for "$log" "bench-ram-kib:" 600
+	ram=$(sed -n 's/^bench-ram-kib: //p' "$log" | tr -d '\r')
+	io=$(sed -n 's/^bench-io-us: //p' "$log" | tr -d '\r')
+	i=0
+	for size in $sizes; do
+		for fraction in $fractions; do
+			keys=$((ram * 1024 / 100 * fraction / size))
+			for config in $configs; do
 				i=$((i + 1))
-				wait_for "$log" "^bench-ready: $i" 600
+				wait_for "$log" "^bench-ready: $i $config" 600
 				until redis-cli -p "$port" ping 2> /dev/null | grep -q PONG; do
 					kill -0 "$qemu_pid" || exit 1
 					sleep 0.2
 				done
-				keys=$((ram * 1024 / 100 * fraction / size))
+				mode=plain
+				[ "$config" = utmem ] && mode=utmem
 				common=(--port "$port" --mode "$mode" --keys "$keys" --size "$size")
 				loaded=$("$bin"/redis_bench load "${common[@]}")
-				ran=$("$bin"/redis_bench run "${common[@]}" \
-					--seconds "$seconds" --seed "$i") || true
+				ran=$("$bin"/redis_bench run "${common[@]}" --seconds "$seconds" \
+					--rounds "$rounds" --clients "$clients" --seed "$i" \
+					2> /dev/null) || true
 				redis-cli -p "$port" shutdown nosave > /dev/null 2>&1 || true
 				wait_for "$log" "^bench-guest: run=$i " 600
 				guest=$(grep "^bench-guest: run=$i " "$log" | tr -d '\r')
-				printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
-					"$config" "$delay" "$io" "$size" "$fraction" "$keys" "$ram" \
-					"$(field seconds "$loaded")" "$(field ops/s "$ran")" \
-					"$(field p50_us "$ran")" "$(field p99_us "$ran")" \
-					"$(field errors "$ran")" "$(field pswpin "$guest")" \
-					"$(field pswpout "$guest")" "$(field host_pages "$guest")" \
-					"$(field host_used "$guest")" "$(field host_raw "$guest")" \
-					>> "$results"
+				row=("$config" "$delay" "$io" "$size" "$fraction" "$keys" "$ram"
+				     "$(field seconds "$loaded")")
+				for f in ops/s ops/s_min ops/s_max p50_us p99_us errors; do
+					row+=("$(field "$f" "$ran")")
+				done
+				for f in pswpin pswpout host_pages host_used host_raw; do
+					row+=("$(field "$f" "$guest")")
+				done
+				(IFS=$'\t'; echo "${row[*]}") >> "$results"
 				tail -1 "$results"
 			done
 		done
-		wait "$qemu_pid" || { echo "run: guest failed, see $log" >&2; exit 1; }
-		qemu_pid=
 	done
+	wait "$qemu_pid" || { echo "run: guest failed, see $log" >&2; exit 1; }
+	qemu_pid=
 done

@@ -23,12 +23,12 @@ server_args() {	# NAME
 }
 
 start() {	# NAME MODULE-ARG...
-	local name=$1 i
+	local name=$1
 	shift
 	# shellcheck disable=SC2046
 	redis-server $(server_args "$name") --daemonize yes \
 		--loadmodule "$module" "$@" || fail "redis-server $name"
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		redis-cli -s /tmp/"$name".sock ping 2>/dev/null | grep -q PONG &&
 			return 0
 		sleep 0.1
