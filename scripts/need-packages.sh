@@ -18,7 +18,5 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 apt-get update -q
-# A package's maintainer script may try to start a service (redis-server):
-# this is a build or test machine, nothing should start.
-DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -q \
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 	--no-install-recommends "${missing[@]}"
