@@ -186,9 +186,9 @@ bench-redis: x86-kernel $(BIN)/redis_bench $(BIN)/redis-utmem.so
 		$(REDIS_RESULTS)
 	$(REPO)/bench/redis/report.sh $(REDIS_RESULTS)
 
-# Every kernel C file and header of the suite (tools/ and tests/ hold
+# Every kernel C file and header of the suite (tools/, tests/ and bench/ hold
 # userspace C, built with -Wall -Wextra -Werror).
-KERNEL_SOURCES = $(shell cd $(REPO) && git ls-files -- '*.[ch]' ':!tools/' ':!tests/')
+KERNEL_SOURCES = $(shell cd $(REPO) && git ls-files -- '*.[ch]' ':!tools/' ':!tests/' ':!bench/')
 
 check: checkpatch sparse
 
