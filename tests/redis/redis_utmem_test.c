@@ -11,10 +11,12 @@
  * requires refusals, edge_sizes accepts more values kept in Redis.
  * random_shadow's seed is logged; $RUTMEM_SEED replays one.
  */
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <hiredis/hiredis.h>
@@ -137,6 +139,14 @@ static void set_value(redisContext *c, const char *key, const char *buf,
 	freeReplyObject(cmd(c, "UTMEM.SET %s %b", key, buf, len));
 }
 
+static long long unix_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 FIXTURE(redis) {
 	redisContext *c;
 	char *buf;
@@ -191,15 +201,19 @@ TEST_F(redis, errors)
 	const char *arity = "ERR wrong number of arguments";
 
 	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k"), arity));
-	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k v EX"), arity));
-	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k v EX 1 PX"), arity));
 	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.GET"), arity));
 	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.GET a b"), arity));
 	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.DEL"), arity));
 	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.MSET k"), arity));
 	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.MSET k v k2"), arity));
 	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.MGET"), arity));
+	/* SET's own replies for options it does not take or lacks. */
 	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k v XX 1"), "ERR syntax error"));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k v FOO"), "ERR syntax error"));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k v EX"), "ERR syntax error"));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k v EX 1 PX"), "ERR syntax error"));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k v EX 1 PX 1"),
+			     "ERR syntax error"));
 	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k v EX abc"),
 			     "ERR value is not an integer"));
 	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k v EX 0"),
@@ -207,6 +221,13 @@ TEST_F(redis, errors)
 	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k v PX -5"),
 			     "ERR invalid expire time"));
 	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k v EX 9223372036854776"),
+			     "ERR invalid expire time"));
+	/* Delays that fit alone but wrap once the time is added. */
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k v EX 9223372036854775"),
+			     "ERR invalid expire time"));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k v PX 9223372036854775807"),
+			     "ERR invalid expire time"));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k v PXAT 0"),
 			     "ERR invalid expire time"));
 	/* Nothing was written by the failed commands. */
 	EXPECT_TRUE(reply_is(cmd(c, "EXISTS k"), "(integer) 0"));
@@ -272,6 +293,22 @@ TEST_F(redis, expiry)
 	EXPECT_GE(1000, r->integer);
 	freeReplyObject(r);
 	EXPECT_EQ(4, info_field(c, "keys_host"));
+	/* Absolute times, as SET takes them. */
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET at v PXAT %lld",
+				 unix_ms() + 100000), "OK"));
+	r = cmd(c, "PTTL at");
+	EXPECT_LT(90000, r->integer);
+	EXPECT_GE(100000, r->integer);
+	freeReplyObject(r);
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET at v EXAT %lld",
+				 unix_ms() / 1000 + 100), "OK"));
+	r = cmd(c, "TTL at");
+	EXPECT_LT(90, r->integer);
+	EXPECT_GE(100, r->integer);
+	freeReplyObject(r);
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET past v PXAT 1"), "OK"));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.GET past"), "(nil)"));
+	freeReplyObject(cmd(c, "DEL at"));
 	/* SET without EX drops an old TTL, as SET does. */
 	freeReplyObject(cmd(c, "UTMEM.SET ttl v EX 100"));
 	freeReplyObject(cmd(c, "UTMEM.SET ttl v"));
@@ -285,6 +322,38 @@ TEST_F(redis, expiry)
 	EXPECT_TRUE(reply_is(cmd(c, "DBSIZE"), "(integer) 2"));
 	EXPECT_EQ(2, info_field(c, "keys_host"));
 	EXPECT_TRUE(value_is(c, "UTMEM.GET", "keep", "v", 1));
+}
+
+/* INFO @section's integer field @name, -1 if it has none. */
+static long long server_info(redisContext *c, const char *section,
+			     const char *name)
+{
+	redisReply *r = cmd(c, "INFO %s", section);
+	char field[64];
+	long long v = -1;
+	char *p;
+
+	snprintf(field, sizeof(field), "\n%s:", name);
+	p = strstr(r->str, field);
+	if (p)
+		v = atoll(p + strlen(field));
+	freeReplyObject(r);
+	return v;
+}
+
+/* Until the server's fork child (if any) has exited: 0, or -1 after 60 s. */
+static int wait_for_child(redisContext *c)
+{
+	int i;
+
+	for (i = 0; i < 600; i++) {
+		if (!server_info(c, "persistence", "rdb_bgsave_in_progress") &&
+		    !server_info(c, "persistence", "aof_rewrite_in_progress") &&
+		    !server_info(c, "persistence", "aof_rewrite_scheduled"))
+			return 0;
+		usleep(100 * 1000);
+	}
+	return -1;
 }
 
 static void fill_db(redisContext *c, int db, int n, size_t len, char *buf)
@@ -394,6 +463,97 @@ TEST_F(redis, persistence)
 	EXPECT_TRUE(check_db(c, 0, 30, 5000, self->buf));
 	EXPECT_TRUE(check_db(c, 1, 30, 100, self->buf));
 	EXPECT_EQ(61, info_field(c, "keys_host"));
+}
+
+/*
+ * A BGSAVE child reads host copies while the server goes on: what the
+ * server deletes or replaces meanwhile must reach the snapshot as it was
+ * at the fork.  The save is slowed to 50 ms a key so that the changes
+ * land while the child runs.
+ */
+TEST_F(redis, snapshot_while_changing)
+{
+	redisContext *c = self->c;
+	redisReply *r;
+	char key[32];
+	int i;
+
+	fill_db(c, 0, 20, 5000, self->buf);
+	ASSERT_EQ(20, info_field(c, "keys_host"));
+	ASSERT_TRUE(reply_is(cmd(c, "CONFIG SET rdb-key-save-delay 50000"), "OK"));
+	ASSERT_TRUE(reply_is(cmd(c, "BGSAVE"), "Background saving started"));
+	for (i = 0; i < 20; i++) {
+		snprintf(key, sizeof(key), "db0:%d", i);
+		if (i % 2) {
+			freeReplyObject(cmd(c, "DEL %s", key));
+		} else {
+			fill(self->buf, 3000, 7777 + i);
+			set_value(c, key, self->buf, 3000);
+		}
+	}
+	EXPECT_LT(0, server_info(c, "persistence", "rdb_bgsave_in_progress"));
+	EXPECT_LE(20, info_field(c, "deferred_deletes"));
+	ASSERT_EQ(0, wait_for_child(c));
+	freeReplyObject(cmd(c, "CONFIG SET rdb-key-save-delay 0"));
+	r = cmd(c, "INFO persistence");
+	EXPECT_NE(NULL, strstr(r->str, "rdb_last_bgsave_status:ok"));
+	freeReplyObject(r);
+	/* The deletes that waited for the child went: 10 values are left. */
+	EXPECT_EQ(10, info_field(c, "keys_host"));
+
+	EXPECT_TRUE(reply_is(cmd(c, "DEBUG RELOAD NOSAVE"), "OK"));
+	EXPECT_TRUE(check_db(c, 0, 20, 5000, self->buf));
+	EXPECT_EQ(20, info_field(c, "keys_host"));
+	EXPECT_EQ(0, info_field(c, "device_errors"));
+}
+
+/*
+ * What the AOF (and a replica) gets of UTMEM.SET ... EX: an absolute
+ * time, so that a replay later does not extend the key's life.  Turning
+ * the AOF on also runs a rewrite in a fork child.
+ */
+TEST_F(redis, aof_absolute_expiry)
+{
+	redisContext *c = self->c;
+	char path[512], file[1024], line[4096];
+	redisReply *dir, *sub;
+	int found_pxat = 0, found_ex = 0;
+	struct dirent *e;
+	DIR *d;
+	FILE *f;
+
+	fill_db(c, 0, 10, 5000, self->buf);
+	ASSERT_TRUE(reply_is(cmd(c, "CONFIG SET appendonly yes"), "OK"));
+	ASSERT_EQ(0, wait_for_child(c));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET ttl:aof v EX 1000"), "OK"));
+	dir = cmd(c, "CONFIG GET dir");
+	sub = cmd(c, "CONFIG GET appenddirname");
+	ASSERT_EQ(2, (int)dir->elements);
+	ASSERT_EQ(2, (int)sub->elements);
+	snprintf(path, sizeof(path), "%s/%s", dir->element[1]->str,
+		 sub->element[1]->str);
+	freeReplyObject(dir);
+	freeReplyObject(sub);
+	/* The commands since the rewrite are in the incremental file(s). */
+	d = opendir(path);
+	ASSERT_NE(NULL, d) TH_LOG("%s", path);
+	while ((e = readdir(d))) {
+		if (!strstr(e->d_name, ".incr.aof"))
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", path, e->d_name);
+		f = fopen(file, "r");
+		ASSERT_NE(NULL, f) TH_LOG("%s", file);
+		while (fgets(line, sizeof(line), f)) {
+			found_pxat |= !strncasecmp(line, "PXAT\r", 5);
+			found_ex |= !strncasecmp(line, "EX\r", 3);
+		}
+		fclose(f);
+	}
+	closedir(d);
+	EXPECT_TRUE(found_pxat);
+	EXPECT_FALSE(found_ex);
+	EXPECT_TRUE(reply_is(cmd(c, "CONFIG SET appendonly no"), "OK"));
+	EXPECT_TRUE(check_db(c, 0, 10, 5000, self->buf));
 }
 
 TEST_F(redis, mset_mget)

@@ -4,7 +4,7 @@
  * UTMEM.GET of a missing key is nil, of another type's key WRONGTYPE;
  * a value the host cannot produce is an error that names the reason.
  *
- *   UTMEM.SET key value [EX seconds | PX milliseconds]
+ *   UTMEM.SET key value [EX seconds | PX ms | EXAT unix-time | PXAT unix-ms]
  *   UTMEM.GET key
  *   UTMEM.DEL key [key ...]          (any type, like DEL)
  *   UTMEM.MSET key value [key value ...]
@@ -28,34 +28,47 @@ static int reply_read_error(RedisModuleCtx *ctx, int err)
 	return RedisModule_ReplyWithError(ctx, msg);
 }
 
-/* [EX seconds | PX milliseconds] -> @ms (0: none); else an error reply. */
+/*
+ * SET's expiry options, [EX seconds | PX milliseconds | EXAT unix-time |
+ * PXAT unix-time-ms], as the @n words at @opt -> @at, the expiry in Unix
+ * milliseconds (0: none); else the error reply SET would give.
+ */
 static int parse_expire(RedisModuleCtx *ctx, RedisModuleString **opt,
-			long long *ms)
+			int n, long long *at)
 {
-	const char *unit = RedisModule_StringPtrLen(opt[0], NULL);
-	long long n;
-	int seconds = !strcasecmp(unit, "ex");
+	const char *unit;
+	long long v, scale;
+	int relative;
 
-	if (!seconds && strcasecmp(unit, "px")) {
+	*at = 0;
+	if (!n)
+		return REDISMODULE_OK;
+	unit = RedisModule_StringPtrLen(opt[0], NULL);
+	relative = !strcasecmp(unit, "ex") || !strcasecmp(unit, "px");
+	scale = !strcasecmp(unit, "ex") || !strcasecmp(unit, "exat") ? 1000 : 1;
+	if (n != 2 || (!relative && strcasecmp(unit, "exat") &&
+		       strcasecmp(unit, "pxat"))) {
 		RedisModule_ReplyWithError(ctx, "ERR syntax error");
 		return REDISMODULE_ERR;
 	}
-	if (RedisModule_StringToLongLong(opt[1], &n) != REDISMODULE_OK) {
+	if (RedisModule_StringToLongLong(opt[1], &v) != REDISMODULE_OK) {
 		RedisModule_ReplyWithError(ctx,
 			"ERR value is not an integer or out of range");
 		return REDISMODULE_ERR;
 	}
-	if (n <= 0 || (seconds && n > LLONG_MAX / 1000)) {
+	/* Past LLONG_MAX, Redis would wrap the expiry into the past. */
+	if (v <= 0 || v > LLONG_MAX / scale ||
+	    (relative && v * scale > LLONG_MAX - RedisModule_Milliseconds())) {
 		RedisModule_ReplyWithError(ctx,
 			"ERR invalid expire time in 'utmem.set' command");
 		return REDISMODULE_ERR;
 	}
-	*ms = seconds ? n * 1000 : n;
+	*at = v * scale + (relative ? RedisModule_Milliseconds() : 0);
 	return REDISMODULE_OK;
 }
 
 static void set_one(RedisModuleCtx *ctx, RedisModuleString *name,
-		    RedisModuleString *value, long long expire_ms)
+		    RedisModuleString *value, long long expire_at)
 {
 	RedisModuleKey *key = RedisModule_OpenKey(ctx, name, REDISMODULE_WRITE);
 	size_t len;
@@ -63,21 +76,29 @@ static void set_one(RedisModuleCtx *ctx, RedisModuleString *name,
 
 	RedisModule_ModuleTypeSetValue(key, rutmem_type,
 				       rutmem_value_new(buf, len));
-	if (expire_ms)
-		RedisModule_SetExpire(key, expire_ms);
+	if (expire_at)
+		RedisModule_SetAbsExpire(key, expire_at);
 	RedisModule_CloseKey(key);
 }
 
 static int cmd_set(RedisModuleCtx *ctx, RedisModuleString **argv, int argc)
 {
-	long long expire_ms = 0;
+	long long expire_at;
 
-	if (argc != 3 && argc != 5)
+	if (argc < 3)
 		return RedisModule_WrongArity(ctx);
-	if (argc == 5 && parse_expire(ctx, argv + 3, &expire_ms))
+	if (parse_expire(ctx, argv + 3, argc - 3, &expire_at))
 		return REDISMODULE_OK;
-	set_one(ctx, argv[1], argv[2], expire_ms);
-	RedisModule_ReplicateVerbatim(ctx);
+	set_one(ctx, argv[1], argv[2], expire_at);
+	/*
+	 * A replica or the AOF gets the expiry as a time, not a delay (as
+	 * Redis does for SET): replayed later, it must not live longer.
+	 */
+	if (expire_at)
+		RedisModule_Replicate(ctx, "UTMEM.SET", "sscl", argv[1],
+				      argv[2], "PXAT", expire_at);
+	else
+		RedisModule_ReplicateVerbatim(ctx);
 	return RedisModule_ReplyWithSimpleString(ctx, "OK");
 }
 

@@ -32,6 +32,7 @@ static void info(RedisModuleInfoCtx *ctx, int for_crash_report)
 		{ "put_refused", &rutmem.count.put_refused },
 		{ "promotions", &rutmem.count.promotions },
 		{ "pool_flushes", &rutmem.count.pool_flushes },
+		{ "deferred_deletes", &rutmem.count.deferred_deletes },
 	};
 	size_t i;
 
@@ -81,6 +82,19 @@ static void on_event_loop(RedisModuleCtx *ctx, RedisModuleEvent event,
 		rutmem_sync();
 }
 
+/* A saving child reads host copies: see "Fork children" in store.c. */
+static void on_fork_child(RedisModuleCtx *ctx, RedisModuleEvent event,
+			  uint64_t subevent, void *data)
+{
+	(void)ctx;
+	(void)event;
+	(void)data;
+	if (subevent == REDISMODULE_SUBEVENT_FORK_CHILD_BORN)
+		rutmem_fork_born();
+	else if (subevent == REDISMODULE_SUBEVENT_FORK_CHILD_DIED)
+		rutmem_fork_died();
+}
+
 int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv,
 		       int argc)
 {
@@ -96,7 +110,9 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv,
 	    RedisModule_SubscribeToServerEvent(ctx, RedisModuleEvent_FlushDB,
 					       on_flush) == REDISMODULE_ERR ||
 	    RedisModule_SubscribeToServerEvent(ctx, RedisModuleEvent_EventLoop,
-					       on_event_loop) == REDISMODULE_ERR) {
+					       on_event_loop) == REDISMODULE_ERR ||
+	    RedisModule_SubscribeToServerEvent(ctx, RedisModuleEvent_ForkChild,
+					       on_fork_child) == REDISMODULE_ERR) {
 		RedisModule_Log(ctx, "warning", "cannot register with Redis");
 		rutmem_store_close();
 		return REDISMODULE_ERR;

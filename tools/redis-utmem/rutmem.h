@@ -56,6 +56,7 @@ struct rutmem_counters {
 	uint64_t put_refused;
 	uint64_t promotions;
 	uint64_t pool_flushes;
+	uint64_t deferred_deletes;
 };
 
 struct rutmem {
@@ -71,6 +72,14 @@ struct rutmem {
 	uint32_t pending_count;
 	uint32_t pending_size;
 	size_t pending_bytes;
+	/*
+	 * Fork children alive (BGSAVE, AOF rewrite, a replica's sync), and
+	 * the host copies whose delete waits for them; under pending_lock.
+	 */
+	uint32_t children;
+	uint64_t *deferred;
+	size_t deferred_count;
+	size_t deferred_size;
 };
 
 extern struct rutmem rutmem;
@@ -96,6 +105,8 @@ void rutmem_value_touch(struct rutmem_value *v, const char *buf);
 void rutmem_value_free(struct rutmem_value *v);
 int rutmem_sync(void);
 int rutmem_flush_all(void);
+void rutmem_fork_born(void);
+void rutmem_fork_died(void);
 void rutmem_read_many(struct rutmem_value **values, const char **bufs,
 		     int *errs, size_t count);
 

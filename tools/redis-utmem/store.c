@@ -16,6 +16,15 @@
  * stays in Redis memory.  Syncs happen before Redis sleeps, before a
  * flush, and when the copies reach PENDING_MAX_BYTES or PENDING_MAX.
  *
+ * Fork children: a BGSAVE, an AOF rewrite or a replica's full sync saves
+ * the values as they were at the fork, in a child that reads the host
+ * copies through the file it shares with us.  Host memory is not
+ * copy-on-write, so while a child lives no host copy may go: deletes
+ * wait on the deferred list, hot values are not moved inline, and
+ * FLUSHALL deletes key by key (deferred too) instead of flushing the
+ * pool.  The child's death lets the deletes go.  Ids are never reused,
+ * so a deferred delete can only hit the value it was meant for.
+ *
  * Threads: everything runs on Redis's main thread (or in a fork child
  * saving a snapshot), except rutmem_value_free(), which an asynchronous
  * FLUSHALL/FLUSHDB runs on a background thread.  Hence the atomic
@@ -223,7 +232,7 @@ void rutmem_value_touch(struct rutmem_value *v, const char *buf)
 	int err;
 
 	if (!rutmem.cfg.hot_gets || !v->id || v->data ||
-	    ++v->gets < rutmem.cfg.hot_gets ||
+	    ++v->gets < rutmem.cfg.hot_gets || rutmem.children ||
 	    rutmem_read(bytes_hot) + v->len > rutmem.cfg.hot_bytes)
 		return;
 	count_placement(v, -1);
@@ -237,18 +246,37 @@ void rutmem_value_touch(struct rutmem_value *v, const char *buf)
 		rutmem_add(device_errors, 1);
 }
 
+/* Called with pending_lock held. */
+static void deferred_add(uint64_t id)
+{
+	if (rutmem.deferred_count == rutmem.deferred_size) {
+		rutmem.deferred_size = rutmem.deferred_size ?
+				       rutmem.deferred_size * 2 : 1024;
+		rutmem.deferred = RedisModule_Realloc(rutmem.deferred,
+			rutmem.deferred_size * sizeof(*rutmem.deferred));
+	}
+	rutmem.deferred[rutmem.deferred_count++] = id;
+	rutmem_add(deferred_deletes, 1);
+}
+
 void rutmem_value_free(struct rutmem_value *v)
 {
 	uint64_t id = v->id;
 	int err;
 
+	/* A value older than the last FLUSHALL went with the pool's flush. */
+	if (id && v->epoch != __atomic_load_n(&rutmem.epoch, __ATOMIC_ACQUIRE))
+		id = 0;
 	pthread_mutex_lock(&rutmem.pending_lock);
 	if (v->pending_slot)
 		pending_remove(v);
+	if (id && rutmem.children) {
+		deferred_add(id);
+		id = 0;
+	}
 	pthread_mutex_unlock(&rutmem.pending_lock);
 
-	/* A value older than the last FLUSHALL went with the pool's flush. */
-	if (id && v->epoch == __atomic_load_n(&rutmem.epoch, __ATOMIC_ACQUIRE)) {
+	if (id) {
 		err = utmem_delete(rutmem.fd, rutmem.pool, &id, sizeof(id));
 		if (err)
 			rutmem_add(device_errors, 1);
@@ -269,6 +297,13 @@ static void pending_reput(struct rutmem_value *v)
 		return;
 	}
 	count_error(err);
+	/*
+	 * A refusal dropped the host's older copy; any other failure may
+	 * have left the buffered PUT there, which no one would delete.
+	 */
+	if (err != -ENOSPC && utmem_delete(rutmem.fd, rutmem.pool, &v->id,
+					   sizeof(v->id)))
+		rutmem_add(device_errors, 1);
 	count_placement(v, -1);
 	v->id = 0;
 	count_placement(v, 1);
@@ -314,6 +349,8 @@ int rutmem_flush_all(void)
 {
 	int err;
 
+	if (rutmem.children)
+		return -EBUSY;	/* a child still reads the pool */
 	rutmem_sync();
 	err = utmem_pool_flush(rutmem.fd, rutmem.pool);
 	if (err) {
@@ -323,6 +360,53 @@ int rutmem_flush_all(void)
 	__atomic_add_fetch(&rutmem.epoch, 1, __ATOMIC_RELEASE);
 	rutmem_add(pool_flushes, 1);
 	return 0;
+}
+
+void rutmem_fork_born(void)
+{
+	pthread_mutex_lock(&rutmem.pending_lock);
+	rutmem.children++;
+	pthread_mutex_unlock(&rutmem.pending_lock);
+}
+
+/* The last child is gone: the deletes that waited for it go now. */
+void rutmem_fork_died(void)
+{
+	struct utmem_kv kv[64];
+	uint64_t *ids;
+	size_t count, i, n, done;
+	int err;
+
+	pthread_mutex_lock(&rutmem.pending_lock);
+	if (rutmem.children)
+		rutmem.children--;
+	if (rutmem.children) {
+		pthread_mutex_unlock(&rutmem.pending_lock);
+		return;
+	}
+	ids = rutmem.deferred;
+	count = rutmem.deferred_count;
+	rutmem.deferred = NULL;
+	rutmem.deferred_count = 0;
+	rutmem.deferred_size = 0;
+	pthread_mutex_unlock(&rutmem.pending_lock);
+
+	/* The batch stops at a failed entry: count it, go on after it. */
+	for (i = 0; i < count; i += done) {
+		n = count - i < 64 ? count - i : 64;
+		for (done = 0; done < n; done++)
+			utmem_kv_init(&kv[done], rutmem.pool, &ids[i + done],
+				      sizeof(ids[0]), NULL, 0);
+		done = 0;
+		err = utmem_batch(rutmem.fd, UTMEM_BATCH_DELETE, kv, n, &done);
+		if (err) {
+			rutmem_add(device_errors, 1);
+			if (done >= n)	/* the batch itself was refused */
+				done = 0;
+			done++;
+		}
+	}
+	RedisModule_Free(ids);
 }
 
 /*
