@@ -75,19 +75,30 @@ static int reply_is(redisReply *r, const char *want)
 	return ok;
 }
 
-static long long info_field(redisContext *c, const char *name)
+/* INFO @section's integer field @name, -1 if it has none. */
+static long long server_info(redisContext *c, const char *section,
+			     const char *name)
 {
-	redisReply *r = cmd(c, "INFO utmem");
+	redisReply *r = cmd(c, "INFO %s", section);
 	char field[64];
 	long long v = -1;
 	char *p;
 
-	snprintf(field, sizeof(field), "\nutmem_%s:", name);
+	snprintf(field, sizeof(field), "\n%s:", name);
 	p = strstr(r->str, field);
 	if (p)
 		v = atoll(p + strlen(field));
 	freeReplyObject(r);
 	return v;
+}
+
+/* INFO utmem's field utmem_@name. */
+static long long info_field(redisContext *c, const char *name)
+{
+	char field[64];
+
+	snprintf(field, sizeof(field), "utmem_%s", name);
+	return server_info(c, "utmem", field);
 }
 
 /* Value bytes that differ per key, size and version. */
@@ -322,23 +333,6 @@ TEST_F(redis, expiry)
 	EXPECT_TRUE(reply_is(cmd(c, "DBSIZE"), "(integer) 2"));
 	EXPECT_EQ(2, info_field(c, "keys_host"));
 	EXPECT_TRUE(value_is(c, "UTMEM.GET", "keep", "v", 1));
-}
-
-/* INFO @section's integer field @name, -1 if it has none. */
-static long long server_info(redisContext *c, const char *section,
-			     const char *name)
-{
-	redisReply *r = cmd(c, "INFO %s", section);
-	char field[64];
-	long long v = -1;
-	char *p;
-
-	snprintf(field, sizeof(field), "\n%s:", name);
-	p = strstr(r->str, field);
-	if (p)
-		v = atoll(p + strlen(field));
-	freeReplyObject(r);
-	return v;
 }
 
 /* Until the server's fork child (if any) has exited: 0, or -1 after 60 s. */

@@ -70,7 +70,7 @@ struct rutmem {
 	pthread_mutex_t pending_lock;
 	struct rutmem_value **pending;
 	uint32_t pending_count;
-	uint32_t pending_size;
+	size_t pending_size;
 	size_t pending_bytes;
 	/*
 	 * Fork children alive (BGSAVE, AOF rewrite, a replica's sync), and

@@ -129,6 +129,15 @@ static int host_put(uint64_t id, const char *buf, size_t len, uint32_t flags)
 			 flags);
 }
 
+/* @array with room for one more than its @count entries of @elem bytes. */
+static void *array_room(void *array, size_t count, size_t *size, size_t elem)
+{
+	if (count < *size)
+		return array;
+	*size = *size ? *size * 2 : 64;
+	return RedisModule_Realloc(array, *size * elem);
+}
+
 /* Called with pending_lock held. */
 static void pending_remove(struct rutmem_value *v)
 {
@@ -146,12 +155,9 @@ static void pending_add(struct rutmem_value *v)
 	int full;
 
 	pthread_mutex_lock(&rutmem.pending_lock);
-	if (rutmem.pending_count == rutmem.pending_size) {
-		rutmem.pending_size = rutmem.pending_size ?
-				      rutmem.pending_size * 2 : 64;
-		rutmem.pending = RedisModule_Realloc(rutmem.pending,
-			rutmem.pending_size * sizeof(*rutmem.pending));
-	}
+	rutmem.pending = array_room(rutmem.pending, rutmem.pending_count,
+				    &rutmem.pending_size,
+				    sizeof(*rutmem.pending));
 	rutmem.pending[rutmem.pending_count++] = v;
 	v->pending_slot = rutmem.pending_count;
 	rutmem.pending_bytes += v->len;
@@ -249,12 +255,9 @@ void rutmem_value_touch(struct rutmem_value *v, const char *buf)
 /* Called with pending_lock held. */
 static void deferred_add(uint64_t id)
 {
-	if (rutmem.deferred_count == rutmem.deferred_size) {
-		rutmem.deferred_size = rutmem.deferred_size ?
-				       rutmem.deferred_size * 2 : 1024;
-		rutmem.deferred = RedisModule_Realloc(rutmem.deferred,
-			rutmem.deferred_size * sizeof(*rutmem.deferred));
-	}
+	rutmem.deferred = array_room(rutmem.deferred, rutmem.deferred_count,
+				     &rutmem.deferred_size,
+				     sizeof(*rutmem.deferred));
 	rutmem.deferred[rutmem.deferred_count++] = id;
 	rutmem_add(deferred_deletes, 1);
 }
