@@ -18,7 +18,8 @@ command -v gnuplot > /dev/null ||
 # Columns of results.tsv, by name.
 col() { head -1 "$results" | tr '\t' '\n' | grep -nx "$1" | cut -d: -f1; }
 
-# One row per (disk, size, fraction): the three configurations side by side.
+# One row per (disk, size, fraction), in that order: the three
+# configurations side by side.
 awk -F'\t' -v C_CONF="$(col config)" -v C_DELAY="$(col delay_ms)" \
     -v C_IO="$(col io_us)" -v C_SIZE="$(col size)" -v C_FRAC="$(col fraction)" \
     -v C_RAM="$(col guest_kib)" -v C_OPS="$(col ops_s)" \
@@ -66,7 +67,10 @@ END {
 		       ratio(k, "utmem", "frontswap"), swapin[k, "native"],
 		       swapin[k, "frontswap"]
 	}
-}' "$results" > "$out/table.md"
+}' <(head -1 "$results"
+      tail -n +2 "$results" | sort -t"$(printf '\t')" -k"$(col delay_ms)","$(col delay_ms)"n \
+	-k"$(col size)","$(col size)"n -k"$(col fraction)","$(col fraction)"n -s) \
+	> "$out/table.md"
 
 for delay in $(awk -F'\t' -v c="$(col delay_ms)" 'NR > 1 { print $c }' "$results" | sort -un); do
 	gp=$out/.plot-$delay.gp
