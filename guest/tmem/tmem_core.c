@@ -21,13 +21,13 @@
 #include <utmem/tmem.h>
 #include "tmem_internal.h"
 
-/*
- * The backends this kernel was built with.  The KVM hypercall binding
- * joins the simulator here when it is configured.
- */
+/* The backends this kernel was built with. */
 static const struct tmem_backend_ops *const tmem_backends[] = {
 #if IS_ENABLED(CONFIG_UTMEM_SIM)
 	&tmem_sim_backend_ops,
+#endif
+#if IS_ENABLED(CONFIG_UTMEM_KVM)
+	&tmem_kvm_backend_ops,
 #endif
 	NULL
 };
@@ -199,6 +199,8 @@ static int __init utmem_init(void)
 	tmem_bound = be;
 	tmem_debugfs_init(be, utmem_debugfs_root);
 	pr_info("bound backend %s\n", ops->name);
+	/* A host that is itself a guest serves its VMs whatever it binds. */
+	utmem_kvm_host_init(utmem_debugfs_root);
 	frontswap_tmem_init(utmem_debugfs_root);
 	cleancache_tmem_init(utmem_debugfs_root);
 	/* The other users keep working without the device. */

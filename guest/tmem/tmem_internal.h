@@ -11,6 +11,16 @@ struct dentry;
 #if IS_ENABLED(CONFIG_UTMEM_SIM)
 extern const struct tmem_backend_ops tmem_sim_backend_ops;
 #endif
+#if IS_ENABLED(CONFIG_UTMEM_KVM)
+extern const struct tmem_backend_ops tmem_kvm_backend_ops;
+#endif
+
+/* The host side of the KVM binding: host-kvm/kvm_host.c. */
+#ifdef CONFIG_UTMEM_KVM_HOST
+void utmem_kvm_host_init(struct dentry *debugfs_root);
+#else
+static inline void utmem_kvm_host_init(struct dentry *debugfs_root) { }
+#endif
 
 void tmem_debugfs_create_counter(const char *name, struct dentry *dir,
 				 atomic64_t *counter);

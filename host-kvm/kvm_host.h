@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The host side of the KVM binding: requests decoded and served by
+ * kvm_host_req.c, which knows nothing of KVM (so that KUnit can feed it
+ * from a fake guest memory), and kvm_host.c, the glue that KVM calls.
+ */
+#ifndef _UTMEM_KVM_HOST_H
+#define _UTMEM_KVM_HOST_H
+
+#include <linux/atomic.h>
+#include <linux/types.h>
+#include <uapi/linux/utmem_kvm.h>
+
+struct utmem_sim_client;
+
+/**
+ * struct utmem_kvm_mem - a guest's memory, as the request handler sees it
+ * @read: copies @len bytes at guest-physical @gpa into @dst
+ * @write: copies @len bytes from @src to guest-physical @gpa
+ * @gfp: how the handler allocates while serving this guest: GFP_KERNEL
+ *	flags for a vCPU thread; the tests that serve a guest inside its
+ *	own atomic section give GFP_NOWAIT
+ *
+ * Both return 0 or -EFAULT when any byte of the range is not guest
+ * memory (or not writable); they may sleep.
+ */
+struct utmem_kvm_mem {
+	int (*read)(struct utmem_kvm_mem *mem, u64 gpa, void *dst, u32 len);
+	int (*write)(struct utmem_kvm_mem *mem, u64 gpa, const void *src,
+		     u32 len);
+	gfp_t gfp;
+};
+
+/**
+ * struct utmem_kvm_server - what the handler shares between all VMs
+ * @shared_pools: whether a VM may create or open a shared pool (a pool
+ *	that every VM naming its UUID reaches)
+ * @calls: requests per operation, whatever their answer
+ * @invalid: requests answered INVAL (malformed, or a buffer outside the
+ *	guest's memory)
+ */
+struct utmem_kvm_server {
+	bool shared_pools;
+	atomic64_t calls[UTMEM_KVM_OP_NR];
+	atomic64_t invalid;
+};
+
+extern const char *const utmem_kvm_op_names[UTMEM_KVM_OP_NR];
+
+u32 utmem_kvm_serve(struct utmem_kvm_server *server,
+		    struct utmem_sim_client *client, struct utmem_kvm_mem *mem,
+		    u64 gpa, u64 size);
+
+#endif /* _UTMEM_KVM_HOST_H */

@@ -1,0 +1,982 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites for the KVM binding, under UML where there is no KVM:
+ *
+ * tmem_kvm_guest: the guest side's marshalling.  The one hypercall
+ *	function is replaced by a static stub that records each request and
+ *	hands it to the real host-side handler, over an accessor that reads
+ *	this kernel's memory by physical address, so every op goes guest
+ *	binding -> descriptor -> host handler -> pool engine and back.
+ * tmem_kvm_host: the host side's request handler fed directly, over a
+ *	fake guest memory of FAKE_MEM bytes (guest-physical 0..FAKE_MEM,
+ *	with one read-only page): malformed requests, addresses outside the
+ *	guest, isolation between VMs, and fuzzed descriptors.
+ */
+#include <kunit/static_stub.h>
+#include <kunit/test.h>
+#include <linux/io.h>
+#include <linux/kvm_para.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/prandom.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uuid.h>
+#include <linux/vmalloc.h>
+
+#include <utmem/tmem.h>
+#include <uapi/linux/utmem_kvm.h>
+#include "../guest/tmem/tmem_internal.h"
+#include "../host-sim/sim.h"
+#include "../host-kvm/kvm_guest.h"
+#include "../host-kvm/kvm_host.h"
+
+#define VAL	TMEM_VALUE_MAX
+
+/* The host behind the stub, and what the stub saw. */
+struct kvm_fake {
+	struct utmem_sim_host *host;
+	struct utmem_sim_client *client;
+	struct utmem_kvm_server server;
+	struct utmem_kvm_mem mem;
+	unsigned int calls;
+	unsigned int ops[UTMEM_KVM_OP_NR];
+	struct utmem_kvm_req last;
+	/* When set, the stub answers @force_ret without serving. */
+	bool force;
+	long force_ret;
+	/* When set, the stub serves, then claims a longer GET value. */
+	bool lie_len;
+};
+
+/* This kernel's memory as the "guest" memory: UML's physical addresses. */
+static bool phys_ok(u64 gpa, u32 len)
+{
+	return pfn_valid(PHYS_PFN(gpa)) &&
+	       (!len || pfn_valid(PHYS_PFN(gpa + len - 1)));
+}
+
+static int phys_read(struct utmem_kvm_mem *mem, u64 gpa, void *dst, u32 len)
+{
+	if (!phys_ok(gpa, len))
+		return -EFAULT;
+	memcpy(dst, __va(gpa), len);
+	return 0;
+}
+
+static int phys_write(struct utmem_kvm_mem *mem, u64 gpa, const void *src,
+		      u32 len)
+{
+	if (!phys_ok(gpa, len))
+		return -EFAULT;
+	memcpy(__va(gpa), src, len);
+	return 0;
+}
+
+static long fake_hypercall(u64 gpa, u64 size)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct kvm_fake *f = test->priv;
+	struct utmem_kvm_req *req = __va(gpa);
+	long ret;
+
+	f->calls++;
+	KUNIT_EXPECT_EQ(test, size, sizeof(*req));
+	if (req->op < UTMEM_KVM_OP_NR)
+		f->ops[req->op]++;
+	if (f->force) {
+		f->last = *req;
+		return f->force_ret;
+	}
+	ret = utmem_kvm_serve(&f->server, f->client, &f->mem, gpa, size);
+	if (f->lie_len && req->op == UTMEM_KVM_OP_GET)
+		req->len += 100;
+	/* As answered: inputs, and the outputs written back. */
+	f->last = *req;
+	return ret;
+}
+
+static int kvm_guest_init(struct kunit *test)
+{
+	struct kvm_fake *f;
+
+	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->host = utmem_sim_host_create(64ULL << 20);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f->host));
+	f->client = utmem_sim_client_create(f->host);
+	KUNIT_ASSERT_NOT_NULL(test, f->client);
+	f->mem.read = phys_read;
+	f->mem.write = phys_write;
+	/* The data ops call in with preemption off, and so serve. */
+	f->mem.gfp = GFP_NOWAIT;
+	test->priv = f;
+	kunit_activate_static_stub(test, utmem_kvm_guest_hypercall,
+				   fake_hypercall);
+	return 0;
+}
+
+static void kvm_guest_exit(struct kunit *test)
+{
+	struct kvm_fake *f = test->priv;
+
+	utmem_sim_client_destroy(f->client);
+	KUNIT_EXPECT_EQ(test, f->host->pages, 0);
+	KUNIT_EXPECT_EQ(test, f->host->used, 0);
+	utmem_sim_host_destroy(f->host);
+}
+
+static struct tmem_backend *bind(struct kunit *test)
+{
+	struct tmem_backend *be;
+
+	be = tmem_backend_create(&tmem_kvm_backend_ops, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(be));
+	return be;
+}
+
+static void fill(u8 *p, u32 len, u32 seed)
+{
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (u8)(seed * 131 + i * 7);
+}
+
+static void probe_binds_test(struct kunit *test)
+{
+	struct kvm_fake *f = test->priv;
+	struct tmem_backend *be = bind(test);
+
+	KUNIT_EXPECT_EQ(test, f->calls, 1);
+	KUNIT_EXPECT_EQ(test, f->last.op, UTMEM_KVM_OP_PROBE);
+	KUNIT_EXPECT_EQ(test, f->last.len, UTMEM_KVM_ABI_VERSION);
+	/* One instance owns the per-CPU buffers. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(tmem_backend_create(&tmem_kvm_backend_ops,
+							  NULL)), -EBUSY);
+	tmem_backend_destroy(be);
+	/* Given back: a new instance binds. */
+	tmem_backend_destroy(bind(test));
+}
+
+static void probe_refused_test(struct kunit *test)
+{
+	struct kvm_fake *f = test->priv;
+	struct tmem_backend *be;
+
+	/* A host without the handler: KVM's answer to unknown numbers. */
+	f->force = true;
+	f->force_ret = -KVM_ENOSYS;
+	be = tmem_backend_create(&tmem_kvm_backend_ops, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(be), -ENODEV);
+	/* A host that does not speak this version. */
+	f->force_ret = TMEM_STATUS_INVAL;
+	be = tmem_backend_create(&tmem_kvm_backend_ops, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(be), -EPROTONOSUPPORT);
+	/* The failed probes left nothing bound. */
+	f->force = false;
+	tmem_backend_destroy(bind(test));
+}
+
+static void status_mapping_test(struct kunit *test)
+{
+	static const long bad[] = { TMEM_STATUS_NR, 1000, -KVM_ENOSYS,
+				    -KVM_EPERM, -1, LONG_MAX, LONG_MIN };
+	long s;
+	int i;
+
+	for (s = 0; s < TMEM_STATUS_NR; s++)
+		KUNIT_EXPECT_EQ(test, (__force u32)utmem_kvm_status(s), s);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ(test, (__force u32)utmem_kvm_status(bad[i]),
+				TMEM_STATUS_IO);
+}
+
+/* Every op through the tmem core, and what it put in the descriptor. */
+static void ops_round_trip_test(struct kunit *test)
+{
+	struct kvm_fake *f = test->priv;
+	struct tmem_backend *be = bind(test);
+	struct tmem_pool_info info;
+	struct tmem_handle h, h2;
+	struct tmem_pool *pool;
+	struct tmem_oid oid;
+	u8 *val, *out, *vval, *vout;
+	size_t len;
+
+	val = kunit_kzalloc(test, VAL, GFP_KERNEL);
+	out = kunit_kzalloc(test, VAL, GFP_KERNEL);
+	vval = vmalloc(VAL);
+	vout = vmalloc(VAL);
+	KUNIT_ASSERT_NOT_NULL(test, val);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	KUNIT_ASSERT_NOT_NULL(test, vval);
+	KUNIT_ASSERT_NOT_NULL(test, vout);
+
+	pool = tmem_pool_create(be, "kvm-test", TMEM_POOL_PERSISTENT, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
+	KUNIT_EXPECT_EQ(test, f->last.op, UTMEM_KVM_OP_NEW_POOL);
+	KUNIT_EXPECT_EQ(test, f->last.flags, TMEM_POOL_PERSISTENT);
+	KUNIT_EXPECT_EQ(test, f->last.buf, 0);
+
+	tmem_oid_set(&oid, 1, 2, 3);
+	tmem_handle_set(&h, &oid, 7);
+	tmem_handle_set(&h2, &oid, 8);
+	fill(val, VAL, 1);
+	KUNIT_EXPECT_EQ(test, tmem_put(pool, &h, val, VAL), 0);
+	KUNIT_EXPECT_EQ(test, f->last.op, UTMEM_KVM_OP_PUT);
+	KUNIT_EXPECT_EQ(test, f->last.pool_id, pool->id);
+	KUNIT_EXPECT_EQ(test, f->last.len, VAL);
+	KUNIT_EXPECT_EQ(test, f->last.handle.index, 7);
+	KUNIT_EXPECT_EQ(test, f->last.handle.oid.oid[2], 3);
+	/* A linear-mapped value goes in place. */
+	KUNIT_EXPECT_EQ(test, f->last.buf, virt_to_phys(val));
+	/* A vmalloc'ed one is bounced, and arrives intact. */
+	fill(vval, 100, 2);
+	KUNIT_EXPECT_EQ(test, tmem_put(pool, &h2, vval, 100), 0);
+	KUNIT_EXPECT_NE(test, f->last.buf, 0);
+	KUNIT_EXPECT_EQ(test, f->client->pages, 2);
+
+	KUNIT_EXPECT_EQ(test, tmem_get(pool, &h, out, VAL, &len), 0);
+	KUNIT_EXPECT_EQ(test, f->last.op, UTMEM_KVM_OP_GET);
+	KUNIT_EXPECT_EQ(test, f->last.buf, virt_to_phys(out));
+	KUNIT_EXPECT_EQ(test, len, VAL);
+	KUNIT_EXPECT_EQ(test, memcmp(out, val, VAL), 0);
+	KUNIT_EXPECT_EQ(test, tmem_get(pool, &h2, vout, VAL, &len), 0);
+	KUNIT_EXPECT_EQ(test, len, 100);
+	KUNIT_EXPECT_EQ(test, memcmp(vout, vval, 100), 0);
+	/* Too small a buffer: the length comes back, the value stays. */
+	KUNIT_EXPECT_EQ(test, tmem_get(pool, &h, out, 10, &len), -E2BIG);
+	KUNIT_EXPECT_EQ(test, f->last.len, VAL);
+	KUNIT_EXPECT_EQ(test, len, VAL);
+
+	KUNIT_EXPECT_EQ(test, tmem_pool_info(pool, &info), 0);
+	KUNIT_EXPECT_EQ(test, f->last.op, UTMEM_KVM_OP_POOL_INFO);
+	KUNIT_EXPECT_EQ(test, f->last.len, sizeof(info));
+	KUNIT_EXPECT_EQ(test, info.pages, 2);
+	KUNIT_EXPECT_EQ(test, info.raw_bytes, VAL + 100);
+
+	KUNIT_EXPECT_EQ(test, tmem_flush_page(pool, &h), 0);
+	KUNIT_EXPECT_EQ(test, f->last.op, UTMEM_KVM_OP_FLUSH_PAGE);
+	KUNIT_EXPECT_EQ(test, f->last.handle.index, 7);
+	KUNIT_EXPECT_EQ(test, tmem_get(pool, &h, out, VAL, &len), -ENOENT);
+
+	KUNIT_EXPECT_EQ(test, tmem_flush_object(pool, &oid), 0);
+	KUNIT_EXPECT_EQ(test, f->last.op, UTMEM_KVM_OP_FLUSH_OBJECT);
+	KUNIT_EXPECT_EQ(test, f->last.handle.oid.oid[0], 1);
+	KUNIT_EXPECT_EQ(test, f->last.handle.index, 0);
+	KUNIT_EXPECT_EQ(test, f->client->pages, 0);
+
+	KUNIT_EXPECT_EQ(test, tmem_put(pool, &h, val, 1), 0);
+	KUNIT_EXPECT_EQ(test, tmem_flush_pool(pool), 0);
+	KUNIT_EXPECT_EQ(test, f->last.op, UTMEM_KVM_OP_FLUSH_POOL);
+	KUNIT_EXPECT_EQ(test, f->client->pages, 0);
+
+	tmem_pool_destroy(pool);
+	KUNIT_EXPECT_EQ(test, f->last.op, UTMEM_KVM_OP_DESTROY_POOL);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&f->client->pools));
+	/* Nothing the host refused as malformed. */
+	KUNIT_EXPECT_EQ(test, atomic64_read(&f->server.invalid), 0);
+	vfree(vval);
+	vfree(vout);
+	tmem_backend_destroy(be);
+}
+
+static void shared_pool_test(struct kunit *test)
+{
+	struct kvm_fake *f = test->priv;
+	struct tmem_backend *be = bind(test);
+	struct tmem_pool *pool;
+	uuid_t uuid;
+
+	uuid_gen(&uuid);
+	/* The host's policy: no shared pools unless the host says so. */
+	pool = tmem_pool_create(be, "kvm-shared", TMEM_POOL_SHARED, &uuid);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pool), -EPERM);
+	f->server.shared_pools = true;
+	pool = tmem_pool_create(be, "kvm-shared", TMEM_POOL_SHARED, &uuid);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
+	KUNIT_EXPECT_NE(test, f->last.buf, 0);
+	tmem_pool_destroy(pool);
+	tmem_backend_destroy(be);
+}
+
+#define BATCH_NR	150	/* three requests: 64 + 64 + 22 */
+
+static void put_batch_test(struct kunit *test)
+{
+	struct kvm_fake *f = test->priv;
+	struct tmem_backend *be = bind(test);
+	struct tmem_batch_entry *ent;
+	struct tmem_pool *pool;
+	tmem_status_t status;
+	struct tmem_oid oid;
+	u8 *vals, *vval, *out;
+	unsigned int calls;
+	size_t len;
+	int i;
+
+	ent = kunit_kcalloc(test, BATCH_NR, sizeof(*ent), GFP_KERNEL);
+	vals = kunit_kzalloc(test, BATCH_NR * 64, GFP_KERNEL);
+	out = kunit_kzalloc(test, VAL, GFP_KERNEL);
+	vval = vmalloc(64);
+	KUNIT_ASSERT_NOT_NULL(test, ent);
+	KUNIT_ASSERT_NOT_NULL(test, vals);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	KUNIT_ASSERT_NOT_NULL(test, vval);
+	pool = tmem_pool_create(be, "kvm-batch", TMEM_POOL_PERSISTENT, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
+
+	tmem_oid_set(&oid, 9, 9, 9);
+	fill(vval, 64, 1000);
+	for (i = 0; i < BATCH_NR; i++) {
+		fill(vals + i * 64, 64, i);
+		tmem_handle_set(&ent[i].handle, &oid, i);
+		/* Every 50th value sits where the host cannot read it. */
+		ent[i].src = i % 50 == 3 ? vval : vals + i * 64;
+		ent[i].len = 64;
+	}
+	calls = f->calls;
+	KUNIT_EXPECT_EQ(test, tmem_put_batch(pool, ent, BATCH_NR), BATCH_NR);
+	KUNIT_EXPECT_EQ(test, f->calls - calls, 3 + 3);
+	KUNIT_EXPECT_EQ(test, f->ops[UTMEM_KVM_OP_PUT_BATCH], 3);
+	KUNIT_EXPECT_EQ(test, f->client->pages, BATCH_NR);
+	for (i = 0; i < BATCH_NR; i++) {
+		KUNIT_EXPECT_EQ(test, (__force u32)ent[i].status, TMEM_STATUS_OK);
+		KUNIT_EXPECT_EQ(test, tmem_get(pool, &ent[i].handle, out, VAL,
+					       &len), 0);
+		KUNIT_EXPECT_EQ(test, len, 64);
+		KUNIT_EXPECT_EQ(test, memcmp(out, ent[i].src, 64), 0);
+	}
+
+	/* A pool the host does not know: every entry says so. */
+	status = be->ops->put_batch(be, pool->id + 100, ent, BATCH_NR);
+	KUNIT_EXPECT_EQ(test, (__force u32)status, TMEM_STATUS_BADPOOL);
+	for (i = 0; i < BATCH_NR; i++)
+		KUNIT_EXPECT_EQ(test, (__force u32)ent[i].status,
+				TMEM_STATUS_BADPOOL);
+	tmem_pool_destroy(pool);
+	vfree(vval);
+	tmem_backend_destroy(be);
+}
+
+/* Whatever the host answers, the guest sees a status and no overflow. */
+static void host_lies_test(struct kunit *test)
+{
+	struct kvm_fake *f = test->priv;
+	struct tmem_backend *be = bind(test);
+	struct tmem_handle h;
+	struct tmem_pool *pool;
+	struct tmem_oid oid;
+	u8 *val, *out;
+	size_t len;
+
+	val = kunit_kzalloc(test, VAL, GFP_KERNEL);
+	/* Exactly 64 bytes: KASAN catches a copy past them. */
+	out = kunit_kzalloc(test, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, val);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	pool = tmem_pool_create(be, "kvm-lies", TMEM_POOL_PERSISTENT, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
+	tmem_oid_set(&oid, 5, 0, 0);
+	tmem_handle_set(&h, &oid, 0);
+	KUNIT_EXPECT_EQ(test, tmem_put(pool, &h, val, 64), 0);
+
+	f->lie_len = true;
+	KUNIT_EXPECT_EQ(test, tmem_get(pool, &h, out, 64, &len), -EIO);
+	f->lie_len = false;
+
+	f->force = true;
+	f->force_ret = 42;
+	KUNIT_EXPECT_EQ(test, tmem_put(pool, &h, val, 64), -EIO);
+	f->force_ret = -KVM_EPERM;
+	KUNIT_EXPECT_EQ(test, tmem_get(pool, &h, out, 64, &len), -EIO);
+	f->force = false;
+	tmem_pool_destroy(pool);
+	tmem_backend_destroy(be);
+}
+
+static struct kunit_case tmem_kvm_guest_cases[] = {
+	KUNIT_CASE(probe_binds_test),
+	KUNIT_CASE(probe_refused_test),
+	KUNIT_CASE(status_mapping_test),
+	KUNIT_CASE(ops_round_trip_test),
+	KUNIT_CASE(shared_pool_test),
+	KUNIT_CASE(put_batch_test),
+	KUNIT_CASE(host_lies_test),
+	{}
+};
+
+static struct kunit_suite tmem_kvm_guest_suite = {
+	.name = "tmem_kvm_guest",
+	.init = kvm_guest_init,
+	.exit = kvm_guest_exit,
+	.test_cases = tmem_kvm_guest_cases,
+};
+
+/*
+ * The host side alone.  Fake guest memory layout (guest-physical):
+ *   REQ     the request
+ *   BUF     a value, or a batch array
+ *   VALS    values a batch points at
+ *   RO      a page the guest cannot be written into
+ */
+#define FAKE_MEM	(64 * 1024)
+#define REQ		0x0
+#define BUF		0x1000
+#define VALS		0x4000
+#define RO		(FAKE_MEM - PAGE_SIZE)
+
+struct fake_guest {
+	struct utmem_kvm_mem mem;
+	u8 *base;
+	unsigned int writes;
+};
+
+struct kvm_host_test {
+	struct utmem_sim_host *host;
+	struct utmem_sim_client *a, *b;
+	struct utmem_kvm_server server;
+	struct fake_guest g;
+};
+
+static bool fake_range_ok(u64 gpa, u32 len)
+{
+	return gpa <= FAKE_MEM && len <= FAKE_MEM - gpa;
+}
+
+static int fake_read(struct utmem_kvm_mem *mem, u64 gpa, void *dst, u32 len)
+{
+	struct fake_guest *g = container_of(mem, struct fake_guest, mem);
+
+	if (!fake_range_ok(gpa, len))
+		return -EFAULT;
+	memcpy(dst, g->base + gpa, len);
+	return 0;
+}
+
+static int fake_write(struct utmem_kvm_mem *mem, u64 gpa, const void *src,
+		      u32 len)
+{
+	struct fake_guest *g = container_of(mem, struct fake_guest, mem);
+
+	if (!fake_range_ok(gpa, len) || (len && gpa + len > RO))
+		return -EFAULT;
+	memcpy(g->base + gpa, src, len);
+	g->writes++;
+	return 0;
+}
+
+static int kvm_host_init(struct kunit *test)
+{
+	struct kvm_host_test *t;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->g.base = kunit_kzalloc(test, FAKE_MEM, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t->g.base);
+	t->g.mem.read = fake_read;
+	t->g.mem.write = fake_write;
+	t->g.mem.gfp = GFP_KERNEL;
+	t->host = utmem_sim_host_create(64ULL << 20);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t->host));
+	t->a = utmem_sim_client_create(t->host);
+	t->b = utmem_sim_client_create(t->host);
+	KUNIT_ASSERT_NOT_NULL(test, t->a);
+	KUNIT_ASSERT_NOT_NULL(test, t->b);
+	test->priv = t;
+	return 0;
+}
+
+static void kvm_host_exit(struct kunit *test)
+{
+	struct kvm_host_test *t = test->priv;
+
+	utmem_sim_client_destroy(t->a);
+	utmem_sim_client_destroy(t->b);
+	/* A VM's end frees everything it held, whatever it sent. */
+	KUNIT_EXPECT_EQ(test, t->host->pages, 0);
+	KUNIT_EXPECT_EQ(test, t->host->used, 0);
+	KUNIT_EXPECT_EQ(test, t->host->raw_bytes, 0);
+	utmem_sim_host_destroy(t->host);
+}
+
+static struct utmem_kvm_req *req_at(struct kvm_host_test *t, u64 gpa)
+{
+	return (struct utmem_kvm_req *)(t->g.base + gpa);
+}
+
+static struct utmem_kvm_req *req_new(struct kvm_host_test *t, u32 op,
+				     u32 pool_id)
+{
+	struct utmem_kvm_req *req = req_at(t, REQ);
+
+	memset(req, 0, sizeof(*req));
+	req->op = op;
+	req->pool_id = pool_id;
+	return req;
+}
+
+static u32 serve_as(struct kvm_host_test *t, struct utmem_sim_client *c)
+{
+	return utmem_kvm_serve(&t->server, c, &t->g.mem, REQ,
+			       sizeof(struct utmem_kvm_req));
+}
+
+static u32 serve_a(struct kvm_host_test *t)
+{
+	return serve_as(t, t->a);
+}
+
+static u32 new_pool(struct kunit *test, struct utmem_sim_client *c)
+{
+	struct kvm_host_test *t = test->priv;
+	struct utmem_kvm_req *req;
+
+	req = req_new(t, UTMEM_KVM_OP_NEW_POOL, 0);
+	req->flags = TMEM_POOL_PERSISTENT;
+	KUNIT_ASSERT_EQ(test, serve_as(t, c), TMEM_STATUS_OK);
+	return req_at(t, REQ)->pool_id;
+}
+
+static u32 put(struct kvm_host_test *t, struct utmem_sim_client *c, u32 pool,
+	       u32 index, u64 buf, u32 len)
+{
+	struct utmem_kvm_req *req = req_new(t, UTMEM_KVM_OP_PUT, pool);
+
+	req->handle.index = index;
+	req->buf = buf;
+	req->len = len;
+	return serve_as(t, c);
+}
+
+static u32 get(struct kvm_host_test *t, struct utmem_sim_client *c, u32 pool,
+	       u32 index, u64 buf, u32 size)
+{
+	struct utmem_kvm_req *req = req_new(t, UTMEM_KVM_OP_GET, pool);
+
+	req->handle.index = index;
+	req->buf = buf;
+	req->len = size;
+	return serve_as(t, c);
+}
+
+static void bad_request_test(struct kunit *test)
+{
+	static const u64 sizes[] = { 0, 1, sizeof(struct utmem_kvm_req) - 1,
+				     sizeof(struct utmem_kvm_req) + 1, U64_MAX };
+	static const u64 gpas[] = { FAKE_MEM - 8, FAKE_MEM, U64_MAX,
+				    U64_MAX - 7 };
+	struct kvm_host_test *t = test->priv;
+	int i;
+
+	req_new(t, UTMEM_KVM_OP_PROBE, 0)->len = UTMEM_KVM_ABI_VERSION;
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		KUNIT_EXPECT_EQ(test, utmem_kvm_serve(&t->server, t->a,
+						      &t->g.mem, REQ, sizes[i]),
+				TMEM_STATUS_INVAL);
+	for (i = 0; i < ARRAY_SIZE(gpas); i++)
+		KUNIT_EXPECT_EQ(test, utmem_kvm_serve(&t->server, t->a,
+						      &t->g.mem, gpas[i],
+						      sizeof(struct utmem_kvm_req)),
+				TMEM_STATUS_INVAL);
+	KUNIT_EXPECT_EQ(test, t->g.writes, 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->server.invalid),
+			ARRAY_SIZE(sizes) + ARRAY_SIZE(gpas));
+
+	req_new(t, UTMEM_KVM_OP_NR, 0);
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_INVAL);
+	req_new(t, U32_MAX, 0);
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_INVAL);
+	req_new(t, UTMEM_KVM_OP_PROBE, 0)->reserved = 1;
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_INVAL);
+
+	/* The probe: right version answered OK, any other INVAL. */
+	req_new(t, UTMEM_KVM_OP_PROBE, 0)->len = UTMEM_KVM_ABI_VERSION;
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_OK);
+	req_new(t, UTMEM_KVM_OP_PROBE, 0)->len = UTMEM_KVM_ABI_VERSION + 1;
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_INVAL);
+	KUNIT_EXPECT_EQ(test, req_at(t, REQ)->len, UTMEM_KVM_ABI_VERSION);
+}
+
+/* The fields each op uses, restated from the ABI header's comment. */
+#define U_POOL		BIT(0)
+#define U_FLAGS		BIT(1)
+#define U_LEN		BIT(2)
+#define U_INDEX		BIT(3)
+#define U_BUF		BIT(4)
+#define U_NR_FIELDS	7	/* the five above, handle.reserved, reserved */
+
+static const u8 abi_uses[UTMEM_KVM_OP_NR] = {
+	[UTMEM_KVM_OP_PROBE] = U_LEN,
+	[UTMEM_KVM_OP_NEW_POOL] = U_FLAGS | U_BUF,
+	[UTMEM_KVM_OP_DESTROY_POOL] = U_POOL,
+	[UTMEM_KVM_OP_PUT] = U_POOL | U_INDEX | U_BUF | U_LEN,
+	[UTMEM_KVM_OP_GET] = U_POOL | U_INDEX | U_BUF | U_LEN,
+	[UTMEM_KVM_OP_FLUSH_PAGE] = U_POOL | U_INDEX,
+	[UTMEM_KVM_OP_FLUSH_OBJECT] = U_POOL,
+	[UTMEM_KVM_OP_FLUSH_POOL] = U_POOL,
+	[UTMEM_KVM_OP_PUT_BATCH] = U_POOL | U_BUF | U_LEN,
+	[UTMEM_KVM_OP_POOL_INFO] = U_POOL | U_BUF | U_LEN,
+};
+
+/*
+ * Sets field @field of @req to a non-zero value (@pool for the pool id),
+ * unless @op uses it; false when it does.
+ */
+static bool poke_unused(struct utmem_kvm_req *req, u32 op, int field,
+			u32 pool)
+{
+	if (field < 5 && (abi_uses[op] & BIT(field)))
+		return false;
+	switch (field) {
+	case 0:
+		req->pool_id = pool;
+		break;
+	case 1:
+		req->flags = TMEM_POOL_PERSISTENT;
+		break;
+	case 2:
+		req->len = 1;
+		break;
+	case 3:
+		req->handle.index = 1;
+		break;
+	case 4:
+		req->buf = BUF;
+		break;
+	case 5:
+		req->handle.reserved = 1;
+		break;
+	default:
+		req->reserved = 1;
+		break;
+	}
+	return true;
+}
+
+/* Each op with one field it does not use set: refused, nothing done. */
+static void unused_fields_test(struct kunit *test)
+{
+	struct kvm_host_test *t = test->priv;
+	struct utmem_kvm_req *req;
+	u32 op, pool = new_pool(test, t->a);
+	int field;
+
+	for (op = 0; op < UTMEM_KVM_OP_NR; op++) {
+		for (field = 0; field < U_NR_FIELDS; field++) {
+			req = req_new(t, op, 0);
+			if (abi_uses[op] & U_POOL)
+				req->pool_id = pool;
+			if (!poke_unused(req, op, field, pool + 1))
+				continue;
+			KUNIT_EXPECT_EQ_MSG(test, serve_a(t), TMEM_STATUS_INVAL,
+					    "op %u field %d", op, field);
+		}
+	}
+	/* The pool is still there, empty, and the only one. */
+	KUNIT_EXPECT_EQ(test, t->a->pages, 0);
+	req = req_new(t, UTMEM_KVM_OP_DESTROY_POOL, pool);
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_OK);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&t->a->pools));
+}
+
+static void new_pool_test(struct kunit *test)
+{
+	struct kvm_host_test *t = test->priv;
+	struct utmem_kvm_req *req;
+
+	req = req_new(t, UTMEM_KVM_OP_NEW_POOL, 0);
+	req->flags = 1U << 5;
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_INVAL);
+	req = req_new(t, UTMEM_KVM_OP_NEW_POOL, 0);
+	req->flags = TMEM_POOL_SHARED;
+	req->buf = BUF;
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_PERM);
+	t->server.shared_pools = true;
+	req->buf = FAKE_MEM - 4;	/* the UUID runs out of the guest */
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_INVAL);
+	/* A pool id that cannot be written back: no pool left behind. */
+	req->buf = BUF;
+	memcpy(t->g.base + RO, req, sizeof(*req));
+	KUNIT_EXPECT_EQ(test, utmem_kvm_serve(&t->server, t->a, &t->g.mem, RO,
+					      sizeof(*req)), TMEM_STATUS_INVAL);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&t->a->pools));
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_OK);
+	KUNIT_EXPECT_FALSE(test, xa_empty(&t->a->pools));
+	/* B names the same UUID: the same pool. */
+	KUNIT_EXPECT_EQ(test, serve_as(t, t->b), TMEM_STATUS_OK);
+}
+
+static void put_get_test(struct kunit *test)
+{
+	struct kvm_host_test *t = test->priv;
+	u32 pool = new_pool(test, t->a);
+	u8 *buf = t->g.base + BUF;
+
+	fill(buf, VAL, 3);
+	KUNIT_EXPECT_EQ(test, put(t, t->a, pool, 0, BUF, VAL + 1),
+			TMEM_STATUS_TOOBIG);
+	KUNIT_EXPECT_EQ(test, put(t, t->a, pool, 0, BUF, VAL), TMEM_STATUS_OK);
+	/* A value that runs out of the guest: INVAL, the old one stays. */
+	KUNIT_EXPECT_EQ(test, put(t, t->a, pool, 0, FAKE_MEM - 100, 200),
+			TMEM_STATUS_INVAL);
+	KUNIT_EXPECT_EQ(test, put(t, t->a, pool, 0, U64_MAX - 10, 100),
+			TMEM_STATUS_INVAL);
+	KUNIT_EXPECT_EQ(test, get(t, t->a, pool, 0, VALS, VAL), TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, req_at(t, REQ)->len, VAL);
+	KUNIT_EXPECT_EQ(test, memcmp(t->g.base + VALS, buf, VAL), 0);
+	/* Too small: the length, not the value. */
+	memset(t->g.base + VALS, 0, VAL);
+	KUNIT_EXPECT_EQ(test, get(t, t->a, pool, 0, VALS, 16),
+			TMEM_STATUS_TOOBIG);
+	KUNIT_EXPECT_EQ(test, req_at(t, REQ)->len, VAL);
+	KUNIT_EXPECT_NULL(test, memchr_inv(t->g.base + VALS, 0, VAL));
+	/* Into a read-only page or out of the guest: INVAL. */
+	KUNIT_EXPECT_EQ(test, get(t, t->a, pool, 0, RO, VAL), TMEM_STATUS_INVAL);
+	KUNIT_EXPECT_EQ(test, get(t, t->a, pool, 0, FAKE_MEM, VAL),
+			TMEM_STATUS_INVAL);
+	KUNIT_EXPECT_EQ(test, get(t, t->a, pool, 1, VALS, VAL), TMEM_STATUS_MISS);
+	/* A size beyond a value's maximum is fine. */
+	KUNIT_EXPECT_EQ(test, get(t, t->a, pool, 0, VALS, U32_MAX),
+			TMEM_STATUS_OK);
+}
+
+/* A VM reaches its own pools only: ids are per client. */
+static void isolation_test(struct kunit *test)
+{
+	struct kvm_host_test *t = test->priv;
+	u32 pool = new_pool(test, t->a);
+	struct utmem_kvm_req *req;
+
+	fill(t->g.base + BUF, 64, 4);
+	KUNIT_EXPECT_EQ(test, put(t, t->a, pool, 0, BUF, 64), TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, get(t, t->b, pool, 0, VALS, VAL),
+			TMEM_STATUS_BADPOOL);
+	KUNIT_EXPECT_EQ(test, put(t, t->b, pool, 0, BUF, 64),
+			TMEM_STATUS_BADPOOL);
+	req = req_new(t, UTMEM_KVM_OP_FLUSH_POOL, pool);
+	KUNIT_EXPECT_EQ(test, serve_as(t, t->b), TMEM_STATUS_BADPOOL);
+	req = req_new(t, UTMEM_KVM_OP_DESTROY_POOL, pool);
+	KUNIT_EXPECT_EQ(test, serve_as(t, t->b), TMEM_STATUS_BADPOOL);
+	KUNIT_EXPECT_EQ(test, t->a->pages, 1);
+	KUNIT_EXPECT_EQ(test, get(t, t->a, pool, 0, VALS, VAL), TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, memcmp(t->g.base + VALS, t->g.base + BUF, 64), 0);
+}
+
+static struct utmem_kvm_batch_entry *batch_at(struct kvm_host_test *t,
+					      u64 gpa)
+{
+	return (struct utmem_kvm_batch_entry *)(t->g.base + gpa);
+}
+
+static u32 put_batch(struct kvm_host_test *t, u32 pool, u64 buf, u32 nr)
+{
+	struct utmem_kvm_req *req = req_new(t, UTMEM_KVM_OP_PUT_BATCH, pool);
+
+	req->buf = buf;
+	req->len = nr;
+	return serve_a(t);
+}
+
+static void put_batch_host_test(struct kunit *test)
+{
+	struct kvm_host_test *t = test->priv;
+	u32 pool = new_pool(test, t->a);
+	struct utmem_kvm_batch_entry *ent = batch_at(t, BUF);
+	int i;
+
+	for (i = 0; i < UTMEM_KVM_BATCH_MAX; i++) {
+		ent[i] = (struct utmem_kvm_batch_entry) {
+			.handle.index = i,
+			.buf = VALS + i * 64,
+			.len = 64,
+		};
+		fill(t->g.base + VALS + i * 64, 64, i);
+	}
+	KUNIT_EXPECT_EQ(test, put_batch(t, pool, BUF, 0), TMEM_STATUS_INVAL);
+	KUNIT_EXPECT_EQ(test, put_batch(t, pool, BUF, UTMEM_KVM_BATCH_MAX + 1),
+			TMEM_STATUS_INVAL);
+	KUNIT_EXPECT_EQ(test, put_batch(t, pool + 1, BUF, 4),
+			TMEM_STATUS_BADPOOL);
+	/* A malformed entry refuses the whole batch, before any store. */
+	ent[3].len = VAL + 1;
+	KUNIT_EXPECT_EQ(test, put_batch(t, pool, BUF, 8), TMEM_STATUS_INVAL);
+	ent[3].len = 64;
+	ent[5].handle.reserved = 1;
+	KUNIT_EXPECT_EQ(test, put_batch(t, pool, BUF, 8), TMEM_STATUS_INVAL);
+	ent[5].handle.reserved = 0;
+	KUNIT_EXPECT_EQ(test, t->a->pages, 0);
+	/* An array the statuses cannot be written into: nothing stored. */
+	memcpy(t->g.base + RO, ent, 8 * sizeof(*ent));
+	KUNIT_EXPECT_EQ(test, put_batch(t, pool, RO, 8), TMEM_STATUS_INVAL);
+	KUNIT_EXPECT_EQ(test, t->a->pages, 0);
+	/* One value outside the guest: that entry only. */
+	ent[7].buf = FAKE_MEM - 10;
+	KUNIT_EXPECT_EQ(test, put_batch(t, pool, BUF, UTMEM_KVM_BATCH_MAX),
+			TMEM_STATUS_OK);
+	for (i = 0; i < UTMEM_KVM_BATCH_MAX; i++)
+		KUNIT_EXPECT_EQ(test, ent[i].status,
+				i == 7 ? TMEM_STATUS_INVAL : TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, t->a->pages, UTMEM_KVM_BATCH_MAX - 1);
+	KUNIT_EXPECT_EQ(test, get(t, t->a, pool, 9, BUF + 0x2000, VAL),
+			TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, memcmp(t->g.base + BUF + 0x2000,
+				     t->g.base + VALS + 9 * 64, 64), 0);
+}
+
+static void pool_info_host_test(struct kunit *test)
+{
+	struct kvm_host_test *t = test->priv;
+	u32 pool = new_pool(test, t->a);
+	struct tmem_pool_info *info = (void *)(t->g.base + BUF);
+	struct utmem_kvm_req *req;
+
+	KUNIT_EXPECT_EQ(test, put(t, t->a, pool, 0, VALS, 100), TMEM_STATUS_OK);
+	req = req_new(t, UTMEM_KVM_OP_POOL_INFO, pool);
+	req->buf = BUF;
+	req->len = sizeof(*info) - 1;
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_INVAL);
+	req->len = sizeof(*info);
+	req->buf = RO;
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_INVAL);
+	req->buf = BUF;
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, info->pages, 1);
+	KUNIT_EXPECT_EQ(test, info->raw_bytes, 100);
+}
+
+#define FUZZ_REQUESTS	20000
+
+/* A guest address: mostly inside the guest, sometimes at or past its end. */
+static u64 fuzz_gpa(struct rnd_state *rs)
+{
+	switch (prandom_u32_state(rs) % 8) {
+	case 0:
+		return FAKE_MEM - (prandom_u32_state(rs) % 256);
+	case 1:
+		return (u64)prandom_u32_state(rs) << 32 | prandom_u32_state(rs);
+	case 2:
+		return RO;
+	default:
+		return BUF + (prandom_u32_state(rs) % (RO - BUF));
+	}
+}
+
+static u32 fuzz_small(struct rnd_state *rs, u32 typical)
+{
+	switch (prandom_u32_state(rs) % 8) {
+	case 0:
+		return prandom_u32_state(rs);
+	case 1:
+		return 0;
+	default:
+		return prandom_u32_state(rs) % (typical + 1);
+	}
+}
+
+/*
+ * Random requests, valid and not, at a client with a few pools: every
+ * answer must be a status, and the engine's accounting must add up
+ * afterwards (and, in the exit, come back to zero).
+ */
+static void fuzz_test(struct kunit *test)
+{
+	struct kvm_host_test *t = test->priv;
+	struct utmem_kvm_batch_entry *ent;
+	unsigned int answers[TMEM_STATUS_NR] = {};
+	struct tmem_pool_info info;
+	struct utmem_kvm_req *req;
+	struct rnd_state rs;
+	tmem_status_t status;
+	unsigned long id;
+	u64 pages = 0;
+	void *entry;
+	u32 ret, op;
+	int i, j;
+	u8 uses;
+
+	prandom_seed_state(&rs, 0x75746d656d);
+	get_random_bytes(t->g.base, FAKE_MEM);
+	t->server.shared_pools = true;
+	for (i = 0; i < 4; i++)
+		new_pool(test, t->a);
+
+	for (i = 0; i < FUZZ_REQUESTS; i++) {
+		op = prandom_u32_state(&rs) % (UTMEM_KVM_OP_NR + 1);
+		req = req_new(t, op, 0);
+		/* Mostly the fields the op uses, sometimes one it does not. */
+		uses = op < UTMEM_KVM_OP_NR ? abi_uses[op] : 0xff;
+		if (uses & U_POOL)
+			req->pool_id = prandom_u32_state(&rs) % 6;
+		if (uses & U_FLAGS)
+			req->flags = fuzz_small(&rs, TMEM_POOL_FLAGS_ALL);
+		if (uses & U_LEN)
+			req->len = op == UTMEM_KVM_OP_PROBE ?
+				   fuzz_small(&rs, UTMEM_KVM_ABI_VERSION) :
+				   fuzz_small(&rs, op == UTMEM_KVM_OP_PUT_BATCH ?
+						   UTMEM_KVM_BATCH_MAX : VAL);
+		if (uses & U_INDEX)
+			req->handle.index = prandom_u32_state(&rs) % 64;
+		if ((uses & U_INDEX) || op == UTMEM_KVM_OP_FLUSH_OBJECT)
+			req->handle.oid.oid[0] = prandom_u32_state(&rs) % 4;
+		if (uses & U_BUF)
+			req->buf = fuzz_gpa(&rs);
+		if (op < UTMEM_KVM_OP_NR && prandom_u32_state(&rs) % 10 == 0)
+			poke_unused(req, op, prandom_u32_state(&rs) % U_NR_FIELDS,
+				    prandom_u32_state(&rs) | 1);
+		/* A batch array of plausible entries, where it points. */
+		if (op == UTMEM_KVM_OP_PUT_BATCH &&
+		    fake_range_ok(req->buf, UTMEM_KVM_BATCH_MAX * sizeof(*ent))) {
+			ent = batch_at(t, req->buf);
+			for (j = 0; j < UTMEM_KVM_BATCH_MAX; j++) {
+				ent[j].handle.reserved = prandom_u32_state(&rs) % 64 ?
+							 0 : 1;
+				ent[j].buf = fuzz_gpa(&rs);
+				ent[j].len = fuzz_small(&rs, VAL);
+			}
+		}
+		ret = serve_a(t);
+		KUNIT_ASSERT_LT(test, ret, TMEM_STATUS_NR);
+		answers[ret]++;
+	}
+	for (i = 0; i < TMEM_STATUS_NR; i++)
+		kunit_info(test, "status %d: %u of %d requests\n", i,
+			   answers[i], FUZZ_REQUESTS);
+	/* Both accepted and refused requests were made. */
+	KUNIT_EXPECT_GT(test, answers[TMEM_STATUS_OK], FUZZ_REQUESTS / 20);
+	KUNIT_EXPECT_GT(test, answers[TMEM_STATUS_INVAL], FUZZ_REQUESTS / 20);
+
+	xa_for_each(&t->a->pools, id, entry) {
+		status = utmem_sim_pool_info(t->a, id, &info);
+		KUNIT_ASSERT_EQ(test, (__force u32)status, TMEM_STATUS_OK);
+		pages += info.pages;
+	}
+	KUNIT_EXPECT_EQ(test, pages, t->a->pages);
+	KUNIT_EXPECT_EQ(test, t->host->pages, t->a->pages + t->b->pages);
+}
+
+static struct kunit_case tmem_kvm_host_cases[] = {
+	KUNIT_CASE(bad_request_test),
+	KUNIT_CASE(unused_fields_test),
+	KUNIT_CASE(new_pool_test),
+	KUNIT_CASE(put_get_test),
+	KUNIT_CASE(isolation_test),
+	KUNIT_CASE(put_batch_host_test),
+	KUNIT_CASE(pool_info_host_test),
+	KUNIT_CASE(fuzz_test),
+	{}
+};
+
+static struct kunit_suite tmem_kvm_host_suite = {
+	.name = "tmem_kvm_host",
+	.init = kvm_host_init,
+	.exit = kvm_host_exit,
+	.test_cases = tmem_kvm_host_cases,
+};
+
+kunit_test_suites(&tmem_kvm_guest_suite, &tmem_kvm_host_suite);
+
+MODULE_DESCRIPTION("KUnit tests for utmem's KVM binding");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
