@@ -11,6 +11,8 @@
 #   make run GUEST=qemu  the simulator guest on an x86_64 kernel under QEMU
 #   make kunit           the KUnit part of `make test` alone
 #   make e2e             the end-to-end part alone
+#   make e2e-kvm         the host-kvm end-to-end: real hypercalls from an L2
+#                        guest to an L1 KVM host, both under QEMU (x86_64)
 #   make bench-dev       /dev/utmem throughput on the x86_64 guest (QEMU)
 #   make bench-redis     the Redis experiment on the x86_64 guest (QEMU)
 #   make check           checkpatch --strict and sparse on the kernel code
@@ -28,13 +30,14 @@ JOBS ?= $(shell nproc)
 GUEST ?= uml
 UML_BUILD := $(UTMEM_CACHE)/build-uml
 X86_BUILD := $(UTMEM_CACHE)/build-x86_64
+KVM_BUILD := $(UTMEM_CACHE)/build-x86_64-kvm
 KUNITCONFIG := drivers/utmem/kunit
 TREE = $(shell $(REPO)/scripts/prepare-kernel-tree.sh)
 KUNIT_PY = cd $(TREE) && python3 tools/testing/kunit/kunit.py
 KUNIT_OPTS = --kunitconfig=$(KUNITCONFIG) --build_dir=$(UML_BUILD) \
 	--jobs=$(JOBS) --make_options CC="ccache gcc"
 
-.PHONY: all test kunit user-test e2e bench-dev bench-redis run run-uml run-qemu uml-kernel x86-kernel check \
+.PHONY: all test kunit user-test e2e e2e-kvm kvm-kernel bench-dev bench-redis run run-uml run-qemu uml-kernel x86-kernel check \
 	checkpatch sparse kernel-tree help
 
 all: help
@@ -43,7 +46,7 @@ all: help
 .NOTPARALLEL:
 
 help:
-	@sed -n '3,22s/^# \{0,1\}//p' $(REPO)/Makefile
+	@sed -n '3,24s/^# \{0,1\}//p' $(REPO)/Makefile
 
 kernel-tree:
 	@$(REPO)/scripts/prepare-kernel-tree.sh
@@ -156,6 +159,14 @@ e2e: uml-kernel $(REDIS_BIN) $(BIN)/swap_stress $(BIN)/utmem_dev_test $(BIN)/lib
 
 kunit:
 	$(KUNIT_PY) run $(KUNIT_OPTS)
+
+# Not in `make test`, whose cold run it would take past 40 minutes here:
+# .ci/run runs it after.  One small x86_64 kernel is both L1 and L2.
+e2e-kvm: kvm-kernel $(BIN)/swap_stress $(BIN)/utmem_dev_test
+	$(REPO)/scripts/run-kvm-e2e.sh $(KVM_BUILD)/arch/x86/boot/bzImage $(BIN)
+
+kvm-kernel:
+	$(REPO)/scripts/build-x86-kernel.sh $(TREE) $(KVM_BUILD) $(JOBS) kvm
 
 uml-kernel:
 	$(KUNIT_PY) build $(KUNIT_OPTS)

@@ -249,7 +249,7 @@ void utmem_kvm_host_init(struct dentry *debugfs_root)
 	for (i = 0; i < UTMEM_KVM_OP_NR; i++)
 		tmem_debugfs_create_counter(utmem_kvm_op_names[i], calls,
 					    &server.calls[i]);
-	tmem_debugfs_create_counter("invalid", calls, &server.invalid);
+	tmem_debugfs_create_counter("malformed", calls, &server.malformed);
 	pr_info("serving KVM guests: %llu bytes, %s per VM, shared pools %s\n",
 		capacity, vm_cap ? kvm_vm_cap : "no cap",
 		kvm_shared_pools ? "on" : "off");

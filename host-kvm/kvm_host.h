@@ -36,13 +36,14 @@ struct utmem_kvm_mem {
  * @shared_pools: whether a VM may create or open a shared pool (a pool
  *	that every VM naming its UUID reaches)
  * @calls: requests per operation, whatever their answer
- * @invalid: requests answered INVAL (malformed, or a buffer outside the
- *	guest's memory)
+ * @malformed: requests the handler refused (INVAL) for their layout or
+ *	for an address outside the guest's memory, not counting the
+ *	engine's own INVAL answers (a shared pool's flags, say)
  */
 struct utmem_kvm_server {
 	bool shared_pools;
 	atomic64_t calls[UTMEM_KVM_OP_NR];
-	atomic64_t invalid;
+	atomic64_t malformed;
 };
 
 extern const char *const utmem_kvm_op_names[UTMEM_KVM_OP_NR];

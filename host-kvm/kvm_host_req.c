@@ -13,7 +13,10 @@
  * grow.  Nothing the engine holds changes on a request that is answered
  * INVAL, except where the kernel-doc of an operation says so.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": kvm-host: " fmt
+
 #include <linux/kernel.h>
+#include <linux/printk.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <kunit/visibility.h>
@@ -57,6 +60,13 @@ static const u8 op_fields[UTMEM_KVM_OP_NR] = {
 
 static const struct tmem_handle zero_handle;
 
+/*
+ * The handler's own refusal of a request (its layout, or an address
+ * outside the guest): answered INVAL like the engine's INVAL, but counted
+ * and logged apart, since no well-behaved guest sends one.
+ */
+#define MALFORMED	TMEM_STATUS_NR
+
 /* Unused fields are zero; the handle's reserved word always is. */
 static bool req_well_formed(const struct utmem_kvm_req *req)
 {
@@ -96,14 +106,14 @@ static u32 serve_new_pool(struct utmem_kvm_server *server,
 	u32 id;
 
 	if (req->flags & ~TMEM_POOL_FLAGS_ALL)
-		return TMEM_STATUS_INVAL;
+		return MALFORMED;
 	if (req->flags & TMEM_POOL_SHARED) {
 		if (!server->shared_pools)
 			return TMEM_STATUS_PERM;
 		if (mem->read(mem, req->buf, &uuid, sizeof(uuid)))
-			return TMEM_STATUS_INVAL;
+			return MALFORMED;
 	} else if (req->buf) {
-		return TMEM_STATUS_INVAL;
+		return MALFORMED;
 	}
 	status = utmem_sim_new_pool(client, req->flags,
 				    req->flags & TMEM_POOL_SHARED ? &uuid : NULL,
@@ -113,7 +123,7 @@ static u32 serve_new_pool(struct utmem_kvm_server *server,
 	req->pool_id = id;
 	if (mem->write(mem, gpa, req, sizeof(*req))) {
 		utmem_sim_destroy_pool(client, id);
-		return TMEM_STATUS_INVAL;
+		return MALFORMED;
 	}
 	return TMEM_STATUS_OK;
 }
@@ -125,7 +135,7 @@ static u32 serve_put(struct utmem_sim_client *client,
 	if (req->len > TMEM_VALUE_MAX)
 		return TMEM_STATUS_TOOBIG;
 	if (mem->read(mem, req->buf, bounce, req->len))
-		return TMEM_STATUS_INVAL;
+		return MALFORMED;
 	return st(utmem_sim_put(client, req->pool_id, &req->handle, bounce,
 				req->len));
 }
@@ -145,12 +155,12 @@ static u32 serve_get(struct utmem_sim_client *client,
 	status = utmem_sim_get(client, req->pool_id, &req->handle, bounce,
 			       min_t(u32, req->len, TMEM_VALUE_MAX), &len);
 	if (status == TMEM_S_OK && mem->write(mem, req->buf, bounce, len))
-		return TMEM_STATUS_INVAL;
+		return MALFORMED;
 	if (status != TMEM_S_OK && status != TMEM_S_TOOBIG)
 		return st(status);
 	req->len = len;
 	if (mem->write(mem, gpa, req, sizeof(*req)))
-		return TMEM_STATUS_INVAL;
+		return MALFORMED;
 	return st(status);
 }
 
@@ -165,10 +175,10 @@ static u32 serve_put_batch(struct utmem_sim_client *client,
 {
 	struct utmem_kvm_batch_entry *ent;
 	struct tmem_pool_info info;
-	u32 size, i, ret = TMEM_STATUS_INVAL;
+	u32 size, i, ret = MALFORMED;
 
 	if (!req->len || req->len > UTMEM_KVM_BATCH_MAX)
-		return TMEM_STATUS_INVAL;
+		return MALFORMED;
 	/* As the engine would answer for the first entry, before any read. */
 	if (utmem_sim_pool_info(client, req->pool_id, &info) != TMEM_S_OK)
 		return TMEM_STATUS_BADPOOL;
@@ -194,7 +204,7 @@ static u32 serve_put_batch(struct utmem_sim_client *client,
 						 ent[i].len));
 	}
 	/* Checked writable above; a memslot change since is the guest's. */
-	ret = mem->write(mem, req->buf, ent, size) ? TMEM_STATUS_INVAL :
+	ret = mem->write(mem, req->buf, ent, size) ? MALFORMED :
 						     TMEM_STATUS_OK;
 out:
 	kfree(ent);
@@ -209,12 +219,12 @@ static u32 serve_pool_info(struct utmem_sim_client *client,
 	tmem_status_t status;
 
 	if (req->len != sizeof(info))
-		return TMEM_STATUS_INVAL;
+		return MALFORMED;
 	status = utmem_sim_pool_info(client, req->pool_id, &info);
 	if (status != TMEM_S_OK)
 		return st(status);
 	return mem->write(mem, req->buf, &info, sizeof(info)) ?
-	       TMEM_STATUS_INVAL : TMEM_STATUS_OK;
+	       MALFORMED : TMEM_STATUS_OK;
 }
 
 static u32 serve_probe(struct utmem_kvm_mem *mem, u64 gpa,
@@ -224,7 +234,7 @@ static u32 serve_probe(struct utmem_kvm_mem *mem, u64 gpa,
 
 	req->len = UTMEM_KVM_ABI_VERSION;
 	if (mem->write(mem, gpa, req, sizeof(*req)))
-		return TMEM_STATUS_INVAL;
+		return MALFORMED;
 	return known ? TMEM_STATUS_OK : TMEM_STATUS_INVAL;
 }
 
@@ -262,7 +272,7 @@ static u32 serve(struct utmem_kvm_server *server,
 	case UTMEM_KVM_OP_POOL_INFO:
 		return serve_pool_info(client, mem, req);
 	}
-	return TMEM_STATUS_INVAL;
+	return MALFORMED;
 }
 
 /**
@@ -282,16 +292,18 @@ u32 utmem_kvm_serve(struct utmem_kvm_server *server,
 {
 	struct utmem_kvm_req req;
 	void *bounce = NULL;
+	u32 op = U32_MAX;	/* for the log: the request was not read */
 	u32 ret;
 
 	if (size != sizeof(req) || mem->read(mem, gpa, &req, sizeof(req))) {
-		ret = TMEM_STATUS_INVAL;
+		ret = MALFORMED;
 		goto count;
 	}
+	op = req.op;
 	if (req.op < UTMEM_KVM_OP_NR)
 		atomic64_inc(&server->calls[req.op]);
 	if (!req_well_formed(&req)) {
-		ret = TMEM_STATUS_INVAL;
+		ret = MALFORMED;
 		goto count;
 	}
 	if (op_needs_bounce(req.op)) {
@@ -302,8 +314,11 @@ u32 utmem_kvm_serve(struct utmem_kvm_server *server,
 	ret = serve(server, client, mem, gpa, &req, bounce);
 	kfree(bounce);
 count:
-	if (ret == TMEM_STATUS_INVAL)
-		atomic64_inc(&server->invalid);
-	return ret;
+	if (ret != MALFORMED)
+		return ret;
+	atomic64_inc(&server->malformed);
+	pr_warn_ratelimited("client %u: malformed request (op %u) at %#llx refused\n",
+			    client->id, op, gpa);
+	return TMEM_STATUS_INVAL;
 }
 EXPORT_SYMBOL_IF_KUNIT(utmem_kvm_serve);

@@ -276,7 +276,7 @@ static void ops_round_trip_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->last.op, UTMEM_KVM_OP_DESTROY_POOL);
 	KUNIT_EXPECT_TRUE(test, xa_empty(&f->client->pools));
 	/* Nothing the host refused as malformed. */
-	KUNIT_EXPECT_EQ(test, atomic64_read(&f->server.invalid), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&f->server.malformed), 0);
 	vfree(vval);
 	vfree(vout);
 	tmem_backend_destroy(be);
@@ -581,7 +581,7 @@ static void bad_request_test(struct kunit *test)
 						      sizeof(struct utmem_kvm_req)),
 				TMEM_STATUS_INVAL);
 	KUNIT_EXPECT_EQ(test, t->g.writes, 0);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&t->server.invalid),
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->server.malformed),
 			ARRAY_SIZE(sizes) + ARRAY_SIZE(gpas));
 
 	req_new(t, UTMEM_KVM_OP_NR, 0);

@@ -1,0 +1,98 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# init of L1 in the host-kvm end-to-end (scripts/run-kvm-e2e.sh): an
+# x86_64 guest under QEMU TCG with nested SVM, running KVM and utmem's
+# host side.  It boots L2, the same kernel (UTMEM_KERNEL) under its own
+# KVM with utmem.backend=kvm, whose init (init-kvm-l2.sh) runs the tests
+# over real hypercalls.  L1 then checks that its host side served them
+# (hypercalls and pages of L2's client), kills L2 while L2 holds pages
+# in it, and checks that the pools went with the VM.
+# Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
+. "$(dirname "$0")"/guest-setup.sh
+
+kernel=${UTMEM_KERNEL:?no UTMEM_KERNEL on the kernel command line}
+bin=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}
+kh=/sys/kernel/debug/utmem/kvm-host
+l2log=/tmp/l2.log
+echo "utmem-l1: init after $(cut -d' ' -f1 /proc/uptime) s of boot"
+
+[ -c /dev/kvm ] || fail "no /dev/kvm in L1"
+[ -d $kh ] || fail "no $kh: the host side is not serving"
+dmesg | grep -E 'kvm_amd|kvm-host|Nested' | sed 's/^/  /'
+
+# L2's console, once, before L1's verdict.
+show_l2() {
+	[ -n "${shown:-}" ] && return
+	shown=1
+	echo "--- L2's console"
+	sed 's/^/  L2| /' $l2log
+	echo "--- end of L2's console"
+}
+l1_fail() {
+	show_l2
+	fail "$@"
+}
+
+# wait_for PATTERN SECONDS: until L2's console shows PATTERN.
+wait_for() {
+	local i
+	for ((i = 0; i < $2; i++)); do
+		grep -q "$1" $l2log && return 0
+		grep -q '^utmem-guest: FAIL' $l2log &&
+			l1_fail "L2: $(grep '^utmem-guest: FAIL' $l2log)"
+		kill -0 "$l2" 2>/dev/null || l1_fail "L2 ended before '$1'"
+		sleep 1
+	done
+	l1_fail "no '$1' from L2 in $2 s"
+}
+
+# L2's root is L1's (the host's, over 9p), its swap a sparse file here.
+truncate -s 512M /tmp/l2-swap.img
+start=$(date +%s.%N)
+qemu-system-x86_64 -accel kvm -cpu host -smp 1 -m 256M -nographic \
+	-no-reboot -kernel "$kernel" \
+	-drive file=/tmp/l2-swap.img,if=virtio,format=raw,cache=unsafe \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,cache=loose ro init=$(dirname "$0")/init-kvm-l2.sh panic=-1 quiet utmem.backend=kvm zswap.enabled=0 UTMEM_BIN=$bin" \
+	< /dev/null > $l2log 2>&1 &
+l2=$!
+
+# (after the firmware's escape codes, on the same line)
+wait_for 'utmem-l2: init' 300
+l2_boot=$(echo "$(date +%s.%N) - $start" | bc)
+wait_for '^utmem-l2: checks PASS' 1500
+wait_for '^utmem-l2: HOLDING' 600
+
+echo "--- L1's host side while L2 holds pages in it"
+cat $kh/vms
+for f in $kh/hypercalls/*; do
+	echo "  hypercalls/$(basename "$f"): $(cat "$f")"
+done
+echo "  host: pages=$(cat $kh/pages) used_bytes=$(cat $kh/used_bytes) raw_bytes=$(cat $kh/raw_bytes)"
+# (no process substitution: this /dev has no fd/)
+read -r _ client _ pid _ calls _ pages <<< "$(head -1 $kh/vms)"
+[ "$(wc -l < $kh/vms)" = 1 ] || l1_fail "not one VM on the host side"
+[ "$pid" = "$l2" ] || l1_fail "the client is pid $pid's, L2 is $l2"
+[ "$calls" -gt 1000 ] || l1_fail "only $calls hypercalls from L2"
+[ "$pages" -gt 1000 ] || l1_fail "L2 holds only $pages pages here"
+[ "$(cat $kh/clients/"$client"/pages)" = "$pages" ] ||
+	l1_fail "clients/$client disagrees with vms"
+for op in probe new_pool put get put_batch; do
+	[ "$(cat $kh/hypercalls/$op)" -gt 0 ] || l1_fail "no $op hypercall"
+done
+[ "$(cat $kh/hypercalls/malformed)" = 0 ] || l1_fail "L2 sent malformed requests"
+
+echo "--- killing L2"
+kill -9 "$l2"
+wait "$l2" 2>/dev/null
+show_l2
+[ -z "$(cat $kh/vms)" ] || fail "a VM is still on the host side: $(cat $kh/vms)"
+[ "$(cat $kh/pages)" = 0 ] || fail "$(cat $kh/pages) pages left after L2 died"
+[ "$(cat $kh/used_bytes)" = 0 ] || fail "$(cat $kh/used_bytes) bytes left after L2 died"
+[ -d $kh/clients/"$client" ] && fail "clients/$client outlived its VM"
+dmesg | grep 'kvm-host: VM of pid' | sed 's/^/  /'
+echo "utmem-l1: L2 booted to init in $l2_boot s, whole run $(echo "$(date +%s.%N) - $start" | bc) s"
+grep 'rtt_bench' $l2log | sed 's/^/  /'
+echo "utmem-guest: PASS"
+poweroff -f

@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# init of L2 in the host-kvm end-to-end: a KVM guest of L1 bound to
+# utmem.backend=kvm, so every tmem call below is a real hypercall served
+# by L1.  Runs the /dev/utmem suite, the hypercall round-trip benchmark
+# and the frontswap checksum stress, says "utmem-l2: checks PASS", then
+# swaps a working set out to L1 and says "utmem-l2: HOLDING" while it
+# keeps it there, for L1 to count and kill.
+. "$(dirname "$0")"/guest-setup.sh
+
+bin=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}
+d=/sys/kernel/debug/utmem
+fs=$d/frontswap
+echo "utmem-l2: init after $(cut -d' ' -f1 /proc/uptime) s of boot"
+dmesg | grep -E 'Hypervisor detected|utmem' | grep -v selftest
+dmesg | grep -q 'utmem: bound backend kvm' || fail "utmem did not bind to kvm"
+[ -c /dev/utmem ] || fail "no /dev/utmem"
+
+echo "--- the /dev/utmem suite over hypercalls"
+"$bin"/utmem_dev_test || fail "utmem_dev_test"
+
+echo "--- hypercall round trip, 4 KiB"
+dmesg -C
+echo 2000 > $d/kvm/rtt_bench || fail "rtt_bench"
+dmesg | grep rtt_bench
+
+echo "--- frontswap checksum stress over hypercalls"
+mkswap -q /dev/vda > /dev/null || fail "mkswap"
+swapon /dev/vda || fail "swapon"
+stores=$(cat $fs/stores)
+loads=$(cat $fs/loads)
+"$bin"/swap_stress -m 320 || fail "swap_stress: pages did not verify"
+[ "$(cat $fs/stores)" -gt "$((stores + 10000))" ] || fail "few frontswap stores"
+[ "$(cat $fs/loads)" -gt "$((loads + 10000))" ] || fail "few frontswap loads"
+echo "  frontswap: stores=$(($(cat $fs/stores) - stores)) loads=$(($(cat $fs/loads) - loads)) store_refused=$(cat $fs/store_refused)"
+echo "utmem-l2: checks PASS"
+
+"$bin"/swap_stress -m 320 -o 100000 -M "echo utmem-l2: HOLDING; sleep 3600"
+fail "swap_stress came back while L1 was to kill it"
