@@ -200,22 +200,15 @@ static int vms_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(vms);
 
-static int parse_size(const char *name, const char *str, u64 dflt, u64 *bytes)
+/* A size parameter; empty for the default (a quarter of RAM). */
+static int parse_size(const char *name, const char *str, u64 *bytes)
 {
-	char *end;
+	int err = utmem_sim_parse_capacity(str, bytes);
 
-	if (!*str) {
-		*bytes = dflt;
-		return 0;
-	}
-	*bytes = memparse(str, &end);
-	if (end == str || (*end && *end != '\n') ||
-	    *bytes > UTMEM_SIM_CAPACITY_MAX) {
-		pr_err("utmem.%s=%s is not a size up to %llu\n", name, str,
-		       UTMEM_SIM_CAPACITY_MAX);
-		return -EINVAL;
-	}
-	return 0;
+	if (err)
+		pr_err("utmem.%s=%s is not a size up to %llu: not serving KVM guests\n",
+		       name, str, UTMEM_SIM_CAPACITY_MAX);
+	return err;
 }
 
 /**
@@ -231,9 +224,9 @@ void utmem_kvm_host_init(struct dentry *debugfs_root)
 	u64 capacity;
 	int i;
 
-	if (parse_size("kvm_host_capacity", kvm_host_capacity,
-		       (u64)totalram_pages() * PAGE_SIZE / 4, &capacity) ||
-	    parse_size("kvm_vm_cap", kvm_vm_cap, 0, &vm_cap))
+	if (parse_size("kvm_host_capacity", kvm_host_capacity, &capacity))
+		return;
+	if (*kvm_vm_cap && parse_size("kvm_vm_cap", kvm_vm_cap, &vm_cap))
 		return;
 	server.shared_pools = kvm_shared_pools;
 	kvm_host = utmem_sim_host_create(capacity);

@@ -54,14 +54,17 @@ static void sim_exit(struct tmem_backend *be)
 }
 
 /**
- * utmem_sim_parse_capacity() - parse utmem.sim_capacity=
+ * utmem_sim_parse_capacity() - parse a size parameter of a host
  * @str: the parameter; empty for the default
  * @bytes: out
+ *
+ * For utmem.sim_capacity=, and the KVM host's utmem.kvm_host_capacity=
+ * and utmem.kvm_vm_cap=.
  *
  * Return: 0, or -EINVAL for anything but a number with an optional
  * K/M/G/T suffix within the simulator's limit.
  */
-VISIBLE_IF_KUNIT int utmem_sim_parse_capacity(const char *str, u64 *bytes)
+int utmem_sim_parse_capacity(const char *str, u64 *bytes)
 {
 	char *end;
 

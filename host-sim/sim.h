@@ -369,9 +369,7 @@ static inline bool utmem_sim_fault_fail_get(struct utmem_sim_host *host)
 
 /* The backend binding: backend_sim.c. */
 struct utmem_sim_host *utmem_sim_backend_host(struct tmem_backend *be);
-#if IS_ENABLED(CONFIG_KUNIT)
 int utmem_sim_parse_capacity(const char *str, u64 *bytes);
-#endif
 
 /* debugfs: sim_debugfs.c. */
 void utmem_sim_debugfs_init(struct utmem_sim_host *host, struct dentry *dir);

@@ -30,6 +30,7 @@
 #include "../host-sim/sim.h"
 #include "../host-kvm/kvm_guest.h"
 #include "../host-kvm/kvm_host.h"
+#include "tmem_sim_fixture.h"
 
 #define VAL	TMEM_VALUE_MAX
 
@@ -478,12 +479,7 @@ static int kvm_host_init(struct kunit *test)
 	t->g.mem.read = fake_read;
 	t->g.mem.write = fake_write;
 	t->g.mem.gfp = GFP_KERNEL;
-	t->host = utmem_sim_host_create(64ULL << 20);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t->host));
-	t->a = utmem_sim_client_create(t->host);
-	t->b = utmem_sim_client_create(t->host);
-	KUNIT_ASSERT_NOT_NULL(test, t->a);
-	KUNIT_ASSERT_NOT_NULL(test, t->b);
+	sim_fixture_init(test, &t->host, &t->a, &t->b);
 	test->priv = t;
 	return 0;
 }
@@ -492,13 +488,8 @@ static void kvm_host_exit(struct kunit *test)
 {
 	struct kvm_host_test *t = test->priv;
 
-	utmem_sim_client_destroy(t->a);
-	utmem_sim_client_destroy(t->b);
 	/* A VM's end frees everything it held, whatever it sent. */
-	KUNIT_EXPECT_EQ(test, t->host->pages, 0);
-	KUNIT_EXPECT_EQ(test, t->host->used, 0);
-	KUNIT_EXPECT_EQ(test, t->host->raw_bytes, 0);
-	utmem_sim_host_destroy(t->host);
+	sim_fixture_exit(test, t->host, t->a, t->b);
 }
 
 static struct utmem_kvm_req *req_at(struct kvm_host_test *t, u64 gpa)

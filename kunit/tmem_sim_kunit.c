@@ -18,6 +18,7 @@
 #include <utmem/tmem.h>
 #include "../guest/tmem/tmem_internal.h"
 #include "../host-sim/sim.h"
+#include "tmem_sim_fixture.h"
 
 #define VAL	TMEM_VALUE_MAX	/* the largest value, one page */
 
@@ -38,12 +39,7 @@ static int sim_test_init(struct kunit *test)
 	t->out = kunit_kzalloc(test, 2 * VAL, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t->buf);
 	KUNIT_ASSERT_NOT_NULL(test, t->out);
-	t->host = utmem_sim_host_create(64ULL << 20);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t->host));
-	t->a = utmem_sim_client_create(t->host);
-	t->b = utmem_sim_client_create(t->host);
-	KUNIT_ASSERT_NOT_NULL(test, t->a);
-	KUNIT_ASSERT_NOT_NULL(test, t->b);
+	sim_fixture_init(test, &t->host, &t->a, &t->b);
 	test->priv = t;
 	return 0;
 }
@@ -52,15 +48,8 @@ static void sim_test_exit(struct kunit *test)
 {
 	struct sim_test *t = test->priv;
 
-	utmem_sim_client_destroy(t->a);
-	utmem_sim_client_destroy(t->b);
 	/* Destroying every pool must give back every byte and page. */
-	KUNIT_EXPECT_EQ(test, t->host->used, 0);
-	KUNIT_EXPECT_EQ(test, t->host->pages, 0);
-	KUNIT_EXPECT_EQ(test, t->host->raw_bytes, 0);
-	KUNIT_EXPECT_EQ(test, t->host->footprint, 0);
-	KUNIT_EXPECT_TRUE(test, RB_EMPTY_ROOT(&t->host->dedup_tree));
-	utmem_sim_host_destroy(t->host);
+	sim_fixture_exit(test, t->host, t->a, t->b);
 }
 
 static void fault_always(struct fault_attr *attr, int times)
