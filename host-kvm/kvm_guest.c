@@ -273,22 +273,28 @@ static tmem_status_t kvm_destroy_pool(struct tmem_backend *be, u32 pool_id)
 	return status;
 }
 
+/* One PUT request in @b, this CPU's buffer; the caller checked @len. */
+static tmem_status_t put_one(struct kvm_guest_buf *b, u32 pool_id,
+			     const struct tmem_handle *h, const void *src,
+			     u32 len)
+{
+	struct utmem_kvm_req *req = req_init(b, UTMEM_KVM_OP_PUT, pool_id);
+
+	req->handle = *h;
+	req->len = len;
+	req->buf = value_gpa(b, src, len);
+	return call(req);
+}
+
 static tmem_status_t kvm_put(struct tmem_backend *be, u32 pool_id,
 			     const struct tmem_handle *h, const void *src,
 			     u32 len)
 {
-	struct utmem_kvm_req *req;
-	struct kvm_guest_buf *b;
 	tmem_status_t status;
 
 	if (len > TMEM_VALUE_MAX)
 		return TMEM_S_TOOBIG;
-	b = buf_get();
-	req = req_init(b, UTMEM_KVM_OP_PUT, pool_id);
-	req->handle = *h;
-	req->len = len;
-	req->buf = value_gpa(b, src, len);
-	status = call(req);
+	status = put_one(buf_get(), pool_id, h, src, len);
 	buf_put();
 	return status;
 }
@@ -376,11 +382,8 @@ static tmem_status_t kvm_put_chunk(struct kvm_guest_buf *b, u32 pool_id,
 			ent[i].status = utmem_kvm_status(b->batch[n++].status);
 			continue;
 		}
-		req = req_init(b, UTMEM_KVM_OP_PUT, pool_id);
-		req->handle = ent[i].handle;
-		req->len = ent[i].len;
-		req->buf = value_gpa(b, ent[i].src, ent[i].len);
-		ent[i].status = call(req);
+		ent[i].status = put_one(b, pool_id, &ent[i].handle, ent[i].src,
+					ent[i].len);
 	}
 	return TMEM_S_OK;
 }
