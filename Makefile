@@ -13,6 +13,9 @@
 #   make e2e             the end-to-end part alone
 #   make e2e-kvm         the host-kvm end-to-end: real hypercalls from an L2
 #                        guest to an L1 KVM host, both under QEMU (x86_64)
+#   make bench           the performance suite in a UML guest: page path,
+#                        scaling, /dev/utmem, swap, cleancache, capacity;
+#                        report and plots in bench/results/<date>/
 #   make bench-dev       /dev/utmem throughput on the x86_64 guest (QEMU)
 #   make bench-redis     the Redis experiment on the x86_64 guest (QEMU)
 #   make check           checkpatch --strict and sparse on the kernel code
@@ -37,7 +40,7 @@ KUNIT_PY = cd $(TREE) && python3 tools/testing/kunit/kunit.py
 KUNIT_OPTS = --kunitconfig=$(KUNITCONFIG) --build_dir=$(UML_BUILD) \
 	--jobs=$(JOBS) --make_options CC="ccache gcc"
 
-.PHONY: all test kunit user-test e2e e2e-kvm kvm-kernel bench-dev bench-redis run run-uml run-qemu uml-kernel x86-kernel check \
+.PHONY: all test kunit user-test e2e e2e-kvm kvm-kernel bench bench-kernel bench-dev bench-redis run run-uml run-qemu uml-kernel x86-kernel check \
 	checkpatch sparse kernel-tree help
 
 all: help
@@ -46,7 +49,7 @@ all: help
 .NOTPARALLEL:
 
 help:
-	@sed -n '3,24s/^# \{0,1\}//p' $(REPO)/Makefile
+	@sed -n '3,27s/^# \{0,1\}//p' $(REPO)/Makefile
 
 kernel-tree:
 	@$(REPO)/scripts/prepare-kernel-tree.sh
@@ -68,6 +71,7 @@ $(BIN)/swap_stress: $(REPO)/tests/swap/swap_stress.c
 
 user-test: $(BIN)/swap_stress $(BIN)/utmemctl $(BIN)/redis_bench
 	$(REPO)/tests/swap/test-swap-stress.sh $(BIN)/swap_stress
+	$(REPO)/tests/bench/test-report.sh
 	$(REPO)/tests/redis/test-redis-bench.sh $(BIN)/redis_bench > \
 		$(UTMEM_CACHE)/redis-bench-test.log || \
 		{ grep -v '^ok' $(UTMEM_CACHE)/redis-bench-test.log; exit 1; }
@@ -170,6 +174,18 @@ kvm-kernel:
 
 uml-kernel:
 	$(KUNIT_PY) build $(KUNIT_OPTS)
+
+# The performance suite (bench/README.md), on a UML kernel without the
+# test kernel's KASAN and lockdep, built beside it.
+BENCH_BUILD := $(UTMEM_CACHE)/build-uml-bench
+BENCH_RESULTS ?= $(REPO)/bench/results/$(shell date +%Y-%m-%d)
+bench: bench-kernel $(BIN)/swap_stress
+	$(REPO)/scripts/need-packages.sh gnuplot-nox e2fsprogs dmsetup bc
+	$(REPO)/bench/run.sh $(BENCH_BUILD)/linux $(BIN) $(TREE) $(BENCH_RESULTS)
+
+bench-kernel:
+	$(KUNIT_PY) build --kunitconfig=$(REPO)/bench/uml.kunitconfig \
+		--build_dir=$(BENCH_BUILD) --jobs=$(JOBS) --make_options CC="ccache gcc"
 
 # /dev/utmem throughput on the x86_64 guest (a system call costs ~1 us
 # there, 40-80 us under UML): userspace and in-kernel, side by side.

@@ -111,6 +111,7 @@ static int sim_probe(struct tmem_backend *be)
 			utmem_sim_reserve_bytes(sb->host), capacity);
 	/* Before the client, so that it gets its clients/ directory. */
 	utmem_sim_debugfs_init(sb->host, be->debugfs);
+	utmem_sim_bench_debugfs_init(be->debugfs);
 	sb->client = utmem_sim_client_create(sb->host);
 	if (!sb->client) {
 		err = -ENOMEM;

@@ -375,4 +375,7 @@ int utmem_sim_parse_capacity(const char *str, u64 *bytes);
 void utmem_sim_debugfs_init(struct utmem_sim_host *host, struct dentry *dir);
 void utmem_sim_client_debugfs_add(struct utmem_sim_client *client);
 
+/* Benchmarks of the page path on hosts of their own: sim_bench.c. */
+void utmem_sim_bench_debugfs_init(struct dentry *dir);
+
 #endif /* _UTMEM_SIM_H */

@@ -50,6 +50,29 @@ refused "$d"/sim/clients/0/weight 10001
 refused "$d"/sim/clients/0/cap_bytes 999999999999999999
 echo 0 2>/dev/null > "$d"/selftest && fail "selftest took 0"
 echo 65537 2>/dev/null > "$d"/selftest && fail "selftest took 65537"
+for bad in "" "0 5" "64 0" "16385 1" "64 16" "64" "x y"; do
+	echo "$bad" 2>/dev/null > "$d"/sim/page_bench &&
+		fail "page_bench took '$bad'"
+done
+for bad in "" "1023 10" "1024 0" "4194305 10" "1024 1048577" "1024"; do
+	echo "$bad" 2>/dev/null > "$d"/sim/scale_bench &&
+		fail "scale_bench took '$bad'"
+done
+echo "  refused: bad page_bench and scale_bench arguments"
+
+# The benchmarks run on hosts of their own and check what comes back.
+echo "--- page_bench and scale_bench, small"
+pages_before=$(cat "$d"/sim/pages)
+echo "64 3" > "$d"/sim/page_bench || fail "page_bench"
+cat "$d"/sim/page_bench
+[ "$(grep -cE '^(memcpy|raw|lz4|dedup_hit)( [0-9]+){12}$' "$d"/sim/page_bench)" = 4 ] ||
+	fail "page_bench did not report four kinds"
+echo "4096 200" > "$d"/sim/scale_bench || fail "scale_bench"
+cat "$d"/sim/scale_bench
+[ "$(grep -cE '^(1024|4096)( [0-9]+){9}$' "$d"/sim/scale_bench)" = 2 ] ||
+	fail "scale_bench did not report two sizes"
+[ "$(cat "$d"/sim/pages)" = "$pages_before" ] ||
+	fail "the benchmarks touched the bound host"
 
 # A small host: the ephemeral pools lose pages, the persistent ones refuse.
 echo "--- capacity 1 MiB, compression off"

@@ -6,10 +6,15 @@
  * its way through swap (the device, zswap, frontswap) is a mismatch.
  *
  * Each page's content is a pure function of (seed, page number,
- * generation): the first words say which page and generation they are,
- * half of the rest is pseudo-random and half a repeated word, so that the
- * data compresses about 2:1, like typical anonymous memory.  Only the
- * generation of each page is kept aside, 4 bytes per page.
+ * generation, content kind): the first words say which page and
+ * generation they are; by default half of the rest is pseudo-random and
+ * half a repeated word, so that the data compresses about 2:1, like
+ * typical anonymous memory (-k picks incompressible pages or a mix).  Only
+ * the generation of each page is kept aside, 4 bytes per page.
+ *
+ * The operations after the fill go to random pages, or (-p seq) sweep the
+ * working set in order.  The summary line gives the phases' times and the
+ * major faults the process took, the pages it waited for.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,8 +34,17 @@
 #define WORDS		(PAGE / sizeof(uint64_t))
 #define MAX_MIB		(1UL << 20)	/* 1 TiB: a typo guard */
 
+/* What a page holds besides its name (-k). */
+enum content {
+	CONTENT_HALF,	/* half random, half a repeated word: ~2:1 */
+	CONTENT_RANDOM,	/* all random: does not compress */
+	CONTENT_MIX,	/* even pages random, odd pages one repeated word */
+};
+
 struct options {
 	unsigned long mib;
+	enum content content;
+	bool sequential;
 	unsigned long ops;
 	bool ops_set;
 	uint64_t seed;
@@ -48,16 +63,31 @@ static uint64_t splitmix64(uint64_t *state)
 	return z ^ (z >> 31);
 }
 
+static enum content opt_content;	/* -k, for page_fill() */
+
+/* Words 2.. of the page that are random; the rest repeat one word. */
+static size_t random_words(uint64_t index)
+{
+	switch (opt_content) {
+	case CONTENT_RANDOM:
+		return WORDS;
+	case CONTENT_MIX:
+		return index & 1 ? 2 : WORDS;
+	default:
+		return WORDS / 2;
+	}
+}
+
 static void page_fill(uint64_t *p, uint64_t seed, uint64_t index,
 		      uint32_t gen)
 {
 	uint64_t state = seed ^ (index << 20) ^ ((uint64_t)gen << 52);
 	uint64_t fill = splitmix64(&state);
-	size_t i;
+	size_t i, nr_random = random_words(index);
 
 	p[0] = index;
 	p[1] = gen;
-	for (i = 2; i < WORDS / 2; i++)
+	for (i = 2; i < nr_random; i++)
 		p[i] = splitmix64(&state);
 	for (; i < WORDS; i++)
 		p[i] = fill;
@@ -71,6 +101,13 @@ static bool page_check(const uint64_t *p, uint64_t seed, uint64_t index,
 
 	page_fill(want, seed, index, gen);
 	return memcmp(p, want, PAGE) == 0;
+}
+
+static long major_faults(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) ? -1 : ru.ru_majflt;
 }
 
 static double now(void)
@@ -89,6 +126,11 @@ static void usage(FILE *f)
 		"  -o OPS    random operations after the fill, half rewrites\n"
 		"            and half checked reads (default: twice the pages)\n"
 		"  -s SEED   pattern and order seed (default 1)\n"
+		"  -p PAT    order of the operations: random (default), or seq:\n"
+		"            sweeps over the working set in page order\n"
+		"  -k KIND   page content: half (default; half random, about\n"
+		"            2:1 compressible), random (incompressible), or mix\n"
+		"            (even pages random, odd pages one repeated word)\n"
 		"  -M CMD    run the shell command CMD halfway through the\n"
 		"            random operations\n"
 		"  -E CMD    run CMD after them, before the final check\n"
@@ -117,7 +159,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c;
 
 	*o = (struct options){ .mib = 64, .seed = 1 };
-	while ((c = getopt(argc, argv, "m:o:s:M:E:dch")) != -1) {
+	while ((c = getopt(argc, argv, "m:o:s:p:k:M:E:dch")) != -1) {
 		switch (c) {
 		case 'm':
 			if (parse_ulong(optarg, MAX_MIB, &o->mib) || !o->mib) {
@@ -141,6 +183,27 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return -1;
 			}
 			o->seed = v;
+			break;
+		case 'p':
+			if (!strcmp(optarg, "seq") || !strcmp(optarg, "random")) {
+				o->sequential = optarg[0] == 's';
+				break;
+			}
+			fprintf(stderr, "swap_stress: -p wants seq or random, not '%s'\n",
+				optarg);
+			return -1;
+		case 'k':
+			if (!strcmp(optarg, "half")) {
+				o->content = CONTENT_HALF;
+			} else if (!strcmp(optarg, "random")) {
+				o->content = CONTENT_RANDOM;
+			} else if (!strcmp(optarg, "mix")) {
+				o->content = CONTENT_MIX;
+			} else {
+				fprintf(stderr, "swap_stress: -k wants half, random or mix, not '%s'\n",
+					optarg);
+				return -1;
+			}
 			break;
 		case 'M':
 			o->mid_cmd = optarg;
@@ -188,6 +251,7 @@ static int run_cmd(const char *what, const char *cmd)
 int main(int argc, char **argv)
 {
 	unsigned long pages, checked = 0, mismatches = 0, i, n, live;
+	long majflt0, majflt;
 	double t0, t_fill, t_random, t_check;
 	uint64_t rng, *mem;
 	uint32_t *gen;
@@ -196,6 +260,7 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &o))
 		return 2;
+	opt_content = o.content;
 	pages = o.mib * (1024 * 1024 / PAGE);
 	if (!o.ops_set)
 		o.ops = 2 * pages;
@@ -207,6 +272,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	majflt0 = major_faults();
 	t0 = now();
 	for (i = 0; i < pages; i++) {
 		gen[i] = 1;
@@ -218,7 +284,7 @@ int main(int argc, char **argv)
 	for (n = 0; n < o.ops; n++) {
 		uint64_t r = splitmix64(&rng);
 
-		i = (r >> 1) % pages;
+		i = o.sequential ? n % pages : (r >> 1) % pages;
 		if (r & 1) {
 			page_fill(mem + i * WORDS, o.seed, i, ++gen[i]);
 		} else {
@@ -252,9 +318,10 @@ int main(int argc, char **argv)
 		}
 	}
 	t_check = now();
+	majflt = major_faults() - majflt0;
 
-	printf("swap_stress: pages=%lu ops=%lu checked=%lu mismatches=%lu fill_s=%.2f random_s=%.2f check_s=%.2f total_s=%.2f\n",
+	printf("swap_stress: pages=%lu ops=%lu checked=%lu mismatches=%lu fill_s=%.2f random_s=%.2f check_s=%.2f total_s=%.2f majflt=%ld\n",
 	       pages, o.ops, checked, mismatches, t_fill - t0,
-	       t_random - t_fill, t_check - t_random, t_check - t0);
+	       t_random - t_fill, t_check - t_random, t_check - t0, majflt);
 	return mismatches || failed ? 1 : 0;
 }

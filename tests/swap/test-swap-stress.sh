@@ -35,7 +35,17 @@ expect 1 "one corrupted page is caught" -m 2 -o 100 -c &&
 expect 0 "hooks run, second half dropped" -m 2 -o 100 -d -M true -E true &&
 	grep -q 'checked=' <<<"$LAST_OUT" ||
 	{ echo "FAIL: hook run summary"; failures=$((failures + 1)); }
+expect 0 "sequential operations" -m 2 -o 3000 -p seq &&
+	grep -q 'pages=512 ops=3000 .*mismatches=0 .*majflt=[0-9]' <<<"$LAST_OUT" ||
+	{ echo "FAIL: sequential run summary"; failures=$((failures + 1)); }
+for kind in half random mix; do
+	expect 0 "content $kind" -m 2 -o 2000 -k "$kind" -s 3
+	expect 1 "content $kind: a corrupted page is caught" -m 2 -o 10 \
+		-k "$kind" -c
+done
 expect 1 "a failing hook fails the run" -m 1 -o 10 -E false
+expect 2 "-p unknown" -p zigzag
+expect 2 "-k unknown" -k zeros
 expect 2 "-m 0 refused" -m 0
 expect 2 "-m not a number" -m lots
 expect 2 "-m too large" -m 1048577

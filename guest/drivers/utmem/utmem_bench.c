@@ -5,7 +5,8 @@
  * PUT and GET ops/s for COUNT values of SIZE bytes, with and without the
  * coalescing buffer, side by side, at the backend's current host call
  * cost (the simulator's exit_ns).  Each kind runs BENCH_ROUNDS times,
- * alternating, and the median round is reported.
+ * alternating; the median round is reported, with the PUT rates of the
+ * slowest and the fastest round.
  *
  * Keys cycle over a set small enough to keep the pool's data bounded but
  * larger than a buffer, so that the buffer never merges two PUTs of one
@@ -108,7 +109,7 @@ static u64 ops_per_sec(u32 count, u64 ns)
 }
 
 /* Rounds of each kind, alternated; the median round is reported. */
-#define BENCH_ROUNDS	3
+#define BENCH_ROUNDS	5
 
 static int cmp_put_ns(const void *a, const void *b)
 {
@@ -147,13 +148,17 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 	sort(runs[1], BENCH_ROUNDS, sizeof(runs[1][0]), cmp_put_ns, NULL);
 	direct = runs[0][BENCH_ROUNDS / 2];
 	batched = runs[1][BENCH_ROUNDS / 2];
-	pr_info("size=%u count=%u median of %d: put_ops/s direct=%llu coalesced=%llu ratio=%llu.%02llu host_puts direct=%llu coalesced=%llu failed=%llu/%llu get_ops/s=%llu\n",
+	pr_info("size=%u count=%u median of %d: put_ops/s direct=%llu coalesced=%llu ratio=%llu.%02llu host_puts direct=%llu coalesced=%llu failed=%llu/%llu get_ops/s=%llu direct_range=%llu-%llu coalesced_range=%llu-%llu\n",
 		size, count, BENCH_ROUNDS, ops_per_sec(count, direct.put_ns),
 		ops_per_sec(count, batched.put_ns),
 		div64_u64(direct.put_ns, max(batched.put_ns, 1ULL)),
 		div64_u64(direct.put_ns * 100, max(batched.put_ns, 1ULL)) % 100,
 		direct.host_puts, batched.host_puts, direct.failed,
-		batched.failed, ops_per_sec(count, direct.get_ns));
+		batched.failed, ops_per_sec(count, direct.get_ns),
+		ops_per_sec(count, runs[0][BENCH_ROUNDS - 1].put_ns),
+		ops_per_sec(count, runs[0][0].put_ns),
+		ops_per_sec(count, runs[1][BENCH_ROUNDS - 1].put_ns),
+		ops_per_sec(count, runs[1][0].put_ns));
 	return len;
 }
 

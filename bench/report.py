@@ -1,0 +1,415 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the benchmark guest's raw rows into a report.
+
+    bench/report.py RESULTS
+
+RESULTS holds what scripts/guest/init-bench.sh wrote (guest.txt,
+page.txt, scale.txt, device.txt, swap.txt, cleancache.txt,
+capacity.txt; any may be missing).  Writes RESULTS/report.md, PNG plots
+with gnuplot (when it is installed) and prints the summary: every target
+of the design, its figure from this run, met or missed.
+"""
+import os
+import re
+import statistics
+import subprocess
+import sys
+
+
+def rows(path):
+    """Whitespace-split lines of a result file, or [] when absent."""
+    try:
+        with open(path) as f:
+            return [line.split() for line in f if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def spread(values):
+    """(median, min, max) of a list of numbers."""
+    return statistics.median(values), min(values), max(values)
+
+
+def fmt_spread(values, unit="", digits=1):
+    med, lo, hi = spread(values)
+    return f"{med:.{digits}f}{unit} ({lo:.{digits}f}-{hi:.{digits}f})"
+
+
+class Report:
+    def __init__(self, results):
+        self.dir = results
+        self.md = []
+        self.targets = []   # (what, target, figure, met or None)
+        self.plots = []     # (png, gnuplot script)
+
+    def out(self, line=""):
+        self.md.append(line)
+
+    def table(self, header, body):
+        self.out("| " + " | ".join(header) + " |")
+        self.out("|" + "---|" * len(header))
+        for r in body:
+            self.out("| " + " | ".join(str(c) for c in r) + " |")
+        self.out()
+
+    def target(self, what, goal, figure, met):
+        self.targets.append((what, goal, figure, met))
+
+    def data(self, name, lines):
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        return path
+
+    # --- page path
+    def page(self):
+        r = rows(os.path.join(self.dir, "page.txt"))
+        if not r:
+            return
+        self.out("## Page path (host simulator, 4 KiB pages, in-kernel)")
+        self.out()
+        self.out("ns per page; median of the rounds (min-max). memcpy is two "
+                 "memcpy()s of the same pages, the floor of a copy-based "
+                 "PUT and GET. Ratio: PUT+GET against memcpy's PUT+GET of "
+                 "the same round.")
+        self.out()
+        body, dat = [], []
+        ratio = {}
+        for k in r:
+            v = [int(x) for x in k[1:]]
+            body.append([k[0], f"{v[0]} ({v[1]}-{v[2]})",
+                         f"{v[3]} ({v[4]}-{v[5]})",
+                         f"{v[6]} ({v[7]}-{v[8]})",
+                         f"{v[9] / 100:.2f}x ({v[10] / 100:.2f}-{v[11] / 100:.2f})"])
+            dat.append(f"{k[0]} {v[0]} {v[3]}")
+            ratio[k[0]] = v[9] / 100
+        self.table(["kind", "PUT ns", "GET ns", "PUT+GET ns",
+                    "vs memcpy"], body)
+        if "raw" in ratio:
+            self.target("page path: raw PUT+GET vs two memcpys",
+                        "<= 2.00x", f"{ratio['raw']:.2f}x",
+                        ratio["raw"] <= 2.0)
+        f = self.data("page.dat", dat)
+        self.plots.append(("page.png", f"""
+set title 'Page path: ns per 4 KiB page (median)'
+set style data histograms
+set style histogram rowstacked
+set style fill solid 0.8 border -1
+set boxwidth 0.6
+set ylabel 'ns'
+set key top left
+plot '{f}' using 2:xtic(1) title 'PUT', '' using 3 title 'GET'
+"""))
+
+    # --- scaling
+    def scale(self):
+        r = rows(os.path.join(self.dir, "scale.txt"))
+        if not r:
+            return
+        self.out("## Scaling (one pool, frontswap's naming, LZ4 on)")
+        self.out()
+        self.out("ns per operation on random pages of a pool of N pages "
+                 "(median of 5 rounds, min-max); fill: ns per PUT of the "
+                 "pages added since the last size; slab: bytes of slab "
+                 "memory per page held (the host's records, xarray and "
+                 "rbtree nodes; the stored bytes are apart).")
+        self.out()
+        body, dat = [], []
+        for k in r:
+            v = [int(x) for x in k]
+            body.append([v[0], v[1], f"{v[2]} ({v[3]}-{v[4]})",
+                         f"{v[5]} ({v[6]}-{v[7]})", v[8], v[9]])
+            dat.append(f"{v[0]} {v[2]} {v[5]} {v[1]}")
+        self.table(["pages", "fill PUT ns", "GET ns", "replacing PUT ns",
+                    "slab B/page", "stored B/page"], body)
+        first, last = [int(x) for x in r[0]], [int(x) for x in r[-1]]
+        g, p = last[2] / first[2], last[5] / first[5]
+        self.target(f"scaling: GET ns, {first[0]} -> {last[0]} pages",
+                    "<= 1.5x", f"{g:.2f}x ({first[2]} -> {last[2]} ns)",
+                    g <= 1.5)
+        self.target(f"scaling: PUT ns, {first[0]} -> {last[0]} pages",
+                    "<= 1.5x", f"{p:.2f}x ({first[5]} -> {last[5]} ns)",
+                    p <= 1.5)
+        self.target("host metadata per stored page (slab)", "<= 64 B",
+                    f"{last[8]} B at {last[0]} pages", last[8] <= 64)
+        f = self.data("scale.dat", dat)
+        self.plots.append(("scale.png", f"""
+set title 'Cost per operation as the pool grows'
+set logscale x 2
+set xlabel 'pages in the pool'
+set ylabel 'ns per operation (median)'
+set yrange [0:*]
+set key top left
+plot '{f}' using 1:2 with linespoints title 'GET', \\
+     '' using 1:3 with linespoints title 'replacing PUT', \\
+     '' using 1:4 with linespoints title 'PUT of a new page'
+"""))
+
+    # --- /dev/utmem
+    def device(self):
+        r = []
+        try:
+            with open(os.path.join(self.dir, "device.txt")) as f:
+                for line in f:
+                    kv = dict(re.findall(r"(\w+)=([\d.\-/]+)", line))
+                    d = re.search(r"put_ops/s direct=(\d+) coalesced=(\d+)",
+                                  line)
+                    if d:
+                        kv["direct"], kv["coalesced"] = d.groups()
+                    h = re.search(r"host_puts direct=(\d+) coalesced=(\d+)",
+                                  line)
+                    if h:
+                        kv["hp_direct"], kv["hp_coalesced"] = h.groups()
+                    r.append(kv)
+        except FileNotFoundError:
+            return
+        if not r:
+            return
+        self.out("## /dev/utmem PUT path (in-kernel dev_bench)")
+        self.out()
+        self.out("PUT ops/s without and with the coalescing buffer, median "
+                 "of 5 alternated rounds (slowest-fastest round), by the "
+                 "simulated cost of a host call (exit_ns). Values above "
+                 "1 KiB are never buffered.")
+        self.out()
+        body, dat = [], {}
+        for kv in r:
+            ratio = int(kv["coalesced"]) / max(int(kv["direct"]), 1)
+            body.append([kv["exit_ns"], kv["size"],
+                         f"{kv['direct']} ({kv['direct_range']})",
+                         f"{kv['coalesced']} ({kv['coalesced_range']})",
+                         f"{ratio:.2f}x",
+                         f"{kv['hp_direct']} / {kv['hp_coalesced']}"])
+            dat.setdefault(kv["size"], []).append(
+                f"{int(kv['exit_ns']) / 1000:g} {kv['direct']} {kv['coalesced']}")
+            if kv["size"] == "64" and kv["exit_ns"] == "1000":
+                self.target("/dev/utmem 64 B PUTs, coalesced vs direct, 1 us",
+                            ">= 10x", f"{ratio:.2f}x", ratio >= 10)
+        self.table(["exit ns", "value B", "direct ops/s", "coalesced ops/s",
+                    "ratio", "host PUTs direct / coalesced"], body)
+        if "64" in dat:
+            f = self.data("device.dat", dat["64"])
+            self.plots.append(("device.png", f"""
+set title '/dev/utmem: 64-byte PUTs per second (in-kernel)'
+set style data histograms
+set style fill solid 0.8 border -1
+set xlabel 'host call cost (us)'
+set ylabel 'PUT ops/s (median)'
+set key top right
+plot '{f}' using 2:xtic(1) title 'direct', '' using 3 title 'coalesced'
+"""))
+
+    # --- swap
+    def swap(self):
+        r = rows(os.path.join(self.dir, "swap.txt"))
+        if not r:
+            return
+        names = {"disk": "(a) disk only", "zswap": "(b) zswap lz4",
+                 "fs_raw": "(c) frontswap raw", "fs_lz4": "(d) frontswap lz4",
+                 "fs_dedup": "(e) frontswap lz4+dedup"}
+        order = list(names)
+        runs = {}
+        for disk, w, f, c, rnd, t, majflt, stores in r:
+            runs.setdefault((disk, w, int(f)), {}).setdefault(c, []).append(
+                (float(t), int(majflt)))
+        self.out("## Swap workload (swap_stress in a memory cgroup)")
+        self.out()
+        self.out("Run time in seconds, median of the rounds (min-max), and "
+                 "median major faults; every page checked. Working set as a "
+                 "multiple of the cgroup's memory; seq: operations sweep the "
+                 "set in order, random: random pages, mix: random pages, "
+                 "half of them incompressible. Contenders run in turn in "
+                 "each round, who goes first rotating.")
+        self.out()
+        body, dat = [], []
+        all_vs_zswap, all_vs_disk = [], []
+        for key in sorted(runs, key=lambda k: (k[0], ["seq", "random", "mix"].index(k[1]) if k[1] in ["seq", "random", "mix"] else 9, k[2])):
+            disk, w, f = key
+            cells = runs[key]
+            med = {c: statistics.median(t for t, _ in v)
+                   for c, v in cells.items()}
+            row = [disk, w, f"{f / 10:.1f}x"]
+            for c in order:
+                v = cells.get(c)
+                if not v:
+                    row.append("-")
+                    continue
+                mf = statistics.median(m for _, m in v)
+                row.append(fmt_spread([t for t, _ in v], " s") +
+                           f", {mf:.0f} mf")
+            if "fs_lz4" in med:
+                if "disk" in med:
+                    x = med["disk"] / med["fs_lz4"]
+                    all_vs_disk.append((x, w, f))
+                    row.append(f"{x:.1f}x")
+                else:
+                    row.append("-")
+                if "zswap" in med:
+                    x = med["zswap"] / med["fs_lz4"]
+                    all_vs_zswap.append((x, w, f))
+                    row.append(f"{x:.2f}x")
+                else:
+                    row.append("-")
+            dat.append(f'"{w} {f / 10:.1f}x" ' +
+                       " ".join(f"{med.get(c, 0):.2f}" for c in order))
+            body.append(row)
+        self.table(["disk", "workload", "set"] + [names[c] for c in order] +
+                   ["(d) vs (a)", "(d) vs (b)"], body)
+        if all_vs_disk:
+            lo = min(all_vs_disk)
+            self.target("swap: frontswap lz4 vs disk swap (every workload)",
+                        ">= 5x", f"{lo[0]:.1f}x at worst ({lo[1]} {lo[2] / 10:.1f}x), "
+                        f"{max(all_vs_disk)[0]:.1f}x at best", lo[0] >= 5)
+        if all_vs_zswap:
+            lo = min(all_vs_zswap)
+            self.target("swap: frontswap lz4 vs zswap lz4 (every workload)",
+                        ">= 1x", f"{lo[0]:.2f}x at worst ({lo[1]} {lo[2] / 10:.1f}x), "
+                        f"{max(all_vs_zswap)[0]:.2f}x at best", lo[0] >= 1)
+        f = self.data("swap.dat", dat)
+        cols = ", ".join(
+            ("'" + f + "'" if i == 0 else "''") +
+            f" using {i + 2}" + (":xtic(1)" if i == 0 else "") +
+            f" title '{names[c]}'" for i, c in enumerate(order))
+        self.plots.append(("swap.png", f"""
+set title 'Swap workload: run time (median), lower is better'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set logscale y
+set ylabel 'seconds (log)'
+set xtics rotate by -20
+set key top left
+plot {cols}
+"""))
+
+    # --- cleancache
+    def cleancache(self):
+        r = rows(os.path.join(self.dir, "cleancache.txt"))
+        if not r:
+            return
+        p2 = {"0": [], "1": []}
+        p1 = {"0": [], "1": []}
+        for rnd, on, pas, sectors, secs in r:
+            (p2 if pas == "2" else p1)[on].append((int(sectors), float(secs)))
+        self.out("## Cleancache (re-reading a file set twice the cgroup's memory)")
+        self.out()
+        self.out("Sectors read from the disk and seconds, median of the "
+                 "rounds (min-max); pass 2 re-reads the set after pass 1 "
+                 "filled the page cache (and, when on, cleancache).")
+        self.out()
+        body = []
+        for on in "0", "1":
+            if not p2[on]:
+                continue
+            body.append([f"cleancache {'on' if on == '1' else 'off'}",
+                         fmt_spread([s for s, _ in p1[on]], "", 0),
+                         fmt_spread([t for _, t in p1[on]], " s"),
+                         fmt_spread([s for s, _ in p2[on]], "", 0),
+                         fmt_spread([t for _, t in p2[on]], " s")])
+        self.table(["", "pass 1 sectors", "pass 1 time", "pass 2 sectors",
+                    "pass 2 time"], body)
+        if p2["0"] and p2["1"]:
+            off = statistics.median(s for s, _ in p2["0"])
+            on = statistics.median(s for s, _ in p2["1"])
+            cut = 1 - on / off if off else 0
+            t_off = statistics.median(t for _, t in p2["0"])
+            t_on = statistics.median(t for _, t in p2["1"])
+            self.target("cleancache: fewer disk reads on the re-read",
+                        ">= 50%", f"{cut * 100:.0f}% ({off:.0f} -> {on:.0f} "
+                        f"sectors; {t_off:.1f} -> {t_on:.1f} s)", cut >= 0.5)
+
+    # --- capacity
+    def capacity(self):
+        r = rows(os.path.join(self.dir, "capacity.txt"))
+        if not r:
+            return
+        self.out("## Capacity (binaries and kernel sources through cleancache, "
+                 "a heap through frontswap)")
+        self.out()
+        self.out("Bytes the guests put against the bytes the host stores "
+                 "(data) and against all the memory it takes for them "
+                 "(footprint: zsmalloc pages and its records).")
+        self.out()
+        body = []
+        for mode, raw, used, fp, pages, held, cur in r:
+            raw, used, fp = int(raw), int(used), int(fp)
+            x = raw / used if used else 0
+            xf = raw / fp if fp else 0
+            body.append([mode, pages, f"{raw >> 20} MiB", f"{used >> 20} MiB",
+                         f"{fp >> 20} MiB", f"{x:.2f}x", f"{xf:.2f}x"])
+            if mode == "lz4+dedup":
+                self.target("capacity: compression + dedup on a page mix",
+                            ">= 2.5x", f"{x:.2f}x of data ({xf:.2f}x of "
+                            "footprint)", x >= 2.5)
+        self.table(["mode", "pages", "put", "stored", "footprint",
+                    "put/stored", "put/footprint"], body)
+
+    def render(self):
+        guest = []
+        try:
+            with open(os.path.join(self.dir, "guest.txt")) as f:
+                guest = [line.rstrip() for line in f]
+        except FileNotFoundError:
+            pass
+        body = []
+        for sec in (self.page, self.scale, self.device, self.swap,
+                    self.cleancache, self.capacity):
+            sec()
+        body, self.md = self.md, []
+        self.out("# utmem performance report")
+        self.out()
+        self.out("Measured in one boot of the benchmark guest (bench/run.sh):")
+        self.out()
+        for line in guest:
+            self.out(f"- {line}")
+        self.out()
+        self.out("## Targets")
+        self.out()
+        self.table(["what", "target", "this run", "verdict"],
+                   [[w, g, f, "met" if m else "MISSED"]
+                    for w, g, f, m in self.targets])
+        self.md += body
+        made = self.make_plots()
+        if made:
+            self.out("## Plots")
+            self.out()
+            for png in made:
+                self.out(f"![{png}]({png})")
+            self.out()
+        with open(os.path.join(self.dir, "report.md"), "w") as f:
+            f.write("\n".join(self.md) + "\n")
+
+    def make_plots(self):
+        made = []
+        for png, script in self.plots:
+            path = os.path.join(self.dir, png)
+            full = ("set terminal pngcairo size 900,520 font ',10'\n"
+                    f"set output '{path}'\nset grid ytics\n" + script)
+            try:
+                subprocess.run(["gnuplot"], input=full, text=True, check=True)
+                made.append(png)
+            except (OSError, subprocess.CalledProcessError) as e:
+                print(f"report: no {png}: {e}", file=sys.stderr)
+        return made
+
+    def summary(self):
+        w = max((len(t[0]) for t in self.targets), default=10)
+        print(f"{'target':<{w}}  {'goal':<9} {'verdict':<7} this run")
+        for what, goal, fig, met in self.targets:
+            print(f"{what:<{w}}  {goal:<9} {'met' if met else 'MISSED':<7} {fig}")
+
+
+def main():
+    if len(sys.argv) != 2 or not os.path.isdir(sys.argv[1]):
+        print("usage: bench/report.py RESULTS-DIRECTORY", file=sys.stderr)
+        return 2
+    rep = Report(sys.argv[1])
+    rep.render()
+    print(f"report: {os.path.join(sys.argv[1], 'report.md')}")
+    rep.summary()
+    return 0 if rep.targets else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Checks bench/report.py on made-up rows: the figures it derives, the
+# verdict of each target both ways, and its refusals.
+#
+#   tests/bench/test-report.sh
+set -uo pipefail
+
+report=$(cd "$(dirname "$0")/../.." && pwd)/bench/report.py
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+passed=0
+
+check() {	# DESCRIPTION PATTERN FILE
+	if grep -qE -- "$2" "$3"; then
+		passed=$((passed + 1))
+	else
+		echo "FAIL: $1: no /$2/ in $3"
+		sed 's/^/    /' "$3"
+		failures=$((failures + 1))
+	fi
+}
+
+# A run where every target is met.
+good=$work/good
+mkdir "$good"
+echo "kernel test" > "$good/guest.txt"
+cat > "$good/page.txt" <<'ROWS'
+memcpy 300 290 310 300 290 310 600 580 620 100 100 100
+raw 500 490 510 400 390 410 900 880 920 150 140 160
+ROWS
+cat > "$good/scale.txt" <<'ROWS'
+1024 900 500 490 510 800 790 810 700 37
+1048576 950 600 590 610 900 890 910 60 38
+ROWS
+echo "exit_ns=1000 size=64 count=20000 median of 5: put_ops/s direct=10000 coalesced=120000 ratio=0.08 host_puts direct=20000 coalesced=313 failed=0/0 get_ops/s=5 direct_range=9000-11000 coalesced_range=110000-130000" > "$good/device.txt"
+for r in 1 2 3 4 5; do
+	cat >> "$good/swap.txt" <<ROWS
+hdd seq 15 disk $r 20.$r 100 0
+hdd seq 15 zswap $r 4.$r 100 0
+hdd seq 15 fs_raw $r 3.$r 100 9000
+hdd seq 15 fs_lz4 $r 3.$r 100 9000
+hdd seq 15 fs_dedup $r 3.$r 100 9000
+ROWS
+	cat >> "$good/cleancache.txt" <<ROWS
+$r 0 1 1000 2.0
+$r 0 2 1000 2.0
+$r 1 1 1000 2.0
+$r 1 2 100 0.5
+ROWS
+done
+echo "lz4+dedup 3000000 1000000 1200000 700 10 0" > "$good/capacity.txt"
+
+python3 "$report" "$good" > "$work/good.out" 2>&1
+status=$?
+[ $status = 0 ] || { echo "FAIL: exit $status on a good run"; failures=$((failures + 1)); }
+check "page ratio" 'raw PUT\+GET.*met +1\.50x' "$work/good.out"
+check "scaling GET" 'GET ns.*met +1\.20x \(500 -> 600 ns\)' "$work/good.out"
+check "metadata" 'metadata.*met +60 B' "$work/good.out"
+check "device ratio" '64 B PUTs.*met +12\.00x' "$work/good.out"
+check "swap vs disk" 'vs disk swap.*met +6\.[0-9]x' "$work/good.out"
+check "swap vs zswap" 'vs zswap.*met +1\.3[0-9]x' "$work/good.out"
+check "cleancache" 'fewer disk reads.*met +90%' "$work/good.out"
+check "capacity" 'compression \+ dedup.*met +3\.00x' "$work/good.out"
+check "report file" '^\| raw \| 500 \(490-510\)' "$good/report.md"
+check "swap medians" '3\.3 s \(3\.1-3\.5\)' "$good/report.md"
+check "guest facts" '^- kernel test' "$good/report.md"
+if grep -q MISSED "$work/good.out"; then
+	echo "FAIL: a target missed in the good run"
+	failures=$((failures + 1))
+fi
+
+# The same run with every target missed.
+bad=$work/bad
+cp -r "$good" "$bad"
+sed -i 's/^raw 500 490 510 400/raw 1500 490 510 400/; s/^raw \(.*\) 150 140 160$/raw \1 300 290 310/' "$bad/page.txt"
+sed -i 's/^1048576 950 600/1048576 950 900/; s/ 60 38$/ 146 38/' "$bad/scale.txt"
+sed -i 's/coalesced=120000/coalesced=17000/' "$bad/device.txt"
+sed -i 's/ fs_lz4 \([0-9]\) 3\./ fs_lz4 \1 5./' "$bad/swap.txt"
+sed -i 's/^\([0-9]\) 1 2 100 0.5$/\1 1 2 600 1.5/' "$bad/cleancache.txt"
+echo "lz4+dedup 3000000 2000000 2200000 700 10 0" > "$bad/capacity.txt"
+python3 "$report" "$bad" > "$work/bad.out" 2>&1
+check "page ratio missed" 'raw PUT\+GET.*MISSED +3\.00x' "$work/bad.out"
+check "scaling missed" 'GET ns.*MISSED +1\.80x' "$work/bad.out"
+check "metadata missed" 'metadata.*MISSED +146 B' "$work/bad.out"
+check "device missed" '64 B PUTs.*MISSED +1\.70x' "$work/bad.out"
+check "swap vs disk missed" 'vs disk swap.*MISSED +3\.[0-9]x' "$work/bad.out"
+check "swap vs zswap missed" 'vs zswap.*MISSED +0\.8[0-9]x' "$work/bad.out"
+check "cleancache missed" 'fewer disk reads.*MISSED +40%' "$work/bad.out"
+check "capacity missed" 'compression \+ dedup.*MISSED +1\.50x' "$work/bad.out"
+
+# Nothing to report, and bad arguments.
+mkdir "$work/empty"
+python3 "$report" "$work/empty" > "$work/empty.out" 2>&1
+[ $? = 1 ] && passed=$((passed + 1)) ||
+	{ echo "FAIL: an empty directory is not an error"; failures=$((failures + 1)); }
+python3 "$report" "$work/nowhere" > "$work/usage.out" 2>&1
+[ $? = 2 ] && passed=$((passed + 1)) ||
+	{ echo "FAIL: a missing directory is not a usage error"; failures=$((failures + 1)); }
+check "usage message" '^usage: bench/report.py' "$work/usage.out"
+
+echo "report.py tests: $passed passed, $failures failed"
+[ "$failures" = 0 ]
