@@ -55,8 +55,10 @@
  * @stored_len: bytes in @data, what the host is charged
  * @compressed: @data is LZ4 output, else the raw value
  * @handle: the bytes, in the host's zsmalloc pool (0 for no bytes)
- * @page: the bytes, in a page of their own, for a blob made with
- *	interrupts off (zsmalloc is not irq-safe); @handle is then 0
+ * @bytes: the bytes, in a page of their own for a value stored whole in
+ *	a page (zsmalloc would spend a zspage and its bookkeeping on it),
+ *	else kmalloc'ed, for a blob made with interrupts off (zsmalloc is
+ *	not irq-safe); @handle is then 0
  */
 struct utmem_sim_blob {
 	union {
@@ -69,7 +71,7 @@ struct utmem_sim_blob {
 	u32 stored_len;
 	bool compressed;
 	unsigned long handle;
-	struct page *page;
+	void *bytes;
 };
 
 /**

@@ -18,9 +18,15 @@
  * zsmalloc takes its locks with interrupts on (compaction, migration),
  * and cleancache calls the host with interrupts off, under a mapping's
  * i_pages lock that interrupts take too: a blob made with interrupts off
- * gets a page of its own, uncompressed, and never shares it with a
- * zsmalloc blob; zsmalloc bytes freed with interrupts off (an eviction
- * during such a PUT) are freed later by a work item.
+ * keeps its bytes in kmalloc'ed memory, compressed when that still saves
+ * memory after kmalloc's rounding (a page that LZ4 packs into 2 KiB), and
+ * never shares them with a zsmalloc blob; zsmalloc bytes freed with
+ * interrupts off (an eviction during such a PUT) are freed later by a
+ * work item.  A value that fills a whole page stays whole and gets
+ * a page of its own too: zsmalloc would spend a zspage and its
+ * bookkeeping on it.
+ *
+ * The carve-out counts kmalloc'ed bytes as kmalloc rounds them.
  *
  * Deduplication orders blobs by (hash, raw length, stored length, format)
  * and compares the values of a match byte for byte: two values share a
@@ -126,6 +132,26 @@ void utmem_sim_store_exit(struct utmem_sim_host *host)
 	host->scratch = NULL;
 }
 
+/*
+ * A whole page comes from the page allocator (order 0: kmalloc's 4 KiB
+ * caches want higher orders, which fail first under pressure), anything
+ * smaller from kmalloc.  Both are safe with interrupts off.
+ */
+static void *bytes_alloc(u32 len, gfp_t gfp)
+{
+	if (len == PAGE_SIZE)
+		return (void *)__get_free_page(gfp);
+	return kmalloc(len, gfp);
+}
+
+static void bytes_free(void *bytes, u32 len)
+{
+	if (len == PAGE_SIZE)
+		free_page((unsigned long)bytes);
+	else
+		kfree(bytes);
+}
+
 static struct utmem_sim_blob *blob_alloc(struct utmem_sim_host *host,
 					 const void *data, u32 stored_len)
 {
@@ -133,18 +159,18 @@ static struct utmem_sim_blob *blob_alloc(struct utmem_sim_host *host,
 	const gfp_t gfp = GFP_NOWAIT | __GFP_NOWARN;
 	struct utmem_sim_blob *blob;
 	unsigned long handle = 0;
-	struct page *page = NULL;
+	void *bytes = NULL;
 
 	blob = kmalloc(sizeof(*blob), gfp);
 	if (!blob)
 		return NULL;
-	if (stored_len && irqs_disabled()) {
-		page = alloc_page(gfp);
-		if (!page) {
+	if (stored_len == PAGE_SIZE || (stored_len && irqs_disabled())) {
+		bytes = bytes_alloc(stored_len, gfp);
+		if (!bytes) {
 			kfree(blob);
 			return NULL;
 		}
-		memcpy_to_page(page, 0, data, stored_len);
+		memcpy(bytes, data, stored_len);
 	} else if (stored_len) {
 		handle = zs_malloc(host->zs, stored_len, gfp);
 		if (IS_ERR_VALUE(handle)) {
@@ -159,7 +185,7 @@ static struct utmem_sim_blob *blob_alloc(struct utmem_sim_host *host,
 	blob->refs = 0;
 	blob->stored_len = stored_len;
 	blob->handle = handle;
-	blob->page = page;
+	blob->bytes = bytes;
 	return blob;
 }
 
@@ -173,8 +199,8 @@ void utmem_sim_blob_free(struct utmem_sim_host *host,
 {
 	if (!blob)
 		return;
-	if (blob->page)
-		__free_page(blob->page);
+	if (blob->bytes)
+		bytes_free(blob->bytes, blob->stored_len);
 	if (blob->handle && irqs_disabled()) {
 		llist_add(&blob->free_node, &host->zs_free);
 		schedule_work(&host->zs_free_work);
@@ -188,17 +214,15 @@ void utmem_sim_blob_free(struct utmem_sim_host *host,
 static const void *blob_map(struct utmem_sim_host *host,
 			    const struct utmem_sim_blob *blob)
 {
-	if (blob->page)
-		return kmap_local_page(blob->page);
+	if (blob->bytes)
+		return blob->bytes;
 	return zs_map_object(host->zs, blob->handle, ZS_MM_RO);
 }
 
 static void blob_unmap(struct utmem_sim_host *host,
 		       const struct utmem_sim_blob *blob, const void *addr)
 {
-	if (blob->page)
-		kunmap_local(addr);
-	else
+	if (!blob->bytes)
 		zs_unmap_object(host->zs, blob->handle);
 }
 
@@ -231,14 +255,17 @@ struct utmem_sim_blob *utmem_sim_blob_prepare(struct utmem_sim_host *host,
 	struct utmem_sim_blob *blob = NULL;
 	int clen = 0;
 
-	/* A blob made with interrupts off takes a whole page anyway. */
-	if (READ_ONCE(host->compress) && len && !irqs_disabled()) {
+	if (READ_ONCE(host->compress) && len) {
 		local_lock(&host->scratch->lock);
 		s = this_cpu_ptr(host->scratch);
 		clen = LZ4_compress_default(src, s->dst, len,
 					    UTMEM_SIM_SCRATCH_LEN, s->wrkmem);
-		/* Incompressible data is stored as it came. */
-		if (clen > 0 && clen < len)
+		/*
+		 * Incompressible data is stored as it came, and so is data
+		 * that kmalloc (interrupts off) would round up to its length.
+		 */
+		if (clen > 0 && clen < len &&
+		    (!irqs_disabled() || kmalloc_size_roundup(clen) < len))
 			blob = blob_alloc(host, s->dst, clen);
 		local_unlock(&host->scratch->lock);
 		if (blob) {
@@ -273,9 +300,9 @@ static int blob_cmp(const struct utmem_sim_blob *a,
 		return a->stored_len < b->stored_len ? -1 : 1;
 	if (a->compressed != b->compressed)
 		return a->compressed ? 1 : -1;
-	/* Never share: a page blob may be freed with interrupts off. */
-	if (!a->page != !b->page)
-		return a->page ? 1 : -1;
+	/* Never share: a kmalloc blob may be freed with interrupts off. */
+	if (!a->bytes != !b->bytes)
+		return a->bytes ? 1 : -1;
 	return 0;
 }
 
@@ -338,6 +365,13 @@ bool utmem_sim_blob_equal(struct utmem_sim_host *host,
 	return equal;
 }
 
+/* The record and the kmalloc'ed bytes; zsmalloc's are counted apart. */
+static u64 blob_bytes_footprint(const struct utmem_sim_blob *blob)
+{
+	return kmalloc_size_roundup(sizeof(*blob)) +
+	       (blob->bytes ? kmalloc_size_roundup(blob->stored_len) : 0);
+}
+
 /**
  * utmem_sim_blob_insert() - store a new blob, with one reference
  * @host: the host, locked; it is charged the blob's stored bytes
@@ -349,8 +383,7 @@ void utmem_sim_blob_insert(struct utmem_sim_host *host,
 	lockdep_assert_held(&host->lock);
 	blob->refs = 1;
 	host->used += blob->stored_len;
-	host->footprint += kmalloc_size_roundup(sizeof(*blob)) +
-			   (blob->page ? PAGE_SIZE : 0);
+	host->footprint += blob_bytes_footprint(blob);
 	if (host->dedup)
 		rb_add(&blob->node, &host->dedup_tree, blob_less);
 	utmem_sim_reserve_fit(host, 0);
@@ -370,8 +403,7 @@ void utmem_sim_blob_put(struct utmem_sim_host *host,
 	if (!RB_EMPTY_NODE(&blob->node))
 		rb_erase(&blob->node, &host->dedup_tree);
 	host->used -= blob->stored_len;
-	host->footprint -= kmalloc_size_roundup(sizeof(*blob)) +
-			   (blob->page ? PAGE_SIZE : 0);
+	host->footprint -= blob_bytes_footprint(blob);
 	utmem_sim_blob_free(host, blob);
 	utmem_sim_reserve_fit(host, 0);
 }

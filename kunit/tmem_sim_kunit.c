@@ -745,6 +745,49 @@ static void compression_test(struct kunit *test)
 	KUNIT_EXPECT_MEMEQ(test, t->out, t->buf + VAL, VAL);
 }
 
+/*
+ * With interrupts off (cleancache's PUTs) blobs go to kmalloc, not
+ * zsmalloc: compressed when kmalloc's rounding leaves a saving, raw
+ * otherwise; both read back, and the carve-out's footprint counts them.
+ */
+static void irqs_off_compression_test(struct kunit *test)
+{
+	struct sim_test *t = test->priv;
+	u32 pool = new_pool(test, t->a, 0, NULL);
+	unsigned long flags;
+	u32 len, st1, st2;
+	u64 used1;
+
+	utmem_sim_set_dedup(t->host, false);
+	fill_compressible(t->buf, VAL, 0);
+	fill_random(t->buf + VAL, VAL);
+	local_irq_save(flags);
+	st1 = put(t->a, pool, 1, 0, t->buf, VAL);
+	used1 = t->host->used;
+	st2 = put(t->a, pool, 2, 0, t->buf + VAL, VAL);
+	local_irq_restore(flags);
+	EXPECT_STATUS(test, st1, TMEM_STATUS_OK);
+	EXPECT_STATUS(test, st2, TMEM_STATUS_OK);
+	KUNIT_EXPECT_LT(test, used1, VAL / 4);
+	KUNIT_EXPECT_EQ(test, t->host->used, used1 + VAL);
+	KUNIT_EXPECT_EQ(test, utmem_sim_counter(t->host,
+						UTMEM_SIM_COMPRESSED_PUTS), 1);
+	/* No zsmalloc page: the footprint is kmalloc's, rounded. */
+	KUNIT_EXPECT_EQ(test, utmem_sim_footprint(t->host),
+			t->host->footprint);
+	KUNIT_EXPECT_GE(test, t->host->footprint,
+			VAL + kmalloc_size_roundup(used1));
+
+	EXPECT_STATUS(test, get(t->a, pool, 1, 0, t->out, VAL, &len),
+		      TMEM_STATUS_OK);
+	KUNIT_EXPECT_MEMEQ(test, t->out, t->buf, VAL);
+	EXPECT_STATUS(test, get(t->a, pool, 2, 0, t->out, VAL, &len),
+		      TMEM_STATUS_OK);
+	KUNIT_EXPECT_MEMEQ(test, t->out, t->buf + VAL, VAL);
+	/* Ephemeral GETs took both out. */
+	KUNIT_EXPECT_EQ(test, t->host->footprint, 0);
+}
+
 /* One blob for equal values, across pools and clients, until the last. */
 static void dedup_test(struct kunit *test)
 {
@@ -1161,6 +1204,7 @@ static struct kunit_case tmem_sim_cases[] = {
 	KUNIT_CASE(carve_out_test),
 	KUNIT_CASE(knob_validation_test),
 	KUNIT_CASE(compression_test),
+	KUNIT_CASE(irqs_off_compression_test),
 	KUNIT_CASE(dedup_test),
 	KUNIT_CASE(dedup_at_capacity_test),
 	KUNIT_CASE(fault_drop_ephemeral_test),
