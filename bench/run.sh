@@ -6,8 +6,8 @@
 # each benchmark's raw rows into RESULTS, then bench/report.py turns them
 # into RESULTS/report.md and its plots and prints the summary.  The large
 # guest (1280 MiB, 512 MiB of it the host's) runs the page path, scaling,
-# /dev/utmem and capacity benchmarks; the small one (88 MiB, 40 MiB of it
-# the host's, about 18 MiB available) the swap and cleancache benchmarks,
+# /dev/utmem and capacity benchmarks; the small one (48 MiB, 24 MiB of it
+# the host's, about 8 MiB available) the swap and cleancache benchmarks,
 # whose working sets it sizes against its memory.
 #
 #   bench/run.sh LINUX BIN_DIR KERNEL_TREE RESULTS
@@ -74,5 +74,5 @@ boot() {	# NAME MEM CAPACITY BENCHMARKS
 	echo "bench: $name guest ($list) ran $(($(date +%s) - start)) s"
 }
 boot large 1280M 512M page,scale,device,capacity
-boot small 88M 40M swap,cleancache
+boot small 48M 24M swap,cleancache
 python3 "$repo"/bench/report.py "$results"

@@ -102,7 +102,7 @@ set_contender() {	# NAME
 	echo $([ "$c" = fs_dedup ] && echo 1 || echo 0) > $sim/dedup
 }
 swap_run() {	# ROUND WORKLOAD FACTOR_X10 CONTENDER
-	local r=$1 w=$2 f=$3 c=$4 mib pat kind ops res st0 zs0
+	local r=$1 w=$2 f=$3 c=$4 mib pat kind ops res st0
 	mib=$((avail_mib * f / 10))
 	case $w in
 	seq) pat=seq kind=half ops=$((mib * 256)) ;;
@@ -110,13 +110,17 @@ swap_run() {	# ROUND WORKLOAD FACTOR_X10 CONTENDER
 	mix) pat=random kind=mix ops=$((mib * 64)) ;;
 	esac
 	set_contender "$c"
+	swapon "$swap_dev" || fail "swapon"
 	st0=$(cat $fs/stores)
-	zs0=$(cat /sys/kernel/debug/zswap/stored_pages)
 	res=$("$bin"/swap_stress -m $mib -o $ops -p $pat -k $kind \
 		-s $((r * 100 + f))) || fail "swap_stress $w $c: $res"
 	res=$(grep '^swap_stress:' <<<"$res")
+	# Freed swap slots wait in per-CPU caches, their pages in tmem or
+	# zswap: swapoff empties the area, so that every run starts clean.
+	swapoff "$swap_dev" || fail "swapoff"
 	[ "$(cat /sys/kernel/debug/zswap/stored_pages)" = 0 ] ||
 		fail "zswap pages left after $c"
+	[ "$(cat $fs/pages_held)" = 0 ] || fail "frontswap pages left after $c"
 	local stores=$(($(cat $fs/stores) - st0))
 	if [[ $c == fs_* ]]; then
 		[ $stores -gt 0 ] || fail "$c: frontswap stored nothing"
@@ -128,6 +132,12 @@ swap_run() {	# ROUND WORKLOAD FACTOR_X10 CONTENDER
 }
 if want swap; then
 	echo "--- swap: working sets of 1.5x and 2x $avail_mib MiB"
+	# zswap's default pool is 20% of memory, but the host's capacity,
+	# set aside, counts in the guest's total: 20% of the rest.
+	total_kib=$(awk '/MemTotal/ { print $2 }' /proc/meminfo)
+	own_kib=$((total_kib - $(cat $sim/capacity_bytes) / 1024))
+	echo $((own_kib * 20 / total_kib > 0 ? own_kib * 20 / total_kib : 1)) \
+		> $zswap/max_pool_percent
 	echo "zswap: compressor $(cat $zswap/compressor), zpool" \
 	     "$(cat $zswap/zpool), max_pool_percent $(cat $zswap/max_pool_percent)" |
 		tee -a $out/guest.txt
@@ -137,7 +147,7 @@ if want swap; then
 	echo "swap hdd: dm-delay 5 ms over ubd, measured $(read_latency_ms "$dev") ms per 4 KiB read" |
 		tee -a $out/guest.txt
 	swap_disk=hdd
-	swapon "$dev" || fail "swapon"
+	swap_dev=$dev
 	: > $out/swap.txt
 	for r in $(seq "$rounds"); do
 		for w in ${BENCH_SWAP_WORKLOADS:-seq random mix}; do
@@ -149,7 +159,6 @@ if want swap; then
 			done
 		done
 	done
-	swapoff "$dev"
 	set_contender fs_lz4
 	echo 1 > $sim/dedup
 fi
