@@ -56,6 +56,22 @@ class Report:
     def target(self, what, goal, figure, met):
         self.targets.append((what, goal, figure, met))
 
+    def histogram(self, png, title, ylabel, datafile, titles, extra=""):
+        """A bar plot of columns 2.. of @datafile, one bar a title."""
+        plot = ", ".join(
+            ("'" + datafile + "'" if i == 0 else "''") +
+            f" using {i + 2}" + (":xtic(1)" if i == 0 else "") +
+            f" title '{t}'" for i, t in enumerate(titles))
+        self.plots.append((png, f"""
+set title '{title}'
+set style data histograms
+set style fill solid 0.8 border -1
+set ylabel '{ylabel}'
+set key top left
+{extra}
+plot {plot}
+"""))
+
     def data(self, name, lines):
         path = os.path.join(self.dir, name)
         with open(path, "w") as f:
@@ -91,16 +107,9 @@ class Report:
                         "<= 2.00x", f"{ratio['raw']:.2f}x",
                         ratio["raw"] <= 2.0)
         f = self.data("page.dat", dat)
-        self.plots.append(("page.png", f"""
-set title 'Page path: ns per 4 KiB page (median)'
-set style data histograms
-set style histogram rowstacked
-set style fill solid 0.8 border -1
-set boxwidth 0.6
-set ylabel 'ns'
-set key top left
-plot '{f}' using 2:xtic(1) title 'PUT', '' using 3 title 'GET'
-"""))
+        self.histogram("page.png", "Page path: ns per 4 KiB page (median)",
+                       "ns", f, ["PUT", "GET"],
+                       "set style histogram rowstacked\nset boxwidth 0.6")
 
     # --- scaling
     def scale(self):
@@ -137,6 +146,7 @@ plot '{f}' using 2:xtic(1) title 'PUT', '' using 3 title 'GET'
         self.plots.append(("scale.png", f"""
 set title 'Cost per operation as the pool grows'
 set logscale x 2
+set format x '%.0s%c'
 set xlabel 'pages in the pool'
 set ylabel 'ns per operation (median)'
 set yrange [0:*]
@@ -190,15 +200,10 @@ plot '{f}' using 1:2 with linespoints title 'GET', \\
                     "ratio", "host PUTs direct / coalesced"], body)
         if "64" in dat:
             f = self.data("device.dat", dat["64"])
-            self.plots.append(("device.png", f"""
-set title '/dev/utmem: 64-byte PUTs per second (in-kernel)'
-set style data histograms
-set style fill solid 0.8 border -1
-set xlabel 'host call cost (us)'
-set ylabel 'PUT ops/s (median)'
-set key top right
-plot '{f}' using 2:xtic(1) title 'direct', '' using 3 title 'coalesced'
-"""))
+            self.histogram("device.png",
+                           "/dev/utmem: 64-byte PUTs per second (in-kernel)",
+                           "PUT ops/s (median)", f, ["direct", "coalesced"],
+                           "set xlabel 'host call cost (us)'")
 
     # --- swap
     def swap(self):
@@ -213,11 +218,11 @@ plot '{f}' using 2:xtic(1) title 'direct', '' using 3 title 'coalesced'
         for disk, w, f, c, rnd, t, majflt, stores in r:
             runs.setdefault((disk, w, int(f)), {}).setdefault(c, []).append(
                 (float(t), int(majflt)))
-        self.out("## Swap workload (swap_stress in a memory cgroup)")
+        self.out("## Swap workload (swap_stress in the small guest)")
         self.out()
         self.out("Run time in seconds, median of the rounds (min-max), and "
                  "median major faults; every page checked. Working set as a "
-                 "multiple of the cgroup's memory; seq: operations sweep the "
+                 "multiple of the guest's available memory; seq: operations sweep the "
                  "set in order, random: random pages, mix: random pages, "
                  "half of them incompressible. Contenders run in turn in "
                  "each round, who goes first rotating.")
@@ -267,21 +272,11 @@ plot '{f}' using 2:xtic(1) title 'direct', '' using 3 title 'coalesced'
                         ">= 1x", f"{lo[0]:.2f}x at worst ({lo[1]} {lo[2] / 10:.1f}x), "
                         f"{max(all_vs_zswap)[0]:.2f}x at best", lo[0] >= 1)
         f = self.data("swap.dat", dat)
-        cols = ", ".join(
-            ("'" + f + "'" if i == 0 else "''") +
-            f" using {i + 2}" + (":xtic(1)" if i == 0 else "") +
-            f" title '{names[c]}'" for i, c in enumerate(order))
-        self.plots.append(("swap.png", f"""
-set title 'Swap workload: run time (median), lower is better'
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.8 border -1
-set logscale y
-set ylabel 'seconds (log)'
-set xtics rotate by -20
-set key top left
-plot {cols}
-"""))
+        self.histogram("swap.png",
+                       "Swap workload: run time (median), lower is better",
+                       "seconds (log)", f, [names[c] for c in order],
+                       "set style histogram clustered gap 1\n"
+                       "set logscale y\nset xtics rotate by -20")
 
     # --- cleancache
     def cleancache(self):
@@ -292,7 +287,8 @@ plot {cols}
         p1 = {"0": [], "1": []}
         for rnd, on, pas, sectors, secs in r:
             (p2 if pas == "2" else p1)[on].append((int(sectors), float(secs)))
-        self.out("## Cleancache (re-reading a file set twice the cgroup's memory)")
+        self.out("## Cleancache (re-reading a file set twice the guest's "
+                 "available memory)")
         self.out()
         self.out("Sectors read from the disk and seconds, median of the "
                  "rounds (min-max); pass 2 re-reads the set after pass 1 "
@@ -332,18 +328,27 @@ plot {cols}
                  "(footprint: zsmalloc pages and its records).")
         self.out()
         body = []
-        for mode, raw, used, fp, pages, held, cur in r:
+        for mode, raw, used, fp, pages, held, cur, *users in r:
             raw, used, fp = int(raw), int(used), int(fp)
             x = raw / used if used else 0
             xf = raw / fp if fp else 0
+            share = []
+            for i in range(0, len(users) - 1, 2):
+                u_raw, u_stored = int(users[i]), int(users[i + 1])
+                share.append(f"{u_raw >> 20} MiB, {u_raw / u_stored:.2f}x"
+                             if u_stored else "-")
+            share += ["-"] * (2 - len(share))
             body.append([mode, pages, f"{raw >> 20} MiB", f"{used >> 20} MiB",
-                         f"{fp >> 20} MiB", f"{x:.2f}x", f"{xf:.2f}x"])
+                         f"{fp >> 20} MiB", f"{x:.2f}x", f"{xf:.2f}x"] +
+                        share)
             if mode == "lz4+dedup":
                 self.target("capacity: compression + dedup on a page mix",
                             ">= 2.5x", f"{x:.2f}x of data ({xf:.2f}x of "
                             "footprint)", x >= 2.5)
         self.table(["mode", "pages", "put", "stored", "footprint",
-                    "put/stored", "put/footprint"], body)
+                    "put/stored", "put/footprint",
+                    "frontswap (heap): put, put/stored",
+                    "cleancache (files): put, put/stored"], body)
 
     def render(self):
         guest = []
@@ -384,7 +389,7 @@ plot {cols}
         made = []
         for png, script in self.plots:
             path = os.path.join(self.dir, png)
-            full = ("set terminal pngcairo size 900,520 font ',10'\n"
+            full = ("set terminal pngcairo noenhanced size 900,520 font ',10'\n"
                     f"set output '{path}'\nset grid ytics\n" + script)
             try:
                 subprocess.run(["gnuplot"], input=full, text=True, check=True)

@@ -432,8 +432,11 @@ static int scale_bench(const char *args, struct seq_buf *out)
 	     target *= 4) {
 		from = c.nr;
 		t0 = ktime_get_ns();
-		for (; c.nr < target; c.nr++)
+		for (; c.nr < target; c.nr++) {
 			scale_put(&c, c.nr);
+			if (!(c.nr % 4096))
+				cond_resched();
+		}
 		fill_ns = div_u64(ktime_get_ns() - t0, target - from);
 		for (r = 0; r < SCALE_ROUNDS; r++) {
 			get_ns[r] = scale_ops(&c, ops, false);

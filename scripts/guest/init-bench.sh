@@ -76,12 +76,13 @@ fi
 # --- disk models: dm-delay over a ubd disk (a ubd file alone is the
 # host's page cache, as fast as RAM).  UML ticks at 100 Hz and dm-delay
 # waits whole jiffies, so 5 ms is one tick: measured, not assumed.
-dm_n=0
-delayed() {	# DISK: creates the delayed device, prints its path
+delayed() {	# DISK NAME: makes the delayed device NAME, prints its path
+	local d
 	echo "0 $(blockdev --getsz "$1") delay $1 0 5" |
-		dmsetup create "hdd$dm_n" --noudevsync || fail "dmsetup $1"
-	echo /dev/dm-$dm_n
-	dm_n=$((dm_n + 1))
+		dmsetup create "$2" --noudevsync || fail "dmsetup $1"
+	for d in /sys/block/dm-*; do
+		[ "$(cat "$d"/dm/name)" = "$2" ] && echo "/dev/${d##*/}"
+	done
 }
 read_latency_ms() {	# DEV: ms per 4 KiB direct read, 40 reads
 	local t0 t1
@@ -143,7 +144,7 @@ if want swap; then
 		tee -a $out/guest.txt
 	echo 0 > $sim/exit_ns
 	mkswap -q /dev/ubda > /dev/null || fail "mkswap"
-	dev=$(delayed /dev/ubda)
+	dev=$(delayed /dev/ubda swap_hdd)
 	echo "swap hdd: dm-delay 5 ms over ubd, measured $(read_latency_ms "$dev") ms per 4 KiB read" |
 		tee -a $out/guest.txt
 	swap_disk=hdd
@@ -177,7 +178,7 @@ if want cleancache; then
 		head -c 8M /dev/urandom > $mnt/f$i || fail "write f$i"
 	done
 	umount $mnt
-	dev=$(delayed /dev/ubdc)
+	dev=$(delayed /dev/ubdc files_hdd)
 	stat=/sys/block/${dev#/dev/}/stat
 	echo "cleancache hdd: dm-delay 5 ms over ubd, measured $(read_latency_ms "$dev") ms per 4 KiB read; $nr_files files of 8 MiB" |
 		tee -a $out/guest.txt
@@ -252,6 +253,11 @@ if want capacity; then
 		row="$mode $(cat $sim/raw_bytes) $(cat $sim/used_bytes)"
 		row+=" $(cat $sim/footprint_bytes) $(cat $sim/pages)"
 		row+=" $(cat $fs/pages_held) $cur"
+		# Each user's share: frontswap's heap, cleancache's files.
+		for user in frontswap cleancache; do
+			row+=" $(cat $d/pools/$user.*/host_raw_bytes)"
+			row+=" $(cat $d/pools/$user.*/host_stored_bytes)"
+		done
 		echo "$row" | tee -a $out/capacity.txt
 		kill "$heap"
 		wait $builder 2>/dev/null

@@ -149,7 +149,7 @@ bench_run() {	# MODEL MODE: runs one mode, prints nothing but its time
 	else
 		want_eq stores 0 "frontswap is off" >&2
 	fi
-	sed 's/.*total_s=//' <<<"$last"
+	sed 's/.*total_s=\([0-9.]*\).*/\1/' <<<"$last"
 }
 
 names=("disk only" "zswap" "frontswap")
