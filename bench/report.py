@@ -67,6 +67,7 @@ set title '{title}'
 set style data histograms
 set style fill solid 0.8 border -1
 set ylabel '{ylabel}'
+set yrange [0:*]
 set key top left
 {extra}
 plot {plot}
@@ -276,7 +277,7 @@ plot '{f}' using 1:2 with linespoints title 'GET', \\
                        "Swap workload: run time (median), lower is better",
                        "seconds (log)", f, [names[c] for c in order],
                        "set style histogram clustered gap 1\n"
-                       "set logscale y\nset xtics rotate by -20")
+                       "set logscale y\nset yrange [0.5:*]\nset xtics rotate by -20")
 
     # --- cleancache
     def cleancache(self):
