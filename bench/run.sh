@@ -72,6 +72,8 @@ boot() {	# NAME MEM CAPACITY BENCHMARKS
 		exit 1
 	}
 	echo "bench: $name guest ($list) ran $(($(date +%s) - start)) s"
+	# The console is kept with the results: without this machine's paths.
+	sed -i "s|$repo/||g; s|$bin/||g; s|$results/||g" "$results/console-$name.log"
 }
 boot large 1280M 512M page,scale,device,capacity
 boot small 48M 24M swap,cleancache
