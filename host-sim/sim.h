@@ -340,6 +340,7 @@ void utmem_sim_fit_capacity(struct utmem_sim_host *host);
 
 /* Engine internals shared with sim_capacity.c, under @host->lock. */
 void utmem_sim_page_remove(struct utmem_sim_page *page);
+void utmem_sim_page_evict(struct utmem_sim_page *page);
 
 /* Faults: sim_fault.c. */
 #ifdef CONFIG_FAULT_INJECTION

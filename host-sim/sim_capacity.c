@@ -30,6 +30,7 @@ void utmem_sim_charge(struct utmem_sim_pool *pool, struct utmem_sim_page *page)
 	owner->used += blob->stored_len;
 	owner->pages++;
 	pool->info.pages++;
+	pool->info.puts++;
 	pool->info.raw_bytes += blob->raw_len;
 	pool->info.stored_bytes += blob->stored_len;
 	host->pages++;
@@ -76,9 +77,8 @@ bool utmem_sim_evict_one(struct utmem_sim_client *client)
 					struct utmem_sim_page, lru);
 	if (!page)
 		return false;
-	page->obj->pool->info.evicted++;
 	utmem_sim_count(client->host, UTMEM_SIM_EVICTIONS);
-	utmem_sim_page_remove(page);
+	utmem_sim_page_evict(page);
 	return true;
 }
 

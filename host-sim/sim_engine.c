@@ -85,12 +85,19 @@ static void obj_free_if_empty(struct utmem_sim_object *obj)
 	kfree(obj);
 }
 
-/* Unlink and free a page, leaving its (possibly empty) object. */
-static void __page_remove(struct utmem_sim_page *page)
+/*
+ * Unlink and free a page, leaving its (possibly empty) object; @by_host
+ * tells the pool's counters whether the guest asked for it.
+ */
+static void __page_remove(struct utmem_sim_page *page, bool by_host)
 {
 	struct utmem_sim_object *obj = page->obj;
 	struct utmem_sim_pool *pool = obj->pool;
 
+	if (by_host)
+		pool->info.evicted++;
+	else
+		pool->info.flushes++;
 	xa_erase(&obj->pages, page->index);
 	obj->nr_pages--;
 	utmem_sim_uncharge(pool, page);
@@ -98,11 +105,21 @@ static void __page_remove(struct utmem_sim_page *page)
 	kfree(page);
 }
 
+/* Remove a page the guest flushed, replaced or took out. */
 void utmem_sim_page_remove(struct utmem_sim_page *page)
 {
 	struct utmem_sim_object *obj = page->obj;
 
-	__page_remove(page);
+	__page_remove(page, false);
+	obj_free_if_empty(obj);
+}
+
+/* Remove a page the host drops on its own: for room, or lost. */
+void utmem_sim_page_evict(struct utmem_sim_page *page)
+{
+	struct utmem_sim_object *obj = page->obj;
+
+	__page_remove(page, true);
 	obj_free_if_empty(obj);
 }
 
@@ -120,7 +137,7 @@ static void obj_flush(struct utmem_sim_object *obj)
 	unsigned long index;
 
 	xa_for_each(&obj->pages, index, page)
-		__page_remove(page);
+		__page_remove(page, false);
 	obj_free_if_empty(obj);
 }
 
@@ -368,7 +385,7 @@ tmem_status_t utmem_sim_get(struct utmem_sim_client *client, u32 pool_id,
 	}
 	if (pool_ephemeral(pool) && utmem_sim_fault_fail_get(host)) {
 		utmem_sim_count(host, UTMEM_SIM_FAULTS_INJECTED);
-		utmem_sim_page_remove(page);
+		utmem_sim_page_evict(page);
 		status = TMEM_S_IO;
 		goto unlock;
 	}

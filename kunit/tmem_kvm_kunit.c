@@ -837,7 +837,15 @@ static void pool_info_host_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info->raw_bytes, 100);
 }
 
-#define FUZZ_REQUESTS	20000
+/* make soak boots with tmem_kvm_kunit.fuzz_requests=1000000. */
+static unsigned int fuzz_requests = 20000;
+module_param(fuzz_requests, uint, 0444);
+MODULE_PARM_DESC(fuzz_requests, "requests fuzz_test sends (20000)");
+static ulong fuzz_seed = 0x75746d656d;
+module_param(fuzz_seed, ulong, 0444);
+MODULE_PARM_DESC(fuzz_seed, "fuzz_test's random seed");
+
+#define SENTINELS	16
 
 /* A guest address: mostly inside the guest, sometimes at or past its end. */
 static u64 fuzz_gpa(struct rnd_state *rs)
@@ -868,32 +876,49 @@ static u32 fuzz_small(struct rnd_state *rs, u32 typical)
 
 /*
  * Random requests, valid and not, at a client with a few pools: every
- * answer must be a status, and the engine's accounting must add up
- * afterwards (and, in the exit, come back to zero).
+ * answer must be a status, the engine's accounting must add up afterwards
+ * (and, in the exit, come back to zero), and another VM's values must be
+ * untouched.
  */
 static void fuzz_test(struct kunit *test)
 {
 	struct kvm_host_test *t = test->priv;
 	struct utmem_kvm_batch_entry *ent;
 	unsigned int answers[TMEM_STATUS_NR] = {};
+	struct tmem_handle h = {};
 	struct tmem_pool_info info;
 	struct utmem_kvm_req *req;
 	struct rnd_state rs;
 	tmem_status_t status;
 	unsigned long id;
+	u32 ret, op, len, b_pool;
 	u64 pages = 0;
+	u8 *sentinel, *out;
 	void *entry;
-	u32 ret, op;
 	int i, j;
 	u8 uses;
 
-	prandom_seed_state(&rs, 0x75746d656d);
+	sentinel = kunit_kmalloc(test, SENTINELS * VAL, GFP_KERNEL);
+	out = kunit_kmalloc(test, VAL, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sentinel);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	get_random_bytes(sentinel, SENTINELS * VAL);
+	status = utmem_sim_new_pool(t->b, TMEM_POOL_PERSISTENT, NULL, &b_pool);
+	KUNIT_ASSERT_EQ(test, (__force u32)status, TMEM_STATUS_OK);
+	for (i = 0; i < SENTINELS; i++) {
+		h.index = i;
+		status = utmem_sim_put(t->b, b_pool, &h, sentinel + i * VAL,
+				       VAL);
+		KUNIT_ASSERT_EQ(test, (__force u32)status, TMEM_STATUS_OK);
+	}
+
+	prandom_seed_state(&rs, fuzz_seed);
 	get_random_bytes(t->g.base, FAKE_MEM);
 	t->server.shared_pools = true;
 	for (i = 0; i < 4; i++)
 		new_pool(test, t->a);
 
-	for (i = 0; i < FUZZ_REQUESTS; i++) {
+	for (i = 0; i < fuzz_requests; i++) {
 		op = prandom_u32_state(&rs) % (UTMEM_KVM_OP_NR + 1);
 		req = req_new(t, op, 0);
 		/* Mostly the fields the op uses, sometimes one it does not. */
@@ -930,21 +955,36 @@ static void fuzz_test(struct kunit *test)
 		ret = serve_a(t);
 		KUNIT_ASSERT_LT(test, ret, TMEM_STATUS_NR);
 		answers[ret]++;
+		if (!(i % 4096))
+			cond_resched();
 	}
 	for (i = 0; i < TMEM_STATUS_NR; i++)
-		kunit_info(test, "status %d: %u of %d requests\n", i,
-			   answers[i], FUZZ_REQUESTS);
+		kunit_info(test, "status %d: %u of %u requests\n", i,
+			   answers[i], fuzz_requests);
 	/* Both accepted and refused requests were made. */
-	KUNIT_EXPECT_GT(test, answers[TMEM_STATUS_OK], FUZZ_REQUESTS / 20);
-	KUNIT_EXPECT_GT(test, answers[TMEM_STATUS_INVAL], FUZZ_REQUESTS / 20);
+	KUNIT_EXPECT_GT(test, answers[TMEM_STATUS_OK], fuzz_requests / 20);
+	KUNIT_EXPECT_GT(test, answers[TMEM_STATUS_INVAL], fuzz_requests / 20);
 
 	xa_for_each(&t->a->pools, id, entry) {
 		status = utmem_sim_pool_info(t->a, id, &info);
 		KUNIT_ASSERT_EQ(test, (__force u32)status, TMEM_STATUS_OK);
+		KUNIT_EXPECT_EQ_MSG(test, info.puts - info.flushes -
+				    info.evicted, info.pages, "pool %lu", id);
 		pages += info.pages;
 	}
 	KUNIT_EXPECT_EQ(test, pages, t->a->pages);
 	KUNIT_EXPECT_EQ(test, t->host->pages, t->a->pages + t->b->pages);
+
+	/* The other VM's values, bit for bit. */
+	for (i = 0; i < SENTINELS; i++) {
+		h.index = i;
+		status = utmem_sim_get(t->b, b_pool, &h, out, VAL, &len);
+		KUNIT_EXPECT_EQ(test, (__force u32)status, TMEM_STATUS_OK);
+		KUNIT_EXPECT_EQ(test, len, VAL);
+		KUNIT_EXPECT_MEMEQ(test, out, sentinel + i * VAL, VAL);
+	}
+	kunit_info(test, "fuzz: %u requests, seed %lu, state checked\n",
+		   fuzz_requests, fuzz_seed);
 }
 
 static struct kunit_case tmem_kvm_host_cases[] = {

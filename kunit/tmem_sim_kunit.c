@@ -492,6 +492,71 @@ static void persistent_capacity_test(struct kunit *test)
 			0);
 }
 
+/* A pool's puts - flushes - evicted is the pages it holds. */
+static void expect_pool_balance(struct kunit *test,
+				struct utmem_sim_client *c, u32 pool)
+{
+	struct tmem_pool_info info;
+
+	EXPECT_STATUS(test, utmem_sim_pool_info(c, pool, &info),
+		      TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ_MSG(test, info.puts - info.flushes - info.evicted,
+			    info.pages, "puts %llu flushes %llu evicted %llu",
+			    info.puts, info.flushes, info.evicted);
+}
+
+/*
+ * Each way a value enters or leaves a pool lands in exactly one of its
+ * counters: a replacing PUT, an exclusive GET and a flush are the
+ * guest's; eviction and a value lost on a GET fault are the host's.
+ */
+static void pool_counters_test(struct kunit *test)
+{
+	struct sim_test *t = test->priv;
+	u32 pool = new_pool(test, t->a, 0, NULL);
+	struct tmem_handle h = handle(1, 2);
+	struct tmem_oid oid = { .oid = { 2 } };
+	struct tmem_pool_info info;
+	u32 i, len;
+
+	set_page_capacity(test, 10);
+	for (i = 0; i < 5; i++) {
+		fill_random(t->buf, VAL);
+		EXPECT_STATUS(test, put(t->a, pool, 1, i, t->buf, VAL),
+			      TMEM_STATUS_OK);
+	}
+	EXPECT_STATUS(test, put(t->a, pool, 1, 0, t->buf, VAL), TMEM_STATUS_OK);
+	EXPECT_STATUS(test, get(t->a, pool, 1, 1, t->out, VAL, &len),
+		      TMEM_STATUS_OK);
+	EXPECT_STATUS(test, utmem_sim_flush_page(t->a, pool, &h),
+		      TMEM_STATUS_OK);
+	EXPECT_STATUS(test, put(t->a, pool, 2, 0, t->buf, VAL), TMEM_STATUS_OK);
+	EXPECT_STATUS(test, utmem_sim_flush_object(t->a, pool, &oid),
+		      TMEM_STATUS_OK);
+	/* 3 pages held; 10 more leave room for 7: 3 evicted. */
+	for (i = 10; i < 20; i++) {
+		fill_random(t->buf, VAL);
+		EXPECT_STATUS(test, put(t->a, pool, 1, i, t->buf, VAL),
+			      TMEM_STATUS_OK);
+	}
+	EXPECT_STATUS(test, utmem_sim_pool_info(t->a, pool, &info),
+		      TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, info.puts, 17);
+	KUNIT_EXPECT_EQ(test, info.flushes, 4);
+	KUNIT_EXPECT_EQ(test, info.evicted, 3);
+	KUNIT_EXPECT_EQ(test, info.pages, 10);
+
+	/* A GET the host fails loses the value: the host's doing. */
+	fault_always(&t->host->fail_get, 1);
+	EXPECT_STATUS(test, get(t->a, pool, 1, 19, t->out, VAL, &len),
+		      TMEM_STATUS_IO);
+	EXPECT_STATUS(test, utmem_sim_pool_info(t->a, pool, &info),
+		      TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, info.evicted, 4);
+	KUNIT_EXPECT_EQ(test, info.pages, 9);
+	expect_pool_balance(test, t->a, pool);
+}
+
 /* Ephemeral pages go oldest first; a persistent PUT pushes them out. */
 static void ephemeral_lru_test(struct kunit *test)
 {
@@ -1126,6 +1191,8 @@ static void concurrency_stress_test(struct kunit *test)
 	KUNIT_EXPECT_LE(test, t->host->used, 48 * 512);
 	KUNIT_EXPECT_GT(test, utmem_sim_counter(t->host, UTMEM_SIM_EVICTIONS),
 			0);
+	expect_pool_balance(test, t->a, st[0].pers);
+	expect_pool_balance(test, t->a, st[0].eph);
 }
 
 /* The sim through the tmem core, as a guest user sees it. */
@@ -1197,6 +1264,7 @@ static struct kunit_case tmem_sim_cases[] = {
 	KUNIT_CASE(shared_pool_test),
 	KUNIT_CASE(pool_limit_test),
 	KUNIT_CASE(persistent_capacity_test),
+	KUNIT_CASE(pool_counters_test),
 	KUNIT_CASE(ephemeral_lru_test),
 	KUNIT_CASE(weight_test),
 	KUNIT_CASE(client_cap_test),

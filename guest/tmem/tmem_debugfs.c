@@ -9,7 +9,8 @@
  *   pools/<name>/<stat>   per pool: id, flags, puts, put_refused,
  *                         put_failed, gets, hits, misses, get_failed,
  *                         flushes, and the host's view: host_pages,
- *                         host_raw_bytes, host_stored_bytes, host_evicted
+ *                         host_raw_bytes, host_stored_bytes, host_evicted,
+ *                         host_puts, host_flushes (struct tmem_pool_info)
  *   selftest              write N: PUT, GET and verify N pages in a pool of
  *                         each kind on the bound backend; the write fails
  *                         with -EIO if any value comes back wrong
@@ -128,6 +129,8 @@ TMEM_POOL_INFO_ATTR(pages);
 TMEM_POOL_INFO_ATTR(raw_bytes);
 TMEM_POOL_INFO_ATTR(stored_bytes);
 TMEM_POOL_INFO_ATTR(evicted);
+TMEM_POOL_INFO_ATTR(puts);
+TMEM_POOL_INFO_ATTR(flushes);
 
 /* One file per counter of @st, in @dir; cleancache shows its own too. */
 void tmem_debugfs_create_pool_stats(struct dentry *dir,
@@ -168,6 +171,10 @@ void tmem_pool_debugfs_add(struct tmem_pool *pool)
 				   &pool_stored_bytes_fops);
 	debugfs_create_file_unsafe("host_evicted", 0444, dir, pool,
 				   &pool_evicted_fops);
+	debugfs_create_file_unsafe("host_puts", 0444, dir, pool,
+				   &pool_puts_fops);
+	debugfs_create_file_unsafe("host_flushes", 0444, dir, pool,
+				   &pool_flushes_fops);
 }
 
 void tmem_pool_debugfs_remove(struct tmem_pool *pool)

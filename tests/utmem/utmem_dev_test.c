@@ -2,12 +2,17 @@
 /*
  * /dev/utmem from userspace: every ioctl, its size rules and errors, value
  * sizes at the edges, isolation between processes, shared pools by UUID
- * and their permission check, and a bounded random-ioctl run after which
- * the device must still work.  Runs inside the guest, as root.
+ * and their permission check, and a random-ioctl run after which the
+ * device must still work and another file's values must be intact.  Runs
+ * inside the guest, as root.
+ *
+ * UTMEM_FUZZ_OPS (20000) and UTMEM_FUZZ_SEED (12345) in the environment
+ * size and seed the random run: make soak sends a million.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -273,12 +278,33 @@ TEST_F(dev, shared_pool)
 	close(fd2);
 }
 
+static unsigned long env_number(const char *name, unsigned long dflt)
+{
+	const char *s = getenv(name);
+	char *end;
+	unsigned long v;
+
+	if (!s)
+		return dflt;
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || !*s || *end) {
+		fprintf(stderr, "utmem_dev_test: %s wants a number, not '%s'\n",
+			name, s);
+		exit(KSFT_FAIL);
+	}
+	return v;
+}
+
+#define SENTINELS	8
+
 /*
- * Random commands with random structs, a bounded number of times: every
- * call must fail or succeed cleanly (the kernel runs KASAN and lockdep),
- * and the device must still store and return values afterwards.
+ * Random commands with random structs: every call must fail or succeed
+ * cleanly (the kernel runs KASAN and lockdep), the device must still
+ * store and return values afterwards, and the values of another file,
+ * which the random calls cannot name, must come back bit for bit.
  */
-TEST_F(dev, fuzz)
+TEST_F_TIMEOUT(dev, fuzz, 3600)
 {
 	static const unsigned long cmds[] = {
 		UTMEM_POOL_CREATE, UTMEM_POOL_DESTROY, UTMEM_POOL_FLUSH,
@@ -291,12 +317,26 @@ TEST_F(dev, fuzz)
 		struct utmem_kv kv;
 		struct utmem_batch batch;
 	} buf;
+	unsigned long ops = env_number("UTMEM_FUZZ_OPS", 20000), i;
+	unsigned int j, k, seed = env_number("UTMEM_FUZZ_SEED", 12345);
+	const unsigned int first_seed = seed;
+	unsigned long calls[9] = {}, ok = 0;
 	struct utmem_kv entries[4];
-	unsigned int i, j, k, seed = 12345;
+	uint32_t pool, other_pool;
+	int other, ret;
 	uint64_t len;
-	uint32_t pool;
+	char key[16];
 
-	for (i = 0; i < 20000; i++) {
+	other = open("/dev/utmem", O_RDWR);
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, pool_new(other, TMEM_POOL_PERSISTENT, NULL, &other_pool));
+	for (j = 0; j < SENTINELS; j++) {
+		snprintf(key, sizeof(key), "s%u", j);
+		ASSERT_EQ(0, put(other, other_pool, key, self->in + j * 4096,
+				 1000 + j * 1000, UTMEM_PUT_NOBUFFER));
+	}
+
+	for (i = 0; i < ops; i++) {
 		for (j = 0; j < 16; j++)
 			buf.u32[j] = rand_r(&seed);
 		/* Mostly plausible sizes, pools, keys and lengths. */
@@ -325,8 +365,13 @@ TEST_F(dev, fuzz)
 				entries[k].value_len = rand_r(&seed) % 9000;
 			}
 		}
-		ioctl(self->fd, cmds[j], &buf);
+		calls[j]++;
+		ok += !ioctl(self->fd, cmds[j], &buf);
 	}
+	TH_LOG("%lu random ioctls (seed %u), %lu succeeded; per command:",
+	       ops, first_seed, ok);
+	for (j = 0; j < 9; j++)
+		TH_LOG("  cmd %u: %lu", j, calls[j]);
 	/* Make room: the fuzz may have created every pool a file may have. */
 	for (j = 0; j < UTMEM_POOLS_PER_FILE; j++) {
 		struct utmem_pool_op po = { .size = sizeof(po), .pool_id = j };
@@ -338,6 +383,16 @@ TEST_F(dev, fuzz)
 	ASSERT_EQ(0, get(self->fd, pool, "after", self->out, 3000, &len));
 	EXPECT_EQ(3000U, len);
 	EXPECT_EQ(0, memcmp(self->in, self->out, 3000));
+
+	for (j = 0; j < SENTINELS; j++) {
+		snprintf(key, sizeof(key), "s%u", j);
+		ret = get(other, other_pool, key, self->out, UTMEM_VALUE_MAX,
+			  &len);
+		ASSERT_EQ(0, ret);
+		ASSERT_EQ(1000U + j * 1000, len);
+		EXPECT_EQ(0, memcmp(self->in + j * 4096, self->out, len));
+	}
+	close(other);
 }
 
 TEST_HARNESS_MAIN

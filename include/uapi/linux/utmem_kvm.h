@@ -32,7 +32,8 @@
 #include <linux/types.h>
 #include <linux/utmem.h>
 
-#define UTMEM_KVM_ABI_VERSION	1
+/* 2: struct tmem_pool_info gained puts and flushes (48 bytes). */
+#define UTMEM_KVM_ABI_VERSION	2
 
 /*
  * Operations, and the fields of struct utmem_kvm_req each one uses
