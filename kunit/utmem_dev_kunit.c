@@ -247,6 +247,35 @@ static void garbage_test(struct kunit *test)
 			-EIO);
 }
 
+/*
+ * A GET the host fails on an ephemeral value's first chunk: EIO, and the
+ * value's other chunks leave the pool with it.
+ */
+static void ephemeral_host_failure_test(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct utmem_sim_host *host = utmem_sim_backend_host(t->be);
+	struct tmem_pool_info info;
+	u32 len;
+
+	KUNIT_ASSERT_EQ(test, utmem_kv_put(t->eph, "e", 1, t->in, 10000,
+					   t->scratch), 0);
+	KUNIT_ASSERT_EQ(test, tmem_pool_info(t->eph, &info), 0);
+	KUNIT_ASSERT_EQ(test, info.pages, 3);
+	host->fail_get.probability = 100;
+	host->fail_get.interval = 1;
+	atomic_set(&host->fail_get.times, 1);
+	KUNIT_EXPECT_EQ(test, utmem_kv_get(t->eph, "e", 1, t->out,
+					   UTMEM_VALUE_MAX, &len, t->scratch),
+			-EIO);
+	KUNIT_ASSERT_EQ(test, tmem_pool_info(t->eph, &info), 0);
+	KUNIT_EXPECT_EQ(test, info.pages, 0);
+	KUNIT_EXPECT_EQ(test, info.evicted, 1);
+	KUNIT_EXPECT_EQ(test, utmem_kv_get(t->eph, "e", 1, t->out,
+					   UTMEM_VALUE_MAX, &len, t->scratch),
+			-ENOENT);
+}
+
 /* A refused PUT leaves no value, not even the old one. */
 static void refused_put_test(struct kunit *test)
 {
@@ -986,6 +1015,7 @@ static struct kunit_case utmem_dev_cases[] = {
 	KUNIT_CASE(collision_test),
 	KUNIT_CASE(stale_chunk_test),
 	KUNIT_CASE(garbage_test),
+	KUNIT_CASE(ephemeral_host_failure_test),
 	KUNIT_CASE(refused_put_test),
 	KUNIT_CASE(ioctl_size_test),
 	KUNIT_CASE(ioctl_validation_test),

@@ -213,8 +213,9 @@ static void get_failed(struct tmem_pool *pool, const struct tmem_oid *oid,
  * @scratch: TMEM_VALUE_MAX bytes the call may use
  *
  * Return: 0; -ENOENT when the key has no value; -ERANGE when @size is too
- * small (the value stays); -EIO when the host returned something that is
- * not a chunk of this device.
+ * small (the value stays); -EIO when the host failed the GET or returned
+ * something that is not a chunk of this device (from an ephemeral pool,
+ * the value is gone then).
  */
 int utmem_kv_get(struct tmem_pool *pool, const u8 *key, u32 key_len,
 		 void *value, u32 size, u32 *value_len, void *scratch)
@@ -230,8 +231,12 @@ int utmem_kv_get(struct tmem_pool *pool, const u8 *key, u32 key_len,
 	utmem_kv_oid(key, key_len, &oid);
 	tmem_handle_set(&h, &oid, 0);
 	ret = tmem_get(pool, &h, scratch, TMEM_VALUE_MAX, &len0);
-	if (ret)
+	if (ret) {
+		/* The host failed it: the other chunks are of no use. */
+		if (ret != -ENOENT)
+			get_failed(pool, &oid, NULL, 0, false);
 		return ret == -E2BIG ? -EIO : ret;
+	}
 	ret = chunk_check(scratch, len0, key, key_len, 0, NULL);
 	if (ret < 0) {
 		get_failed(pool, &oid, scratch, len0, true);

@@ -98,7 +98,8 @@ struct tmem_handle {
  *            than UTMEM_KEY_MAX bytes
  *   E2BIG    size above this kernel's struct with non-zero bytes past it
  *   ENOENT   no pool with that id on this file (and see each ioctl)
- *   ENOMEM   the guest could not allocate
+ *   ENOMEM   the guest could not allocate (or the host, for its own
+ *            records: a PUT answered so stored nothing)
  *   EIO      the host failed (see each ioctl)
  */
 
@@ -169,9 +170,10 @@ struct utmem_pool_op {
  *
  * GET: ENOENT (no value: never stored, deleted, or dropped by the host
  * from an ephemeral pool), ERANGE (buffer too small: @value_len says how
- * much is needed, the value stays), EIO (the host returned data that is
- * not a value of this device).  A GET from an ephemeral pool takes
- * the value out of it.
+ * much is needed, the value stays), EIO (the host failed to produce the
+ * value, or returned data that is not a value of this device; from an
+ * ephemeral pool the value is gone then).  A GET from an ephemeral pool
+ * takes the value out of it.
  *
  * DELETE: 0 whether or not the key had a value (a host's flush does not
  * say whether it dropped anything).
