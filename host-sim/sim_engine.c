@@ -723,6 +723,9 @@ static void pool_unuse(struct utmem_sim_client *client,
 		return;
 	}
 	pool_flush(pool);
+	/* Every value that came in went out once, and was counted so. */
+	WARN_ON_ONCE(pool->info.pages ||
+		     pool->info.puts != pool->info.flushes + pool->info.evicted);
 	list_del(&pool->shared_node);
 	kfree(pool);
 }
