@@ -18,6 +18,11 @@
 #                        report and plots in bench/results/<date>/
 #   make bench-dev       /dev/utmem throughput on the x86_64 guest (QEMU)
 #   make bench-redis     the Redis experiment on the x86_64 guest (QEMU)
+#   make soak            every user at once under random host faults, every
+#                        byte checked, then teardown and leak checks: on
+#                        UML, then on an SMP x86_64 guest with KASAN,
+#                        KFENCE, lockdep and kmemleak (DURATION=30m SEED=1;
+#                        soak-uml and soak-qemu run one of them)
 #   make check           checkpatch --strict and sparse on the kernel code
 #   make kernel-tree     prepare the kernel tree and print its path
 #
@@ -40,7 +45,7 @@ KUNIT_PY = cd $(TREE) && python3 tools/testing/kunit/kunit.py
 KUNIT_OPTS = --kunitconfig=$(KUNITCONFIG) --build_dir=$(UML_BUILD) \
 	--jobs=$(JOBS) --make_options CC="ccache gcc"
 
-.PHONY: all test kunit user-test e2e e2e-kvm kvm-kernel bench bench-kernel bench-dev bench-redis run run-uml run-qemu uml-kernel x86-kernel check \
+.PHONY: all test kunit user-test e2e e2e-kvm kvm-kernel soak soak-uml soak-qemu soak-kernel bench bench-kernel bench-dev bench-redis run run-uml run-qemu uml-kernel x86-kernel check \
 	checkpatch sparse kernel-tree help
 
 all: help
@@ -49,7 +54,7 @@ all: help
 .NOTPARALLEL:
 
 help:
-	@sed -n '3,27s/^# \{0,1\}//p' $(REPO)/Makefile
+	@sed -n '3,32s/^# \{0,1\}//p' $(REPO)/Makefile
 
 kernel-tree:
 	@$(REPO)/scripts/prepare-kernel-tree.sh
@@ -143,12 +148,26 @@ $(BIN)/redis_bench: $(REPO)/bench/redis/redis_bench.c $(REDIS_INC)/redismodule.h
 	$(CC) $(USER_CFLAGS) -o $@ $< -lhiredis
 
 REDIS_BIN := $(BIN)/redis-utmem.so $(BIN)/redis_utmem_test $(BIN)/redis_bench
+
+# The soak's clients (tests/soak/).
+$(BIN)/utmem_client: $(REPO)/tests/soak/utmem_client.c \
+		$(REPO)/tests/soak/soak_value.h $(BIN)/libutmem.a
+	$(CC) $(USER_CFLAGS) -I$(REPO)/include/uapi -I$(LIBUTMEM) -o $@ $< \
+		$(BIN)/libutmem.a
+
+$(BIN)/redis_soak: $(REPO)/tests/soak/redis_soak.c \
+		$(REPO)/tests/soak/soak_value.h $(REDIS_INC)/redismodule.h
+	mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< -lhiredis
+
+SOAK_BIN := $(BIN)/utmem_client $(BIN)/redis_soak $(BIN)/redis-utmem.so \
+	$(BIN)/swap_stress $(BIN)/cc_torture $(BIN)/utmem_dev_test
 DEMO_BIN := $(BIN)/swap_stress $(BIN)/utmemctl $(BIN)/redis-utmem.so \
 	$(BIN)/redis_bench
 
 # The end-to-end checks boot the KUnit kernel as a guest.
 e2e: uml-kernel $(REDIS_BIN) $(BIN)/swap_stress $(BIN)/utmem_dev_test $(BIN)/libutmem_test \
-		$(BIN)/utmemctl $(UTMEMCTL_TESTS) $(BIN)/cc_torture
+		$(BIN)/utmemctl $(UTMEMCTL_TESTS) $(BIN)/cc_torture $(SOAK_BIN)
 	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux \
 		$(REPO)/scripts/guest/init-sim.sh
 	$(REPO)/scripts/run-demo.sh $(UML_BUILD)/linux $(BIN)
@@ -160,9 +179,28 @@ e2e: uml-kernel $(REDIS_BIN) $(BIN)/swap_stress $(BIN)/utmem_dev_test $(BIN)/lib
 		$(REPO)/scripts/guest/init-cleancache.sh 1G
 	$(REPO)/scripts/run-disk-e2e.sh $(UML_BUILD)/linux $(BIN) \
 		$(REPO)/scripts/guest/init-swap.sh 2G
+	FUZZ_OPS=20000 $(REPO)/scripts/run-soak.sh uml $(UML_BUILD)/linux \
+		$(BIN) 60s
 
 kunit:
 	$(KUNIT_PY) run $(KUNIT_OPTS)
+
+# The soak (scripts/run-soak.sh): DURATION of every workload at once under
+# random host faults, a million random ioctls and hypercall descriptors.
+DURATION ?= 30m
+SEED ?= 1
+SOAK_BUILD := $(UTMEM_CACHE)/build-x86_64-soak
+soak: soak-uml soak-qemu
+
+soak-uml: uml-kernel $(SOAK_BIN)
+	$(REPO)/scripts/run-soak.sh uml $(UML_BUILD)/linux $(BIN) $(DURATION) $(SEED)
+
+soak-qemu: soak-kernel $(SOAK_BIN)
+	$(REPO)/scripts/run-soak.sh qemu $(SOAK_BUILD)/arch/x86/boot/bzImage \
+		$(BIN) $(DURATION) $(SEED)
+
+soak-kernel:
+	$(REPO)/scripts/build-x86-kernel.sh $(TREE) $(SOAK_BUILD) $(JOBS) soak
 
 # Not in `make test`, whose cold run it would take past 40 minutes here:
 # .ci/run runs it after.  One small x86_64 kernel is both L1 and L2.

@@ -332,8 +332,15 @@ TEST_F_TIMEOUT(dev, fuzz, 3600)
 	ASSERT_EQ(0, pool_new(other, TMEM_POOL_PERSISTENT, NULL, &other_pool));
 	for (j = 0; j < SENTINELS; j++) {
 		snprintf(key, sizeof(key), "s%u", j);
-		ASSERT_EQ(0, put(other, other_pool, key, self->in + j * 4096,
-				 1000 + j * 1000, UTMEM_PUT_NOBUFFER));
+		/* Under the soak's faults the host may refuse for a while. */
+		for (k = 0; k < 1000; k++) {
+			ret = put(other, other_pool, key, self->in + j * 4096,
+				  1000 + j * 1000, UTMEM_PUT_NOBUFFER);
+			if (ret != -ENOSPC)
+				break;
+			usleep(10000);
+		}
+		ASSERT_EQ(0, ret);
 	}
 
 	for (i = 0; i < ops; i++) {
