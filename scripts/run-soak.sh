@@ -42,7 +42,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 truncate -s 2G "$work/swap.img"
 truncate -s 1G "$work/cc.img"
-init=$repo/scripts/guest/init-soak.sh
+# The guest runs copies: bash reads a script as it goes, and a soak lasts
+# long enough for the checkout to change under it.
+cp "$repo"/scripts/guest/init-soak.sh "$repo"/scripts/guest/guest-setup.sh "$work"/
+init=$work/init-soak.sh
 env=(UTMEM_BIN="$bin" SOAK_SECONDS="$seconds" SOAK_SEED="$seed"
      SOAK_FUZZ_OPS="$fuzz_ops")
 # The hypercall-descriptor fuzzer is a KUnit case: it runs at boot.

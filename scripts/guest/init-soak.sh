@@ -219,8 +219,9 @@ cc_loop & pids+=($!)
 for i in $(seq "$nclients"); do client_loop "$i" & pids+=($!); done
 for i in $(seq "$nredis"); do redis_loop "$i" & pids+=($!); done
 inject & inj=$!
-# The ioctl fuzzer joins a third of the way in, and may outlast the rest.
-sleep $((seconds / 3))
+# The ioctl fuzzer joins once the others are going (a million ioctls take
+# about 15 minutes beside them in UML), and may outlast them.
+sleep $((seconds / 10))
 fuzz_once & pids+=($!)
 while running; do
 	sleep 10
@@ -263,7 +264,8 @@ echo "soak: runs: swap $(lines "$out"/swap.sum), cleancache $(lines "$out"/cc.su
 echo "soak: bytes verified: swap $swap_bytes, cleancache $cc_bytes, clients $client_bytes, redis $redis_bytes, total $((swap_bytes + cc_bytes + client_bytes + redis_bytes))"
 echo "soak: client PUTs refused $(sum "$out"/client.sum refused), values dropped by the host $(sum "$out"/client.sum dropped)"
 echo "soak: faults injected: $(sort "$out"/faults | tr '\n' ' ')"
-echo "soak: fuzzed: $fuzz_done ioctls, ${kunit_fuzz:-0} hypercall descriptors"
+fuzz_secs=$(sed -n 's/.* in \([0-9.]*\) s, .*/\1/p' "$out"/fuzz.log)
+echo "soak: fuzzed: $fuzz_done ioctls (in ${fuzz_secs:-?} s), ${kunit_fuzz:-0} hypercall descriptors"
 echo "soak: host: $(for c in "$sim"/counters/*; do printf '%s=%s ' "${c##*/}" "$(cat "$c")"; done)"
 [ "$mismatches" = 0 ] || fail "soak: $mismatches mismatches"
 held=$(awk 'm < $1 { m = $1 } END { print m + 0 }' "$out"/held_at_swapoff 2> /dev/null)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/utmem.h>
 
@@ -322,6 +323,7 @@ TEST_F_TIMEOUT(dev, fuzz, 3600)
 	const unsigned int first_seed = seed;
 	unsigned long calls[9] = {}, ok = 0;
 	struct utmem_kv entries[4];
+	struct timespec t0, t1;
 	uint32_t pool, other_pool;
 	int other, ret;
 	uint64_t len;
@@ -343,6 +345,7 @@ TEST_F_TIMEOUT(dev, fuzz, 3600)
 		ASSERT_EQ(0, ret);
 	}
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < ops; i++) {
 		for (j = 0; j < 16; j++)
 			buf.u32[j] = rand_r(&seed);
@@ -375,8 +378,10 @@ TEST_F_TIMEOUT(dev, fuzz, 3600)
 		calls[j]++;
 		ok += !ioctl(self->fd, cmds[j], &buf);
 	}
-	TH_LOG("%lu random ioctls (seed %u), %lu succeeded; per command:",
-	       ops, first_seed, ok);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	TH_LOG("%lu random ioctls (seed %u) in %.1f s, %lu succeeded; per command:",
+	       ops, first_seed, (double)(t1.tv_sec - t0.tv_sec) +
+	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, ok);
 	for (j = 0; j < 9; j++)
 		TH_LOG("  cmd %u: %lu", j, calls[j]);
 	/* Make room: the fuzz may have created every pool a file may have. */
