@@ -74,8 +74,10 @@ $(BIN)/swap_stress: $(REPO)/tests/swap/swap_stress.c
 	mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $<
 
-user-test: $(BIN)/swap_stress $(BIN)/utmemctl $(BIN)/redis_bench
+user-test: $(BIN)/swap_stress $(BIN)/utmemctl $(BIN)/redis_bench \
+		$(BIN)/utmem_client $(BIN)/redis_soak
 	$(REPO)/tests/swap/test-swap-stress.sh $(BIN)/swap_stress
+	$(REPO)/tests/soak/test-soak-args.sh $(BIN)
 	$(REPO)/tests/bench/test-report.sh
 	$(REPO)/tests/redis/test-redis-bench.sh $(BIN)/redis_bench > \
 		$(UTMEM_CACHE)/redis-bench-test.log || \

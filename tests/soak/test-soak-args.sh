@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Checks the soak's command lines on the build machine: run-soak.sh,
+# utmem_client and redis_soak refuse bad arguments with exit status 2
+# and a message, and the clients report a missing device or server the
+# same way.  (Their checked runs need a guest: make soak, make test.)
+#
+#   tests/soak/test-soak-args.sh BIN_DIR
+set -uo pipefail
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${1:?usage: test-soak-args.sh BIN_DIR}
+failures=0
+
+expect() {	# WANT-STATUS PATTERN DESCRIPTION COMMAND...
+	local want=$1 pattern=$2 what=$3 out status
+	shift 3
+	out=$("$@" 2>&1)
+	status=$?
+	if [ "$status" != "$want" ] || ! grep -q -- "$pattern" <<<"$out"; then
+		echo "FAIL: $what: exit $status (wanted $want), output:"
+		echo "$out" | sed 's/^/    /'
+		failures=$((failures + 1))
+		return
+	fi
+	echo "ok: $what"
+}
+
+soak=$repo/scripts/run-soak.sh
+expect 2 'DURATION wants' "run-soak: DURATION 5" "$soak" uml /bin/true "$bin" 5
+expect 2 'DURATION wants' "run-soak: DURATION 2x" "$soak" uml /bin/true "$bin" 2x
+expect 2 'DURATION wants' "run-soak: DURATION m" "$soak" uml /bin/true "$bin" m
+expect 2 'seed wants' "run-soak: SEED x" "$soak" uml /bin/true "$bin" 30m x
+expect 2 'fuzz_ops wants' "run-soak: FUZZ_OPS 1e6" env FUZZ_OPS=1e6 "$soak" uml /bin/true "$bin" 30m
+expect 2 'no kernel' "run-soak: missing kernel" "$soak" uml /nonexistent "$bin" 30m
+expect 2 "no guest 'kvm'" "run-soak: unknown guest" "$soak" kvm /bin/true "$bin" 30m
+
+client=$bin/utmem_client
+expect 2 usage "utmem_client: no -i" "$client"
+expect 2 usage "utmem_client: -i 70000" "$client" -i 70000
+expect 2 usage "utmem_client: -k 0" "$client" -i 1 -k 0
+expect 2 usage "utmem_client: -n x" "$client" -i 1 -n x
+expect 2 usage "utmem_client: extra argument" "$client" -i 1 extra
+if [ ! -e /dev/utmem ]; then
+	expect 2 '/dev/utmem: No such file' "utmem_client: no device" "$client" -i 1
+fi
+
+redis=$bin/redis_soak
+expect 2 usage "redis_soak: no --socket" "$redis" -i 1
+expect 2 usage "redis_soak: no -i" "$redis" --socket /nonexistent
+expect 2 usage "redis_soak: -k 70000" "$redis" --socket /x -i 1 -k 70000
+expect 2 'cannot connect' "redis_soak: no server" "$redis" --socket /nonexistent -i 1
+
+if [ "$failures" != 0 ]; then
+	echo "test-soak-args: $failures failure(s)"
+	exit 1
+fi
+echo "test-soak-args: all passed"
