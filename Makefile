@@ -153,12 +153,14 @@ REDIS_BIN := $(BIN)/redis-utmem.so $(BIN)/redis_utmem_test $(BIN)/redis_bench
 
 # The soak's clients (tests/soak/).
 $(BIN)/utmem_client: $(REPO)/tests/soak/utmem_client.c \
-		$(REPO)/tests/soak/soak_value.h $(BIN)/libutmem.a
+		$(REPO)/tests/soak/soak_value.h $(REPO)/tests/soak/soak_args.h \
+		$(BIN)/libutmem.a
 	$(CC) $(USER_CFLAGS) -I$(REPO)/include/uapi -I$(LIBUTMEM) -o $@ $< \
 		$(BIN)/libutmem.a
 
 $(BIN)/redis_soak: $(REPO)/tests/soak/redis_soak.c \
-		$(REPO)/tests/soak/soak_value.h $(REDIS_INC)/redismodule.h
+		$(REPO)/tests/soak/soak_value.h $(REPO)/tests/soak/soak_args.h \
+		$(REDIS_INC)/redismodule.h
 	mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $< -lhiredis
 

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <hiredis/hiredis.h>
+#include "soak_args.h"
 #include "soak_value.h"
 
 #define VALUE_MAX	20000
@@ -35,15 +36,6 @@ struct key {
 static unsigned long id;
 static struct key *keys;
 static uint64_t ops, sets, gets, dels, bytes_verified, mismatches, errors;
-
-static int number(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoul(s, &end, 0);
-	return errno || !*s || *end || *out > max ? -1 : 0;
-}
 
 static void usage(void)
 {
@@ -160,7 +152,9 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 'S' },
 		{}
 	};
-	unsigned long nops = 20000, nkeys = 1024, seed_arg = 1, k;
+	struct soak_args a = { .id = ~0UL, .seed = 1, .ops = 20000,
+			       .keys = 1024 };
+	unsigned long nkeys, k;
 	const char *socket = NULL;
 	uint8_t *val, *want, *bufs;
 	uint64_t seed;
@@ -168,35 +162,18 @@ int main(int argc, char **argv)
 	redisReply *r;
 	int opt;
 
-	id = ~0UL;
-	while ((opt = getopt_long(argc, argv, "i:s:n:k:", options, NULL)) != -1) {
-		switch (opt) {
-		case 'S':
+	while ((opt = getopt_long(argc, argv, SOAK_ARGS_OPTS, options,
+				  NULL)) != -1) {
+		if (opt == 'S')
 			socket = optarg;
-			break;
-		case 'i':
-			if (number(optarg, 65535, &id))
-				usage();
-			break;
-		case 's':
-			if (number(optarg, ~0UL, &seed_arg))
-				usage();
-			break;
-		case 'n':
-			if (number(optarg, ~0UL, &nops))
-				usage();
-			break;
-		case 'k':
-			if (number(optarg, 65536, &nkeys) || !nkeys)
-				usage();
-			break;
-		default:
+		else if (soak_arg(opt, optarg, &a))
 			usage();
-		}
 	}
-	if (optind != argc || !socket || id == ~0UL)
+	if (optind != argc || !socket || a.id == ~0UL)
 		usage();
-	seed = seed_arg * 0x9e3779b97f4a7c15ULL ^ id << 20 ^ 0x7ed15;
+	id = a.id;
+	nkeys = a.keys;
+	seed = a.seed * 0x9e3779b97f4a7c15ULL ^ id << 20 ^ 0x7ed15;
 	if (!seed)
 		seed = 1;
 	keys = calloc(nkeys, sizeof(*keys));
@@ -219,7 +196,7 @@ int main(int argc, char **argv)
 		freeReplyObject(r);
 	}
 
-	for (ops = 0; ops < nops; ops++) {
+	for (ops = 0; ops < a.ops; ops++) {
 		unsigned int op = soak_rnd(&seed) % 100;
 
 		k = soak_rnd(&seed) % nkeys;

@@ -38,6 +38,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "utmem.h"
+#include "soak_args.h"
 #include "soak_value.h"
 
 #define POOLS		4
@@ -271,15 +272,6 @@ static void all_absent(struct pool *p, unsigned int nkeys)
 		p->keys[k].state = ABSENT;
 }
 
-static int number(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoul(s, &end, 0);
-	return errno || !*s || *end || *out > max ? -1 : 0;
-}
-
 static void usage(void)
 {
 	fprintf(stderr, "usage: utmem_client -i ID (0..65535) [-s SEED] [-n OPS] [-k KEYS (1..65536)] [-x]\n");
@@ -288,7 +280,9 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	unsigned long id = ~0UL, ops = 20000, nkeys = 512, seed_arg = 1;
+	struct soak_args a = { .id = ~0UL, .seed = 1, .ops = 20000,
+			       .keys = 512 };
+	unsigned long id, ops, nkeys, seed_arg;
 	struct pool pools[POOLS] = {
 		{ .name = "private-persistent", .flags = TMEM_POOL_PERSISTENT },
 		{ .name = "private-ephemeral", .flags = 0 },
@@ -301,33 +295,18 @@ int main(int argc, char **argv)
 	unsigned int i, k, op;
 	uint64_t seed, failed;
 
-	while ((opt = getopt(argc, argv, "i:s:n:k:x")) != -1) {
-		switch (opt) {
-		case 'i':
-			if (number(optarg, 65535, &id))
-				usage();
-			break;
-		case 's':
-			if (number(optarg, ~0UL, &seed_arg))
-				usage();
-			break;
-		case 'n':
-			if (number(optarg, ~0UL, &ops))
-				usage();
-			break;
-		case 'k':
-			if (number(optarg, 65536, &nkeys) || !nkeys)
-				usage();
-			break;
-		case 'x':
+	while ((opt = getopt(argc, argv, SOAK_ARGS_OPTS "x")) != -1) {
+		if (opt == 'x')
 			quit_dirty = 1;
-			break;
-		default:
+		else if (soak_arg(opt, optarg, &a))
 			usage();
-		}
 	}
-	if (optind != argc || id == ~0UL)
+	if (optind != argc || a.id == ~0UL)
 		usage();
+	id = a.id;
+	ops = a.ops;
+	nkeys = a.keys;
+	seed_arg = a.seed;
 	client_id = id;
 	seed = seed_arg * 0x9e3779b97f4a7c15ULL ^ id << 20 ^ 0x5eed;
 	if (!seed)
