@@ -180,6 +180,8 @@ window() {	# ATTRIBUTE KIND: a window of injected failures, counted
 	faults[$2]=$((faults[$2] + 10000 - $(cat "$a"/times)))
 }
 
+counted() { faults[$1]=$((faults[$1] + 1)); }
+
 inject() {
 	local n ns=(0 1000 20000 200000)
 	while running; do
@@ -188,23 +190,21 @@ inject() {
 		0)	n=$(((cap_max >> 20) / 8 + RANDOM % ((cap_max >> 20) * 7 / 8)))
 			echo $((n << 20)) > "$sim"/capacity_bytes ||
 				{ failed "capacity $n MiB"; break; }
-			faults[capacity_changes]=$((faults[capacity_changes] + 1)) ;;
-		1)	window fail_put put_refusals ;;
+			counted capacity_changes ;;
+		1|8)	window fail_put put_refusals ;;
 		2)	window drop_ephemeral ephemeral_drops ;;
-		3)	window fail_get failed_gets ;;
+		3|9)	window fail_get failed_gets ;;
 		4)	echo "${ns[RANDOM % 4]}" > "$sim"/exit_ns
-			faults[latency_changes]=$((faults[latency_changes] + 1)) ;;
+			counted latency_changes ;;
 		5)	echo $((RANDOM % 4096 + 1)) > "$fs"/shrink
-			faults[frontswap_shrinks]=$((faults[frontswap_shrinks] + 1)) ;;
+			counted frontswap_shrinks ;;
 		6)	echo $((RANDOM % 4096 + 1)) > "$sim"/reclaim_pages
-			faults[host_reclaims]=$((faults[host_reclaims] + 1)) ;;
+			counted host_reclaims ;;
 		7)	echo $((RANDOM % 2)) > "$sim"/compress
 			echo $((RANDOM % 2)) > "$sim"/dedup
-			faults[compress_dedup_switches]=$((faults[compress_dedup_switches] + 1)) ;;
-		8)	window fail_put put_refusals ;;
-		9)	window fail_get failed_gets ;;
+			counted compress_dedup_switches ;;
 		*)	echo 1 > /proc/sys/vm/drop_caches
-			faults[page_cache_drops]=$((faults[page_cache_drops] + 1)) ;;
+			counted page_cache_drops ;;
 		esac
 	done
 	for n in "${!faults[@]}"; do

@@ -98,16 +98,10 @@ static void multi(redisContext *c, int is_set, unsigned long nkeys,
 	char names[MULTI][32];
 	unsigned long k[MULTI];
 	uint32_t len[MULTI];
-	unsigned int n = 1 + soak_rnd(seed) % MULTI, i, j, argc = 1;
+	unsigned int n = 1 + soak_rnd(seed) % MULTI, i, argc = 1;
 	redisReply *r;
 
-	for (i = 0; i < n; i++) {
-		do {
-			k[i] = soak_rnd(seed) % nkeys;
-			for (j = 0; j < i && k[j] != k[i]; j++)
-				;
-		} while (j < i);
-	}
+	n = soak_distinct_keys(k, n, nkeys, seed);
 	argv[0] = is_set ? "UTMEM.MSET" : "UTMEM.MGET";
 	argl[0] = strlen(argv[0]);
 	for (i = 0; i < n; i++) {

@@ -31,4 +31,26 @@ static inline void soak_value(uint8_t *buf, uint32_t len, uint32_t writer,
 		buf[i] = "utmem soak: every byte is checked. "[i % 35];
 }
 
+/*
+ * Up to @n distinct keys below @nkeys into @k, for one batch (whose
+ * entries run in order); returns how many: never more than @nkeys.
+ */
+static inline unsigned int soak_distinct_keys(unsigned long *k, unsigned int n,
+					      unsigned long nkeys,
+					      uint64_t *seed)
+{
+	unsigned int i, j;
+
+	if (n > nkeys)
+		n = nkeys;
+	for (i = 0; i < n; i++) {
+		do {
+			k[i] = soak_rnd(seed) % nkeys;
+			for (j = 0; j < i && k[j] != k[i]; j++)
+				;
+		} while (j < i);
+	}
+	return n;
+}
+
 #endif

@@ -217,19 +217,13 @@ static void do_batch(int fd, struct pool *p, unsigned int pool_nr,
 {
 	char names[BATCH][32];
 	struct utmem_kv e[BATCH];
-	unsigned int k[BATCH], v[BATCH];
-	unsigned int n = 1 + soak_rnd(seed) % BATCH, i, j;
+	unsigned long k[BATCH];
+	unsigned int v[BATCH];
+	unsigned int n = 1 + soak_rnd(seed) % BATCH, i;
 	int is_put = soak_rnd(seed) % 2, ret;
 	size_t done = 0;
 
-	/* Distinct keys: a batch's entries run in order. */
-	for (i = 0; i < n; i++) {
-		do {
-			k[i] = soak_rnd(seed) % nkeys;
-			for (j = 0; j < i && k[j] != k[i]; j++)
-				;
-		} while (j < i);
-	}
+	n = soak_distinct_keys(k, n, nkeys, seed);
 	for (i = 0; i < n; i++) {
 		int len = key_name(names[i], sizeof(names[i]), k[i]);
 		uint8_t *b = bufs + (size_t)i * VALUE_MAX;
