@@ -79,6 +79,7 @@ user-test: $(BIN)/swap_stress $(BIN)/utmemctl $(BIN)/redis_bench \
 	$(REPO)/tests/swap/test-swap-stress.sh $(BIN)/swap_stress
 	$(REPO)/tests/soak/test-soak-args.sh $(BIN)
 	$(REPO)/tests/bench/test-report.sh
+	$(REPO)/tests/guest/test-kernel-reports.sh
 	$(REPO)/tests/redis/test-redis-bench.sh $(BIN)/redis_bench > \
 		$(UTMEM_CACHE)/redis-bench-test.log || \
 		{ grep -v '^ok' $(UTMEM_CACHE)/redis-bench-test.log; exit 1; }

@@ -44,7 +44,8 @@ truncate -s 2G "$work/swap.img"
 truncate -s 1G "$work/cc.img"
 # The guest runs copies: bash reads a script as it goes, and a soak lasts
 # long enough for the checkout to change under it.
-cp "$repo"/scripts/guest/init-soak.sh "$repo"/scripts/guest/guest-setup.sh "$work"/
+cp "$repo"/scripts/guest/init-soak.sh "$repo"/scripts/guest/guest-setup.sh \
+	"$repo"/scripts/guest/kernel-reports.sh "$work"/
 init=$work/init-soak.sh
 env=(UTMEM_BIN="$bin" SOAK_SECONDS="$seconds" SOAK_SEED="$seed"
      SOAK_FUZZ_OPS="$fuzz_ops")

@@ -1,15 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Sourced first by every guest init script: the file systems a guest
-# needs, and fail(), which ends it.  The runners look for
+# needs, fail(), which ends it, and kernel_reports_check
+# (kernel-reports.sh), which each ends with.  The runners look for
 # "utmem-guest: PASS" or "utmem-guest: FAIL <why>" on the console.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
+# From beside this file, before /tmp is mounted over: a runner may have
+# put copies of the scripts there (scripts/run-soak.sh).
+. "$(dirname "${BASH_SOURCE[0]}")"/kernel-reports.sh
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmpfs /tmp
 mount -t devtmpfs devtmpfs /dev
+kernel_reports_begin
 
 # To stderr: a caller's stdout may be a pipe or a command substitution.
 fail() {

@@ -23,5 +23,6 @@ for ns in 0 1000 10000; do
 	dmesg | sed -n "s/.*dev_bench: /  exit_ns=$ns /p"
 done
 echo 0 > $d/sim/exit_ns
+kernel_reports_check || fail "kernel reports"
 echo "utmem-guest: PASS"
 poweroff -f

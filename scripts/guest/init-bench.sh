@@ -270,6 +270,6 @@ if want capacity; then
 	done
 fi
 
-dmesg | grep -iE 'bug|warning|oops' && fail "kernel reports"
+kernel_reports_check || fail "kernel reports"
 echo "utmem-guest: PASS"
 poweroff -f

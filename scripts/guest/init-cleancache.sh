@@ -139,7 +139,6 @@ counters
 umount "$mnt"
 dmsetup remove hdd --noudevsync
 
-dmesg | grep -E 'BUG:|WARNING:|KASAN|possible .*lock|inconsistent lock|inversion' &&
-	fail "kernel splat"
+kernel_reports_check || fail "kernel reports"
 echo "utmem-guest: PASS"
 poweroff -f

@@ -38,7 +38,6 @@ echo 64 > $p/coalesce_max_count
 
 "$bin"/test-utmemctl.sh "$bin"/utmemctl --guest ||
 	fail "utmemctl tests"
-dmesg | grep -E 'BUG:|WARNING:|KASAN|possible .*lock|already present' && fail "kernel splat"
 
 # The device's PUT path without the system call, with and without the
 # coalescing buffer, at a host call cost of 0 and 1 us (simulator exit_ns).
@@ -54,5 +53,6 @@ for ns in 0 1000; do
 	dmesg | sed -n 's/.*dev_bench: /  /p'
 done
 echo 0 > $d/sim/exit_ns
+kernel_reports_check || fail "kernel reports"
 echo "utmem-guest: PASS"
 poweroff -f

@@ -94,5 +94,6 @@ show_l2
 dmesg | grep 'kvm-host: VM of pid' | sed 's/^/  /'
 echo "utmem-l1: L2 booted to init in $l2_boot s, whole run $(echo "$(date +%s.%N) - $start" | bc) s"
 grep 'rtt_bench' $l2log | sed 's/^/  /'
+kernel_reports_check || fail "kernel reports"
 echo "utmem-guest: PASS"
 poweroff -f

@@ -34,6 +34,7 @@ loads=$(cat $fs/loads)
 [ "$(cat $fs/stores)" -gt "$((stores + 10000))" ] || fail "few frontswap stores"
 [ "$(cat $fs/loads)" -gt "$((loads + 10000))" ] || fail "few frontswap loads"
 echo "  frontswap: stores=$(($(cat $fs/stores) - stores)) loads=$(($(cat $fs/loads) - loads)) store_refused=$(cat $fs/store_refused)"
+kernel_reports_check || fail "kernel reports"
 echo "utmem-l2: checks PASS"
 
 "$bin"/swap_stress -m 320 -o 100000 -M "echo utmem-l2: HOLDING; sleep 3600"

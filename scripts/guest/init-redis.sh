@@ -93,7 +93,6 @@ for f in dev/files dev/pools sim/pages; do
 	[ "$(cat $d/$f)" = 0 ] || fail "$f is $(cat $d/$f) after the servers exited"
 done
 echo "  host after the servers exited: files 0, pools 0, pages 0"
-dmesg | grep -E 'BUG:|WARNING:|KASAN|possible .*lock|already present' &&
-	fail "kernel splat"
+kernel_reports_check || fail "kernel reports"
 echo "utmem-guest: PASS"
 poweroff -f

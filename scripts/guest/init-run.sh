@@ -90,6 +90,6 @@ say "In short: the guest swapped $(mib $((stores * 4096))) MiB to host memory" \
     "instead of its disk, re-read files from host memory instead of the disk," \
     "and Redis served $redis_mib MiB of values it did not keep in its own memory." \
     "The host stayed in control: it could refuse any of it."
-dmesg | grep -E 'BUG:|WARNING:|KASAN|possible .*lock' && fail "kernel splat"
+kernel_reports_check || fail "kernel reports"
 echo "utmem-guest: PASS"
 poweroff -f

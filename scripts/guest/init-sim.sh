@@ -86,5 +86,6 @@ show "after the selftest on a 1 MiB host"
 [ "$(cat "$d"/sim/counters/evictions)" -gt 0 ] || fail "no evictions"
 [ "$(cat "$d"/sim/counters/put_refused)" -gt 0 ] || fail "no refusals"
 [ "$(cat "$d"/sim/pages)" = 0 ] || fail "pages left behind"
+kernel_reports_check || fail "kernel reports"
 echo "utmem-guest: PASS"
 poweroff -f

@@ -180,5 +180,6 @@ echo "--- benchmark: swap_stress -m $ws -o $bench_ops, guest MemAvailable $mem_m
 printf '%-26s %11s %11s %11s %8s %8s\n' "swap device model" "disk only" "zswap" \
 	"frontswap" "vs disk" "vs zswap"
 printf '%s' "$table"
+kernel_reports_check || fail "kernel reports"
 echo "utmem-guest: PASS"
 poweroff -f
