@@ -6,9 +6,12 @@
  * host simulator.  The ioctl tests pass real user pointers, from a
  * mapping kunit_vm_mmap() gives the test.
  */
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/err.h>
+#include <linux/kthread.h>
 #include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/random.h>
@@ -1007,6 +1010,118 @@ static void coalesce_refused_test(struct kunit *test)
 	utmem_file_destroy(c.f);
 }
 
+/* A file that a close is to race against the shrinker's send. */
+struct close_race {
+	struct utmem_file *f;
+	unsigned int seq;
+	struct completion closed;
+	bool stub_ran;
+};
+
+static int close_race_thread(void *arg)
+{
+	struct close_race *r = arg;
+
+	utmem_file_destroy(r->f);
+	complete(&r->closed);
+	return 0;
+}
+
+/*
+ * Between the shrinker's mutex_unlock() and its last touch of the file,
+ * the file is closed to the end.  mutex_unlock() itself may touch the
+ * mutex after a waiter took it (Documentation/locking/mutex-design.rst):
+ * the shrinker must keep the file alive, not rely on the lock.
+ */
+static void close_in_unlock_window(struct utmem_file *f)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct close_race *r = test->priv;
+	struct task_struct *task;
+
+	if (f != r->f)
+		return;
+	r->stub_ran = true;
+	task = kthread_run(close_race_thread, r, "utmem-close-race");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	wait_for_completion(&r->closed);
+	/* KASAN reports a use after free here if the close freed @f. */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(f->seq), r->seq);
+}
+
+static void coalesce_close_race_test(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct co_test c = co_setup(test);
+	struct close_race r = { .f = c.f, .seq = c.f->seq };
+
+	init_completion(&r.closed);
+	KUNIT_EXPECT_EQ(test, co_put(test, &c, "k", t->in, 64, 0), 0);
+	test->priv = &r;
+	kunit_activate_static_stub(test, utmem_coalesce_reclaim_unlocked,
+				   close_in_unlock_window);
+	KUNIT_EXPECT_EQ(test, utmem_coalesce_reclaim(1), 1);
+	kunit_deactivate_static_stub(test, utmem_coalesce_reclaim_unlocked);
+	test->priv = t;
+	KUNIT_EXPECT_TRUE(test, r.stub_ran);
+	/* The value was sent, then went with the file's pool. */
+	KUNIT_EXPECT_EQ(test, host_pages(test), 0);
+}
+
+struct reclaim_stress {
+	bool stop;
+	unsigned long rounds;
+};
+
+static int reclaim_stress_thread(void *arg)
+{
+	struct reclaim_stress *s = arg;
+
+	while (!READ_ONCE(s->stop)) {
+		utmem_coalesce_reclaim(ULONG_MAX);
+		WRITE_ONCE(s->rounds, s->rounds + 1);
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Files with buffered PUTs close while two threads drive the shrinker's
+ * scan without pause; KASAN and lockdep watch (an SMP kernel races for
+ * real, a uniprocessor one at every preemption point).
+ */
+static void coalesce_close_stress_test(struct kunit *test)
+{
+	struct co_test c = co_setup(test);
+	struct reclaim_stress s = {};
+	struct task_struct *task[2];
+	struct dev_test *t = test->priv;
+	int i, n;
+
+	utmem_file_destroy(c.f);
+	for (n = 0; n < ARRAY_SIZE(task); n++) {
+		task[n] = kthread_run(reclaim_stress_thread, &s,
+				      "utmem-reclaim-%d", n);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task[n]));
+		get_task_struct(task[n]);
+	}
+	for (i = 0; i < 500; i++) {
+		c.f = file(test);
+		c.pool = pool_new(test, c.f, &c.u, TMEM_POOL_PERSISTENT, NULL);
+		KUNIT_EXPECT_EQ(test, co_put(test, &c, "a", t->in, 64, 0), 0);
+		KUNIT_EXPECT_EQ(test, co_put(test, &c, "b", t->in, 64, 0), 0);
+		if (i & 1)
+			cond_resched();
+		utmem_file_destroy(c.f);
+	}
+	WRITE_ONCE(s.stop, true);
+	for (n = 0; n < ARRAY_SIZE(task); n++) {
+		kthread_stop(task[n]);
+		put_task_struct(task[n]);
+	}
+	KUNIT_EXPECT_GT(test, READ_ONCE(s.rounds), 0);
+}
+
 static struct kunit_case utmem_dev_cases[] = {
 	KUNIT_CASE(nr_chunks_test),
 	KUNIT_CASE_PARAM(roundtrip_test, value_size_gen_params),
@@ -1031,6 +1146,8 @@ static struct kunit_case utmem_coalesce_cases[] = {
 	KUNIT_CASE(coalesce_order_test),
 	KUNIT_CASE(coalesce_triggers_test),
 	KUNIT_CASE(coalesce_refused_test),
+	KUNIT_CASE(coalesce_close_race_test),
+	KUNIT_CASE(coalesce_close_stress_test),
 	KUNIT_CASE(shorter_value_test),
 	KUNIT_CASE(multi_list_test),
 	{}

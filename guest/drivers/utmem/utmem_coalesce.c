@@ -26,6 +26,7 @@
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 
 #include "utmem_coalesce.h"
@@ -308,6 +309,16 @@ static unsigned long coalesce_count(struct shrinker *s,
 	return DIV_ROUND_UP(atomic_long_read(&coalesce_bytes), PAGE_SIZE);
 }
 
+/*
+ * The shrinker has unlocked a file it sent and not yet let go of it: a
+ * close may have run in between.  A seam for the test of that race.
+ */
+VISIBLE_IF_KUNIT void utmem_coalesce_reclaim_unlocked(struct utmem_file *f)
+{
+	KUNIT_STATIC_STUB_REDIRECT(utmem_coalesce_reclaim_unlocked, f);
+}
+EXPORT_SYMBOL_IF_KUNIT(utmem_coalesce_reclaim_unlocked);
+
 /**
  * utmem_coalesce_reclaim() - send buffers until @nr_pages are freed
  * @nr_pages: how much memory to give back
@@ -329,9 +340,14 @@ unsigned long utmem_coalesce_reclaim(unsigned long nr_pages)
 			struct utmem_file *cand =
 				container_of(c, struct utmem_file, coalesce);
 
-			/* Held, the lock keeps the file from being freed. */
+			/*
+			 * On the list, the file is open (a close sends the
+			 * buffer first, taking it off): a reference keeps it
+			 * until this is done with it, unlock included.
+			 */
 			if (mutex_trylock(&cand->lock)) {
 				list_del_init(&c->node);
+				kref_get(&cand->ref);
 				f = cand;
 				break;
 			}
@@ -342,6 +358,8 @@ unsigned long utmem_coalesce_reclaim(unsigned long nr_pages)
 		freed += DIV_ROUND_UP(f->coalesce.bytes, PAGE_SIZE);
 		utmem_coalesce_flush(f);
 		mutex_unlock(&f->lock);
+		utmem_coalesce_reclaim_unlocked(f);
+		utmem_file_put(f);
 	}
 	return freed;
 }

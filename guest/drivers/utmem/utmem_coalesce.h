@@ -46,6 +46,7 @@ extern unsigned int utmem_coalesce_value_max;
 extern unsigned int utmem_coalesce_max_count;
 extern unsigned int utmem_coalesce_max_bytes;
 extern unsigned int utmem_coalesce_delay_us;
+void utmem_coalesce_reclaim_unlocked(struct utmem_file *f);
 #endif
 void utmem_coalesce_unregister(void);
 

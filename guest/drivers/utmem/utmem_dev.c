@@ -124,6 +124,7 @@ struct utmem_file *utmem_file_create(struct tmem_backend *be)
 		return ERR_PTR(-ENOMEM);
 	}
 	f->be = be;
+	kref_init(&f->ref);
 	mutex_init(&f->lock);
 	xa_init_flags(&f->pools, XA_FLAGS_ALLOC);
 	utmem_coalesce_init(f);
@@ -133,7 +134,26 @@ struct utmem_file *utmem_file_create(struct tmem_backend *be)
 }
 EXPORT_SYMBOL_IF_KUNIT(utmem_file_create);
 
-/* Every pool of the file goes, with what it holds. */
+static void file_release(struct kref *ref)
+{
+	struct utmem_file *f = container_of(ref, struct utmem_file, ref);
+
+	mutex_destroy(&f->lock);
+	kfree(f->scratch);
+	kfree(f);
+	atomic64_dec(&utmem_dev_files);
+}
+
+/* Drop a reference to @f; the last frees it. */
+void utmem_file_put(struct utmem_file *f)
+{
+	kref_put(&f->ref, file_release);
+}
+
+/*
+ * The file is closed: every pool goes, with what it holds.  The memory
+ * goes with the last reference (struct utmem_file).
+ */
 void utmem_file_destroy(struct utmem_file *f)
 {
 	struct utmem_file_pool *fp;
@@ -143,10 +163,7 @@ void utmem_file_destroy(struct utmem_file *f)
 	xa_for_each(&f->pools, id, fp)
 		file_pool_free(fp);
 	xa_destroy(&f->pools);
-	mutex_destroy(&f->lock);
-	kfree(f->scratch);
-	kfree(f);
-	atomic64_dec(&utmem_dev_files);
+	utmem_file_put(f);
 }
 EXPORT_SYMBOL_IF_KUNIT(utmem_file_destroy);
 

@@ -4,6 +4,7 @@
 #define _UTMEM_DEV_H
 
 #include <linux/atomic.h>
+#include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/xarray.h>
 #include <utmem/tmem.h>
@@ -48,6 +49,9 @@ enum utmem_stat {
 /**
  * struct utmem_file - an open /dev/utmem
  * @be: the backend
+ * @ref: the open file's, and the coalescing shrinker's while it sends the
+ *	file's buffer (the lock is no lifetime: mutex_unlock() may touch the
+ *	mutex after a waiter took it and went on to free the file)
  * @lock: see below
  * @pools: pool id -> struct utmem_file_pool
  * @scratch: one host page, for building and reading chunks
@@ -57,6 +61,7 @@ enum utmem_stat {
  */
 struct utmem_file {
 	struct tmem_backend *be;
+	struct kref ref;
 	struct mutex lock;	/* serialises the file's ioctls */
 	struct xarray pools;
 	void *scratch;
@@ -81,6 +86,7 @@ static inline void utmem_stat_inc(struct utmem_file *f, enum utmem_stat stat)
 
 struct utmem_file *utmem_file_create(struct tmem_backend *be);
 void utmem_file_destroy(struct utmem_file *f);
+void utmem_file_put(struct utmem_file *f);
 int utmem_file_pool_create(struct utmem_file *f, u32 flags,
 			   const uuid_t *uuid, u32 *out_id);
 struct utmem_file_pool *utmem_file_pool(struct utmem_file *f, u32 id);
