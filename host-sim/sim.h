@@ -17,7 +17,14 @@
  * page cache deletes folios under xa_lock_irq).  It protects every
  * structure below except what is marked otherwise.  Nothing under it
  * sleeps; memory is allocated before taking it, with GFP_NOWAIT, so that
- * a refusal is cheap and the host never blocks a guest.
+ * a refusal is cheap and the host never blocks a guest.  No hold of it
+ * does work proportional to a tenant's data: emptying a pool or an
+ * object detaches it and frees its pages UTMEM_SIM_FREE_BATCH at a time,
+ * taking the lock per batch; a pool changes owners by its totals.
+ *
+ * Charging: a client is charged what each of its values costs the host
+ * (struct utmem_sim_page's comment), records included, so that nothing it
+ * stores is free: a zero-length value costs its records.
  */
 #ifndef _UTMEM_SIM_H
 #define _UTMEM_SIM_H
@@ -28,6 +35,7 @@
 #include <linux/llist.h>
 #include <linux/local_lock.h>
 #include <linux/rbtree.h>
+#include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uuid.h>
@@ -44,21 +52,31 @@
 /* A reclaim request larger than any capacity is a typo. */
 #define UTMEM_SIM_RECLAIM_MAX		(UTMEM_SIM_CAPACITY_MAX >> PAGE_SHIFT)
 #define UTMEM_SIM_POOLS_PER_CLIENT	1024
+/* Values a client may hold unless told otherwise (utmem_sim_set_max_values). */
+#define UTMEM_SIM_MAX_VALUES_DEFAULT	(1ULL << 24)
+#define UTMEM_SIM_MAX_VALUES_MAX	(1ULL << 32)
+/* Pages freed per hold of the host lock when a pool or object is emptied. */
+#define UTMEM_SIM_FREE_BATCH		128
+/* Pages a blob is shared by at most: its count can never wrap. */
+#define UTMEM_SIM_BLOB_SHARE_MAX	(1U << 30)
 
 /**
  * struct utmem_sim_blob - the stored form of one value
  * @node: in @host->dedup when deduplicated, else RB_EMPTY_NODE
  * @free_node: on @host->zs_free once freed with interrupts off
  * @hash: xxh64 of the raw value (the dedup key with @raw_len)
- * @refs: pages pointing here
- * @raw_len: length of the value the guest put
- * @stored_len: bytes in @data, what the host is charged
- * @compressed: @data is LZ4 output, else the raw value
  * @handle: the bytes, in the host's zsmalloc pool (0 for no bytes)
  * @bytes: the bytes, in a page of their own for a value stored whole in
  *	a page (zsmalloc would spend a zspage and its bookkeeping on it),
  *	else kmalloc'ed, for a blob made with interrupts off (zsmalloc is
  *	not irq-safe); @handle is then 0
+ * @refs: pages pointing here, and readers; at most
+ *	%UTMEM_SIM_BLOB_SHARE_MAX pages share a blob
+ * @domain: who may share it: the id of the client that put it, or
+ *	U32_MAX when the host deduplicates across clients
+ * @raw_len: length of the value the guest put
+ * @stored_len: bytes in @data, what the host is charged for them
+ * @compressed: @data is LZ4 output, else the raw value
  */
 struct utmem_sim_blob {
 	union {
@@ -66,35 +84,52 @@ struct utmem_sim_blob {
 		struct llist_node free_node;
 	};
 	u64 hash;
-	u32 refs;
-	u32 raw_len;
-	u32 stored_len;
-	bool compressed;
 	unsigned long handle;
 	void *bytes;
+	refcount_t refs;
+	u32 domain;
+	u16 raw_len;
+	u16 stored_len;
+	bool compressed;
 };
+
+/* Records a page may carry the cost of, in struct utmem_sim_page.flags. */
+#define UTMEM_SIM_PAGE_OBJ	BIT(0)	/* its object's record */
+#define UTMEM_SIM_PAGE_NODE	BIT(1)	/* its index block's xarray nodes */
 
 /**
  * struct utmem_sim_page - one value held at one handle
- * @lru: on the owning client's ephemeral LRU (ephemeral pools only)
+ * @lru: on its pool's ephemeral LRU (ephemeral pools only)
  * @obj: the object holding it
  * @blob: its content
  * @index: its index within @obj
+ * @flags: UTMEM_SIM_PAGE_*
+ *
+ * What a page costs its pool's owner: its blob's stored bytes and record
+ * (in full, even when the blob is shared), its own record, and whatever
+ * @flags say it carries.  One page of each object carries the object's
+ * record; one page of each block of 64 indices (an xarray leaf) carries
+ * two xarray nodes (the leaf and a share of the levels above), unless it
+ * is the object's only page and at index 0 (the xarray then needs no
+ * node).  When a carrier goes, another page of the object or block takes
+ * the cost over.
  */
 struct utmem_sim_page {
 	struct list_head lru;
 	struct utmem_sim_object *obj;
 	struct utmem_sim_blob *blob;
 	u32 index;
+	u8 flags;
 };
 
 /**
  * struct utmem_sim_object - the pages of one oid
- * @node: in @pool->objects
+ * @node: in @pool->objects, or in @pool->dying once detached
  * @oid: its name
  * @pool: the pool holding it
  * @pages: index -> struct utmem_sim_page
  * @nr_pages: entries in @pages; the object is freed when it drops to 0
+ * @dying: detached: being emptied, invisible to lookups
  */
 struct utmem_sim_object {
 	struct rb_node node;
@@ -102,6 +137,7 @@ struct utmem_sim_object {
 	struct utmem_sim_pool *pool;
 	struct xarray pages;
 	unsigned long nr_pages;
+	bool dying;
 };
 
 /**
@@ -111,8 +147,13 @@ struct utmem_sim_object {
  * @flags: TMEM_POOL_*
  * @uuid: the name of a shared pool
  * @users: clients that have it open (always 1 for a private pool)
+ * @refs: @users, and the flushes emptying it; the last one frees it
  * @shared_node: on @host->shared_pools (shared pools only)
+ * @owner_node: on @owner->pools_owned
  * @objects: oid -> struct utmem_sim_object
+ * @dying: objects detached by a flush, being emptied
+ * @eph_lru: its ephemeral pages, least recently put first
+ * @charged: what its pages cost @owner, bytes
  * @info: what pool_info reports
  */
 struct utmem_sim_pool {
@@ -121,8 +162,13 @@ struct utmem_sim_pool {
 	u32 flags;
 	uuid_t uuid;
 	unsigned int users;
+	unsigned int refs;
 	struct list_head shared_node;
+	struct list_head owner_node;
 	struct rb_root objects;
+	struct rb_root dying;
+	struct list_head eph_lru;
+	u64 charged;
 	struct tmem_pool_info info;
 };
 
@@ -132,10 +178,12 @@ struct utmem_sim_pool {
  * @id: its number on the host
  * @weight: its share when the host must evict (1..10000)
  * @cap: the most bytes it may be charged; 0 for no cap of its own
- * @used: bytes it is charged for (stored bytes of the pages of the pools
- *	it owns; a page whose blob is shared is charged in full)
+ * @max_values: the most values it may hold
+ * @used: bytes it is charged for: what the pages of the pools it owns
+ *	cost (struct utmem_sim_page)
  * @pages: pages in the pools it owns
- * @eph_lru: its ephemeral pages, least recently put first
+ * @eph_pages: those of them in ephemeral pools
+ * @pools_owned: the pools it owns, ephemeral ones evicted round robin
  * @pools: pool id -> struct utmem_sim_pool
  * @node: on @host->clients
  * @debugfs: its directory under clients/, or NULL
@@ -145,9 +193,11 @@ struct utmem_sim_client {
 	u32 id;
 	u32 weight;
 	u64 cap;
+	u64 max_values;
 	u64 used;
 	u64 pages;
-	struct list_head eph_lru;
+	u64 eph_pages;
+	struct list_head pools_owned;
 	struct xarray pools;
 	struct list_head node;
 	struct dentry *debugfs;
@@ -180,12 +230,26 @@ struct utmem_sim_scratch {
 /**
  * struct utmem_sim_host - one simulated host
  * @lock: see the top of this file
- * @capacity: bytes of stored data the host holds at most
- * @used: bytes of stored data it holds (each blob once)
+ * @capacity: bytes the host holds at most, data and records
+ * @used: bytes it holds: each blob's stored bytes and record once, each
+ *	page's record and what it carries (struct utmem_sim_page)
  * @raw_bytes: bytes the guests put for the pages it holds
  * @pages: pages held
  * @compress: store values LZ4-compressed when that saves space
- * @dedup: share one blob between pages with the same content
+ * @dedup: share one blob between pages of one client with the same content
+ * @dedup_cross_client: share blobs between clients too.  A side channel,
+ *	as with KSM: a client can tell from a PUT that fits a full host,
+ *	or from eviction counts, that another client holds a given value.
+ *	Off unless the host's operator turns it on.
+ * @page_cost: bytes a page record takes (as kmalloc rounds it)
+ * @blob_cost: bytes a blob record takes
+ * @obj_cost: bytes an object record takes
+ * @node_cost: bytes an xarray node takes
+ * @share_max: pages one blob is shared by at most
+ *	(%UTMEM_SIM_BLOB_SHARE_MAX; tests lower it)
+ * @max_hold_ns: the longest hold of @lock by a bulk operation (emptying,
+ *	eviction to a new cap or capacity, an owner change), nanoseconds
+ * @max_hold_pages: the most pages such a hold freed
  * @exit_ns: nanoseconds each host call costs (a modelled VM exit);
  *	read locklessly by the binding
  * @counters: events, see enum utmem_sim_counter; atomic so that debugfs
@@ -222,6 +286,14 @@ struct utmem_sim_host {
 	u64 pages;
 	bool compress;
 	bool dedup;
+	bool dedup_cross_client;
+	u32 page_cost;
+	u32 blob_cost;
+	u32 obj_cost;
+	u32 node_cost;
+	u32 share_max;
+	u64 max_hold_ns;
+	u64 max_hold_pages;
 	u64 exit_ns;
 	atomic64_t counters[UTMEM_SIM_NR_COUNTERS];
 	struct list_head clients;
@@ -298,15 +370,18 @@ int utmem_sim_set_capacity(struct utmem_sim_host *host, u64 bytes);
 int utmem_sim_set_exit_ns(struct utmem_sim_host *host, u64 ns);
 int utmem_sim_set_weight(struct utmem_sim_client *client, u64 weight);
 int utmem_sim_set_cap(struct utmem_sim_client *client, u64 bytes);
+int utmem_sim_set_max_values(struct utmem_sim_client *client, u64 nr);
 int utmem_sim_request_reclaim(struct utmem_sim_host *host, u64 nr_pages);
 void utmem_sim_set_compress(struct utmem_sim_host *host, bool on);
 void utmem_sim_set_dedup(struct utmem_sim_host *host, bool on);
+void utmem_sim_set_dedup_cross_client(struct utmem_sim_host *host, bool on);
 
 /* Store: sim_store.c. */
 int utmem_sim_store_init(struct utmem_sim_host *host);
 void utmem_sim_store_exit(struct utmem_sim_host *host);
 struct utmem_sim_blob *utmem_sim_blob_prepare(struct utmem_sim_host *host,
-					      const void *src, u32 len);
+					      const void *src, u32 len,
+					      u32 domain);
 bool utmem_sim_blob_equal(struct utmem_sim_host *host,
 			  const struct utmem_sim_blob *blob, const void *src);
 struct utmem_sim_blob *utmem_sim_blob_find(struct utmem_sim_host *host,
@@ -319,6 +394,8 @@ int utmem_sim_blob_read(struct utmem_sim_host *host,
 			const struct utmem_sim_blob *blob, void *dst);
 void utmem_sim_blob_free(struct utmem_sim_host *host,
 			 struct utmem_sim_blob *blob);
+u32 utmem_sim_blob_cost(const struct utmem_sim_host *host,
+			const struct utmem_sim_blob *blob);
 u64 utmem_sim_footprint(struct utmem_sim_host *host);
 
 /* Memory set aside from the guest: sim_reserve.c. */
@@ -329,14 +406,21 @@ void utmem_sim_reserve_fit(struct utmem_sim_host *host, u64 headroom);
 u64 utmem_sim_reserve_bytes(struct utmem_sim_host *host);
 
 /* Capacity and eviction: sim_capacity.c, called under @host->lock. */
+u32 utmem_sim_page_charge(const struct utmem_sim_page *page);
 void utmem_sim_charge(struct utmem_sim_pool *pool, struct utmem_sim_page *page);
 void utmem_sim_uncharge(struct utmem_sim_pool *pool,
 			struct utmem_sim_page *page);
-bool utmem_sim_make_room(struct utmem_sim_client *owner, u32 charge,
-			 u32 phys);
+void utmem_sim_page_carry(struct utmem_sim_page *page, u8 flag);
+void utmem_sim_page_drop(struct utmem_sim_page *page, u8 flag);
+bool utmem_sim_make_room(struct utmem_sim_client *owner, u64 charge,
+			 u64 phys);
 bool utmem_sim_evict_one(struct utmem_sim_client *client);
 bool utmem_sim_evict_victim(struct utmem_sim_host *host);
-void utmem_sim_fit_capacity(struct utmem_sim_host *host);
+bool utmem_sim_fit_capacity(struct utmem_sim_host *host, unsigned int batch);
+void utmem_sim_pool_set_owner(struct utmem_sim_pool *pool,
+			      struct utmem_sim_client *owner);
+void utmem_sim_hold_done(struct utmem_sim_host *host, u64 start_ns,
+			 u64 start_pages);
 
 /* Engine internals shared with sim_capacity.c, under @host->lock. */
 void utmem_sim_page_remove(struct utmem_sim_page *page);

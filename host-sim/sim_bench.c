@@ -380,6 +380,54 @@ static void scale_get(struct scale_ctx *c, u32 index)
 		c->bad++;
 }
 
+static u64 scale_stored_bytes(struct scale_ctx *c)
+{
+	struct tmem_pool_info info = {};
+
+	utmem_sim_pool_info(c->bh.client, c->bh.pool, &info);
+	return info.stored_bytes;
+}
+
+/* The longest lock hold (ns, pages) of what ran since the last call. */
+static void scale_hold(struct scale_ctx *c, u64 *ns, u64 *pages)
+{
+	struct utmem_sim_host *host = c->bh.host;
+	unsigned long flags;
+
+	spin_lock_irqsave(&host->lock, flags);
+	*ns = host->max_hold_ns;
+	*pages = host->max_hold_pages;
+	host->max_hold_ns = 0;
+	host->max_hold_pages = 0;
+	spin_unlock_irqrestore(&host->lock, flags);
+}
+
+/*
+ * Emptying the full pool, then filling it again and destroying it: the
+ * longest hold of the host lock (interrupts off) of each.
+ */
+static void scale_holds(struct scale_ctx *c, struct seq_buf *out)
+{
+	u64 flush_ns, flush_pages, destroy_ns, destroy_pages;
+	u32 nr = c->nr, i;
+
+	scale_hold(c, &flush_ns, &flush_pages);
+	if (utmem_sim_flush_pool(c->bh.client, c->bh.pool) != TMEM_S_OK)
+		c->bad++;
+	scale_hold(c, &flush_ns, &flush_pages);
+	for (i = 0; i < nr; i++) {
+		scale_put(c, i);
+		if (!(i % 4096))
+			cond_resched();
+	}
+	scale_hold(c, &destroy_ns, &destroy_pages);
+	if (utmem_sim_destroy_pool(c->bh.client, c->bh.pool) != TMEM_S_OK)
+		c->bad++;
+	scale_hold(c, &destroy_ns, &destroy_pages);
+	seq_buf_printf(out, "# lock hold at %u pages: flush %llu ns (%llu pages), destroy %llu ns (%llu pages)\n",
+		       nr, flush_ns, flush_pages, destroy_ns, destroy_pages);
+}
+
 /* ns per op of @ops random GETs (@put false) or replacing PUTs. */
 static u64 scale_ops(struct scale_ctx *c, u32 ops, bool put)
 {
@@ -448,8 +496,10 @@ static int scale_bench(const char *args, struct seq_buf *out)
 		print_spread(out, put_ns, SCALE_ROUNDS);
 		seq_buf_printf(out, " %lu %llu\n",
 			       (slab_bytes() - min(slab0, slab_bytes())) / target,
-			       div_u64(c.bh.host->used, target));
+			       div_u64(scale_stored_bytes(&c), target));
 	}
+	if (!c.bad)
+		scale_holds(&c, out);
 	if (c.bad) {
 		pr_err("%s: %u PUTs or GETs failed or came back wrong\n",
 		       __func__, c.bad);

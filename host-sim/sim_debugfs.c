@@ -2,12 +2,19 @@
 /*
  * The simulated host's knobs and counters in debugfs, one value per file:
  *
- *   capacity_bytes   rw  bytes of stored data the host may hold
- *   used_bytes       ro  bytes it holds (after compression, each blob once)
+ *   capacity_bytes   rw  bytes the host may hold, data and records
+ *   used_bytes       ro  bytes it holds (data after compression, each blob
+ *                        once, and the records of every value)
  *   raw_bytes        ro  bytes the guests put for what it holds
  *   pages            ro  values it holds
  *   compress         rw  0/1: LZ4-compress new values
- *   dedup            rw  0/1: share blobs between equal new values
+ *   dedup            rw  0/1: share blobs between equal new values of a
+ *                        client
+ *   dedup_cross_client rw 0/1: and between clients (a side channel: a
+ *                        client can learn what another holds; off)
+ *   max_hold_ns      rw  longest hold of the host lock by a bulk operation
+ *                        (emptying a pool or object, evicting to a new cap
+ *                        or capacity, an owner change); write 0 to reset
  *   exit_ns          rw  cost of each host call, at most 10 ms
  *   reclaim_pages    wo  N: ask the clients for N persistent pages back
  *   carve_out        rw  0/1: the capacity is set aside from the guest's
@@ -16,7 +23,7 @@
  *   footprint_bytes  ro  guest memory the stored data takes
  *   counters/<name>  ro  events since the host was created
  *   clients/<id>/    weight (rw, 1..10000), cap_bytes (rw, 0 = none),
- *                    used_bytes, pages (ro)
+ *                    max_values (rw, 1..2^32), used_bytes, pages (ro)
  *   fail_put/, drop_ephemeral/, fail_get/: fault-injection attributes
  *
  * Writes are validated by the same functions an in-kernel administrator
@@ -116,6 +123,46 @@ static int dedup_set(void *data, u64 val)
 
 DEFINE_DEBUGFS_ATTRIBUTE(dedup_fops, dedup_get, dedup_set, "%llu\n");
 
+static int dedup_cross_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(((struct utmem_sim_host *)data)->dedup_cross_client);
+	return 0;
+}
+
+static int dedup_cross_set(void *data, u64 val)
+{
+	if (val > 1)
+		return -EINVAL;
+	utmem_sim_set_dedup_cross_client(data, val);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(dedup_cross_fops, dedup_cross_get, dedup_cross_set,
+			 "%llu\n");
+
+static int max_hold_get(void *data, u64 *val)
+{
+	struct utmem_sim_host *host = data;
+
+	*val = host_read(host, &host->max_hold_ns);
+	return 0;
+}
+
+static int max_hold_set(void *data, u64 val)
+{
+	struct utmem_sim_host *host = data;
+	unsigned long flags;
+
+	if (val)
+		return -EINVAL;
+	spin_lock_irqsave(&host->lock, flags);
+	host->max_hold_ns = 0;
+	spin_unlock_irqrestore(&host->lock, flags);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(max_hold_fops, max_hold_get, max_hold_set, "%llu\n");
+
 static int exit_ns_get(void *data, u64 *val)
 {
 	*val = READ_ONCE(((struct utmem_sim_host *)data)->exit_ns);
@@ -208,6 +255,19 @@ static int client_pages_get(void *data, u64 *val)
 	return 0;
 }
 
+static int client_max_values_get(void *data, u64 *val)
+{
+	struct utmem_sim_client *client = data;
+
+	*val = host_read(client->host, &client->max_values);
+	return 0;
+}
+
+static int client_max_values_set(void *data, u64 val)
+{
+	return utmem_sim_set_max_values(data, val);
+}
+
 static int client_weight_set(void *data, u64 val)
 {
 	return utmem_sim_set_weight(data, val);
@@ -223,6 +283,8 @@ DEFINE_DEBUGFS_ATTRIBUTE(weight_fops, client_weight_get, client_weight_set,
 DEFINE_DEBUGFS_ATTRIBUTE(cap_fops, client_cap_get, client_cap_set, "%llu\n");
 DEFINE_DEBUGFS_ATTRIBUTE(client_used_fops, client_used_get, NULL, "%llu\n");
 DEFINE_DEBUGFS_ATTRIBUTE(client_pages_fops, client_pages_get, NULL, "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(max_values_fops, client_max_values_get,
+			 client_max_values_set, "%llu\n");
 
 /**
  * utmem_sim_debugfs_init() - populate a host's debugfs directory
@@ -246,6 +308,10 @@ void utmem_sim_debugfs_init(struct utmem_sim_host *host, struct dentry *dir)
 	debugfs_create_file_unsafe("compress", 0644, dir, host,
 				   &compress_fops);
 	debugfs_create_file_unsafe("dedup", 0644, dir, host, &dedup_fops);
+	debugfs_create_file_unsafe("dedup_cross_client", 0644, dir, host,
+				   &dedup_cross_fops);
+	debugfs_create_file_unsafe("max_hold_ns", 0644, dir, host,
+				   &max_hold_fops);
 	debugfs_create_file_unsafe("exit_ns", 0644, dir, host, &exit_ns_fops);
 	debugfs_create_file_unsafe("reclaim_pages", 0200, dir, host,
 				   &reclaim_pages_fops);
@@ -279,6 +345,8 @@ void utmem_sim_client_debugfs_add(struct utmem_sim_client *client)
 	client->debugfs = dir;
 	debugfs_create_file_unsafe("weight", 0644, dir, client, &weight_fops);
 	debugfs_create_file_unsafe("cap_bytes", 0644, dir, client, &cap_fops);
+	debugfs_create_file_unsafe("max_values", 0644, dir, client,
+				   &max_values_fops);
 	debugfs_create_file_unsafe("used_bytes", 0444, dir, client,
 				   &client_used_fops);
 	debugfs_create_file_unsafe("pages", 0444, dir, client,

@@ -9,6 +9,8 @@
 #include <linux/export.h>
 #include <linux/lockdep.h>
 #include <linux/math64.h>
+#include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
@@ -76,13 +78,110 @@ static struct utmem_sim_object *obj_find_or_create(struct utmem_sim_pool *pool,
 	return obj;
 }
 
+/* The tree @obj is in: its pool's objects, or the dying ones. */
+static struct rb_root *obj_root(struct utmem_sim_object *obj)
+{
+	struct rb_node *node = &obj->node, *parent;
+
+	while ((parent = rb_parent(node)))
+		node = parent;
+	return node == obj->pool->objects.rb_node ? &obj->pool->objects :
+						     &obj->pool->dying;
+}
+
 static void obj_free_if_empty(struct utmem_sim_object *obj)
 {
 	if (obj->nr_pages)
 		return;
-	rb_erase(&obj->node, &obj->pool->objects);
+	rb_erase(&obj->node, obj_root(obj));
 	xa_destroy(&obj->pages);
 	kfree(obj);
+}
+
+/* A page of @obj other than at @index in @index's block of XA_CHUNK_SIZE. */
+static struct utmem_sim_page *block_other(struct utmem_sim_object *obj,
+					  u32 index)
+{
+	unsigned long first = index & ~(unsigned long)(XA_CHUNK_SIZE - 1);
+	unsigned long i = first;
+	struct utmem_sim_page *page;
+
+	xa_for_each_range(&obj->pages, i, page, first, first + XA_CHUNK_SIZE - 1) {
+		if (i != index)
+			return page;
+	}
+	return NULL;
+}
+
+/*
+ * @page was just linked and charged: it takes over the records nobody
+ * carries yet (struct utmem_sim_page).
+ */
+static void page_linked(struct utmem_sim_page *page)
+{
+	struct utmem_sim_object *obj = page->obj;
+	struct utmem_sim_page *zero;
+
+	if (obj->nr_pages == 1) {
+		utmem_sim_page_carry(page, UTMEM_SIM_PAGE_OBJ);
+		if (page->index)
+			utmem_sim_page_carry(page, UTMEM_SIM_PAGE_NODE);
+		return;
+	}
+	/* A lone page at index 0 needed no node; with a second one, it does. */
+	if (obj->nr_pages == 2) {
+		zero = xa_load(&obj->pages, 0);
+		if (zero && zero != page)
+			utmem_sim_page_carry(zero, UTMEM_SIM_PAGE_NODE);
+	}
+	if (!block_other(obj, page->index))
+		utmem_sim_page_carry(page, UTMEM_SIM_PAGE_NODE);
+}
+
+/* What page_linked() will add for a new page at @h, in bytes. */
+static u32 link_cost(struct utmem_sim_pool *pool, const struct tmem_handle *h)
+{
+	struct utmem_sim_object *obj = obj_find(pool, &h->oid);
+	struct utmem_sim_host *host = pool->host;
+	u32 cost = 0;
+
+	if (!obj)
+		return host->obj_cost + (h->index ? 2 * host->node_cost : 0);
+	if (obj->nr_pages == 1) {
+		struct utmem_sim_page *zero = xa_load(&obj->pages, 0);
+
+		if (zero && !(zero->flags & UTMEM_SIM_PAGE_NODE))
+			cost += 2 * host->node_cost;
+	}
+	if (!block_other(obj, h->index))
+		cost += 2 * host->node_cost;
+	return cost;
+}
+
+/* @page, just erased from its object, hands what it carries on. */
+static void page_unlinked(struct utmem_sim_page *page)
+{
+	struct utmem_sim_object *obj = page->obj;
+	struct utmem_sim_page *other;
+	unsigned long first = 0;
+
+	if (page->flags & UTMEM_SIM_PAGE_NODE) {
+		other = block_other(obj, page->index);
+		if (other)
+			utmem_sim_page_carry(other, UTMEM_SIM_PAGE_NODE);
+		utmem_sim_page_drop(page, UTMEM_SIM_PAGE_NODE);
+	}
+	if (page->flags & UTMEM_SIM_PAGE_OBJ) {
+		other = xa_find(&obj->pages, &first, ULONG_MAX, XA_PRESENT);
+		if (other)
+			utmem_sim_page_carry(other, UTMEM_SIM_PAGE_OBJ);
+		utmem_sim_page_drop(page, UTMEM_SIM_PAGE_OBJ);
+	}
+	if (obj->nr_pages == 1) {
+		other = xa_load(&obj->pages, 0);
+		if (other)
+			utmem_sim_page_drop(other, UTMEM_SIM_PAGE_NODE);
+	}
 }
 
 /*
@@ -100,6 +199,7 @@ static void __page_remove(struct utmem_sim_page *page, bool by_host)
 		pool->info.flushes++;
 	xa_erase(&obj->pages, page->index);
 	obj->nr_pages--;
+	page_unlinked(page);
 	utmem_sim_uncharge(pool, page);
 	utmem_sim_blob_put(pool->host, page->blob);
 	kfree(page);
@@ -131,27 +231,89 @@ static struct utmem_sim_page *page_find(struct utmem_sim_pool *pool,
 	return obj ? xa_load(&obj->pages, h->index) : NULL;
 }
 
-static void obj_flush(struct utmem_sim_object *obj)
+/*
+ * Emptying.  What a flush empties is detached first, under the lock and
+ * in constant time: an object moves from @pool->objects to @pool->dying,
+ * a whole pool's objects swap over.  Lookups see only @pool->objects, so
+ * from then on the detached values are gone for the guest, and a PUT
+ * that follows starts a new object.  The pages are then freed
+ * UTMEM_SIM_FREE_BATCH at a time, with the lock taken per batch: other
+ * callers, other VMs among them, wait for a batch at most.  A pool being
+ * emptied is kept by a reference (@pool->refs).
+ */
+
+/* Frees up to @budget pages of dying objects.  Return: true when none is left. */
+static bool drain_some(struct utmem_sim_pool *pool, unsigned int budget)
 {
+	struct utmem_sim_object *obj;
 	struct utmem_sim_page *page;
+	struct rb_node *node;
 	unsigned long index;
 
-	xa_for_each(&obj->pages, index, page)
-		__page_remove(page, false);
-	obj_free_if_empty(obj);
+	lockdep_assert_held(&pool->host->lock);
+	while ((node = rb_first(&pool->dying))) {
+		obj = rb_entry(node, struct utmem_sim_object, node);
+		xa_for_each(&obj->pages, index, page) {
+			if (!budget--)
+				return false;
+			__page_remove(page, false);
+		}
+		obj_free_if_empty(obj);
+	}
+	return true;
 }
 
 /*
- * Emptying a pool holds the host lock throughout.  Dropping it in the
- * middle would let a PUT refill what is being emptied; a pool of a
- * million pages takes milliseconds, which a simulator can afford.
+ * Frees the dying objects of @pool, and with @all the live ones too (they
+ * are detached once the dying ones are gone).  Atomic-safe unless
+ * @may_sleep; takes and drops the host lock per batch.
  */
-static void pool_flush(struct utmem_sim_pool *pool)
+static void pool_drain(struct utmem_sim_pool *pool, bool all, bool may_sleep)
 {
-	struct rb_node *node;
+	struct utmem_sim_host *host = pool->host;
+	unsigned long flags;
+	u64 start, pages;
+	bool done;
 
-	while ((node = rb_first(&pool->objects)))
-		obj_flush(rb_entry(node, struct utmem_sim_object, node));
+	do {
+		spin_lock_irqsave(&host->lock, flags);
+		start = local_clock();
+		pages = host->pages;
+		if (all && RB_EMPTY_ROOT(&pool->dying)) {
+			pool->dying = pool->objects;
+			pool->objects = RB_ROOT;
+			all = false;
+		}
+		done = drain_some(pool, UTMEM_SIM_FREE_BATCH) && !all;
+		utmem_sim_hold_done(host, start, pages);
+		spin_unlock_irqrestore(&host->lock, flags);
+		if (may_sleep)
+			cond_resched();
+	} while (!done);
+}
+
+/* Under the lock: the object goes to the dying ones, to be drained. */
+static void obj_detach(struct utmem_sim_object *obj)
+{
+	struct utmem_sim_pool *pool = obj->pool;
+
+	rb_erase(&obj->node, &pool->objects);
+	rb_add(&obj->node, &pool->dying, obj_less);
+}
+
+/* Drop a reference to @pool, under the lock; the last frees it. */
+static void pool_put(struct utmem_sim_pool *pool)
+{
+	lockdep_assert_held(&pool->host->lock);
+	if (--pool->refs)
+		return;
+	/* Every value that came in went out once, and was counted so. */
+	WARN_ON_ONCE(pool->info.pages || pool->charged ||
+		     !RB_EMPTY_ROOT(&pool->objects) ||
+		     !RB_EMPTY_ROOT(&pool->dying) ||
+		     pool->info.puts != pool->info.flushes + pool->info.evicted);
+	list_del(&pool->owner_node);
+	kfree(pool);
 }
 
 static struct utmem_sim_pool *pool_find(struct utmem_sim_client *client,
@@ -220,6 +382,7 @@ static tmem_status_t put_locked(struct utmem_sim_client *client,
 	struct utmem_sim_blob *blob = *blobp;
 	struct utmem_sim_page *page = *pagep, *old;
 	struct utmem_sim_object *obj;
+	u64 records;
 
 	old = page_find(pool, h);
 	if (old)
@@ -236,10 +399,21 @@ static tmem_status_t put_locked(struct utmem_sim_client *client,
 		goto refuse;
 	}
 
-	/* @stored, an equal blob, is referenced: eviction cannot free it. */
-	if (!utmem_sim_make_room(pool->owner, blob->stored_len,
-				 stored ? 0 : blob->stored_len))
-		goto refuse;
+	/*
+	 * @stored, an equal blob, is referenced: eviction cannot free it.
+	 * Eviction may free the object or the index block the new page was
+	 * to share, which then costs more: made room is checked again.
+	 */
+	do {
+		records = host->page_cost + link_cost(pool, h);
+		if (!utmem_sim_make_room(pool->owner,
+					 utmem_sim_blob_cost(host, blob) +
+					 records,
+					 (stored ? 0 :
+					  utmem_sim_blob_cost(host, blob)) +
+					 records))
+			goto refuse;
+	} while (host->page_cost + link_cost(pool, h) > records);
 
 	/* Found after eviction, which may have freed the object. */
 	obj = obj_find_or_create(pool, &h->oid);
@@ -258,8 +432,10 @@ static tmem_status_t put_locked(struct utmem_sim_client *client,
 	page->blob = stored;
 	page->obj = obj;
 	page->index = h->index;
+	page->flags = 0;
 	obj->nr_pages++;
 	utmem_sim_charge(pool, page);
+	page_linked(page);
 	*pagep = NULL;
 	return TMEM_S_OK;
 
@@ -316,7 +492,9 @@ tmem_status_t utmem_sim_put(struct utmem_sim_client *client, u32 pool_id,
 	blob = NULL;
 	page = NULL;
 	if (len <= TMEM_VALUE_MAX) {
-		blob = utmem_sim_blob_prepare(host, src, len);
+		blob = utmem_sim_blob_prepare(host, src, len,
+					      READ_ONCE(host->dedup_cross_client) ?
+					      U32_MAX : client->id);
 		page = kmalloc(sizeof(*page), GFP_NOWAIT | __GFP_NOWARN);
 	}
 
@@ -399,7 +577,7 @@ tmem_status_t utmem_sim_get(struct utmem_sim_client *client, u32 pool_id,
 	 * blob kept by a reference.  An ephemeral value leaves now.
 	 */
 	blob = page->blob;
-	blob->refs++;
+	refcount_inc(&blob->refs);
 	if (pool_ephemeral(pool))
 		utmem_sim_page_remove(page);
 	spin_unlock_irqrestore(&host->lock, flags);
@@ -461,8 +639,8 @@ EXPORT_SYMBOL_GPL(utmem_sim_flush_page);
  * @pool_id: its pool
  * @oid: the object
  *
- * Atomic-safe.  Return: OK (also when there was no such object) or
- * BADPOOL.
+ * Atomic-safe; the object's pages are freed a batch per lock hold.
+ * Return: OK (also when there was no such object) or BADPOOL.
  */
 tmem_status_t utmem_sim_flush_object(struct utmem_sim_client *client,
 				     u32 pool_id, const struct tmem_oid *oid)
@@ -470,21 +648,26 @@ tmem_status_t utmem_sim_flush_object(struct utmem_sim_client *client,
 	struct utmem_sim_host *host = client->host;
 	struct utmem_sim_object *obj;
 	struct utmem_sim_pool *pool;
-	tmem_status_t status = TMEM_S_OK;
 	unsigned long flags;
 
 	utmem_sim_count(host, UTMEM_SIM_FLUSHES);
 	spin_lock_irqsave(&host->lock, flags);
 	pool = pool_find(client, pool_id);
 	if (!pool) {
-		status = TMEM_S_BADPOOL;
-	} else {
-		obj = obj_find(pool, oid);
-		if (obj)
-			obj_flush(obj);
+		spin_unlock_irqrestore(&host->lock, flags);
+		return TMEM_S_BADPOOL;
 	}
+	obj = obj_find(pool, oid);
+	if (obj)
+		obj_detach(obj);
+	pool->refs++;
 	spin_unlock_irqrestore(&host->lock, flags);
-	return status;
+
+	pool_drain(pool, false, false);
+	spin_lock_irqsave(&host->lock, flags);
+	pool_put(pool);
+	spin_unlock_irqrestore(&host->lock, flags);
+	return TMEM_S_OK;
 }
 EXPORT_SYMBOL_GPL(utmem_sim_flush_object);
 
@@ -493,25 +676,30 @@ EXPORT_SYMBOL_GPL(utmem_sim_flush_object);
  * @client: the caller
  * @pool_id: its pool
  *
- * Atomic-safe.  Return: OK or BADPOOL.
+ * Atomic-safe; the pages are freed a batch per lock hold.  Return: OK
+ * or BADPOOL.
  */
 tmem_status_t utmem_sim_flush_pool(struct utmem_sim_client *client,
 				   u32 pool_id)
 {
 	struct utmem_sim_host *host = client->host;
 	struct utmem_sim_pool *pool;
-	tmem_status_t status = TMEM_S_OK;
 	unsigned long flags;
 
 	utmem_sim_count(host, UTMEM_SIM_FLUSHES);
 	spin_lock_irqsave(&host->lock, flags);
 	pool = pool_find(client, pool_id);
 	if (pool)
-		pool_flush(pool);
-	else
-		status = TMEM_S_BADPOOL;
+		pool->refs++;
 	spin_unlock_irqrestore(&host->lock, flags);
-	return status;
+	if (!pool)
+		return TMEM_S_BADPOOL;
+
+	pool_drain(pool, true, false);
+	spin_lock_irqsave(&host->lock, flags);
+	pool_put(pool);
+	spin_unlock_irqrestore(&host->lock, flags);
+	return TMEM_S_OK;
 }
 EXPORT_SYMBOL_GPL(utmem_sim_flush_pool);
 
@@ -586,8 +774,7 @@ static struct utmem_sim_pool *shared_find(struct utmem_sim_host *host,
 	return NULL;
 }
 
-/* Drop one user of @pool; the last one empties and frees it. */
-static void pool_unuse(struct utmem_sim_client *client,
+static bool pool_unuse(struct utmem_sim_client *client,
 		       struct utmem_sim_pool *pool);
 
 /**
@@ -622,22 +809,31 @@ tmem_status_t utmem_sim_new_pool(struct utmem_sim_client *client, u32 flags,
 	new->owner = client;
 	new->flags = flags;
 	new->users = 1;
+	new->refs = 1;
 	new->objects = RB_ROOT;
+	new->dying = RB_ROOT;
+	INIT_LIST_HEAD(&new->eph_lru);
 	INIT_LIST_HEAD(&new->shared_node);
 	if (uuid)
 		uuid_copy(&new->uuid, uuid);
 
 	pool = new;
-	if (uuid) {
+	if (!uuid) {
+		spin_lock_irqsave(&host->lock, irqflags);
+		list_add_tail(&pool->owner_node, &client->pools_owned);
+		spin_unlock_irqrestore(&host->lock, irqflags);
+	} else {
 		spin_lock_irqsave(&host->lock, irqflags);
 		pool = shared_find(host, uuid);
 		if (!pool) {
 			pool = new;
 			list_add(&pool->shared_node, &host->shared_pools);
+			list_add_tail(&pool->owner_node, &client->pools_owned);
 		} else if (pool->flags != flags) {
 			pool = NULL;
 		} else {
 			pool->users++;
+			pool->refs++;
 		}
 		spin_unlock_irqrestore(&host->lock, irqflags);
 		if (pool != new)
@@ -652,7 +848,9 @@ tmem_status_t utmem_sim_new_pool(struct utmem_sim_client *client, u32 flags,
 			   GFP_KERNEL);
 	if (err) {
 		spin_lock_irqsave(&host->lock, irqflags);
-		pool_unuse(client, pool);
+		/* This client put nothing in it: nothing to drain. */
+		if (pool_unuse(client, pool))
+			pool_put(pool);
 		spin_unlock_irqrestore(&host->lock, irqflags);
 		return err == -EBUSY ? TMEM_S_REFUSED : TMEM_S_NOMEM;
 	}
@@ -674,60 +872,48 @@ static bool client_has_pool(struct utmem_sim_client *c,
 }
 
 /*
- * A shared pool outlives the client that created it as long as another
- * client has it open; that client is charged from now on.  Its pages join
- * the new owner's LRU in object order, not in their original age order:
- * the ownership change is rare, and the pages are all older than anything
- * the new owner puts next.
+ * Drop @client's use of @pool, which it no longer names.  A shared pool
+ * outlives the client that created it as long as another client has it
+ * open; that client is charged from now on.  Return: true when this was
+ * the last user: the pool is unreachable, and the caller drains it
+ * (pool_drain(), all) and drops the last reference (pool_put()).
  */
-static void pool_change_owner(struct utmem_sim_pool *pool,
-			      struct utmem_sim_client *owner)
-{
-	struct utmem_sim_client *old = pool->owner;
-	struct utmem_sim_object *obj;
-	struct utmem_sim_page *page;
-	unsigned long index;
-	struct rb_node *n;
-
-	for (n = rb_first(&pool->objects); n; n = rb_next(n)) {
-		obj = rb_entry(n, struct utmem_sim_object, node);
-		xa_for_each(&obj->pages, index, page) {
-			old->used -= page->blob->stored_len;
-			old->pages--;
-			owner->used += page->blob->stored_len;
-			owner->pages++;
-			if (!list_empty(&page->lru))
-				list_move_tail(&page->lru, &owner->eph_lru);
-		}
-	}
-	pool->owner = owner;
-}
-
-static void pool_unuse(struct utmem_sim_client *client,
+static bool pool_unuse(struct utmem_sim_client *client,
 		       struct utmem_sim_pool *pool)
 {
 	struct utmem_sim_host *host = client->host;
+	u64 start = local_clock(), pages = host->pages;
 	struct utmem_sim_client *c;
 
 	lockdep_assert_held(&host->lock);
-	if (--pool->users) {
-		if (pool->owner != client)
-			return;
-		list_for_each_entry(c, &host->clients, node) {
-			if (client_has_pool(c, pool)) {
-				pool_change_owner(pool, c);
-				return;
-			}
-		}
-		WARN_ON_ONCE(1);	/* users and the pool tables disagree */
-		return;
+	if (!--pool->users) {
+		list_del_init(&pool->shared_node);
+		return true;
 	}
-	pool_flush(pool);
-	/* Every value that came in went out once, and was counted so. */
-	WARN_ON_ONCE(pool->info.pages ||
-		     pool->info.puts != pool->info.flushes + pool->info.evicted);
-	list_del(&pool->shared_node);
-	kfree(pool);
+	pool->refs--;
+	if (pool->owner != client)
+		return false;
+	list_for_each_entry(c, &host->clients, node) {
+		if (client_has_pool(c, pool)) {
+			utmem_sim_pool_set_owner(pool, c);
+			utmem_sim_hold_done(host, start, pages);
+			return false;
+		}
+	}
+	WARN_ON_ONCE(1);	/* users and the pool tables disagree */
+	return false;
+}
+
+/* May sleep: the last user of @pool, unreachable now, empties and frees it. */
+static void pool_release(struct utmem_sim_pool *pool)
+{
+	struct utmem_sim_host *host = pool->host;
+	unsigned long flags;
+
+	pool_drain(pool, true, true);
+	spin_lock_irqsave(&host->lock, flags);
+	pool_put(pool);
+	spin_unlock_irqrestore(&host->lock, flags);
 }
 
 /**
@@ -743,12 +929,15 @@ tmem_status_t utmem_sim_destroy_pool(struct utmem_sim_client *client,
 	struct utmem_sim_host *host = client->host;
 	struct utmem_sim_pool *pool;
 	unsigned long flags;
+	bool last = false;
 
 	spin_lock_irqsave(&host->lock, flags);
 	pool = xa_erase(&client->pools, pool_id);
 	if (pool)
-		pool_unuse(client, pool);
+		last = pool_unuse(client, pool);
 	spin_unlock_irqrestore(&host->lock, flags);
+	if (last)
+		pool_release(pool);
 	return pool ? TMEM_S_OK : TMEM_S_BADPOOL;
 }
 EXPORT_SYMBOL_GPL(utmem_sim_destroy_pool);
@@ -769,7 +958,8 @@ struct utmem_sim_client *utmem_sim_client_create(struct utmem_sim_host *host)
 		return NULL;
 	client->host = host;
 	client->weight = UTMEM_SIM_WEIGHT_DEFAULT;
-	INIT_LIST_HEAD(&client->eph_lru);
+	client->max_values = UTMEM_SIM_MAX_VALUES_DEFAULT;
+	INIT_LIST_HEAD(&client->pools_owned);
 	xa_init_flags(&client->pools, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_IRQ);
 
 	spin_lock_irqsave(&host->lock, flags);
@@ -791,18 +981,28 @@ EXPORT_SYMBOL_GPL(utmem_sim_client_create);
 void utmem_sim_client_destroy(struct utmem_sim_client *client)
 {
 	struct utmem_sim_host *host = client->host;
-	struct utmem_sim_pool *pool;
+	struct utmem_sim_pool *pool, *tmp;
 	unsigned long id, flags;
+	LIST_HEAD(last);
 
 	debugfs_remove_recursive(client->debugfs);
 	spin_lock_irqsave(&host->lock, flags);
 	xa_for_each(&client->pools, id, pool) {
 		xa_erase(&client->pools, id);
-		pool_unuse(client, pool);
+		/* Off the shared list now: its node links the last ones. */
+		if (pool_unuse(client, pool))
+			list_add_tail(&pool->shared_node, &last);
 	}
+	spin_unlock_irqrestore(&host->lock, flags);
+	list_for_each_entry_safe(pool, tmp, &last, shared_node) {
+		list_del(&pool->shared_node);
+		pool_release(pool);
+	}
+	spin_lock_irqsave(&host->lock, flags);
 	list_del(&client->node);
 	spin_unlock_irqrestore(&host->lock, flags);
-	WARN_ON_ONCE(client->used || client->pages);
+	WARN_ON_ONCE(client->used || client->pages ||
+		     !list_empty(&client->pools_owned));
 	xa_destroy(&client->pools);
 	kfree(client);
 }
@@ -830,6 +1030,11 @@ struct utmem_sim_host *utmem_sim_host_create(u64 capacity)
 	host->capacity = capacity;
 	host->compress = true;
 	host->dedup = true;
+	host->page_cost = kmalloc_size_roundup(sizeof(struct utmem_sim_page));
+	host->blob_cost = kmalloc_size_roundup(sizeof(struct utmem_sim_blob));
+	host->obj_cost = kmalloc_size_roundup(sizeof(struct utmem_sim_object));
+	host->node_cost = sizeof(struct xa_node);
+	host->share_max = UTMEM_SIM_BLOB_SHARE_MAX;
 	INIT_LIST_HEAD(&host->clients);
 	INIT_LIST_HEAD(&host->shared_pools);
 	host->dedup_tree = RB_ROOT;
@@ -872,7 +1077,17 @@ int utmem_sim_set_capacity(struct utmem_sim_host *host, u64 bytes)
 		return -EINVAL;
 	spin_lock_irqsave(&host->lock, flags);
 	host->capacity = bytes;
-	utmem_sim_fit_capacity(host);
+	for (;;) {
+		u64 start = local_clock(), pages = host->pages;
+		bool done = utmem_sim_fit_capacity(host, UTMEM_SIM_FREE_BATCH);
+
+		utmem_sim_hold_done(host, start, pages);
+		if (done)
+			break;
+		spin_unlock_irqrestore(&host->lock, flags);
+		cond_resched();
+		spin_lock_irqsave(&host->lock, flags);
+	}
 	utmem_sim_reserve_fit(host, 0);
 	if (host->used > host->capacity && host->pages)
 		excess = DIV64_U64_ROUND_UP(host->used - host->capacity,
@@ -907,21 +1122,64 @@ int utmem_sim_set_weight(struct utmem_sim_client *client, u64 weight)
 }
 EXPORT_SYMBOL_GPL(utmem_sim_set_weight);
 
-/* A cap below what the client holds evicts its ephemeral pages now. */
+/*
+ * A cap below what the client holds evicts its ephemeral pages now, a
+ * batch per lock hold.  May sleep.
+ */
 int utmem_sim_set_cap(struct utmem_sim_client *client, u64 bytes)
 {
+	struct utmem_sim_host *host = client->host;
 	unsigned long flags;
+	u64 start, pages;
+	unsigned int batch;
+	bool more;
 
 	if (bytes > UTMEM_SIM_CAPACITY_MAX)
 		return -EINVAL;
-	spin_lock_irqsave(&client->host->lock, flags);
+	spin_lock_irqsave(&host->lock, flags);
 	client->cap = bytes;
-	while (bytes && client->used > bytes && utmem_sim_evict_one(client))
-		;
-	spin_unlock_irqrestore(&client->host->lock, flags);
+	do {
+		start = local_clock();
+		pages = host->pages;
+		batch = UTMEM_SIM_FREE_BATCH;
+		more = false;
+		while (client->cap && client->used > client->cap) {
+			more = !batch--;
+			if (more || !utmem_sim_evict_one(client))
+				break;
+		}
+		utmem_sim_hold_done(host, start, pages);
+		if (more) {
+			spin_unlock_irqrestore(&host->lock, flags);
+			cond_resched();
+			spin_lock_irqsave(&host->lock, flags);
+		}
+	} while (more);
+	spin_unlock_irqrestore(&host->lock, flags);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(utmem_sim_set_cap);
+
+/**
+ * utmem_sim_set_max_values() - bound the values a client may hold
+ * @client: the client
+ * @nr: 1..%UTMEM_SIM_MAX_VALUES_MAX
+ *
+ * Later PUTs over it are refused; what is held stays.  Return: 0 or
+ * -EINVAL.
+ */
+int utmem_sim_set_max_values(struct utmem_sim_client *client, u64 nr)
+{
+	unsigned long flags;
+
+	if (!nr || nr > UTMEM_SIM_MAX_VALUES_MAX)
+		return -EINVAL;
+	spin_lock_irqsave(&client->host->lock, flags);
+	client->max_values = nr;
+	spin_unlock_irqrestore(&client->host->lock, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(utmem_sim_set_max_values);
 
 /**
  * utmem_sim_request_reclaim() - the host wants persistent pages back
@@ -965,3 +1223,14 @@ void utmem_sim_set_dedup(struct utmem_sim_host *host, bool on)
 	spin_unlock_irqrestore(&host->lock, flags);
 }
 EXPORT_SYMBOL_GPL(utmem_sim_set_dedup);
+
+/*
+ * Across clients, dedup tells one client what another holds (sim.h):
+ * only the host's operator may turn it on.  Blobs stored before keep the
+ * domain they were stored in.
+ */
+void utmem_sim_set_dedup_cross_client(struct utmem_sim_host *host, bool on)
+{
+	WRITE_ONCE(host->dedup_cross_client, on);
+}
+EXPORT_SYMBOL_GPL(utmem_sim_set_dedup_cross_client);

@@ -182,7 +182,7 @@ static struct utmem_sim_blob *blob_alloc(struct utmem_sim_host *host,
 		zs_unmap_object(host->zs, handle);
 	}
 	RB_CLEAR_NODE(&blob->node);
-	blob->refs = 0;
+	refcount_set(&blob->refs, 1);
 	blob->stored_len = stored_len;
 	blob->handle = handle;
 	blob->bytes = bytes;
@@ -244,12 +244,14 @@ u64 utmem_sim_footprint(struct utmem_sim_host *host)
  * @host: decides whether to compress
  * @src: the value
  * @len: its length, at most TMEM_VALUE_MAX
+ * @domain: who may share it (struct utmem_sim_blob)
  *
  * Atomic-safe; takes no host lock.  Return: the blob, or NULL when memory
  * ran out.
  */
 struct utmem_sim_blob *utmem_sim_blob_prepare(struct utmem_sim_host *host,
-					      const void *src, u32 len)
+					      const void *src, u32 len,
+					      u32 domain)
 {
 	struct utmem_sim_scratch *s;
 	struct utmem_sim_blob *blob = NULL;
@@ -279,7 +281,9 @@ struct utmem_sim_blob *utmem_sim_blob_prepare(struct utmem_sim_host *host,
 			return NULL;
 		blob->compressed = false;
 	}
+	BUILD_BUG_ON(TMEM_VALUE_MAX > U16_MAX);
 	blob->raw_len = len;
+	blob->domain = domain;
 	blob->hash = READ_ONCE(host->dedup) ? xxh64(src, len, 0) : 0;
 	return blob;
 }
@@ -292,6 +296,8 @@ struct utmem_sim_blob *utmem_sim_blob_prepare(struct utmem_sim_host *host,
 static int blob_cmp(const struct utmem_sim_blob *a,
 		    const struct utmem_sim_blob *b)
 {
+	if (a->domain != b->domain)
+		return a->domain < b->domain ? -1 : 1;
 	if (a->hash != b->hash)
 		return a->hash < b->hash ? -1 : 1;
 	if (a->raw_len != b->raw_len)
@@ -322,9 +328,10 @@ static bool blob_less(struct rb_node *a, const struct rb_node *b)
  * @host: the host, locked
  * @blob: a prepared, unshared blob
  *
- * Return: a stored blob of the same hash, lengths and form, with a
- * reference taken for the caller, or NULL when deduplication is off or
- * there is none.  utmem_sim_blob_equal() tells whether the bytes match.
+ * Return: a stored blob of the same domain, hash, lengths and form, with
+ * a reference taken for the caller, or NULL when deduplication is off,
+ * there is none, or it is shared as often as a blob may be.
+ * utmem_sim_blob_equal() tells whether the bytes match.
  */
 struct utmem_sim_blob *utmem_sim_blob_find(struct utmem_sim_host *host,
 					   const struct utmem_sim_blob *blob)
@@ -339,7 +346,9 @@ struct utmem_sim_blob *utmem_sim_blob_find(struct utmem_sim_host *host,
 	if (!node)
 		return NULL;
 	found = rb_entry(node, struct utmem_sim_blob, node);
-	found->refs++;
+	if (refcount_read(&found->refs) >= host->share_max)
+		return NULL;
+	refcount_inc(&found->refs);
 	return found;
 }
 
@@ -373,16 +382,34 @@ static u64 blob_bytes_footprint(const struct utmem_sim_blob *blob)
 }
 
 /**
+ * utmem_sim_blob_cost() - what a blob costs the host
+ * @host: its host
+ * @blob: the blob
+ *
+ * Return: bytes: its record, and its stored bytes as they are allocated
+ * (kmalloc rounds them up; zsmalloc packs them).
+ */
+u32 utmem_sim_blob_cost(const struct utmem_sim_host *host,
+			const struct utmem_sim_blob *blob)
+{
+	u32 bytes = blob->stored_len;
+
+	if (blob->bytes && bytes != PAGE_SIZE)
+		bytes = kmalloc_size_roundup(bytes);
+	return host->blob_cost + bytes;
+}
+
+/**
  * utmem_sim_blob_insert() - store a new blob, with one reference
- * @host: the host, locked; it is charged the blob's stored bytes
+ * @host: the host, locked; it is charged the blob's cost
  * @blob: a prepared blob that utmem_sim_blob_find() did not match
  */
 void utmem_sim_blob_insert(struct utmem_sim_host *host,
 			   struct utmem_sim_blob *blob)
 {
 	lockdep_assert_held(&host->lock);
-	blob->refs = 1;
-	host->used += blob->stored_len;
+	WARN_ON_ONCE(refcount_read(&blob->refs) != 1);
+	host->used += utmem_sim_blob_cost(host, blob);
 	host->footprint += blob_bytes_footprint(blob);
 	if (host->dedup)
 		rb_add(&blob->node, &host->dedup_tree, blob_less);
@@ -398,11 +425,11 @@ void utmem_sim_blob_put(struct utmem_sim_host *host,
 			struct utmem_sim_blob *blob)
 {
 	lockdep_assert_held(&host->lock);
-	if (--blob->refs)
+	if (!refcount_dec_and_test(&blob->refs))
 		return;
 	if (!RB_EMPTY_NODE(&blob->node))
 		rb_erase(&blob->node, &host->dedup_tree);
-	host->used -= blob->stored_len;
+	host->used -= utmem_sim_blob_cost(host, blob);
 	host->footprint -= blob_bytes_footprint(blob);
 	utmem_sim_blob_free(host, blob);
 	utmem_sim_reserve_fit(host, 0);

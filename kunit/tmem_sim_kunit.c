@@ -99,6 +99,21 @@ static u32 get(struct utmem_sim_client *c, u32 pool, u64 oid, u32 index,
 	return (__force u32)utmem_sim_get(c, pool, &h, dst, size, len);
 }
 
+/*
+ * What the host charges, records included (struct utmem_sim_page): a
+ * value of @len stored raw, and what an object of pages within one index
+ * block adds to its values.
+ */
+static u64 value_cost(struct sim_test *t, u32 len)
+{
+	return len + t->host->blob_cost + t->host->page_cost;
+}
+
+static u64 object_cost(struct sim_test *t)
+{
+	return t->host->obj_cost + 2 * t->host->node_cost;
+}
+
 /* The value stored at @index, fresh content so nothing deduplicates. */
 static void fill_random(void *buf, u32 len)
 {
@@ -251,7 +266,10 @@ static void failed_replace_capacity_test(struct kunit *test)
 	u32 len;
 
 	utmem_sim_set_compress(t->host, false);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host, VAL + 100), 0);
+	/* Two values of one page in all, in objects of their own, and 100. */
+	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host,
+			value_cost(t, VAL) + value_cost(t, 0) +
+			2 * t->host->obj_cost + 100), 0);
 	fill_random(t->buf, 2 * VAL);
 	EXPECT_STATUS(test, put(t->a, pool, 1, 0, t->buf, 200),
 		      TMEM_STATUS_OK);
@@ -458,7 +476,15 @@ static void pool_limit_test(struct kunit *test)
 	new_pool(test, t->b, 0, NULL);
 }
 
-/* Capacity holds raw pages here: compression and dedup off. */
+/*
+ * Capacity holds @pages raw pages here, in up to two objects of one index
+ * block each: compression and dedup off.
+ */
+static u64 page_capacity(struct sim_test *t, u32 pages)
+{
+	return pages * value_cost(t, VAL) + 2 * object_cost(t);
+}
+
 static void set_page_capacity(struct kunit *test, u32 pages)
 {
 	struct sim_test *t = test->priv;
@@ -466,7 +492,8 @@ static void set_page_capacity(struct kunit *test, u32 pages)
 	utmem_sim_set_compress(t->host, false);
 	utmem_sim_set_dedup(t->host, false);
 	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host,
-						     (u64)pages * VAL), 0);
+						     page_capacity(t, pages)),
+			0);
 }
 
 static void persistent_capacity_test(struct kunit *test)
@@ -483,7 +510,8 @@ static void persistent_capacity_test(struct kunit *test)
 	}
 	EXPECT_STATUS(test, put(t->a, pool, 1, 10, t->buf, VAL),
 		      TMEM_STATUS_REFUSED);
-	KUNIT_EXPECT_EQ(test, t->host->used, 10 * VAL);
+	KUNIT_EXPECT_EQ(test, t->host->used,
+			10 * value_cost(t, VAL) + object_cost(t));
 	/* Nothing persistent was evicted to try. */
 	for (i = 0; i < 10; i++)
 		EXPECT_STATUS(test, get(t->a, pool, 1, i, t->out, VAL, &len),
@@ -572,7 +600,8 @@ static void ephemeral_lru_test(struct kunit *test)
 		EXPECT_STATUS(test, put(t->a, eph, 1, i, t->buf, VAL),
 			      TMEM_STATUS_OK);
 	}
-	KUNIT_EXPECT_EQ(test, t->host->used, 10 * VAL);
+	KUNIT_EXPECT_EQ(test, t->host->used,
+			10 * value_cost(t, VAL) + object_cost(t));
 	EXPECT_STATUS(test, utmem_sim_pool_info(t->a, eph, &info),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, info.evicted, 10);
@@ -600,13 +629,16 @@ static void weight_test(struct kunit *test)
 	u32 pb = new_pool(test, t->b, 0, NULL);
 	u32 i;
 
-	set_page_capacity(test, 40);
+	/* Each value its own object at index 0: the same cost for all. */
+	set_page_capacity(test, 0);
+	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host,
+			40 * (value_cost(t, VAL) + t->host->obj_cost)), 0);
 	KUNIT_ASSERT_EQ(test, utmem_sim_set_weight(t->a, 100), 0);
 	KUNIT_ASSERT_EQ(test, utmem_sim_set_weight(t->b, 300), 0);
 	for (i = 0; i < 400; i++) {
 		fill_random(t->buf, VAL);
-		put(t->a, pa, 1, i, t->buf, VAL);
-		put(t->b, pb, 1, i, t->buf, VAL);
+		put(t->a, pa, i, 0, t->buf, VAL);
+		put(t->b, pb, i, 0, t->buf, VAL);
 	}
 	KUNIT_EXPECT_EQ(test, t->a->pages + t->b->pages, 40);
 	KUNIT_EXPECT_GE(test, t->a->pages, 9);
@@ -624,7 +656,9 @@ static void client_cap_test(struct kunit *test)
 	u32 i, len;
 
 	set_page_capacity(test, 100);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_cap(t->a, 5 * VAL), 0);
+	/* Five pages, in one of two objects. */
+	KUNIT_ASSERT_EQ(test, utmem_sim_set_cap(t->a, 5 * value_cost(t, VAL) +
+						2 * object_cost(t)), 0);
 	fill_random(t->buf, VAL);
 	for (i = 0; i < 8; i++)
 		EXPECT_STATUS(test, put(t->a, eph, 1, i, t->buf, VAL),
@@ -637,7 +671,9 @@ static void client_cap_test(struct kunit *test)
 			      TMEM_STATUS_OK);
 	EXPECT_STATUS(test, put(t->a, pers, 1, 5, t->buf, VAL),
 		      TMEM_STATUS_REFUSED);
-	KUNIT_EXPECT_EQ(test, t->a->used, 5 * VAL);
+	/* The ephemeral pages went, and their object's record with them. */
+	KUNIT_EXPECT_EQ(test, t->a->used,
+			5 * value_cost(t, VAL) + object_cost(t));
 	/* The other client has room. */
 	for (i = 0; i < 20; i++)
 		EXPECT_STATUS(test, put(t->b, pb, 1, i, t->buf, VAL),
@@ -663,10 +699,12 @@ static void capacity_shrink_test(struct kunit *test)
 	for (i = 0; i < 8; i++)
 		EXPECT_STATUS(test, put(t->b, pers, 1, i, t->buf, VAL),
 			      TMEM_STATUS_OK);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host, 10 * VAL), 0);
-	KUNIT_EXPECT_EQ(test, t->host->used, 10 * VAL);
+	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host,
+						     page_capacity(t, 10)), 0);
+	KUNIT_EXPECT_EQ(test, t->host->used, page_capacity(t, 10));
 	KUNIT_EXPECT_EQ(test, t->a->pages, 2);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host, 4 * VAL), 0);
+	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host,
+						     page_capacity(t, 4)), 0);
 	/* Persistent data outlives a capacity below it; new PUTs do not. */
 	KUNIT_EXPECT_EQ(test, t->b->pages, 8);
 	KUNIT_EXPECT_EQ(test, t->a->pages, 0);
@@ -834,7 +872,8 @@ static void irqs_off_compression_test(struct kunit *test)
 	EXPECT_STATUS(test, st1, TMEM_STATUS_OK);
 	EXPECT_STATUS(test, st2, TMEM_STATUS_OK);
 	KUNIT_EXPECT_LT(test, used1, VAL / 4);
-	KUNIT_EXPECT_EQ(test, t->host->used, used1 + VAL);
+	KUNIT_EXPECT_EQ(test, t->host->used,
+			used1 + value_cost(t, VAL) + t->host->obj_cost);
 	KUNIT_EXPECT_EQ(test, utmem_sim_counter(t->host,
 						UTMEM_SIM_COMPRESSED_PUTS), 1);
 	/* No zsmalloc page: the footprint is kmalloc's, rounded. */
@@ -853,7 +892,13 @@ static void irqs_off_compression_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->host->footprint, 0);
 }
 
-/* One blob for equal values, across pools and clients, until the last. */
+/*
+ * One blob for equal values of a client, across its pools, until the
+ * last goes; another client's equal value gets a blob of its own unless
+ * the host deduplicates across clients.  Every value here is an object
+ * of its own at index 0: a page costs the host its record and the
+ * object's, a blob its record and its bytes.
+ */
 static void dedup_test(struct kunit *test)
 {
 	struct sim_test *t = test->priv;
@@ -861,6 +906,8 @@ static void dedup_test(struct kunit *test)
 	u32 pa2 = new_pool(test, t->a, 0, NULL);
 	u32 pb = new_pool(test, t->b, TMEM_POOL_PERSISTENT, NULL);
 	struct tmem_handle h1 = handle(1, 0), h2 = handle(2, 0);
+	const u64 blob = VAL + t->host->blob_cost;
+	const u64 page = t->host->page_cost + t->host->obj_cost;
 	u32 len;
 
 	utmem_sim_set_compress(t->host, false);
@@ -869,55 +916,75 @@ static void dedup_test(struct kunit *test)
 	EXPECT_STATUS(test, put(t->a, pa, 2, 0, t->buf, VAL), TMEM_STATUS_OK);
 	EXPECT_STATUS(test, put(t->a, pa2, 1, 0, t->buf, VAL),
 		      TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, t->host->used, blob + 3 * page);
 	EXPECT_STATUS(test, put(t->b, pb, 1, 0, t->buf, VAL), TMEM_STATUS_OK);
-	KUNIT_EXPECT_EQ(test, t->host->used, VAL);
+	KUNIT_EXPECT_EQ(test, t->host->used, 2 * blob + 4 * page);
 	KUNIT_EXPECT_EQ(test, t->host->pages, 4);
 	KUNIT_EXPECT_EQ(test, utmem_sim_counter(t->host, UTMEM_SIM_DEDUP_HITS),
-			3);
+			2);
 	/* Clients are charged in full for what they hold. */
-	KUNIT_EXPECT_EQ(test, t->a->used, 3 * VAL);
+	KUNIT_EXPECT_EQ(test, t->a->used, 3 * (blob + page));
+	KUNIT_EXPECT_EQ(test, t->b->used, blob + page);
 
 	/* Same length, one byte different: a separate blob. */
 	memcpy(t->buf + VAL, t->buf, VAL);
 	t->buf[VAL + VAL - 1] ^= 1;
 	EXPECT_STATUS(test, put(t->a, pa, 3, 0, t->buf + VAL, VAL),
 		      TMEM_STATUS_OK);
-	KUNIT_EXPECT_EQ(test, t->host->used, 2 * VAL);
+	KUNIT_EXPECT_EQ(test, t->host->used, 3 * blob + 5 * page);
 
 	EXPECT_STATUS(test, utmem_sim_flush_page(t->a, pa, &h1),
 		      TMEM_STATUS_OK);
 	EXPECT_STATUS(test, utmem_sim_flush_page(t->a, pa, &h2),
 		      TMEM_STATUS_OK);
-	/* The exclusive GET drops another reference. */
+	KUNIT_EXPECT_EQ(test, t->host->used, 3 * blob + 3 * page);
+	/* The exclusive GET drops the last reference. */
 	EXPECT_STATUS(test, get(t->a, pa2, 1, 0, t->out, VAL, &len),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_MEMEQ(test, t->out, t->buf, VAL);
-	KUNIT_EXPECT_EQ(test, t->host->used, 2 * VAL);
+	KUNIT_EXPECT_EQ(test, t->host->used, 2 * blob + 2 * page);
 	EXPECT_STATUS(test, get(t->b, pb, 1, 0, t->out, VAL, &len),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_MEMEQ(test, t->out, t->buf, VAL);
 	EXPECT_STATUS(test, utmem_sim_flush_page(t->b, pb, &h1),
 		      TMEM_STATUS_OK);
-	KUNIT_EXPECT_EQ(test, t->host->used, VAL);
+	KUNIT_EXPECT_EQ(test, t->host->used, blob + page);
 	EXPECT_STATUS(test, get(t->a, pa, 3, 0, t->out, VAL, &len),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_MEMEQ(test, t->out, t->buf + VAL, VAL);
+
+	/* Across clients when the host says so. */
+	utmem_sim_set_dedup_cross_client(t->host, true);
+	EXPECT_STATUS(test, put(t->a, pa, 5, 0, t->buf, VAL), TMEM_STATUS_OK);
+	EXPECT_STATUS(test, put(t->b, pb, 5, 0, t->buf, VAL), TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, t->host->used, 2 * blob + 3 * page);
+	KUNIT_EXPECT_EQ(test, utmem_sim_counter(t->host, UTMEM_SIM_DEDUP_HITS),
+			3);
+	EXPECT_STATUS(test, get(t->b, pb, 5, 0, t->out, VAL, &len),
+		      TMEM_STATUS_OK);
+	KUNIT_EXPECT_MEMEQ(test, t->out, t->buf, VAL);
 
 	/* Off: equal values are stored twice. */
 	utmem_sim_set_dedup(t->host, false);
 	EXPECT_STATUS(test, put(t->a, pa, 4, 0, t->buf + VAL, VAL),
 		      TMEM_STATUS_OK);
-	KUNIT_EXPECT_EQ(test, t->host->used, 2 * VAL);
+	KUNIT_EXPECT_EQ(test, t->host->used, 3 * blob + 4 * page);
 }
 
-/* A deduplicated PUT needs no new room even when the host is full. */
+/*
+ * A deduplicated PUT needs no room for its bytes even when the host is
+ * full, only for its records; from another client it needs all of it
+ * (tmem_sim_tenant.dedup_oracle_test).
+ */
 static void dedup_at_capacity_test(struct kunit *test)
 {
 	struct sim_test *t = test->priv;
 	u32 pool = new_pool(test, t->a, TMEM_POOL_PERSISTENT, NULL);
+	const u64 page = t->host->page_cost + t->host->obj_cost;
 
 	utmem_sim_set_compress(t->host, false);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host, VAL), 0);
+	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host,
+			VAL + t->host->blob_cost + 2 * page), 0);
 	fill_random(t->buf, 2 * VAL);
 	EXPECT_STATUS(test, put(t->a, pool, 1, 0, t->buf, VAL),
 		      TMEM_STATUS_OK);
