@@ -530,6 +530,27 @@ static void teardown_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, load_expect(test, 0, 0), -ENOENT);
 }
 
+/*
+ * A swap area of 256 GiB has an 8 MiB bitmap, more than kmalloc gives
+ * (4 MiB on most configurations): it must still get frontswap.
+ */
+static void huge_area_test(struct kunit *test)
+{
+	const unsigned long slots = 256UL << (30 - PAGE_SHIFT);
+	struct fs_test *t = test->priv;
+	struct frontswap_tmem_area *area;
+
+	sim_setup(test);
+	frontswap_tmem_area_destroy(t->area);
+	area = frontswap_tmem_area_create(t->be, TEST_TYPE, slots, &t->stats);
+	t->area = IS_ERR(area) ? NULL : area;
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(area), "%pe", area);
+	KUNIT_EXPECT_TRUE(test, store(test, slots - 1, 0x41));
+	KUNIT_EXPECT_FALSE(test, store(test, slots, 0x42));
+	KUNIT_EXPECT_EQ(test, frontswap_tmem_area_held(t->area), 1);
+	KUNIT_EXPECT_EQ(test, load_expect(test, slots - 1, 0x41), 0);
+}
+
 /* The host's own reclaim request reaches the notifier chain. */
 static unsigned long reclaim_asked;
 
@@ -584,6 +605,7 @@ static struct kunit_case tmem_frontswap_cases[] = {
 	KUNIT_CASE(failed_flush_test),
 	KUNIT_CASE(shrink_test),
 	KUNIT_CASE(teardown_test),
+	KUNIT_CASE(huge_area_test),
 	KUNIT_CASE(host_reclaim_test),
 	{}
 };

@@ -75,7 +75,9 @@ frontswap_tmem_area_create(struct tmem_backend *be, int type,
 	area->nr_slots = nr_slots;
 	area->stats = stats;
 	area->writeback = frontswap_writeback;
-	area->held = bitmap_zalloc(nr_slots, GFP_KERNEL);
+	/* A bit per slot: 8 MiB for 256 GiB of swap, more than kmalloc gives. */
+	area->held = kvcalloc(BITS_TO_LONGS(nr_slots), sizeof(unsigned long),
+			      GFP_KERNEL);
 	if (!area->held) {
 		err = -ENOMEM;
 		goto free_area;
@@ -89,7 +91,7 @@ frontswap_tmem_area_create(struct tmem_backend *be, int type,
 	return area;
 
 free_bitmap:
-	bitmap_free(area->held);
+	kvfree(area->held);
 free_area:
 	kfree(area);
 	return ERR_PTR(err);
@@ -100,7 +102,7 @@ EXPORT_SYMBOL_IF_KUNIT(frontswap_tmem_area_create);
 void frontswap_tmem_area_destroy(struct frontswap_tmem_area *area)
 {
 	tmem_pool_destroy(area->pool);
-	bitmap_free(area->held);
+	kvfree(area->held);
 	kfree(area);
 }
 EXPORT_SYMBOL_IF_KUNIT(frontswap_tmem_area_destroy);
