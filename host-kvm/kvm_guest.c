@@ -19,6 +19,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": kvm: " fmt
 
+#include <linux/cc_platform.h>
 #include <linux/mm.h>
 #include <linux/io.h>
 #include <linux/kvm_para.h>
@@ -81,6 +82,22 @@ VISIBLE_IF_KUNIT long utmem_kvm_guest_hypercall(u64 gpa, u64 size)
 	return utmem_kvm_hypercall_arch(gpa, size);
 }
 EXPORT_SYMBOL_IF_KUNIT(utmem_kvm_guest_hypercall);
+
+/**
+ * utmem_kvm_guest_memory_encrypted() - is this a confidential guest?
+ *
+ * The host copies values out of and into the guest's memory.  In a guest
+ * whose memory is encrypted against the host (AMD SEV, Intel TDX) it would
+ * read ciphertext, or every value would have to cross in shared, clear
+ * pages: what the guest encrypts its memory to keep from the host.
+ */
+VISIBLE_IF_KUNIT bool utmem_kvm_guest_memory_encrypted(void)
+{
+	KUNIT_STATIC_STUB_REDIRECT(utmem_kvm_guest_memory_encrypted);
+	return cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT) ||
+	       cc_platform_has(CC_ATTR_MEM_ENCRYPT);
+}
+EXPORT_SYMBOL_IF_KUNIT(utmem_kvm_guest_memory_encrypted);
 
 /**
  * utmem_kvm_status() - what a hypercall's answer means for the tmem core
@@ -173,6 +190,10 @@ static int kvm_probe(struct tmem_backend *be)
 	u32 host_version;
 	int err;
 
+	if (utmem_kvm_guest_memory_encrypted()) {
+		pr_err("guest memory is encrypted (SEV/TDX): the host cannot read it; not binding\n");
+		return -EOPNOTSUPP;
+	}
 	/* The per-CPU buffers are this file's: one instance at a time. */
 	if (atomic_xchg(&kvm_guest_bound, 1))
 		return -EBUSY;

@@ -29,6 +29,7 @@ static inline long utmem_kvm_hypercall_arch(u64 gpa, u64 size)
 
 #if IS_ENABLED(CONFIG_KUNIT)
 long utmem_kvm_guest_hypercall(u64 gpa, u64 size);
+bool utmem_kvm_guest_memory_encrypted(void);
 tmem_status_t utmem_kvm_status(long ret);
 #endif
 

@@ -179,6 +179,25 @@ static void probe_refused_test(struct kunit *test)
 	tmem_backend_destroy(bind(test));
 }
 
+static bool memory_encrypted(void)
+{
+	return true;
+}
+
+/* A confidential guest refuses to bind, without a host call. */
+static void confidential_guest_test(struct kunit *test)
+{
+	struct kvm_fake *f = test->priv;
+
+	kunit_activate_static_stub(test, utmem_kvm_guest_memory_encrypted,
+				   memory_encrypted);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(tmem_backend_create(&tmem_kvm_backend_ops,
+							  NULL)), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, f->calls, 0);
+	kunit_deactivate_static_stub(test, utmem_kvm_guest_memory_encrypted);
+	tmem_backend_destroy(bind(test));
+}
+
 static void status_mapping_test(struct kunit *test)
 {
 	static const long bad[] = { TMEM_STATUS_NR, 1000, -KVM_ENOSYS,
@@ -400,6 +419,7 @@ static void host_lies_test(struct kunit *test)
 static struct kunit_case tmem_kvm_guest_cases[] = {
 	KUNIT_CASE(probe_binds_test),
 	KUNIT_CASE(probe_refused_test),
+	KUNIT_CASE(confidential_guest_test),
 	KUNIT_CASE(status_mapping_test),
 	KUNIT_CASE(ops_round_trip_test),
 	KUNIT_CASE(shared_pool_test),
