@@ -12,6 +12,10 @@
 #      checked
 #   c  unmount and remount: data changed while cleancache was off is
 #      what comes back
+#   d  a direct write against buffered readers that drop what they read
+#      (dio_race), on the disk behind a dm-delay that delays writes only
+#      (40 ms): what the readers cached while the write was in flight
+#      must not come back from the cleancache after it
 # Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
 . "$(dirname "$0")"/guest-setup.sh
 
@@ -138,6 +142,20 @@ cmp -s /tmp/v2 "$mnt/c" || fail "stale data after a second read"
 counters
 umount "$mnt"
 dmsetup remove hdd --noudevsync
+
+# --- d: the O_DIRECT race, on a disk whose writes are slower than reads.
+echo "--- d: dio_race: O_DIRECT writes (40 ms) against buffered read + drop"
+echo "0 $(blockdev --getsz "$disk") delay $disk 0 0 $disk 0 40" |
+	dmsetup create slowwrite --noudevsync || fail "dmsetup create slowwrite"
+mount -t ext4 /dev/dm-0 "$mnt" || fail "mount slowwrite"
+h0=$(cat "$cc/hits")
+"$bin"/dio_race "$mnt/race" -n 100 -p 16
+rc=$?
+echo "  cleancache hits during d: $(($(cat "$cc/hits") - h0))"
+counters
+[ "$rc" = 0 ] || fail "dio_race exit $rc: stale data after a direct write"
+umount "$mnt"
+dmsetup remove slowwrite --noudevsync
 
 kernel_reports_check || fail "kernel reports"
 echo "utmem-guest: PASS"
