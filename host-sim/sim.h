@@ -53,12 +53,12 @@
 #define UTMEM_SIM_RECLAIM_MAX		(UTMEM_SIM_CAPACITY_MAX >> PAGE_SHIFT)
 #define UTMEM_SIM_POOLS_PER_CLIENT	1024
 /* Values a client may hold unless told otherwise (utmem_sim_set_max_values). */
-#define UTMEM_SIM_MAX_VALUES_DEFAULT	(1ULL << 24)
-#define UTMEM_SIM_MAX_VALUES_MAX	(1ULL << 32)
+#define UTMEM_SIM_MAX_VALUES_DEFAULT	BIT_ULL(24)
+#define UTMEM_SIM_MAX_VALUES_MAX	BIT_ULL(32)
 /* Pages freed per hold of the host lock when a pool or object is emptied. */
 #define UTMEM_SIM_FREE_BATCH		128
 /* Pages a blob is shared by at most: its count can never wrap. */
-#define UTMEM_SIM_BLOB_SHARE_MAX	(1U << 30)
+#define UTMEM_SIM_BLOB_SHARE_MAX	BIT(30)
 
 /**
  * struct utmem_sim_blob - the stored form of one value
@@ -266,6 +266,7 @@ struct utmem_sim_scratch {
  * @fail_put: fault: refuse a PUT
  * @drop_ephemeral: fault: drop an ephemeral page before a call
  * @fail_get: fault: fail a GET of an ephemeral page (the page is lost)
+ * @corrupt_get: fault: flip a byte of what a GET returns (a hostile host)
  * @footprint: bytes of the records kept per blob and per value, as kmalloc
  *	rounds them; utmem_sim_footprint() adds the pages in @zs
  * @carve_out: the capacity is set aside from the guest (sim_reserve.c)
@@ -308,6 +309,7 @@ struct utmem_sim_host {
 	struct fault_attr fail_put;
 	struct fault_attr drop_ephemeral;
 	struct fault_attr fail_get;
+	struct fault_attr corrupt_get;
 #endif
 	u64 footprint;
 	bool carve_out;
@@ -432,6 +434,7 @@ void utmem_sim_fault_init(struct utmem_sim_host *host);
 bool utmem_sim_fault_fail_put(struct utmem_sim_host *host);
 bool utmem_sim_fault_drop_eph(struct utmem_sim_host *host);
 bool utmem_sim_fault_fail_get(struct utmem_sim_host *host);
+bool utmem_sim_fault_corrupt_get(struct utmem_sim_host *host);
 void utmem_sim_fault_debugfs_init(struct utmem_sim_host *host,
 				  struct dentry *dir);
 #else
@@ -449,6 +452,11 @@ static inline bool utmem_sim_fault_drop_eph(struct utmem_sim_host *host)
 }
 
 static inline bool utmem_sim_fault_fail_get(struct utmem_sim_host *host)
+{
+	return false;
+}
+
+static inline bool utmem_sim_fault_corrupt_get(struct utmem_sim_host *host)
 {
 	return false;
 }

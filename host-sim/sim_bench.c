@@ -424,8 +424,11 @@ static void scale_holds(struct scale_ctx *c, struct seq_buf *out)
 	if (utmem_sim_destroy_pool(c->bh.client, c->bh.pool) != TMEM_S_OK)
 		c->bad++;
 	scale_hold(c, &destroy_ns, &destroy_pages);
-	seq_buf_printf(out, "# lock hold at %u pages: flush %llu ns (%llu pages), destroy %llu ns (%llu pages)\n",
-		       nr, flush_ns, flush_pages, destroy_ns, destroy_pages);
+	seq_buf_printf(out, "# lock hold at %u pages: ", nr);
+	seq_buf_printf(out, "flush %llu ns (%llu pages), ", flush_ns,
+		       flush_pages);
+	seq_buf_printf(out, "destroy %llu ns (%llu pages)\n", destroy_ns,
+		       destroy_pages);
 }
 
 /* ns per op of @ops random GETs (@put false) or replacing PUTs. */

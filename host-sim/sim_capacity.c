@@ -18,7 +18,7 @@
  */
 #include <linux/list.h>
 #include <linux/lockdep.h>
-#include <linux/sched/clock.h>
+#include <linux/timekeeping.h>
 #include <linux/slab.h>
 
 #include "sim.h"
@@ -276,7 +276,7 @@ bool utmem_sim_fit_capacity(struct utmem_sim_host *host, unsigned int batch)
 void utmem_sim_hold_done(struct utmem_sim_host *host, u64 start_ns,
 			 u64 start_pages)
 {
-	u64 held = local_clock() - start_ns;
+	u64 held = ktime_get_mono_fast_ns() - start_ns;
 
 	lockdep_assert_held(&host->lock);
 	if (held > host->max_hold_ns)

@@ -24,7 +24,8 @@
  *   counters/<name>  ro  events since the host was created
  *   clients/<id>/    weight (rw, 1..10000), cap_bytes (rw, 0 = none),
  *                    max_values (rw, 1..2^32), used_bytes, pages (ro)
- *   fail_put/, drop_ephemeral/, fail_get/: fault-injection attributes
+ *   fail_put/, drop_ephemeral/, fail_get/, corrupt_get/: fault-injection
+ *                    attributes (sim_fault.c)
  *
  * Writes are validated by the same functions an in-kernel administrator
  * calls (utmem_sim_set_*); a bad value gets -EINVAL and changes nothing.

@@ -10,7 +10,7 @@
 #include <linux/lockdep.h>
 #include <linux/math64.h>
 #include <linux/sched.h>
-#include <linux/sched/clock.h>
+#include <linux/timekeeping.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
@@ -277,7 +277,7 @@ static void pool_drain(struct utmem_sim_pool *pool, bool all, bool may_sleep)
 
 	do {
 		spin_lock_irqsave(&host->lock, flags);
-		start = local_clock();
+		start = ktime_get_mono_fast_ns();
 		pages = host->pages;
 		if (all && RB_EMPTY_ROOT(&pool->dying)) {
 			pool->dying = pool->objects;
@@ -587,6 +587,10 @@ tmem_status_t utmem_sim_get(struct utmem_sim_client *client, u32 pool_id,
 	} else {
 		status = TMEM_S_OK;
 		utmem_sim_count(host, UTMEM_SIM_GET_HITS);
+		if (*len && utmem_sim_fault_corrupt_get(host)) {
+			utmem_sim_count(host, UTMEM_SIM_FAULTS_INJECTED);
+			((u8 *)dst)[0] ^= 0xff;
+		}
 	}
 	spin_lock_irqsave(&host->lock, flags);
 	utmem_sim_blob_put(host, blob);
@@ -882,7 +886,7 @@ static bool pool_unuse(struct utmem_sim_client *client,
 		       struct utmem_sim_pool *pool)
 {
 	struct utmem_sim_host *host = client->host;
-	u64 start = local_clock(), pages = host->pages;
+	u64 start = ktime_get_mono_fast_ns(), pages = host->pages;
 	struct utmem_sim_client *c;
 
 	lockdep_assert_held(&host->lock);
@@ -1078,7 +1082,7 @@ int utmem_sim_set_capacity(struct utmem_sim_host *host, u64 bytes)
 	spin_lock_irqsave(&host->lock, flags);
 	host->capacity = bytes;
 	for (;;) {
-		u64 start = local_clock(), pages = host->pages;
+		u64 start = ktime_get_mono_fast_ns(), pages = host->pages;
 		bool done = utmem_sim_fit_capacity(host, UTMEM_SIM_FREE_BATCH);
 
 		utmem_sim_hold_done(host, start, pages);
@@ -1139,7 +1143,7 @@ int utmem_sim_set_cap(struct utmem_sim_client *client, u64 bytes)
 	spin_lock_irqsave(&host->lock, flags);
 	client->cap = bytes;
 	do {
-		start = local_clock();
+		start = ktime_get_mono_fast_ns();
 		pages = host->pages;
 		batch = UTMEM_SIM_FREE_BATCH;
 		more = false;

@@ -2,15 +2,18 @@
 /*
  * Fault injection for the simulated host, through the kernel's
  * fault-injection framework (Documentation/fault-injection/).  Each host
- * has three attributes, each a directory in the host's debugfs:
+ * has four attributes, each a directory in the host's debugfs:
  *
  *   fail_put        a PUT is refused (the old value at the handle is gone)
  *   drop_ephemeral  before a call, the host evicts one ephemeral page
  *   fail_get        a GET of an ephemeral page fails; the page is lost
+ *   corrupt_get     a GET returns the value with its first byte flipped
  *
- * They start disabled (probability 0).  Every one is something a real host
- * is allowed to do, so a guest user that loses data under any mix of them
- * has a bug.
+ * They start disabled (probability 0).  The first three are something a
+ * real host is allowed to do, so a guest user that loses data under any
+ * mix of them has a bug.  corrupt_get is what a hostile host, or another
+ * guest that put into a shared pool, could do: only a user that checks
+ * what it gets (cleancache's shared fs-verity pages) is to meet it.
  */
 #include <linux/debugfs.h>
 #include <linux/fault-inject.h>
@@ -24,10 +27,12 @@ void utmem_sim_fault_init(struct utmem_sim_host *host)
 	host->fail_put = off;
 	host->drop_ephemeral = off;
 	host->fail_get = off;
+	host->corrupt_get = off;
 	/* A line per fault, but no stack dump: faults come in thousands. */
 	host->fail_put.verbose = 1;
 	host->drop_ephemeral.verbose = 1;
 	host->fail_get.verbose = 1;
+	host->corrupt_get.verbose = 1;
 }
 
 /* Atomic-safe: should_fail() neither sleeps nor allocates. */
@@ -46,6 +51,11 @@ bool utmem_sim_fault_fail_get(struct utmem_sim_host *host)
 	return should_fail(&host->fail_get, 1);
 }
 
+bool utmem_sim_fault_corrupt_get(struct utmem_sim_host *host)
+{
+	return should_fail(&host->corrupt_get, 1);
+}
+
 void utmem_sim_fault_debugfs_init(struct utmem_sim_host *host,
 				  struct dentry *dir)
 {
@@ -53,4 +63,5 @@ void utmem_sim_fault_debugfs_init(struct utmem_sim_host *host,
 	fault_create_debugfs_attr("drop_ephemeral", dir,
 				  &host->drop_ephemeral);
 	fault_create_debugfs_attr("fail_get", dir, &host->fail_get);
+	fault_create_debugfs_attr("corrupt_get", dir, &host->corrupt_get);
 }

@@ -263,13 +263,13 @@ static void failed_replace_capacity_test(struct kunit *test)
 {
 	struct sim_test *t = test->priv;
 	u32 pool = new_pool(test, t->a, TMEM_POOL_PERSISTENT, NULL);
+	u64 cap;
 	u32 len;
 
 	utmem_sim_set_compress(t->host, false);
 	/* Two values of one page in all, in objects of their own, and 100. */
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host,
-			value_cost(t, VAL) + value_cost(t, 0) +
-			2 * t->host->obj_cost + 100), 0);
+	cap = value_cost(t, VAL) + value_cost(t, 0) + 2 * t->host->obj_cost;
+	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host, cap + 100), 0);
 	fill_random(t->buf, 2 * VAL);
 	EXPECT_STATUS(test, put(t->a, pool, 1, 0, t->buf, 200),
 		      TMEM_STATUS_OK);
@@ -627,12 +627,13 @@ static void weight_test(struct kunit *test)
 	struct sim_test *t = test->priv;
 	u32 pa = new_pool(test, t->a, 0, NULL);
 	u32 pb = new_pool(test, t->b, 0, NULL);
+	u64 cap;
 	u32 i;
 
 	/* Each value its own object at index 0: the same cost for all. */
 	set_page_capacity(test, 0);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host,
-			40 * (value_cost(t, VAL) + t->host->obj_cost)), 0);
+	cap = 40 * (value_cost(t, VAL) + t->host->obj_cost);
+	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host, cap), 0);
 	KUNIT_ASSERT_EQ(test, utmem_sim_set_weight(t->a, 100), 0);
 	KUNIT_ASSERT_EQ(test, utmem_sim_set_weight(t->b, 300), 0);
 	for (i = 0; i < 400; i++) {
@@ -981,10 +982,10 @@ static void dedup_at_capacity_test(struct kunit *test)
 	struct sim_test *t = test->priv;
 	u32 pool = new_pool(test, t->a, TMEM_POOL_PERSISTENT, NULL);
 	const u64 page = t->host->page_cost + t->host->obj_cost;
+	const u64 cap = VAL + t->host->blob_cost + 2 * page;
 
 	utmem_sim_set_compress(t->host, false);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host,
-			VAL + t->host->blob_cost + 2 * page), 0);
+	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host, cap), 0);
 	fill_random(t->buf, 2 * VAL);
 	EXPECT_STATUS(test, put(t->a, pool, 1, 0, t->buf, VAL),
 		      TMEM_STATUS_OK);
@@ -1040,6 +1041,26 @@ static void fault_fail_get_test(struct kunit *test)
 		      TMEM_STATUS_MISS);
 	/* Persistent data is never failed. */
 	memset(t->out, 0, VAL);
+	EXPECT_STATUS(test, get(t->a, pers, 1, 0, t->out, VAL, &len),
+		      TMEM_STATUS_OK);
+	KUNIT_EXPECT_MEMEQ(test, t->out, t->buf, VAL);
+}
+
+/* corrupt_get: what a hostile host does; the value itself stays intact. */
+static void fault_corrupt_get_test(struct kunit *test)
+{
+	struct sim_test *t = test->priv;
+	u32 pers = new_pool(test, t->a, TMEM_POOL_PERSISTENT, NULL);
+	u32 len;
+
+	fill_random(t->buf, VAL);
+	EXPECT_STATUS(test, put(t->a, pers, 1, 0, t->buf, VAL),
+		      TMEM_STATUS_OK);
+	fault_always(&t->host->corrupt_get, 1);
+	EXPECT_STATUS(test, get(t->a, pers, 1, 0, t->out, VAL, &len),
+		      TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, t->out[0], t->buf[0] ^ 0xff);
+	KUNIT_EXPECT_MEMEQ(test, t->out + 1, t->buf + 1, VAL - 1);
 	EXPECT_STATUS(test, get(t->a, pers, 1, 0, t->out, VAL, &len),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_MEMEQ(test, t->out, t->buf, VAL);
@@ -1344,6 +1365,7 @@ static struct kunit_case tmem_sim_cases[] = {
 	KUNIT_CASE(dedup_at_capacity_test),
 	KUNIT_CASE(fault_drop_ephemeral_test),
 	KUNIT_CASE(fault_fail_get_test),
+	KUNIT_CASE(fault_corrupt_get_test),
 	KUNIT_CASE(put_batch_test),
 	KUNIT_CASE(accounting_test),
 	KUNIT_CASE_ATTR(concurrency_stress_test, { .speed = KUNIT_SPEED_SLOW }),

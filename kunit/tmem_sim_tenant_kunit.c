@@ -14,6 +14,7 @@
 #include <linux/module.h>
 #include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uuid.h>
 
 #include <utmem/tmem.h>
@@ -52,10 +53,9 @@ static u32 pool_new(struct kunit *test, struct utmem_sim_client *c,
 		    u32 flags, const uuid_t *uuid)
 {
 	u32 id = U32_MAX;
+	tmem_status_t status = utmem_sim_new_pool(c, flags, uuid, &id);
 
-	KUNIT_ASSERT_EQ(test, (__force u32)utmem_sim_new_pool(c, flags, uuid,
-							       &id),
-			TMEM_STATUS_OK);
+	KUNIT_ASSERT_EQ(test, (__force u32)status, TMEM_STATUS_OK);
 	return id;
 }
 
@@ -149,44 +149,49 @@ static void fill(struct kunit *test, struct utmem_sim_client *c, u32 pool,
 
 #define BIG	(3 * UTMEM_SIM_FREE_BATCH + 5)
 
-/* Emptying a pool frees a bounded number of pages per lock hold. */
-static void flush_pool_hold_test(struct kunit *test)
-{
-	struct tenant_test *t = test->priv;
-	u32 pool = pool_new(test, t->a, TMEM_POOL_PERSISTENT, NULL);
+/* The ways a client empties what it holds, on pools of BIG pages. */
+enum empty_way { FLUSH_POOL, FLUSH_OBJECT, DESTROY_POOL };
 
-	fill(test, t->a, pool, BIG, 3);
-	t->host->max_hold_pages = 0;
-	KUNIT_EXPECT_EQ(test, utmem_sim_flush_pool(t->a, pool), TMEM_S_OK);
-	KUNIT_EXPECT_EQ(test, t->host->pages, 0);
-	KUNIT_EXPECT_LE(test, t->host->max_hold_pages, UTMEM_SIM_FREE_BATCH);
+static const struct empty_case {
+	enum empty_way way;
+	u32 flags;	/* of the pool */
+	u32 objects;	/* the pages spread over */
+	const char *name;
+} empty_cases[] = {
+	{ FLUSH_POOL, TMEM_POOL_PERSISTENT, 3, "flush a pool" },
+	{ FLUSH_OBJECT, 0, 1, "flush an object" },
+	{ DESTROY_POOL, TMEM_POOL_PERSISTENT, 2, "destroy a pool" },
+};
+
+static void empty_case_desc(const struct empty_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
 
-static void flush_object_hold_test(struct kunit *test)
+KUNIT_ARRAY_PARAM(empty, empty_cases, empty_case_desc);
+
+/* Emptying frees a bounded number of pages per hold of the host lock. */
+static void empty_hold_test(struct kunit *test)
 {
+	const struct empty_case *c = test->param_value;
 	struct tenant_test *t = test->priv;
-	u32 pool = pool_new(test, t->a, 0, NULL);
+	u32 pool = pool_new(test, t->a, c->flags, NULL);
 	struct tmem_oid oid = {};
+	tmem_status_t status;
 
-	fill(test, t->a, pool, BIG, 1);
+	fill(test, t->a, pool, BIG, c->objects);
 	t->host->max_hold_pages = 0;
-	KUNIT_EXPECT_EQ(test, utmem_sim_flush_object(t->a, pool, &oid),
-			TMEM_S_OK);
+	if (c->way == FLUSH_POOL)
+		status = utmem_sim_flush_pool(t->a, pool);
+	else if (c->way == FLUSH_OBJECT)
+		status = utmem_sim_flush_object(t->a, pool, &oid);
+	else
+		status = utmem_sim_destroy_pool(t->a, pool);
+	KUNIT_EXPECT_EQ(test, (__force u32)status, TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, t->host->pages, 0);
 	KUNIT_EXPECT_LE(test, t->host->max_hold_pages, UTMEM_SIM_FREE_BATCH);
-}
-
-static void destroy_pool_hold_test(struct kunit *test)
-{
-	struct tenant_test *t = test->priv;
-	u32 pool = pool_new(test, t->a, TMEM_POOL_PERSISTENT, NULL);
-
-	fill(test, t->a, pool, BIG, 2);
-	t->host->max_hold_pages = 0;
-	KUNIT_EXPECT_EQ(test, utmem_sim_destroy_pool(t->a, pool), TMEM_S_OK);
-	KUNIT_EXPECT_EQ(test, t->host->pages, 0);
-	KUNIT_EXPECT_EQ(test, t->a->used, 0);
-	KUNIT_EXPECT_LE(test, t->host->max_hold_pages, UTMEM_SIM_FREE_BATCH);
+	if (c->way == DESTROY_POOL)
+		KUNIT_EXPECT_EQ(test, t->a->used, 0);
 }
 
 /* The creator of a shared pool leaves: the other user takes it over. */
@@ -248,8 +253,10 @@ static void max_values_test(struct kunit *test)
 	u32 i;
 
 	KUNIT_EXPECT_EQ(test, utmem_sim_set_max_values(t->a, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, utmem_sim_set_max_values(t->a,
-			UTMEM_SIM_MAX_VALUES_MAX + 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test,
+			utmem_sim_set_max_values(t->a,
+						 UTMEM_SIM_MAX_VALUES_MAX + 1),
+			-EINVAL);
 	KUNIT_ASSERT_EQ(test, utmem_sim_set_max_values(t->a, 10), 0);
 	for (i = 0; i < 10; i++)
 		KUNIT_EXPECT_EQ(test, put(t->a, pa, i, 0, t->buf, 1),
@@ -306,9 +313,7 @@ static void share_max_test(struct kunit *test)
 static struct kunit_case tmem_sim_tenant_cases[] = {
 	KUNIT_CASE(empty_values_test),
 	KUNIT_CASE(empty_values_cap_test),
-	KUNIT_CASE(flush_pool_hold_test),
-	KUNIT_CASE(flush_object_hold_test),
-	KUNIT_CASE(destroy_pool_hold_test),
+	KUNIT_CASE_PARAM(empty_hold_test, empty_gen_params),
 	KUNIT_CASE(owner_change_hold_test),
 	KUNIT_CASE(dedup_oracle_test),
 	KUNIT_CASE(max_values_test),
