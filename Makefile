@@ -70,9 +70,19 @@ $(BIN)/cc_torture: $(REPO)/tests/cleancache/cc_torture.c
 	mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $<
 
-$(BIN)/dio_race: $(REPO)/tests/cleancache/dio_race.c
+$(BIN)/dio_race: $(REPO)/tests/cleancache/dio_race.c \
+		$(REPO)/tests/lib/test_number.h
 	mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -pthread -o $@ $<
+
+$(BIN)/verity: $(REPO)/tests/cleancache/verity.c
+	mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $<
+
+$(BIN)/utmem_flood: $(REPO)/tests/utmem/utmem_flood.c \
+		$(REPO)/tests/lib/test_number.h $(REPO)/include/uapi/linux/utmem.h
+	mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -I$(REPO)/include/uapi -o $@ $<
 
 $(BIN)/swap_stress: $(REPO)/tests/swap/swap_stress.c
 	mkdir -p $(@D)
@@ -177,7 +187,7 @@ DEMO_BIN := $(BIN)/swap_stress $(BIN)/utmemctl $(BIN)/redis-utmem.so \
 # The end-to-end checks boot the KUnit kernel as a guest.
 e2e: uml-kernel $(REDIS_BIN) $(BIN)/swap_stress $(BIN)/utmem_dev_test $(BIN)/libutmem_test \
 		$(BIN)/utmemctl $(UTMEMCTL_TESTS) $(BIN)/cc_torture $(BIN)/dio_race \
-		$(SOAK_BIN)
+		$(BIN)/verity $(BIN)/utmem_flood $(SOAK_BIN)
 	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux \
 		$(REPO)/scripts/guest/init-sim.sh
 	$(REPO)/scripts/run-demo.sh $(UML_BUILD)/linux $(BIN)

@@ -9,12 +9,14 @@
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/cred.h>
 #include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/kthread.h>
 #include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/random.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -1122,6 +1124,343 @@ static void coalesce_close_stress_test(struct kunit *test)
 	KUNIT_EXPECT_GT(test, READ_ONCE(s.rounds), 0);
 }
 
+/* Limits: utmem_quota.c, and what the ioctls give or take at most. */
+
+/* A struct claiming more than a page is refused, not scanned for zeros. */
+static void ioctl_page_size_test(struct kunit *test)
+{
+	struct utmem_file *f = file(test);
+	struct uarea u = uarea(test);
+
+	KUNIT_ASSERT_EQ(test, clear_user(u.arg, 2 * PAGE_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, put_user(PAGE_SIZE + 8, (u32 __user *)u.arg), 0);
+	KUNIT_EXPECT_EQ(test, utmem_file_ioctl(f, UTMEM_POOL_CREATE, u.arg),
+			-E2BIG);
+	KUNIT_ASSERT_EQ(test, put_user(PAGE_SIZE, (u32 __user *)u.arg), 0);
+	KUNIT_EXPECT_EQ(test, utmem_file_ioctl(f, UTMEM_POOL_CREATE, u.arg), 0);
+	utmem_file_destroy(f);
+}
+
+/* UTMEM_STATS of @pool_id (or UTMEM_POOL_NONE) on @f. */
+static struct utmem_stats stats_of(struct kunit *test, struct utmem_file *f,
+				   struct uarea *u, u32 pool_id)
+{
+	struct utmem_stats st = { .pool_id = pool_id };
+
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, u, UTMEM_STATS, &st, sizeof(st)),
+			0);
+	return st;
+}
+
+/* UTMEM_STATS of a pool counts that pool; of the file, all of them. */
+static void stats_pool_test(struct kunit *test)
+{
+	struct utmem_file *f = file(test);
+	struct uarea u = uarea(test);
+	struct utmem_stats st = { .pool_id = 9 };
+	struct utmem_kv a;
+	u32 p1, p2;
+
+	p1 = pool_new(test, f, &u, TMEM_POOL_PERSISTENT, NULL);
+	p2 = pool_new(test, f, &u, TMEM_POOL_PERSISTENT, NULL);
+	a = kv(test, &u, p1, "x", 8);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_PUT, &a, sizeof(a)), 0);
+	a = kv(test, &u, p1, "y", 8);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_PUT, &a, sizeof(a)), 0);
+	a = kv(test, &u, p2, "x", 8);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_PUT, &a, sizeof(a)), 0);
+	a = kv(test, &u, p2, "x", 8);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_GET, &a, sizeof(a)), 0);
+
+	KUNIT_EXPECT_EQ(test, stats_of(test, f, &u, p1).puts, 2);
+	KUNIT_EXPECT_EQ(test, stats_of(test, f, &u, p1).gets, 0);
+	KUNIT_EXPECT_EQ(test, stats_of(test, f, &u, p1).buffered_bytes, 0);
+	KUNIT_EXPECT_EQ(test, stats_of(test, f, &u, p2).puts, 1);
+	KUNIT_EXPECT_EQ(test, stats_of(test, f, &u, p2).hits, 1);
+	KUNIT_EXPECT_EQ(test, stats_of(test, f, &u, UTMEM_POOL_NONE).puts, 3);
+	KUNIT_EXPECT_EQ(test, stats_of(test, f, &u, UTMEM_POOL_NONE).hits, 1);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_STATS, &st,
+				     sizeof(st)), -ENOENT);
+	utmem_file_destroy(f);
+}
+
+static size_t value_alloc_max;
+
+static void *value_alloc_recorded(size_t len)
+{
+	value_alloc_max = max(value_alloc_max, len);
+	return kvmalloc(len, GFP_KERNEL);
+}
+
+/* A GET with a 1 MiB buffer of a 10-byte value takes memory for 10. */
+static void get_alloc_test(struct kunit *test)
+{
+	struct utmem_file *f = file(test);
+	struct uarea u = uarea(test);
+	struct utmem_kv a;
+	u32 pool;
+
+	pool = pool_new(test, f, &u, TMEM_POOL_PERSISTENT, NULL);
+	a = kv(test, &u, pool, "small", 10);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_PUT, &a, sizeof(a)), 0);
+	value_alloc_max = 0;
+	kunit_activate_static_stub(test, utmem_kv_value_alloc,
+				   value_alloc_recorded);
+	a = kv(test, &u, pool, "small", UTMEM_VALUE_MAX);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_GET, &a, sizeof(a)), 0);
+	KUNIT_EXPECT_EQ(test, a.value_len, 10);
+	KUNIT_EXPECT_EQ(test, value_alloc_max, 10);
+	kunit_deactivate_static_stub(test, utmem_kv_value_alloc);
+	utmem_file_destroy(f);
+}
+
+struct lock_holder {
+	struct utmem_file *f;
+	struct completion locked, release, done;
+};
+
+static int lock_holder_thread(void *arg)
+{
+	struct lock_holder *h = arg;
+
+	mutex_lock(&h->f->lock);
+	complete(&h->locked);
+	/* Without killable waits the test waits for this: give up after 10 s. */
+	wait_for_completion_timeout(&h->release, 10 * HZ);
+	mutex_unlock(&h->f->lock);
+	complete(&h->done);
+	return 0;
+}
+
+/*
+ * A call waiting for another call of its file (a long batch holds the
+ * lock) can be killed: with SIGKILL pending it returns EINTR at once
+ * instead of waiting for the holder.
+ */
+static void killable_wait_test(struct kunit *test)
+{
+	struct lock_holder h = { .f = file(test) };
+	struct uarea u = uarea(test);
+	struct utmem_stats st = { .pool_id = UTMEM_POOL_NONE };
+	struct task_struct *task;
+	long ret;
+
+	init_completion(&h.locked);
+	init_completion(&h.release);
+	init_completion(&h.done);
+	task = kthread_run(lock_holder_thread, &h, "utmem-lock-holder");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	wait_for_completion(&h.locked);
+	/* The test's own thread is a kthread: it must ask for the signal. */
+	allow_signal(SIGKILL);
+	send_sig(SIGKILL, current, 1);
+	ret = uioctl(test, h.f, &u, UTMEM_STATS, &st, sizeof(st));
+	flush_signals(current);
+	disallow_signal(SIGKILL);
+	complete(&h.release);
+	KUNIT_EXPECT_EQ(test, ret, -EINTR);
+	/* The holder let go: the file works as before. */
+	wait_for_completion(&h.done);
+	KUNIT_EXPECT_EQ(test, uioctl(test, h.f, &u, UTMEM_STATS, &st,
+				     sizeof(st)), 0);
+	utmem_file_destroy(h.f);
+}
+
+/* Runs as another user (euid) until restore_creds(). */
+static const struct cred *as_user(struct kunit *test, uid_t uid)
+{
+	struct cred *c = prepare_creds();
+	const struct cred *old;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->euid = KUIDT_INIT(uid);
+	c->fsuid = c->euid;
+	old = override_creds(c);
+	put_cred(c);
+	return old;
+}
+
+/*
+ * Files of many users take every /dev/utmem pool they may: the kernel's
+ * own users (frontswap at swapon, cleancache at mount) still get a pool
+ * from the host, which has 1024 for the guest.
+ */
+static void kernel_pools_kept_test(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct utmem_file *files[20] = {};
+	struct uarea u = uarea(test);
+	struct utmem_pool_create pc = {};
+	struct tmem_pool *kpool;
+	const struct cred *old;
+	int i, j, made = 0;
+	long err = 0;
+
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		old = as_user(test, 1000 + i);
+		files[i] = file(test);
+		for (j = 0; j < UTMEM_POOLS_PER_FILE; j++) {
+			err = uioctl(test, files[i], &u, UTMEM_POOL_CREATE,
+				     &pc, sizeof(pc));
+			if (err)
+				break;
+			made++;
+		}
+		revert_creds(old);
+		if (err)
+			break;
+	}
+	kunit_info(test, "/dev/utmem got %d pools, then %ld\n", made, err);
+	KUNIT_EXPECT_EQ(test, err, -ENOSPC);
+	kpool = tmem_pool_create(t->be, "kernel-user", TMEM_POOL_PERSISTENT,
+				 NULL);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(kpool));
+	if (!IS_ERR(kpool))
+		tmem_pool_destroy(kpool);
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		if (files[i])
+			utmem_file_destroy(files[i]);
+	}
+}
+
+static void restore_user_max_pools(void *old)
+{
+	utmem_user_max_pools = (uintptr_t)old;
+}
+
+/* One user's pools are bounded; another user's files are still served. */
+static void user_pools_test(struct kunit *test)
+{
+	struct utmem_file *f1, *f2, *f3;
+	struct uarea u = uarea(test);
+	struct utmem_pool_create pc = {};
+	void *old_max = (void *)(uintptr_t)utmem_user_max_pools;
+	const struct cred *old;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							restore_user_max_pools,
+							old_max), 0);
+	utmem_user_max_pools = 5;
+	old = as_user(test, 2001);
+	f1 = file(test);
+	f2 = file(test);
+	revert_creds(old);
+	old = as_user(test, 2002);
+	f3 = file(test);
+	revert_creds(old);
+	for (i = 0; i < 3; i++)
+		pool_new(test, f1, &u, 0, NULL);
+	pool_new(test, f2, &u, 0, NULL);
+	pool_new(test, f2, &u, 0, NULL);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f2, &u, UTMEM_POOL_CREATE, &pc,
+				     sizeof(pc)), -EDQUOT);
+	for (i = 0; i < 5; i++)
+		pool_new(test, f3, &u, 0, NULL);
+	/* Closing a file gives its pools back to its user. */
+	utmem_file_destroy(f1);
+	pool_new(test, f2, &u, 0, NULL);
+	utmem_file_destroy(f2);
+	utmem_file_destroy(f3);
+}
+
+static void restore_max_bytes(void *old)
+{
+	utmem_user_max_bytes = (uintptr_t)old;
+}
+
+/*
+ * A user's values are bounded in bytes as the host counts them: a PUT
+ * over the bound fails with EDQUOT and stores nothing; deleted values make
+ * room again; another user is served all along.
+ */
+static void user_bytes_test(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct uarea u = uarea(test);
+	struct utmem_file *f1, *f2;
+	const struct cred *old;
+	char key[16];
+	struct utmem_kv a;
+	u32 p1, p2;
+	void *old_max = (void *)(uintptr_t)utmem_user_max_bytes;
+	long err = 0;
+	int n;
+
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							restore_max_bytes,
+							old_max), 0);
+	utmem_user_max_bytes = 64 << 10;
+	old = as_user(test, 3001);
+	f1 = file(test);
+	revert_creds(old);
+	old = as_user(test, 3002);
+	f2 = file(test);
+	revert_creds(old);
+	p1 = pool_new(test, f1, &u, TMEM_POOL_PERSISTENT, NULL);
+	p2 = pool_new(test, f2, &u, TMEM_POOL_PERSISTENT, NULL);
+	KUNIT_ASSERT_EQ(test, copy_to_user(u.value, t->in, 1024), 0);
+	for (n = 0; n < 1000; n++) {
+		snprintf(key, sizeof(key), "k%d", n);
+		a = kv(test, &u, p1, key, 1024);
+		err = uioctl(test, f1, &u, UTMEM_PUT, &a, sizeof(a));
+		if (err)
+			break;
+	}
+	kunit_info(test, "%d values of 1 KiB stored, then %ld\n", n, err);
+	KUNIT_EXPECT_EQ(test, err, -EDQUOT);
+	KUNIT_EXPECT_GE(test, n, 55);
+	KUNIT_EXPECT_LE(test, n, 64);
+	/* The refused key has no value; the others do. */
+	a = kv(test, &u, p1, key, UTMEM_VALUE_MAX);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f1, &u, UTMEM_GET, &a, sizeof(a)),
+			-ENOENT);
+	a = kv(test, &u, p2, "other", 1024);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f2, &u, UTMEM_PUT, &a, sizeof(a)),
+			0);
+	a = kv(test, &u, p1, "k0", 0);
+	a.value = 0;
+	KUNIT_EXPECT_EQ(test, uioctl(test, f1, &u, UTMEM_DELETE, &a,
+				     sizeof(a)), 0);
+	a = kv(test, &u, p1, "again", 1024);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f1, &u, UTMEM_PUT, &a, sizeof(a)),
+			0);
+	utmem_file_destroy(f1);
+	utmem_file_destroy(f2);
+}
+
+/*
+ * The kernel's shared pools (cleancache's) are out of reach: a file that
+ * names one's UUID gets a pool of its own, and its flush leaves the
+ * kernel's pool alone.
+ */
+static void kernel_shared_pool_test(struct kunit *test)
+{
+	static const u8 uuid[16] = { 0x5e, 0xc2, 0xe7 };
+	struct dev_test *t = test->priv;
+	struct utmem_file *f = file(test);
+	struct uarea u = uarea(test);
+	struct utmem_pool_op po = {};
+	struct tmem_pool_info info;
+	struct tmem_pool *kpool;
+	struct tmem_handle h = {};
+	struct utmem_kv a;
+
+	kpool = tmem_pool_create(t->be, "kernel-shared", TMEM_POOL_SHARED,
+				 (const uuid_t *)uuid);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kpool));
+	KUNIT_EXPECT_EQ(test, tmem_put(kpool, &h, t->in, 64), 0);
+	po.pool_id = pool_new(test, f, &u, TMEM_POOL_SHARED, uuid);
+	a = kv(test, &u, po.pool_id, "k", 8);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_PUT, &a, sizeof(a)), 0);
+	KUNIT_EXPECT_EQ(test, uioctl(test, f, &u, UTMEM_POOL_FLUSH, &po,
+				     sizeof(po)), 0);
+	KUNIT_EXPECT_EQ(test, tmem_pool_info(kpool, &info), 0);
+	KUNIT_EXPECT_EQ(test, info.pages, 1);
+	utmem_file_destroy(f);
+	tmem_pool_destroy(kpool);
+}
+
 static struct kunit_case utmem_dev_cases[] = {
 	KUNIT_CASE(nr_chunks_test),
 	KUNIT_CASE_PARAM(roundtrip_test, value_size_gen_params),
@@ -1138,6 +1477,18 @@ static struct kunit_case utmem_dev_cases[] = {
 	KUNIT_CASE(ioctl_batch_test),
 	KUNIT_CASE(isolation_test),
 	KUNIT_CASE(pool_limit_test),
+	{}
+};
+
+static struct kunit_case utmem_dev_limits_cases[] = {
+	KUNIT_CASE(ioctl_page_size_test),
+	KUNIT_CASE(stats_pool_test),
+	KUNIT_CASE(get_alloc_test),
+	KUNIT_CASE(killable_wait_test),
+	KUNIT_CASE(kernel_pools_kept_test),
+	KUNIT_CASE(kernel_shared_pool_test),
+	KUNIT_CASE(user_pools_test),
+	KUNIT_CASE(user_bytes_test),
 	{}
 };
 
@@ -1160,6 +1511,13 @@ static struct kunit_suite utmem_dev_suite = {
 	.test_cases = utmem_dev_cases,
 };
 
+static struct kunit_suite utmem_dev_limits_suite = {
+	.name = "utmem_dev_limits",
+	.init = dev_test_init,
+	.exit = dev_test_exit,
+	.test_cases = utmem_dev_limits_cases,
+};
+
 static struct kunit_suite utmem_coalesce_suite = {
 	.name = "utmem_coalesce",
 	.init = dev_test_init,
@@ -1167,7 +1525,8 @@ static struct kunit_suite utmem_coalesce_suite = {
 	.test_cases = utmem_coalesce_cases,
 };
 
-kunit_test_suites(&utmem_dev_suite, &utmem_coalesce_suite);
+kunit_test_suites(&utmem_dev_suite, &utmem_dev_limits_suite,
+		  &utmem_coalesce_suite);
 
 MODULE_DESCRIPTION("KUnit tests for /dev/utmem");
 MODULE_LICENSE("GPL");

@@ -11,6 +11,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <crypto/blake2s.h>
 #include <linux/debugfs.h>
 #include <linux/errno.h>
 #include <linux/module.h>
@@ -101,6 +102,35 @@ int tmem_oid_cmp(const struct tmem_oid *a, const struct tmem_oid *b)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(tmem_oid_cmp);
+
+/**
+ * tmem_shared_uuid() - the host's name of a shared pool
+ * @user: the kind of guest user that names it ("dev", "cleancache")
+ * @name: the name that user gave it
+ * @uuid: out: the UUID the host sees
+ *
+ * Kinds of users never reach each other's shared pools: an application
+ * naming, through /dev/utmem, the UUID of a filesystem whose cleancache
+ * pages are shared reaches another pool, not the kernel's.  The host name
+ * is a hash (BLAKE2s) of the kind and the name, as an RFC 9562 version 8
+ * UUID; every guest computes the same for the same pair.
+ */
+void tmem_shared_uuid(const char *user, const uuid_t *name, uuid_t *uuid)
+{
+	static const char domain[] = "utmem shared pool";
+	u8 hash[BLAKE2S_HASH_SIZE];
+	struct blake2s_state s;
+
+	blake2s_init(&s, sizeof(hash));
+	blake2s_update(&s, domain, sizeof(domain));
+	blake2s_update(&s, user, strlen(user) + 1);
+	blake2s_update(&s, name->b, sizeof(name->b));
+	blake2s_final(&s, hash);
+	memcpy(uuid->b, hash, sizeof(uuid->b));
+	uuid->b[6] = (uuid->b[6] & 0x0f) | 0x80;
+	uuid->b[8] = (uuid->b[8] & 0x3f) | 0x80;
+}
+EXPORT_SYMBOL_GPL(tmem_shared_uuid);
 
 /**
  * tmem_backend_find() - look a backend up by name

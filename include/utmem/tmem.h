@@ -240,6 +240,7 @@ static inline bool tmem_oid_equal(const struct tmem_oid *a,
 }
 
 int tmem_oid_cmp(const struct tmem_oid *a, const struct tmem_oid *b);
+void tmem_shared_uuid(const char *user, const uuid_t *name, uuid_t *uuid);
 
 static inline void tmem_handle_set(struct tmem_handle *h,
 				   const struct tmem_oid *oid, u32 index)

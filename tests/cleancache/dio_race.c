@@ -30,6 +30,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/test_number.h"
+
 #define PAGE	4096
 
 struct writer {
@@ -50,21 +52,6 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: dio_race FILE [-n ROUNDS] [-p PAGES]\n");
 	exit(2);
-}
-
-static unsigned long parse(const char *s, const char *name, unsigned long max)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || !v || v > max || *s == '-') {
-		fprintf(stderr, "dio_race: bad %s '%s' (1..%lu)\n", name, s,
-			max);
-		exit(2);
-	}
-	return v;
 }
 
 /* The version of a page: every 8-byte word names the round and the page. */
@@ -113,10 +100,12 @@ int main(int argc, char **argv)
 	while ((opt = getopt(argc, argv, "n:p:h")) != -1) {
 		switch (opt) {
 		case 'n':
-			rounds = parse(optarg, "rounds", 1000000);
+			rounds = test_number("dio_race", optarg, "rounds", 1,
+					     1000000);
 			break;
 		case 'p':
-			pages = parse(optarg, "pages", 1 << 20);
+			pages = test_number("dio_race", optarg, "pages", 1,
+					    1 << 20);
 			break;
 		default:
 			usage();

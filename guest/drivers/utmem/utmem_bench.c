@@ -81,7 +81,7 @@ static int bench_one(struct tmem_backend *be, u32 size, u32 count,
 		}
 		if (utmem_kv_put(fp->pool, key, klen, value, size, f->scratch))
 			r->failed++;
-		utmem_stat_add(f, UTMEM_STAT_HOST_PUTS,
+		utmem_stat_add(f, fp, UTMEM_STAT_HOST_PUTS,
 			       utmem_kv_nr_chunks(klen, size));
 	}
 	utmem_coalesce_flush(f);

@@ -154,6 +154,28 @@ static struct coalesce_entry *entry_find(struct utmem_coalesce *c,
 }
 
 /**
+ * utmem_coalesce_bytes() - chunk bytes waiting in the buffer
+ * @f: the file, locked
+ * @fp: only those of this pool; NULL for all
+ */
+size_t utmem_coalesce_bytes(struct utmem_file *f,
+			    const struct utmem_file_pool *fp)
+{
+	struct utmem_coalesce *c = coalesce(f);
+	struct coalesce_entry *e;
+	size_t bytes = 0;
+
+	lockdep_assert_held(&f->lock);
+	if (!fp)
+		return c->bytes;
+	list_for_each_entry(e, &c->entries, node) {
+		if (e->fp == fp)
+			bytes += e->len;
+	}
+	return bytes;
+}
+
+/**
  * utmem_coalesce_holds() - is a PUT of this key waiting, in any pool?
  * @f: the file, locked
  * @oid: the key's object
@@ -249,12 +271,12 @@ static void send_pool(struct utmem_file *f, struct utmem_file_pool *fp,
 			break;
 	}
 	ret = tmem_put_batch(fp->pool, batch, n);
-	utmem_stat_inc(f, UTMEM_STAT_HOST_PUTS);
+	utmem_stat_inc(f, fp, UTMEM_STAT_HOST_PUTS);
 	i = 0;
 	list_for_each_entry_safe(e, tmp, &sending, node) {
 		if (ret < 0 || batch[i].status != TMEM_S_OK) {
 			c->failed++;
-			utmem_stat_inc(f, UTMEM_STAT_PUT_REFUSED);
+			utmem_stat_inc(f, fp, UTMEM_STAT_PUT_REFUSED);
 			/* A batch rejected whole may have left older values. */
 			if (ret < 0)
 				tmem_flush_object(fp->pool, &e->oid);
@@ -295,7 +317,7 @@ void utmem_coalesce_flush(struct utmem_file *f)
 			  batch, max);
 	if (batch != onstack)
 		kfree(batch);
-	utmem_stat_inc(f, UTMEM_STAT_FLUSHES);
+	utmem_stat_inc(f, NULL, UTMEM_STAT_FLUSHES);
 	spin_lock(&coalesce_lock);
 	list_del_init(&c->node);
 	spin_unlock(&coalesce_lock);

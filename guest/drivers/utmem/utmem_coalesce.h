@@ -37,6 +37,8 @@ int utmem_coalesce_put(struct utmem_file *f, struct utmem_file_pool *fp,
 		       const u8 *key, u32 key_len, const struct tmem_oid *oid,
 		       const void *value, u32 value_len);
 bool utmem_coalesce_holds(struct utmem_file *f, const struct tmem_oid *oid);
+size_t utmem_coalesce_bytes(struct utmem_file *f,
+			    const struct utmem_file_pool *fp);
 void utmem_coalesce_flush(struct utmem_file *f);
 unsigned long utmem_coalesce_reclaim(unsigned long nr_pages);
 int utmem_coalesce_register(void);

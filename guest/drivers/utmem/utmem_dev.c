@@ -9,10 +9,16 @@
  * from a process of the same uid or with CAP_SYS_ADMIN.
  *
  * Each ioctl copies its struct in with copy_struct_from_user(), which
- * gives the size rules of the uapi header, validates every field, then
- * acts under the file's mutex.  What a file holds in guest memory is
- * bounded: UTMEM_POOLS_PER_FILE pools, one page of scratch, and for the
- * length of one call a copy of the value.
+ * gives the size rules of the uapi header (a struct claims at most a
+ * page), validates every field, then acts under the file's mutex, which a
+ * fatal signal interrupts.  What a file holds in guest memory is bounded:
+ * UTMEM_POOLS_PER_FILE pools, one page of scratch, and for the length of
+ * one call a copy of the value, as long as the value is.  What the files
+ * of one user make the host hold is bounded too (utmem_quota.c).
+ *
+ * The device node is root's (0660): a production guest that gives
+ * applications tmem adds a group for them with a udev rule (README); every
+ * file is charged to the user that opened it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": dev: " fmt
 
@@ -97,9 +103,10 @@ static void shared_put(struct utmem_shared *s)
 	mutex_unlock(&utmem_shared_lock);
 }
 
-static void file_pool_free(struct utmem_file_pool *fp)
+static void file_pool_free(struct utmem_file *f, struct utmem_file_pool *fp)
 {
 	utmem_multi_destroy(&fp->multi);
+	utmem_quota_pool_del(f->user, fp);
 	tmem_pool_destroy(fp->pool);
 	shared_put(fp->shared);
 	kfree(fp);
@@ -119,7 +126,11 @@ struct utmem_file *utmem_file_create(struct tmem_backend *be)
 	if (!f)
 		return ERR_PTR(-ENOMEM);
 	f->scratch = kmalloc(TMEM_VALUE_MAX, GFP_KERNEL_ACCOUNT);
-	if (!f->scratch) {
+	f->user = utmem_user_get();
+	if (!f->scratch || !f->user) {
+		if (f->user)
+			utmem_user_put(f->user);
+		kfree(f->scratch);
 		kfree(f);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -161,8 +172,9 @@ void utmem_file_destroy(struct utmem_file *f)
 
 	utmem_coalesce_exit(f);
 	xa_for_each(&f->pools, id, fp)
-		file_pool_free(fp);
+		file_pool_free(f, fp);
 	xa_destroy(&f->pools);
+	utmem_user_put(f->user);
 	utmem_file_put(f);
 }
 EXPORT_SYMBOL_IF_KUNIT(utmem_file_destroy);
@@ -180,6 +192,7 @@ int utmem_file_pool_create(struct utmem_file *f, u32 flags,
 			   const uuid_t *uuid, u32 *out_id)
 {
 	struct utmem_file_pool *fp;
+	uuid_t host_uuid;
 	char name[40];
 	u32 id;
 	int err;
@@ -200,17 +213,28 @@ int utmem_file_pool_create(struct utmem_file *f, u32 flags,
 		err = err == -EBUSY ? -ENOSPC : err;
 		goto put_shared;
 	}
+	err = utmem_quota_pool_add(f->user, fp);
+	if (err) {
+		xa_erase(&f->pools, id);
+		goto put_shared;
+	}
 	/* dev.<pid>.<file>.<pool>: whose pool it is, for an administrator. */
 	snprintf(name, sizeof(name), "dev.%d.%u.%u", task_tgid_nr(current),
 		 f->seq, id);
-	fp->pool = tmem_pool_create(f->be, name, flags, uuid);
+	/* The kernel's shared pools are out of reach (tmem_shared_uuid()). */
+	if (uuid)
+		tmem_shared_uuid("dev", uuid, &host_uuid);
+	fp->pool = tmem_pool_create(f->be, name, flags,
+				    uuid ? &host_uuid : NULL);
 	if (IS_ERR(fp->pool)) {
 		err = PTR_ERR(fp->pool);
 		/* The host's answer to a shared pool of another kind. */
 		err = err == -EINVAL && uuid ? -EEXIST : err;
+		utmem_quota_pool_del(f->user, fp);
 		xa_erase(&f->pools, id);
 		goto put_shared;
 	}
+	utmem_quota_pool_link(f->user, fp);
 	*out_id = id;
 	atomic64_inc(&utmem_dev_pools);
 	return 0;
@@ -269,7 +293,7 @@ static int pool_op(struct utmem_file *f, unsigned int cmd,
 		return err;
 	}
 	xa_erase(&f->pools, arg->pool_id);
-	file_pool_free(fp);
+	file_pool_free(f, fp);
 	return 0;
 }
 
@@ -303,6 +327,7 @@ static int kv_put(struct utmem_file *f, struct utmem_kv *arg)
 	unsigned int n;
 	void *value;
 	bool stale;
+	u64 bytes;
 	int err;
 
 	if (arg->flags & ~UTMEM_PUT_FLAGS_ALL)
@@ -312,11 +337,23 @@ static int kv_put(struct utmem_file *f, struct utmem_kv *arg)
 	err = kv_prepare(f, arg, key, &oid, &fp);
 	if (err)
 		return err;
+	utmem_stat_inc(f, fp, UTMEM_STAT_PUTS);
+	n = utmem_kv_nr_chunks(arg->key_len, arg->value_len);
+	/*
+	 * The bytes the host will hold: the value, its key and headers.  The
+	 * user's count is the host's when it is over: this file's buffered
+	 * PUTs go first, so that the host counts them too.
+	 */
+	bytes = arg->value_len + arg->key_len +
+		n * sizeof(struct utmem_chunk_hdr);
+	if (utmem_quota_over(f->user, bytes))
+		utmem_coalesce_flush(f);
+	err = utmem_quota_charge(f->user, fp, bytes);
+	if (err)
+		return err;
 	value = vmemdup_user(u64_to_user_ptr(arg->value), arg->value_len);
 	if (IS_ERR(value))
 		return PTR_ERR(value);
-	utmem_stat_inc(f, UTMEM_STAT_PUTS);
-	n = utmem_kv_nr_chunks(arg->key_len, arg->value_len);
 	/* Older chunks must not outlive a one-chunk value: utmem_multi.c */
 	stale = n == 1 && (fp->shared ||
 			   utmem_multi_may_have(&fp->multi, &oid));
@@ -331,9 +368,9 @@ static int kv_put(struct utmem_file *f, struct utmem_kv *arg)
 	if (!err || err == -ENOENT)
 		err = utmem_kv_put(fp->pool, key, arg->key_len, value,
 				   arg->value_len, f->scratch);
-	utmem_stat_add(f, UTMEM_STAT_HOST_PUTS, n);
+	utmem_stat_add(f, fp, UTMEM_STAT_HOST_PUTS, n);
 	if (err == -ENOSPC)
-		utmem_stat_inc(f, UTMEM_STAT_PUT_REFUSED);
+		utmem_stat_inc(f, fp, UTMEM_STAT_PUT_REFUSED);
 	/* On an error the key has no chunks left (utmem_kv_put()). */
 	if (!fp->shared && n > 1 && !err)
 		utmem_multi_add(&fp->multi, &oid);
@@ -358,16 +395,15 @@ static int kv_get(struct utmem_file *f, struct utmem_kv *arg)
 	if (err)
 		return err;
 	size = min_t(u64, arg->value_len, UTMEM_VALUE_MAX);
-	value = kvmalloc(size, GFP_KERNEL_ACCOUNT);
-	if (!value)
-		return -ENOMEM;
-	utmem_stat_inc(f, UTMEM_STAT_GETS);
-	err = utmem_kv_get(fp->pool, key, arg->key_len, value, size, &len,
-			   f->scratch);
+	utmem_stat_inc(f, fp, UTMEM_STAT_GETS);
+	/* As much memory as the value needs, not as the buffer offers. */
+	value = NULL;
+	err = utmem_kv_get_alloc(fp->pool, key, arg->key_len, &value, size,
+				 &len, f->scratch);
 	if (!err || err == -ERANGE)
 		arg->value_len = len;
 	if (!err) {
-		utmem_stat_inc(f, UTMEM_STAT_HITS);
+		utmem_stat_inc(f, fp, UTMEM_STAT_HITS);
 		if (copy_to_user(u64_to_user_ptr(arg->value), value, len))
 			err = -EFAULT;
 	}
@@ -387,7 +423,7 @@ static int kv_delete(struct utmem_file *f, struct utmem_kv *arg)
 	err = kv_prepare(f, arg, key, &oid, &fp);
 	if (err)
 		return err;
-	utmem_stat_inc(f, UTMEM_STAT_DELETES);
+	utmem_stat_inc(f, fp, UTMEM_STAT_DELETES);
 	err = utmem_kv_delete(fp->pool, key, arg->key_len);
 	if (!err && !fp->shared)
 		utmem_multi_del(&fp->multi, &oid);
@@ -461,17 +497,26 @@ static int sync_all(struct utmem_file *f, struct utmem_sync *arg)
 	return 0;
 }
 
+/* The counters of one pool, or of the whole file. */
 static int stats_get(struct utmem_file *f, struct utmem_stats *arg)
 {
-	if (arg->pool_id != UTMEM_POOL_NONE && !pool_find(f, arg->pool_id))
-		return -ENOENT;
-	arg->puts = atomic64_read(&f->stats[UTMEM_STAT_PUTS]);
-	arg->gets = atomic64_read(&f->stats[UTMEM_STAT_GETS]);
-	arg->hits = atomic64_read(&f->stats[UTMEM_STAT_HITS]);
-	arg->deletes = atomic64_read(&f->stats[UTMEM_STAT_DELETES]);
-	arg->put_refused = atomic64_read(&f->stats[UTMEM_STAT_PUT_REFUSED]);
-	arg->host_puts = atomic64_read(&f->stats[UTMEM_STAT_HOST_PUTS]);
-	arg->buffered_bytes = f->coalesce.bytes;
+	struct utmem_file_pool *fp = NULL;
+	atomic64_t *st = f->stats;
+
+	if (arg->pool_id != UTMEM_POOL_NONE) {
+		fp = pool_find(f, arg->pool_id);
+		if (!fp)
+			return -ENOENT;
+		st = fp->stats;
+	}
+	arg->puts = atomic64_read(&st[UTMEM_STAT_PUTS]);
+	arg->gets = atomic64_read(&st[UTMEM_STAT_GETS]);
+	arg->hits = atomic64_read(&st[UTMEM_STAT_HITS]);
+	arg->deletes = atomic64_read(&st[UTMEM_STAT_DELETES]);
+	arg->put_refused = atomic64_read(&st[UTMEM_STAT_PUT_REFUSED]);
+	arg->host_puts = atomic64_read(&st[UTMEM_STAT_HOST_PUTS]);
+	arg->buffered_bytes = utmem_coalesce_bytes(f, fp);
+	/* A send covers every pool: the file's count, also for a pool. */
 	arg->flushes = atomic64_read(&f->stats[UTMEM_STAT_FLUSHES]);
 	return 0;
 }
@@ -539,12 +584,17 @@ long utmem_file_ioctl(struct utmem_file *f, unsigned int cmd,
 		return -EFAULT;
 	if (usize < utmem_ioctls[nr].min_size)
 		return -EINVAL;
+	/* Bytes past this kernel's struct are checked to be zero: a page. */
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
 	memset(&arg, 0, sizeof(arg));
 	ret = copy_struct_from_user(&arg, utmem_ioctls[nr].size, uarg, usize);
 	if (ret)
 		return ret;
 
-	mutex_lock(&f->lock);
+	/* A long batch holds the lock: its waiters may be killed. */
+	if (mutex_lock_killable(&f->lock))
+		return -EINTR;
 	switch (cmd) {
 	case UTMEM_POOL_CREATE:
 		ret = pool_create(f, &arg.pool_create);
@@ -628,7 +678,7 @@ static struct miscdevice utmem_miscdev = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "utmem",
 	.fops = &utmem_fops,
-	.mode = 0666,
+	.mode = 0660,
 };
 
 /*
@@ -656,7 +706,10 @@ static void utmem_dev_debugfs_init(struct dentry *root)
 /* Called once a backend is bound. */
 int utmem_dev_init(struct dentry *debugfs_root)
 {
-	int err = utmem_coalesce_register();
+	int err;
+
+	utmem_quota_init();
+	err = utmem_coalesce_register();
 
 	if (!err)
 		err = misc_register(&utmem_miscdev);

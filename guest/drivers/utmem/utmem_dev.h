@@ -11,29 +11,18 @@
 
 #include "utmem_coalesce.h"
 #include "utmem_multi.h"
+#include "utmem_quota.h"
 
 struct dentry;
 struct utmem_shared;
 
-/**
- * struct utmem_file_pool - one pool of an open file
- * @pool: the tmem pool
- * @shared: its UUID's registration, for a shared pool
- * @multi: its keys whose values span chunks (private pools)
- */
-struct utmem_file_pool {
-	struct tmem_pool *pool;
-	struct utmem_shared *shared;
-	struct utmem_multi multi;
-};
-
 /*
- * What files did, per file (UTMEM_STATS) and summed over the device
- * (debugfs utmem/dev/):
+ * What files did, per pool and file (UTMEM_STATS) and summed over the
+ * device (debugfs utmem/dev/):
  * PUTS: PUT calls; GETS: GET calls; HITS: GETs that returned a value;
  * DELETES: DELETE calls; PUT_REFUSED: PUTs the host refused;
  * HOST_PUTS: PUTs sent to the host (a batch counts once);
- * FLUSHES: times a coalescing buffer was sent.
+ * FLUSHES: times a coalescing buffer was sent (a file's, not a pool's).
  */
 enum utmem_stat {
 	UTMEM_STAT_PUTS,
@@ -47,6 +36,24 @@ enum utmem_stat {
 };
 
 /**
+ * struct utmem_file_pool - one pool of an open file
+ * @pool: the tmem pool
+ * @shared: its UUID's registration, for a shared pool
+ * @multi: its keys whose values span chunks (private pools)
+ * @stats: its counters, by enum utmem_stat
+ * @quota_node: on its user's list (utmem_quota.c)
+ * @bytes: what the host holds for it, as its user last counted
+ */
+struct utmem_file_pool {
+	struct tmem_pool *pool;
+	struct utmem_shared *shared;
+	struct utmem_multi multi;
+	atomic64_t stats[UTMEM_STAT_NR];
+	struct list_head quota_node;
+	u64 bytes;
+};
+
+/**
  * struct utmem_file - an open /dev/utmem
  * @be: the backend
  * @ref: the open file's, and the coalescing shrinker's while it sends the
@@ -57,6 +64,7 @@ enum utmem_stat {
  * @scratch: one host page, for building and reading chunks
  * @stats: counters, by enum utmem_stat
  * @coalesce: buffered small PUTs
+ * @user: who opened it, charged for its pools (utmem_quota.c)
  * @seq: the file's number since boot, in its pools' names
  */
 struct utmem_file {
@@ -67,21 +75,28 @@ struct utmem_file {
 	void *scratch;
 	atomic64_t stats[UTMEM_STAT_NR];
 	struct utmem_coalesce coalesce;
+	struct utmem_user *user;
 	unsigned int seq;
 };
 
 extern atomic64_t utmem_dev_stats[UTMEM_STAT_NR];
 
-static inline void utmem_stat_add(struct utmem_file *f, enum utmem_stat stat,
-				  u64 n)
+/* Counts an event of @fp (NULL: of the file as a whole) of file @f. */
+static inline void utmem_stat_add(struct utmem_file *f,
+				  struct utmem_file_pool *fp,
+				  enum utmem_stat stat, u64 n)
 {
+	if (fp)
+		atomic64_add(n, &fp->stats[stat]);
 	atomic64_add(n, &f->stats[stat]);
 	atomic64_add(n, &utmem_dev_stats[stat]);
 }
 
-static inline void utmem_stat_inc(struct utmem_file *f, enum utmem_stat stat)
+static inline void utmem_stat_inc(struct utmem_file *f,
+				  struct utmem_file_pool *fp,
+				  enum utmem_stat stat)
 {
-	utmem_stat_add(f, stat, 1);
+	utmem_stat_add(f, fp, stat, 1);
 }
 
 struct utmem_file *utmem_file_create(struct tmem_backend *be);

@@ -21,8 +21,10 @@
 #include <crypto/blake2s.h>
 #include <linux/errno.h>
 #include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/string.h>
+#include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 #include <uapi/linux/utmem.h>
 
@@ -202,24 +204,22 @@ static void get_failed(struct tmem_pool *pool, const struct tmem_oid *oid,
 	}
 }
 
-/**
- * utmem_kv_get() - read the value of a key
- * @pool: the pool
- * @key: the key
- * @key_len: its length
- * @value: where to put the value
- * @size: room at @value
- * @value_len: out: the value's length, also on -ERANGE
- * @scratch: TMEM_VALUE_MAX bytes the call may use
- *
- * Return: 0; -ENOENT when the key has no value; -ERANGE when @size is too
- * small (the value stays); -EIO when the host failed the GET or returned
- * something that is not a chunk of this device (from an ephemeral pool,
- * the value is gone then).
- */
-int utmem_kv_get(struct tmem_pool *pool, const u8 *key, u32 key_len,
-		 void *value, u32 size, u32 *value_len, void *scratch)
+/* The memory of a value being read, @len bytes; a seam for its test. */
+VISIBLE_IF_KUNIT void *utmem_kv_value_alloc(size_t len)
 {
+	KUNIT_STATIC_STUB_REDIRECT(utmem_kv_value_alloc, len);
+	return kvmalloc(len, GFP_KERNEL_ACCOUNT);
+}
+EXPORT_SYMBOL_IF_KUNIT(utmem_kv_value_alloc);
+
+/*
+ * utmem_kv_get() and utmem_kv_get_alloc(): with *@valuep NULL, the value's
+ * memory is allocated once its length is known, into *@valuep.
+ */
+static int kv_get(struct tmem_pool *pool, const u8 *key, u32 key_len,
+		  void **valuep, u32 size, u32 *value_len, void *scratch)
+{
+	void *value;
 	struct utmem_chunk_hdr first;
 	unsigned int i, n;
 	struct tmem_handle h;
@@ -248,6 +248,15 @@ int utmem_kv_get(struct tmem_pool *pool, const u8 *key, u32 key_len,
 		get_failed(pool, &oid, scratch, len0, true);
 		return -ERANGE;
 	}
+	value = *valuep;
+	if (!value) {
+		value = utmem_kv_value_alloc(max(*value_len, 1U));
+		if (!value) {
+			get_failed(pool, &oid, scratch, len0, true);
+			return -ENOMEM;
+		}
+		*valuep = value;
+	}
 	memcpy(value, scratch + sizeof(first) + key_len, ret);
 	off = ret;
 	n = utmem_kv_nr_chunks(key_len, *value_len);
@@ -267,7 +276,57 @@ int utmem_kv_get(struct tmem_pool *pool, const u8 *key, u32 key_len,
 	}
 	return 0;
 }
+
+/**
+ * utmem_kv_get() - read the value of a key
+ * @pool: the pool
+ * @key: the key
+ * @key_len: its length
+ * @value: where to put the value
+ * @size: room at @value
+ * @value_len: out: the value's length, also on -ERANGE
+ * @scratch: TMEM_VALUE_MAX bytes the call may use
+ *
+ * Return: 0; -ENOENT when the key has no value; -ERANGE when @size is too
+ * small (the value stays); -EIO when the host failed the GET or returned
+ * something that is not a chunk of this device (from an ephemeral pool,
+ * the value is gone then).
+ */
+int utmem_kv_get(struct tmem_pool *pool, const u8 *key, u32 key_len,
+		 void *value, u32 size, u32 *value_len, void *scratch)
+{
+	return kv_get(pool, key, key_len, &value, size, value_len, scratch);
+}
 EXPORT_SYMBOL_IF_KUNIT(utmem_kv_get);
+
+/**
+ * utmem_kv_get_alloc() - read the value of a key into memory of its size
+ * @pool: the pool
+ * @key: the key
+ * @key_len: its length
+ * @valuep: out: the value, kvmalloc()ed (kvfree() it); NULL on errors
+ * @size: the most the caller takes
+ * @value_len: out: the value's length, also on -ERANGE
+ * @scratch: TMEM_VALUE_MAX bytes the call may use
+ *
+ * A caller whose buffer may be large allocates as much as the value
+ * holds, not as the buffer offers.  Return: as utmem_kv_get(), and
+ * -ENOMEM (from an ephemeral pool, the value is gone then).
+ */
+int utmem_kv_get_alloc(struct tmem_pool *pool, const u8 *key, u32 key_len,
+		       void **valuep, u32 size, u32 *value_len, void *scratch)
+{
+	int err;
+
+	*valuep = NULL;
+	err = kv_get(pool, key, key_len, valuep, size, value_len, scratch);
+	if (err) {
+		kvfree(*valuep);
+		*valuep = NULL;
+	}
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(utmem_kv_get_alloc);
 
 /**
  * utmem_kv_delete() - drop the value of a key

@@ -37,6 +37,11 @@ int utmem_kv_put(struct tmem_pool *pool, const u8 *key, u32 key_len,
 		 const void *value, u32 value_len, void *scratch);
 int utmem_kv_get(struct tmem_pool *pool, const u8 *key, u32 key_len,
 		 void *value, u32 size, u32 *value_len, void *scratch);
+int utmem_kv_get_alloc(struct tmem_pool *pool, const u8 *key, u32 key_len,
+		       void **valuep, u32 size, u32 *value_len, void *scratch);
+#if IS_ENABLED(CONFIG_KUNIT)
+void *utmem_kv_value_alloc(size_t len);
+#endif
 int utmem_kv_delete(struct tmem_pool *pool, const u8 *key, u32 key_len);
 
 #endif /* _UTMEM_KV_H */

@@ -96,7 +96,10 @@ struct tmem_handle {
  *   EINVAL   size below the struct's first version; unknown flags;
  *            non-zero reserved or unused fields; a key of 0 or more
  *            than UTMEM_KEY_MAX bytes
- *   E2BIG    size above this kernel's struct with non-zero bytes past it
+ *   E2BIG    size above this kernel's struct with non-zero bytes past
+ *            it, or above 4096 (a struct claims at most a page)
+ *   EINTR    a fatal signal came while the call waited for another call
+ *            of the same file (a long UTMEM_BATCH)
  *   ENOENT   no pool with that id on this file (and see each ioctl)
  *   ENOMEM   the guest could not allocate (or the host, for its own
  *            records: a PUT answered so stored nothing)
@@ -120,9 +123,13 @@ struct tmem_handle {
  *
  * A shared pool is reachable by every file that creates it with the same
  * UUID, from a process of the same user as the pool's creator or with
- * CAP_SYS_ADMIN.  Errors: ENOSPC (the host refused the pool, or the file
- * has UTMEM_POOLS_PER_FILE pools), EPERM (shared pool of another user),
- * EEXIST (a shared pool with that UUID exists with the other persistence).
+ * CAP_SYS_ADMIN.  Errors: ENOSPC (the host refused the pool, the file
+ * has UTMEM_POOLS_PER_FILE pools, or the files of all users hold the
+ * utmem.dev_max_pools module parameter's count, which keeps pool ids for
+ * the kernel's own users), EDQUOT (the files of the user that opened this
+ * one hold utmem.user_max_pools pools), EPERM (shared pool of another
+ * user), EEXIST (a shared pool with that UUID exists with the other
+ * persistence).
  */
 struct utmem_pool_create {
 	__u32 size;
@@ -166,7 +173,9 @@ struct utmem_pool_op {
  * file on the key, SYNC and close drain first, and which is sent within
  * the utmem.coalesce_delay_us module parameter (1 ms by default).
  * Errors: ENOSPC (the host refused: the old value is gone too),
- * E2BIG (value above UTMEM_VALUE_MAX).
+ * E2BIG (value above UTMEM_VALUE_MAX), EDQUOT (the values of the user
+ * that opened the file would take more than utmem.user_max_bytes as the
+ * host counts them: nothing was stored, the old value stays).
  *
  * GET: ENOENT (no value: never stored, deleted, or dropped by the host
  * from an ephemeral pool), ERANGE (buffer too small: @value_len says how
@@ -204,10 +213,13 @@ struct utmem_sync {
  * struct utmem_stats - UTMEM_STATS: counters of one pool or of the file
  * @size: sizeof(struct utmem_stats)
  * @pool_id: a pool, or UTMEM_POOL_NONE for the whole file
- * @puts, @gets, @hits, @deletes, @put_refused: operations so far
+ * @puts, @gets, @hits, @deletes, @put_refused: operations so far, on the
+ *	pool or on every pool of the file
  * @host_puts: PUT calls that reached the host (batches count once)
- * @buffered_bytes: bytes waiting in the coalescing buffer now
- * @flushes: times the buffer was sent
+ * @buffered_bytes: bytes waiting in the coalescing buffer now, for the
+ *	pool or the file
+ * @flushes: times the file's buffer was sent (one send covers every
+ *	pool: the file's count, also when @pool_id names a pool)
  */
 #define UTMEM_POOL_NONE		0xffffffffU
 struct utmem_stats {
