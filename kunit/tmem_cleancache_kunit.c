@@ -294,6 +294,58 @@ static void shared_pool_test(struct kunit *test)
 	cleancache_tmem_invalidate_fs(id);
 }
 
+/*
+ * Two filesystems with one UUID (a clone, a snapshot, an image made to
+ * match), both listed in utmem.cleancache_shared: neither reads the
+ * other's pages.  Only verity files' data is shared, by content.
+ */
+static void shared_clone_test(struct kunit *test)
+{
+	static const char uuid[] = "12345678-1234-1234-1234-123456789012";
+	struct cc_test *t = test->priv;
+	struct super_block *sb2 = kunit_kzalloc(test, sizeof(*sb2), GFP_KERNEL);
+	struct inode *inode2 = kunit_kzalloc(test, sizeof(*inode2), GFP_KERNEL);
+	struct address_space *mapping2 = kunit_kzalloc(test, sizeof(*mapping2),
+						       GFP_KERNEL);
+	int id1, id2, own = t->pool_id;
+	u8 fill;
+
+	KUNIT_ASSERT_NOT_NULL(test, sb2);
+	KUNIT_ASSERT_NOT_NULL(test, inode2);
+	KUNIT_ASSERT_NOT_NULL(test, mapping2);
+	KUNIT_ASSERT_EQ(test, cleancache_tmem_set_shared(uuid), 0);
+	KUNIT_ASSERT_EQ(test, uuid_parse(uuid, &t->sb.s_uuid), 0);
+	t->sb.s_uuid_len = 16;
+	*sb2 = t->sb;
+	/* The same inode number and generation, on the other filesystem. */
+	inode2->i_ino = t->inode.i_ino;
+	inode2->i_generation = t->inode.i_generation;
+	inode2->i_sb = sb2;
+	mapping2->host = inode2;
+	id1 = cleancache_tmem_pool_create(t->be, &t->sb);
+	id2 = cleancache_tmem_pool_create(t->be, sb2);
+	KUNIT_ASSERT_GE(test, id1, 0);
+	KUNIT_ASSERT_GE(test, id2, 0);
+
+	t->pool_id = id1;
+	cc_put(t, &t->mapping, 3, 0x11);
+	t->pool_id = id2;
+	KUNIT_EXPECT_EQ(test, cc_get(t, mapping2, 3, &fill), -ENODATA);
+	cc_put(t, mapping2, 3, 0x22);
+	t->pool_id = id1;
+	KUNIT_EXPECT_EQ(test, cc_get(t, &t->mapping, 3, &fill), 0);
+	KUNIT_EXPECT_EQ(test, fill, 0x11);
+	t->pool_id = id2;
+	KUNIT_EXPECT_EQ(test, cc_get(t, mapping2, 3, &fill), 0);
+	KUNIT_EXPECT_EQ(test, fill, 0x22);
+
+	t->pool_id = own;
+	cleancache_tmem_invalidate_fs(id1);
+	cleancache_tmem_invalidate_fs(id2);
+	KUNIT_EXPECT_EQ(test, cleancache_tmem_set_shared(""), 0);
+	KUNIT_EXPECT_EQ(test, cc_host_pages(t), 0);
+}
+
 static struct kunit_case tmem_cleancache_cases[] = {
 	KUNIT_CASE(handle_test),
 	KUNIT_CASE(exclusive_get_test),
@@ -305,6 +357,7 @@ static struct kunit_case tmem_cleancache_cases[] = {
 	KUNIT_CASE(refused_put_test),
 	KUNIT_CASE(disabled_test),
 	KUNIT_CASE(shared_pool_test),
+	KUNIT_CASE(shared_clone_test),
 	{}
 };
 

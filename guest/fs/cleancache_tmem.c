@@ -14,18 +14,35 @@
  * read later and nothing else: the host also drops the older copy when
  * it refuses a PUT (tmem semantics).
  *
+ * Sharing (utmem.cleancache_shared): a pool shared with other guests must
+ * never hand a filesystem data it did not put or could not have read
+ * itself.  A filesystem UUID says nothing of content (a clone, a
+ * snapshot, an image with a chosen UUID, another guest naming it), so
+ * what is shared is only what can be checked: the data pages of fs-verity
+ * files, named by their content (the file's fs-verity digest) rather than
+ * their inode, and verified against the file's Merkle tree when they come
+ * back (mm/cleancache.c).  Every other page of such a filesystem goes to
+ * its private pool.  A verity file's data never changes, so nothing
+ * flushes its shared copies.  The shared pool's host name is derived from
+ * the filesystem UUID (tmem_shared_uuid()): /dev/utmem cannot name it.
+ * What sharing still tells another guest: whether someone holds a file of
+ * a given content (a GET that hits), as cross-client dedup would.
+ *
  * put and invalidate_folio run with the mapping's i_pages lock held and
- * interrupts off, which is also an RCU read-side section: a pool leaves
- * the table and an RCU grace period passes before it is destroyed.
+ * interrupts off, which is also an RCU read-side section: a filesystem's
+ * pools leave the table and an RCU grace period passes before they are
+ * destroyed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": cleancache: " fmt
 
 #include <linux/cleancache.h>
 #include <linux/debugfs.h>
+#include <linux/fsverity.h>
 #include <linux/highmem.h>
 #include <linux/moduleparam.h>
 #include <linux/pagemap.h>
 #include <linux/rcupdate.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -36,7 +53,18 @@
 #include "cleancache_tmem.h"
 #include "../tmem/tmem_internal.h"
 
-/* pool id (the super_block's cleancache_poolid) -> struct tmem_pool */
+/**
+ * struct cc_fs - what the cleancache keeps of one filesystem
+ * @pool: its private pool
+ * @shared: the pool its verity files' data shares with other guests, or
+ *	NULL
+ */
+struct cc_fs {
+	struct tmem_pool *pool;
+	struct tmem_pool *shared;
+};
+
+/* pool id (the super_block's cleancache_poolid) -> struct cc_fs */
 static DEFINE_XARRAY_ALLOC(cleancache_pools);
 static struct tmem_backend *cleancache_be;
 
@@ -46,9 +74,8 @@ MODULE_PARM_DESC(cleancache,
 		 "Keep evicted clean page-cache pages in host memory (default 1)");
 
 /*
- * Filesystems whose pages are shared with other guests: a cluster
- * filesystem mounted by several guests of one host can share one pool,
- * named by the filesystem's UUID.  Read at mount.
+ * Filesystems whose verity files' data is shared with other guests (the
+ * top of this file), by UUID.  Read at mount.
  */
 #define CLEANCACHE_SHARED_MAX	8
 static uuid_t cleancache_shared[CLEANCACHE_SHARED_MAX];
@@ -118,7 +145,7 @@ static const struct kernel_param_ops shared_ops = {
 };
 module_param_cb(cleancache_shared, &shared_ops, NULL, 0644);
 MODULE_PARM_DESC(cleancache_shared,
-		 "UUIDs of filesystems whose cleancache pool is shared with other guests");
+		 "UUIDs of filesystems whose fs-verity files' pages are shared with other guests");
 
 /* Whether @sb's pool is to be shared, by its UUID. */
 static bool cleancache_sb_shared(const struct super_block *sb)
@@ -171,36 +198,95 @@ VISIBLE_IF_KUNIT bool cleancache_tmem_handle(const struct inode *inode,
 }
 EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_handle);
 
+/* The object of a verity file's data: 192 bits of its content digest. */
+static bool cleancache_tmem_verity_oid(struct inode *inode,
+				       struct tmem_oid *oid)
+{
+	u8 digest[FS_VERITY_MAX_DIGEST_SIZE];
+	enum hash_algo halg;
+	u8 alg;
+
+	if (fsverity_get_digest(inode, digest, &alg, &halg) <
+	    (int)sizeof(oid->oid))
+		return false;
+	memcpy(oid->oid, digest, sizeof(oid->oid));
+	return true;
+}
+
+/*
+ * The pool and handle of page @index of @inode: a verity file of a
+ * sharing filesystem by its content in the shared pool, any other page by
+ * its inode in the private one.  NULL when the page is not kept.
+ */
+static struct tmem_pool *cc_target(struct cc_fs *fs, struct inode *inode,
+				   pgoff_t index, struct tmem_handle *h)
+{
+	struct tmem_oid oid;
+
+	if (fs->shared && IS_VERITY(inode)) {
+		if (index > U32_MAX ||
+		    !cleancache_tmem_verity_oid(inode, &oid))
+			return NULL;
+		tmem_handle_set(h, &oid, index);
+		return fs->shared;
+	}
+	return cleancache_tmem_handle(inode, index, h) ? fs->pool : NULL;
+}
+
+static void cc_fs_free(struct cc_fs *fs)
+{
+	if (fs->shared)
+		tmem_pool_destroy(fs->shared);
+	if (fs->pool)
+		tmem_pool_destroy(fs->pool);
+	kfree(fs);
+}
+
 /**
- * cleancache_tmem_pool_create() - the pool of a filesystem that opts in
- * @be: the backend it lives on
+ * cleancache_tmem_pool_create() - the pools of a filesystem that opts in
+ * @be: the backend they live on
  * @sb: the filesystem
  *
- * Return: its pool id, or a negative errno (-EPERM: cleancache is off).
+ * A private pool, and for a filesystem listed in cleancache_shared the
+ * shared pool of its verity files' data (a host that refuses that one
+ * leaves the filesystem with its private pool).  Return: the id of its
+ * pools, or a negative errno (-EPERM: cleancache is off).
  */
 VISIBLE_IF_KUNIT int cleancache_tmem_pool_create(struct tmem_backend *be,
 						 struct super_block *sb)
 {
 	struct tmem_pool *pool;
+	struct cc_fs *fs;
+	uuid_t uuid;
 	char name[48];
 	u32 id;
 	int err;
 
 	if (!READ_ONCE(cleancache_tmem_enable))
 		return -EPERM;
+	fs = kzalloc(sizeof(*fs), GFP_KERNEL);
+	if (!fs)
+		return -ENOMEM;
 	snprintf(name, sizeof(name), "cleancache.%s", sb->s_id);
-	if (cleancache_sb_shared(sb))
-		pool = tmem_pool_create(be, name, TMEM_POOL_SHARED,
-					&sb->s_uuid);
-	else
-		pool = tmem_pool_create(be, name, 0, NULL);
+	pool = tmem_pool_create(be, name, 0, NULL);
 	if (IS_ERR(pool)) {
 		pr_info("no pool for %s: %pe\n", sb->s_id, pool);
+		kfree(fs);
 		return PTR_ERR(pool);
 	}
-	err = xa_alloc(&cleancache_pools, &id, pool, xa_limit_31b, GFP_KERNEL);
+	fs->pool = pool;
+	if (cleancache_sb_shared(sb)) {
+		snprintf(name, sizeof(name), "cleancache.%s.verity", sb->s_id);
+		tmem_shared_uuid("cleancache", &sb->s_uuid, &uuid);
+		pool = tmem_pool_create(be, name, TMEM_POOL_SHARED, &uuid);
+		if (IS_ERR(pool))
+			pr_info("no shared pool for %s: %pe\n", sb->s_id, pool);
+		else
+			fs->shared = pool;
+	}
+	err = xa_alloc(&cleancache_pools, &id, fs, xa_limit_31b, GFP_KERNEL);
 	if (err) {
-		tmem_pool_destroy(pool);
+		cc_fs_free(fs);
 		return err;
 	}
 	return id;
@@ -212,7 +298,7 @@ static int cc_init_fs(struct super_block *sb)
 	return cleancache_tmem_pool_create(cleancache_be, sb);
 }
 
-static struct tmem_pool *cc_pool(int pool_id)
+static struct cc_fs *cc_fs(int pool_id)
 {
 	return xa_load(&cleancache_pools, pool_id);
 }
@@ -220,21 +306,22 @@ static struct tmem_pool *cc_pool(int pool_id)
 VISIBLE_IF_KUNIT int cleancache_tmem_get(int pool_id, struct folio *folio)
 {
 	struct cleancache_tmem_stats *st = &cleancache_tmem_stats;
-	struct tmem_pool *pool;
+	struct tmem_pool *pool = NULL;
 	struct tmem_handle h;
+	struct cc_fs *fs;
 	size_t len = 0;
 	void *dst;
 	int err;
 
-	if (!cleancache_tmem_handle(folio->mapping->host, folio->index, &h))
-		return -ENODATA;
-	atomic64_inc(&st->calls.gets);
 	rcu_read_lock();
-	pool = cc_pool(pool_id);
+	fs = cc_fs(pool_id);
+	if (fs)
+		pool = cc_target(fs, folio->mapping->host, folio->index, &h);
 	if (!pool) {
 		rcu_read_unlock();
 		return -ENODATA;
 	}
+	atomic64_inc(&st->calls.gets);
 	dst = kmap_local_folio(folio, 0);
 	err = tmem_get(pool, &h, dst, PAGE_SIZE, &len);
 	kunmap_local(dst);
@@ -254,13 +341,15 @@ EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_get);
 VISIBLE_IF_KUNIT void cleancache_tmem_put(int pool_id, struct folio *folio)
 {
 	struct cleancache_tmem_stats *st = &cleancache_tmem_stats;
-	struct tmem_pool *pool = cc_pool(pool_id);
+	struct cc_fs *fs = cc_fs(pool_id);
+	struct tmem_pool *pool;
 	struct tmem_handle h;
 	void *src;
 	int err;
 
-	if (!pool ||
-	    !cleancache_tmem_handle(folio->mapping->host, folio->index, &h))
+	pool = fs ? cc_target(fs, folio->mapping->host, folio->index, &h) :
+		    NULL;
+	if (!pool)
 		return;
 	/* Switched off: puts stop, and no older copy may stay. */
 	if (!READ_ONCE(cleancache_tmem_enable)) {
@@ -283,30 +372,32 @@ VISIBLE_IF_KUNIT void cleancache_tmem_invalidate_folio(int pool_id,
 						       struct address_space *mapping,
 						       pgoff_t index)
 {
-	struct tmem_pool *pool = cc_pool(pool_id);
+	struct cc_fs *fs = cc_fs(pool_id);
 	struct tmem_handle h;
 
-	if (!pool || !cleancache_tmem_handle(mapping->host, index, &h))
+	/* A verity file's shared data never changes: it is not flushed. */
+	if (!fs || (fs->shared && IS_VERITY(mapping->host)) ||
+	    !cleancache_tmem_handle(mapping->host, index, &h))
 		return;
 	atomic64_inc(&cleancache_tmem_stats.invalidate_pages);
 	atomic64_inc(&cleancache_tmem_stats.calls.flushes);
-	tmem_flush_page(pool, &h);
+	tmem_flush_page(fs->pool, &h);
 }
 EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_invalidate_folio);
 
 VISIBLE_IF_KUNIT void cleancache_tmem_invalidate_inode(int pool_id,
 						       struct address_space *mapping)
 {
-	struct tmem_pool *pool;
 	struct tmem_oid oid;
+	struct cc_fs *fs;
 
 	cleancache_tmem_oid(mapping->host, &oid);
 	rcu_read_lock();
-	pool = cc_pool(pool_id);
-	if (pool) {
+	fs = cc_fs(pool_id);
+	if (fs && !(fs->shared && IS_VERITY(mapping->host))) {
 		atomic64_inc(&cleancache_tmem_stats.invalidate_inodes);
 		atomic64_inc(&cleancache_tmem_stats.calls.flushes);
-		tmem_flush_object(pool, &oid);
+		tmem_flush_object(fs->pool, &oid);
 	}
 	rcu_read_unlock();
 }
@@ -314,13 +405,13 @@ EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_invalidate_inode);
 
 VISIBLE_IF_KUNIT void cleancache_tmem_invalidate_fs(int pool_id)
 {
-	struct tmem_pool *pool = xa_erase(&cleancache_pools, pool_id);
+	struct cc_fs *fs = xa_erase(&cleancache_pools, pool_id);
 
-	if (!pool)
+	if (!fs)
 		return;
-	/* Puts that found the pool finish before it goes. */
+	/* Puts that found the pools finish before they go. */
 	synchronize_rcu();
-	tmem_pool_destroy(pool);
+	cc_fs_free(fs);
 }
 EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_invalidate_fs);
 

@@ -16,6 +16,9 @@
 #      (dio_race), on the disk behind a dm-delay that delays writes only
 #      (40 ms): what the readers cached while the write was in flight
 #      must not come back from the cleancache after it
+#   e  three filesystems with one UUID listed in cleancache_shared: none
+#      reads another's pages; a verity file of one's content comes from
+#      the shared pool, and copies a hostile host alters are rejected
 # Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
 . "$(dirname "$0")"/guest-setup.sh
 
@@ -156,6 +159,83 @@ counters
 [ "$rc" = 0 ] || fail "dio_race exit $rc: stale data after a direct write"
 umount "$mnt"
 dmsetup remove slowwrite --noudevsync
+
+# --- e: filesystems that share a UUID but not their contents.
+# Two ext4 images on halves of the disk, made with one UUID, whose files
+# have the same inode numbers and generations (chattr -v) but other data:
+# with the UUID listed in utmem.cleancache_shared, neither may read the
+# other's pages.  Only fs-verity files' data is shared, named by content:
+# a third image holding a file of the first's content reads it from the
+# shared pool; with the host corrupting every value it returns
+# (fault corrupt_get), verity rejects the copies and the disk serves.
+echo "--- e: two filesystems with one UUID, different contents"
+uuid=6a1c0b57-0000-4000-8000-00000000c0de
+sectors=$(blockdev --getsz "$disk")
+third=$((sectors / 3))
+for i in 0 1 2; do
+	echo "0 $third linear $disk $((i * third))" |
+		dmsetup create img$i --noudevsync || fail "dmsetup img$i"
+	# (no metadata_csum: its checksums seed from the generation, which
+	# ext4 then refuses to set)
+	mkfs.ext4 -q -F -b 4096 -O verity,^metadata_csum -U $uuid /dev/dm-$i ||
+		fail "mkfs img$i"
+done
+head -c 4M /dev/urandom > /tmp/fA
+head -c 4M /dev/urandom > /tmp/fB
+head -c 4M /dev/urandom > /tmp/gA
+head -c 4M /dev/urandom > /tmp/gB
+fill() {	# DEV F G
+	mkdir -p /tmp/m
+	mount -t ext4 "$1" /tmp/m || fail "mount $1"
+	cp "$2" /tmp/m/f && cp "$3" /tmp/m/g || fail "fill $1"
+	chattr -v 4242 /tmp/m/g || fail "chattr -v"
+	sync
+	"$bin"/verity enable /tmp/m/f || fail "verity enable on $1"
+	umount /tmp/m
+}
+fill /dev/dm-0 /tmp/fA /tmp/gA
+fill /dev/dm-1 /tmp/fB /tmp/gB
+fill /dev/dm-2 /tmp/fA /tmp/gB
+echo "$uuid" > /sys/module/utmem/parameters/cleancache_shared
+for i in 0 1 2; do
+	mkdir -p /tmp/m$i
+	mount -t ext4 -o ro /dev/dm-$i /tmp/m$i || fail "mount img$i"
+done
+[ "$(stat -c %i.%g /tmp/m0/g)" = "$(stat -c %i.%g /tmp/m1/g)" ] ||
+	echo "  (the g files have different inode numbers)"
+# A's pages go to the cleancache, then B and C read theirs.
+cat /tmp/m0/f /tmp/m0/g > /dev/null
+echo 3 > /proc/sys/vm/drop_caches
+h0=$(cat "$cc/hits")
+cmp -s /tmp/m1/g /tmp/gB || fail "B's g read A's pages (same UUID, inode, generation)"
+cmp -s /tmp/m1/f /tmp/fB || fail "B's verity file f read wrong data"
+cmp -s /tmp/m0/g /tmp/gA || fail "A's g read back wrong"
+h1=$(cat "$cc/hits")
+echo "  A's and B's files read back their own data (cleancache hits $((h1 - h0)))"
+echo 3 > /proc/sys/vm/drop_caches
+cat /tmp/m0/f > /dev/null
+echo 3 > /proc/sys/vm/drop_caches
+h0=$(cat "$cc/hits")
+cmp -s /tmp/m2/f /tmp/fA || fail "C's f (A's content) read wrong data"
+h1=$(cat "$cc/hits")
+echo "  C's f, A's content: $((h1 - h0)) pages from the shared pool"
+[ $((h1 - h0)) -ge 512 ] || fail "C's f got only $((h1 - h0)) pages from the shared pool"
+# A host (or another guest) that alters what it returns.
+cat /tmp/m0/f > /dev/null
+echo 3 > /proc/sys/vm/drop_caches
+f=$d/sim/corrupt_get
+echo 100 > $f/probability; echo 1 > $f/interval; echo -1 > $f/times
+s0=$(awk '{ print $3 }' /sys/block/dm-2/stat)
+cmp -s /tmp/m2/f /tmp/fA || fail "C's f read corrupted data from the shared pool"
+s1=$(awk '{ print $3 }' /sys/block/dm-2/stat)
+echo 0 > $f/probability
+echo "  corrupted copies rejected: C's f read right, $((s1 - s0)) sectors from disk"
+[ $((s1 - s0)) -ge 4096 ] || fail "C's f read only $((s1 - s0)) sectors from disk"
+for i in 0 1 2; do
+	umount /tmp/m$i
+	dmsetup remove img$i --noudevsync
+done
+echo > /sys/module/utmem/parameters/cleancache_shared
 
 kernel_reports_check || fail "kernel reports"
 echo "utmem-guest: PASS"
