@@ -101,5 +101,6 @@ for _ in $(seq "$runs"); do
 		     "pswpout=$(($(vm pswpout) - out0)) $(cat /tmp/host-peak)"
 	done
 done
+kernel_reports_check || fail "kernel reports"
 echo "utmem-guest: PASS"
 poweroff -f
