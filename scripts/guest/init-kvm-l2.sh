@@ -13,7 +13,7 @@ bin=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}
 d=/sys/kernel/debug/utmem
 fs=$d/frontswap
 echo "utmem-l2: init after $(cut -d' ' -f1 /proc/uptime) s of boot"
-dmesg | grep -E 'Hypervisor detected|utmem' | grep -v selftest
+dmesg | grep -iE 'Hypervisor detected|utmem|x86/fpu|xstate|xsave' | grep -v selftest
 dmesg | grep -q 'utmem: bound backend kvm' || fail "utmem did not bind to kvm"
 [ -c /dev/utmem ] || fail "no /dev/utmem"
 
