@@ -109,7 +109,8 @@ static void empty_values_test(struct kunit *test)
 	KUNIT_EXPECT_LE(test, slab1 - slab0, 3 * capacity + (64 << 10));
 	/* The other client is still served. */
 	KUNIT_EXPECT_EQ(test, t->b->used, 0);
-	KUNIT_EXPECT_EQ(test, utmem_sim_destroy_pool(t->a, pool), TMEM_S_OK);
+	KUNIT_EXPECT_EQ(test, (__force u32)utmem_sim_destroy_pool(t->a, pool),
+			TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, put(t->b, pool_new(test, t->b, 0, NULL), 1, 0,
 				  t->buf, 1), TMEM_STATUS_OK);
 }
@@ -209,7 +210,8 @@ static void owner_change_hold_test(struct kunit *test)
 	used = t->a->used;
 	pages = t->a->pages;
 	t->host->max_hold_pages = 0;
-	KUNIT_EXPECT_EQ(test, utmem_sim_destroy_pool(t->a, pa), TMEM_S_OK);
+	KUNIT_EXPECT_EQ(test, (__force u32)utmem_sim_destroy_pool(t->a, pa),
+			TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, t->a->used, 0);
 	KUNIT_EXPECT_EQ(test, t->b->used, used);
 	KUNIT_EXPECT_EQ(test, t->b->pages, pages);
@@ -217,7 +219,8 @@ static void owner_change_hold_test(struct kunit *test)
 	/* Its ephemeral pages can be evicted from b now. */
 	KUNIT_EXPECT_EQ(test, utmem_sim_set_cap(t->b, 1), 0);
 	KUNIT_EXPECT_EQ(test, t->b->pages, 0);
-	KUNIT_EXPECT_EQ(test, utmem_sim_destroy_pool(t->b, pb), TMEM_S_OK);
+	KUNIT_EXPECT_EQ(test, (__force u32)utmem_sim_destroy_pool(t->b, pb),
+			TMEM_STATUS_OK);
 }
 
 /*

@@ -125,6 +125,11 @@ static void put_done(struct pool *p, unsigned int k, uint32_t v, uint32_t len,
 		key->state = ABSENT;
 		return;
 	}
+	/* Over this user's bytes (utmem.user_max_bytes): nothing changed. */
+	if (ret == -EDQUOT) {
+		tot.refused++;
+		return;
+	}
 	/* The guest or the host was short of memory: old value or none. */
 	if (ret == -ENOMEM) {
 		tot.nomem++;

@@ -156,7 +156,9 @@ const char *utmem_strerror(int err)
 	case ENOENT:
 		return "no such pool or key";
 	case ENOSPC:
-		return "the host refused (no room)";
+		return "the host refused (no room), or no pool id is left";
+	case EDQUOT:
+		return "over this user's limit (utmem.user_max_bytes or user_max_pools)";
 	case ERANGE:
 		return "buffer too small for the value";
 	case E2BIG:
