@@ -213,6 +213,12 @@ static bool cleancache_tmem_verity_oid(struct inode *inode,
 	return true;
 }
 
+/* Whether @inode's data goes to @fs's shared pool: a verity file's. */
+static bool cc_shared_file(const struct cc_fs *fs, const struct inode *inode)
+{
+	return fs->shared && IS_VERITY(inode);
+}
+
 /*
  * The pool and handle of page @index of @inode: a verity file of a
  * sharing filesystem by its content in the shared pool, any other page by
@@ -223,7 +229,7 @@ static struct tmem_pool *cc_target(struct cc_fs *fs, struct inode *inode,
 {
 	struct tmem_oid oid;
 
-	if (fs->shared && IS_VERITY(inode)) {
+	if (cc_shared_file(fs, inode)) {
 		if (index > U32_MAX ||
 		    !cleancache_tmem_verity_oid(inode, &oid))
 			return NULL;
@@ -376,7 +382,7 @@ VISIBLE_IF_KUNIT void cleancache_tmem_invalidate_folio(int pool_id,
 	struct tmem_handle h;
 
 	/* A verity file's shared data never changes: it is not flushed. */
-	if (!fs || (fs->shared && IS_VERITY(mapping->host)) ||
+	if (!fs || cc_shared_file(fs, mapping->host) ||
 	    !cleancache_tmem_handle(mapping->host, index, &h))
 		return;
 	atomic64_inc(&cleancache_tmem_stats.invalidate_pages);
@@ -394,7 +400,7 @@ VISIBLE_IF_KUNIT void cleancache_tmem_invalidate_inode(int pool_id,
 	cleancache_tmem_oid(mapping->host, &oid);
 	rcu_read_lock();
 	fs = cc_fs(pool_id);
-	if (fs && !(fs->shared && IS_VERITY(mapping->host))) {
+	if (fs && !cc_shared_file(fs, mapping->host)) {
 		atomic64_inc(&cleancache_tmem_stats.invalidate_inodes);
 		atomic64_inc(&cleancache_tmem_stats.calls.flushes);
 		tmem_flush_object(fs->pool, &oid);

@@ -43,7 +43,7 @@
 
 atomic64_t utmem_dev_stats[UTMEM_STAT_NR];
 /* Open files and their pools, for debugfs. */
-static atomic64_t utmem_dev_files, utmem_dev_pools;
+static atomic64_t utmem_dev_files;
 /* Numbers the files, so that two of one process name pools apart. */
 static atomic_t utmem_dev_file_seq = ATOMIC_INIT(0);
 
@@ -110,7 +110,6 @@ static void file_pool_free(struct utmem_file *f, struct utmem_file_pool *fp)
 	tmem_pool_destroy(fp->pool);
 	shared_put(fp->shared);
 	kfree(fp);
-	atomic64_dec(&utmem_dev_pools);
 }
 
 /**
@@ -236,7 +235,6 @@ int utmem_file_pool_create(struct utmem_file *f, u32 flags,
 	}
 	utmem_quota_pool_link(f->user, fp);
 	*out_id = id;
-	atomic64_inc(&utmem_dev_pools);
 	return 0;
 
 put_shared:

@@ -18,9 +18,10 @@
  *                   over it, EDQUOT
  *   user_max_bytes  bytes the host may hold for one user's values, chunk
  *                   headers and keys included, before compression
- *                   (default: a quarter of the guest's memory when the
- *                   device starts; 0: no limit); a PUT over it fails with
- *                   EDQUOT and stores nothing
+ *                   (default: a quarter of the guest's memory, set when
+ *                   the device starts unless a value was given on the
+ *                   command line; writing 0 at run time lifts the limit);
+ *                   a PUT over it fails with EDQUOT and stores nothing
  *
  * A file is charged to the user (effective uid) that opened it, as a
  * memory cgroup charges the task that allocates.  Bytes are counted as
@@ -60,7 +61,7 @@ MODULE_PARM_DESC(user_max_pools,
 VISIBLE_IF_KUNIT unsigned long utmem_user_max_bytes;
 module_param_named(user_max_bytes, utmem_user_max_bytes, ulong, 0644);
 MODULE_PARM_DESC(user_max_bytes,
-		 "Bytes of values one user may store through /dev/utmem (default: a quarter of RAM; 0: no limit)");
+		 "Bytes of values one user may store through /dev/utmem (default: a quarter of RAM; 0 written at run time: no limit)");
 
 /**
  * struct utmem_user - what one user's files hold
@@ -83,7 +84,8 @@ struct utmem_user {
 
 static DEFINE_HASHTABLE(utmem_users, 6);
 static DEFINE_MUTEX(quota_lock);
-static unsigned int utmem_dev_nr_pools;
+/* Pools of all files, as counted against dev_max_pools (debugfs too). */
+atomic64_t utmem_dev_pools = ATOMIC64_INIT(0);
 
 void utmem_quota_init(void)
 {
@@ -149,12 +151,12 @@ int utmem_quota_pool_add(struct utmem_user *u, struct utmem_file_pool *fp)
 	int err = 0;
 
 	mutex_lock(&quota_lock);
-	if (utmem_dev_nr_pools >= READ_ONCE(utmem_dev_max_pools))
+	if (atomic64_read(&utmem_dev_pools) >= READ_ONCE(utmem_dev_max_pools))
 		err = -ENOSPC;
 	else if (u->nr_pools >= READ_ONCE(utmem_user_max_pools))
 		err = -EDQUOT;
 	if (!err) {
-		utmem_dev_nr_pools++;
+		atomic64_inc(&utmem_dev_pools);
 		u->nr_pools++;
 		fp->bytes = 0;
 		INIT_LIST_HEAD(&fp->quota_node);
@@ -182,7 +184,7 @@ void utmem_quota_pool_del(struct utmem_user *u, struct utmem_file_pool *fp)
 	mutex_lock(&quota_lock);
 	list_del_init(&fp->quota_node);
 	u->nr_pools--;
-	utmem_dev_nr_pools--;
+	atomic64_dec(&utmem_dev_pools);
 	u->bytes -= min(u->bytes, fp->bytes);
 	mutex_unlock(&quota_lock);
 }

@@ -3,10 +3,13 @@
 #ifndef _UTMEM_QUOTA_H
 #define _UTMEM_QUOTA_H
 
+#include <linux/atomic.h>
 #include <linux/types.h>
 
 struct utmem_file_pool;
 struct utmem_user;
+
+extern atomic64_t utmem_dev_pools;
 
 void utmem_quota_init(void);
 struct utmem_user *utmem_user_get(void);
