@@ -68,7 +68,8 @@ TEST_F(lib, errors)
 	EXPECT_EQ(-EINVAL, utmem_pool_create(self->fd, 1U << 7, NULL, &id));
 	EXPECT_EQ(-EBADF, utmem_sync(-1, NULL));
 	EXPECT_STREQ("no such pool or key", utmem_strerror(-ENOENT));
-	EXPECT_STREQ("the host refused (no room)", utmem_strerror(-ENOSPC));
+	EXPECT_STREQ("the host refused (no room), or no pool id is left",
+		     utmem_strerror(-ENOSPC));
 }
 
 TEST_F(lib, sync_stats_flush)
