@@ -16,6 +16,8 @@
 #   make bench           the performance suite in a UML guest: page path,
 #                        scaling, /dev/utmem, swap, cleancache, capacity;
 #                        report and plots in bench/results/<date>/
+#   make bench-swap      the frontswap guest's checks, then swap_stress with
+#                        disk only, zswap and frontswap side by side (UML)
 #   make bench-dev       /dev/utmem throughput on the x86_64 guest (QEMU)
 #   make bench-redis     the Redis experiment on the x86_64 guest (QEMU)
 #   make soak            every user at once under random host faults, every
@@ -45,7 +47,7 @@ KUNIT_PY = cd $(TREE) && python3 tools/testing/kunit/kunit.py
 KUNIT_OPTS = --kunitconfig=$(KUNITCONFIG) --build_dir=$(UML_BUILD) \
 	--jobs=$(JOBS) --make_options CC="ccache gcc"
 
-.PHONY: all test kunit user-test e2e e2e-kvm kvm-kernel soak soak-uml soak-qemu soak-kernel bench bench-kernel bench-dev bench-redis run run-uml run-qemu uml-kernel x86-kernel check \
+.PHONY: all test kunit user-test e2e e2e-kvm kvm-kernel soak soak-uml soak-qemu soak-kernel bench bench-kernel bench-swap bench-dev bench-redis run run-uml run-qemu uml-kernel x86-kernel check \
 	checkpatch sparse kernel-tree help
 
 all: help
@@ -244,6 +246,12 @@ bench: bench-kernel $(BIN)/swap_stress
 bench-kernel:
 	$(KUNIT_PY) build --kunitconfig=$(REPO)/bench/uml.kunitconfig \
 		--build_dir=$(BENCH_BUILD) --jobs=$(JOBS) --make_options CC="ccache gcc"
+
+# The frontswap guest of make test, then its benchmark: disk only, zswap
+# and frontswap, on the ubd disk and behind dm-delay.
+bench-swap: uml-kernel $(BIN)/swap_stress
+	$(REPO)/scripts/run-disk-e2e.sh $(UML_BUILD)/linux $(BIN) \
+		$(REPO)/scripts/guest/init-swap.sh 2G UTMEM_SWAP_BENCH=1
 
 # /dev/utmem throughput on the x86_64 guest (a system call costs ~1 us
 # there, 40-80 us under UML): userspace and in-kernel, side by side.

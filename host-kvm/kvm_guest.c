@@ -32,7 +32,7 @@
 #include <kunit/visibility.h>
 #include <uapi/linux/utmem_kvm.h>
 
-#include "../guest/tmem/tmem_internal.h"
+#include <utmem/debugfs.h>
 #include "kvm_guest.h"
 
 /**
@@ -222,6 +222,11 @@ static int kvm_probe(struct tmem_backend *be)
 		pr_err("the host does not answer KVM_HC_UTMEM (%ld): not binding\n",
 		       ret);
 		err = -ENODEV;
+		goto free;
+	}
+	if (ret == TMEM_STATUS_PERM) {
+		pr_err("the host does not serve this VM: its operator has not enabled utmem for VMs (utmem.kvm_host_enabled on the host); not binding\n");
+		err = -EACCES;
 		goto free;
 	}
 	if (ret != TMEM_STATUS_OK) {

@@ -27,6 +27,8 @@ static inline long utmem_kvm_hypercall_arch(u64 gpa, u64 size)
 }
 #endif
 
+extern const struct tmem_backend_ops tmem_kvm_backend_ops;
+
 #if IS_ENABLED(CONFIG_KUNIT)
 long utmem_kvm_guest_hypercall(u64 gpa, u64 size);
 bool utmem_kvm_guest_memory_encrypted(void);

@@ -23,7 +23,7 @@
 #include <linux/sort.h>
 #include <linux/uaccess.h>
 
-#include "../guest/tmem/tmem_internal.h"
+#include "../host-sim/backend_sim.h"
 #include "../host-sim/sim.h"
 #include "kvm_guest.h"
 

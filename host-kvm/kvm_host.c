@@ -1,10 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KVM_HC_UTMEM on the host: KVM's __kvm_emulate_hypercall() calls
- * utmem_kvm_hypercall() (patches/0005), which serves the request from one
- * pool engine shared by all VMs, each VM one client of it, created on its
- * first request and destroyed with the VM (utmem_kvm_destroy_vm(), called
- * by kvm_arch_destroy_vm() once the vCPUs are gone).
+ * KVM_HC_UTMEM on the host.  KVM's __kvm_emulate_hypercall() hands the
+ * hypercall to whatever registered with utmem_kvm_host_register()
+ * (patches/0005, a hook in the core kernel, so that KVM may be a module):
+ * this file registers at boot, whether or not this kernel is a tmem guest
+ * too.  Requests are served from one pool engine shared by all VMs, each
+ * VM one client of it, created on its first request and destroyed with
+ * the VM (kvm_arch_destroy_vm() calls the hook once the vCPUs are gone).
+ *
+ * No VM is served until the host's operator says so: utmem.kvm_host_enabled
+ * (/sys/module/utmem/parameters/kvm_host_enabled, default off).  While it
+ * is off a VM's PROBE is answered PERM, so its guest refuses to bind and
+ * logs why; turning it off later refuses new pools and PUTs, while GETs
+ * and flushes of what VMs already hold go on, so no guest loses data.
  *
  * The engine is the simulator's (host-sim/sim_engine.c): capacity,
  * per-client caps and weights, eviction of ephemeral pages, compression
@@ -25,8 +33,9 @@
 #include <linux/xarray.h>
 
 #include "../host-sim/sim.h"
-#include "../guest/tmem/tmem_internal.h"
-#include "kvm_host.h"
+#include <utmem/debugfs.h>
+#include "kvm_host_glue.h"
+#include "kvm_serve.h"
 
 static char kvm_host_capacity[24];
 module_param_string(kvm_host_capacity, kvm_host_capacity,
@@ -38,6 +47,37 @@ static char kvm_vm_cap[24];
 module_param_string(kvm_vm_cap, kvm_vm_cap, sizeof(kvm_vm_cap), 0444);
 MODULE_PARM_DESC(kvm_vm_cap,
 		 "Bytes one VM may be charged at most, with K/M/G suffix (default: no cap of its own)");
+
+static struct utmem_kvm_server server;
+
+/* Logged, so that the host's log says when VMs started being served. */
+static int enabled_set(const char *val, const struct kernel_param *kp)
+{
+	bool was = READ_ONCE(server.enabled);
+	int err = param_set_bool(val, kp);
+
+	if (err) {
+		pr_err("kvm_host_enabled: '%.*s' is not a boolean\n",
+		       (int)strcspn(val, "\n"), val);
+		return err;
+	}
+	if (was == READ_ONCE(server.enabled))
+		return 0;
+	if (server.enabled)
+		pr_info("serving VMs\n");
+	else
+		pr_info("VMs no longer served: no new pools or puts; what they hold stays readable\n");
+	return 0;
+}
+
+static const struct kernel_param_ops enabled_ops = {
+	.set = enabled_set,
+	.get = param_get_bool,
+};
+
+module_param_cb(kvm_host_enabled, &enabled_ops, &server.enabled, 0644);
+MODULE_PARM_DESC(kvm_host_enabled,
+		 "Serve KVM guests' utmem hypercalls (default: off; writable at run time)");
 
 static bool kvm_shared_pools;
 module_param(kvm_shared_pools, bool, 0444);
@@ -72,7 +112,6 @@ static DEFINE_XARRAY(vms);
 static DEFINE_MUTEX(vms_lock);
 static struct utmem_sim_host *kvm_host;
 static u64 vm_cap;
-static struct utmem_kvm_server server;
 
 static int vcpu_read(struct utmem_kvm_mem *mem, u64 gpa, void *dst, u32 len)
 {
@@ -128,17 +167,16 @@ unlock:
 }
 
 /**
- * utmem_kvm_hypercall() - serve one KVM_HC_UTMEM hypercall
+ * kvm_host_hypercall() - serve one KVM_HC_UTMEM hypercall
  * @vcpu: the calling vCPU, in CPL 0 (KVM checked)
  * @gpa: a0, where the request is
  * @size: a1, the request's size
  *
  * Called by KVM in the vCPU's thread, preemptible.  Return: for the
- * guest's RAX, a TMEM_STATUS_*, or -KVM_ENOSYS when the host side is not
- * running (so that the guest refuses to bind).
+ * guest's RAX, a TMEM_STATUS_*.
  */
-unsigned long utmem_kvm_hypercall(struct kvm_vcpu *vcpu, unsigned long gpa,
-				  unsigned long size)
+static unsigned long kvm_host_hypercall(struct kvm_vcpu *vcpu,
+					unsigned long gpa, unsigned long size)
 {
 	struct kvm_vcpu_mem mem = {
 		.mem = {
@@ -150,23 +188,25 @@ unsigned long utmem_kvm_hypercall(struct kvm_vcpu *vcpu, unsigned long gpa,
 	};
 	struct kvm_vm_client *vm;
 
-	if (!kvm_host)
-		return -KVM_ENOSYS;
-	vm = vm_client_get(vcpu->kvm);
+	/* A VM is given a client only while VMs are served. */
+	vm = xa_load(&vms, (unsigned long)vcpu->kvm);
+	if (!vm && !READ_ONCE(server.enabled))
+		return TMEM_STATUS_PERM;
+	if (!vm)
+		vm = vm_client_get(vcpu->kvm);
 	if (!vm)
 		return TMEM_STATUS_NOMEM;
 	atomic64_inc(&vm->hypercalls);
 	return utmem_kvm_serve(&server, vm->client, &mem.mem, gpa, size);
 }
-EXPORT_SYMBOL_GPL(utmem_kvm_hypercall);
 
 /**
- * utmem_kvm_destroy_vm() - free a VM's pools
+ * kvm_host_destroy_vm() - free a VM's pools
  * @kvm: the VM, whose vCPUs are destroyed
  *
  * May sleep.
  */
-void utmem_kvm_destroy_vm(struct kvm *kvm)
+static void kvm_host_destroy_vm(struct kvm *kvm)
 {
 	struct kvm_vm_client *vm;
 
@@ -180,7 +220,11 @@ void utmem_kvm_destroy_vm(struct kvm *kvm)
 	utmem_sim_client_destroy(vm->client);
 	kfree(vm);
 }
-EXPORT_SYMBOL_GPL(utmem_kvm_destroy_vm);
+
+static const struct utmem_kvm_host_ops kvm_host_ops = {
+	.hypercall = kvm_host_hypercall,
+	.destroy_vm = kvm_host_destroy_vm,
+};
 
 /* One line per VM: client id, VMM pid, hypercalls, pages held. */
 static int vms_show(struct seq_file *m, void *v)
@@ -212,28 +256,40 @@ static int parse_size(const char *name, const char *str, u64 *bytes)
 }
 
 /**
- * utmem_kvm_host_init() - start serving KVM guests
+ * utmem_kvm_host_init() - be ready to serve KVM guests
  * @debugfs_root: utmem's debugfs directory
  *
- * Without it (a bad parameter, no memory) every hypercall answers
- * -KVM_ENOSYS and guests refuse to bind, which they log.
+ * The engine holds nothing until a VM is served, and takes no memory
+ * from this kernel before.  Without the host side (a bad parameter, no
+ * memory) KVM answers the hypercall -KVM_ENOSYS and guests refuse to
+ * bind, which they log.
+ *
+ * Return: 0 or a negative errno, logged.
  */
-void utmem_kvm_host_init(struct dentry *debugfs_root)
+int utmem_kvm_host_init(struct dentry *debugfs_root)
 {
 	struct dentry *dir, *calls;
 	u64 capacity;
-	int i;
+	int err, i;
 
 	if (parse_size("kvm_host_capacity", kvm_host_capacity, &capacity))
-		return;
+		return -EINVAL;
 	if (*kvm_vm_cap && parse_size("kvm_vm_cap", kvm_vm_cap, &vm_cap))
-		return;
+		return -EINVAL;
 	server.shared_pools = kvm_shared_pools;
 	kvm_host = utmem_sim_host_create(capacity);
 	if (IS_ERR(kvm_host)) {
+		err = PTR_ERR(kvm_host);
 		pr_err("no pool engine for KVM guests: %pe\n", kvm_host);
 		kvm_host = NULL;
-		return;
+		return err;
+	}
+	err = utmem_kvm_host_register(&kvm_host_ops);
+	if (err) {
+		pr_err("cannot register with KVM: %pe\n", ERR_PTR(err));
+		utmem_sim_host_destroy(kvm_host);
+		kvm_host = NULL;
+		return err;
 	}
 	dir = debugfs_create_dir("kvm-host", debugfs_root);
 	utmem_sim_debugfs_init(kvm_host, dir);
@@ -243,7 +299,29 @@ void utmem_kvm_host_init(struct dentry *debugfs_root)
 		tmem_debugfs_create_counter(utmem_kvm_op_names[i], calls,
 					    &server.calls[i]);
 	tmem_debugfs_create_counter("malformed", calls, &server.malformed);
-	pr_info("serving KVM guests: %llu bytes, %s per VM, shared pools %s\n",
+	pr_info("ready for KVM guests: %llu bytes, %s per VM, shared pools %s; %s\n",
 		capacity, vm_cap ? kvm_vm_cap : "no cap",
-		kvm_shared_pools ? "on" : "off");
+		kvm_shared_pools ? "on" : "off",
+		READ_ONCE(server.enabled) ? "serving VMs" :
+		"no VM served until kvm_host_enabled is set");
+	return 0;
+}
+
+/* No request is in flight once the hook is gone; then every VM's pools go. */
+void utmem_kvm_host_exit(void)
+{
+	struct kvm_vm_client *vm;
+	unsigned long index;
+
+	utmem_kvm_host_unregister(&kvm_host_ops);
+	mutex_lock(&vms_lock);
+	xa_for_each(&vms, index, vm) {
+		xa_erase(&vms, index);
+		utmem_sim_client_destroy(vm->client);
+		kfree(vm);
+	}
+	mutex_unlock(&vms_lock);
+	/* With the kvm-host/ directory, where the engine's files are. */
+	utmem_sim_host_destroy(kvm_host);
+	kvm_host = NULL;
 }

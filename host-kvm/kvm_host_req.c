@@ -22,7 +22,7 @@
 #include <kunit/visibility.h>
 
 #include "../host-sim/sim.h"
-#include "kvm_host.h"
+#include "kvm_serve.h"
 
 const char *const utmem_kvm_op_names[UTMEM_KVM_OP_NR] = {
 	[UTMEM_KVM_OP_PROBE] = "probe",
@@ -115,6 +115,8 @@ static u32 serve_new_pool(struct utmem_kvm_server *server,
 	} else if (req->buf) {
 		return MALFORMED;
 	}
+	if (!READ_ONCE(server->enabled))
+		return TMEM_STATUS_REFUSED;
 	status = utmem_sim_new_pool(client, req->flags,
 				    req->flags & TMEM_POOL_SHARED ? &uuid : NULL,
 				    &id);
@@ -128,7 +130,8 @@ static u32 serve_new_pool(struct utmem_kvm_server *server,
 	return TMEM_STATUS_OK;
 }
 
-static u32 serve_put(struct utmem_sim_client *client,
+static u32 serve_put(struct utmem_kvm_server *server,
+		     struct utmem_sim_client *client,
 		     struct utmem_kvm_mem *mem, const struct utmem_kvm_req *req,
 		     void *bounce)
 {
@@ -136,6 +139,8 @@ static u32 serve_put(struct utmem_sim_client *client,
 		return TMEM_STATUS_TOOBIG;
 	if (mem->read(mem, req->buf, bounce, req->len))
 		return MALFORMED;
+	if (!READ_ONCE(server->enabled))
+		return TMEM_STATUS_REFUSED;
 	return st(utmem_sim_put(client, req->pool_id, &req->handle, bounce,
 				req->len));
 }
@@ -169,10 +174,12 @@ static u32 serve_get(struct utmem_sim_client *client,
  * array the guest cannot receive statuses in is refused while nothing
  * has happened yet.
  */
-static u32 serve_put_batch(struct utmem_sim_client *client,
+static u32 serve_put_batch(struct utmem_kvm_server *server,
+			   struct utmem_sim_client *client,
 			   struct utmem_kvm_mem *mem,
 			   const struct utmem_kvm_req *req, void *bounce)
 {
+	bool enabled = READ_ONCE(server->enabled);
 	struct utmem_kvm_batch_entry *ent;
 	struct tmem_pool_info info;
 	u32 size, i, ret = MALFORMED;
@@ -197,6 +204,10 @@ static u32 serve_put_batch(struct utmem_sim_client *client,
 	for (i = 0; i < req->len; i++) {
 		if (mem->read(mem, ent[i].buf, bounce, ent[i].len)) {
 			ent[i].status = TMEM_STATUS_INVAL;
+			continue;
+		}
+		if (!enabled) {
+			ent[i].status = TMEM_STATUS_REFUSED;
 			continue;
 		}
 		ent[i].status = st(utmem_sim_put(client, req->pool_id,
@@ -227,7 +238,8 @@ static u32 serve_pool_info(struct utmem_sim_client *client,
 	       MALFORMED : TMEM_STATUS_OK;
 }
 
-static u32 serve_probe(struct utmem_kvm_mem *mem, u64 gpa,
+static u32 serve_probe(struct utmem_kvm_server *server,
+		       struct utmem_kvm_mem *mem, u64 gpa,
 		       struct utmem_kvm_req *req)
 {
 	bool known = req->len == UTMEM_KVM_ABI_VERSION;
@@ -235,7 +247,9 @@ static u32 serve_probe(struct utmem_kvm_mem *mem, u64 gpa,
 	req->len = UTMEM_KVM_ABI_VERSION;
 	if (mem->write(mem, gpa, req, sizeof(*req)))
 		return MALFORMED;
-	return known ? TMEM_STATUS_OK : TMEM_STATUS_INVAL;
+	if (!known)
+		return TMEM_STATUS_INVAL;
+	return READ_ONCE(server->enabled) ? TMEM_STATUS_OK : TMEM_STATUS_PERM;
 }
 
 static bool op_needs_bounce(u32 op)
@@ -250,13 +264,13 @@ static u32 serve(struct utmem_kvm_server *server,
 {
 	switch (req->op) {
 	case UTMEM_KVM_OP_PROBE:
-		return serve_probe(mem, gpa, req);
+		return serve_probe(server, mem, gpa, req);
 	case UTMEM_KVM_OP_NEW_POOL:
 		return serve_new_pool(server, client, mem, gpa, req);
 	case UTMEM_KVM_OP_DESTROY_POOL:
 		return st(utmem_sim_destroy_pool(client, req->pool_id));
 	case UTMEM_KVM_OP_PUT:
-		return serve_put(client, mem, req, bounce);
+		return serve_put(server, client, mem, req, bounce);
 	case UTMEM_KVM_OP_GET:
 		return serve_get(client, mem, gpa, req, bounce);
 	case UTMEM_KVM_OP_FLUSH_PAGE:
@@ -268,7 +282,7 @@ static u32 serve(struct utmem_kvm_server *server,
 	case UTMEM_KVM_OP_FLUSH_POOL:
 		return st(utmem_sim_flush_pool(client, req->pool_id));
 	case UTMEM_KVM_OP_PUT_BATCH:
-		return serve_put_batch(client, mem, req, bounce);
+		return serve_put_batch(server, client, mem, req, bounce);
 	case UTMEM_KVM_OP_POOL_INFO:
 		return serve_pool_info(client, mem, req);
 	}

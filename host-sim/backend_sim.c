@@ -11,10 +11,11 @@
 #include <linux/module.h>
 #include <linux/timekeeping.h>
 #include <linux/slab.h>
+#include <kunit/visibility.h>
 #include <linux/string.h>
 
 #include "sim.h"
-#include "../guest/tmem/tmem_internal.h"
+#include "backend_sim.h"
 
 static char sim_capacity[24];
 module_param_string(sim_capacity, sim_capacity, sizeof(sim_capacity), 0444);
@@ -52,33 +53,6 @@ static void sim_exit(struct tmem_backend *be)
 	while (ktime_get_ns() < end)
 		cpu_relax();
 }
-
-/**
- * utmem_sim_parse_capacity() - parse a size parameter of a host
- * @str: the parameter; empty for the default
- * @bytes: out
- *
- * For utmem.sim_capacity=, and the KVM host's utmem.kvm_host_capacity=
- * and utmem.kvm_vm_cap=.
- *
- * Return: 0, or -EINVAL for anything but a number with an optional
- * K/M/G/T suffix within the simulator's limit.
- */
-int utmem_sim_parse_capacity(const char *str, u64 *bytes)
-{
-	char *end;
-
-	if (!*str) {
-		*bytes = (u64)totalram_pages() * PAGE_SIZE / 4;
-		return 0;
-	}
-	*bytes = memparse(str, &end);
-	if (end == str || (*end && *end != '\n') ||
-	    *bytes > UTMEM_SIM_CAPACITY_MAX)
-		return -EINVAL;
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(utmem_sim_parse_capacity);
 
 /* The host wants memory back: the guest users decide which pages go. */
 static void sim_reclaim(struct utmem_sim_host *host, unsigned long nr_pages)

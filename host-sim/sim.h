@@ -423,6 +423,8 @@ void utmem_sim_pool_set_owner(struct utmem_sim_pool *pool,
 			      struct utmem_sim_client *owner);
 void utmem_sim_hold_done(struct utmem_sim_host *host, u64 start_ns,
 			 u64 start_pages);
+/* A size parameter of a host (capacity, caps): sim_capacity.c. */
+int utmem_sim_parse_capacity(const char *str, u64 *bytes);
 
 /* Engine internals shared with sim_capacity.c, under @host->lock. */
 void utmem_sim_page_remove(struct utmem_sim_page *page);
@@ -464,7 +466,6 @@ static inline bool utmem_sim_fault_corrupt_get(struct utmem_sim_host *host)
 
 /* The backend binding: backend_sim.c. */
 struct utmem_sim_host *utmem_sim_backend_host(struct tmem_backend *be);
-int utmem_sim_parse_capacity(const char *str, u64 *bytes);
 
 /* debugfs: sim_debugfs.c. */
 void utmem_sim_debugfs_init(struct utmem_sim_host *host, struct dentry *dir);

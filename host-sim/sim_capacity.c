@@ -17,6 +17,8 @@
  * Everything here runs under host->lock.
  */
 #include <linux/list.h>
+#include <linux/mm.h>
+#include <kunit/visibility.h>
 #include <linux/lockdep.h>
 #include <linux/timekeeping.h>
 #include <linux/slab.h>
@@ -285,3 +287,30 @@ void utmem_sim_hold_done(struct utmem_sim_host *host, u64 start_ns,
 	    start_pages - host->pages > host->max_hold_pages)
 		host->max_hold_pages = start_pages - host->pages;
 }
+
+/**
+ * utmem_sim_parse_capacity() - parse a size parameter of a host
+ * @str: the parameter; empty for the default
+ * @bytes: out
+ *
+ * For utmem.sim_capacity=, and the KVM host's utmem.kvm_host_capacity=
+ * and utmem.kvm_vm_cap=.
+ *
+ * Return: 0, or -EINVAL for anything but a number with an optional
+ * K/M/G/T suffix within the simulator's limit.
+ */
+int utmem_sim_parse_capacity(const char *str, u64 *bytes)
+{
+	char *end;
+
+	if (!*str) {
+		*bytes = (u64)totalram_pages() * PAGE_SIZE / 4;
+		return 0;
+	}
+	*bytes = memparse(str, &end);
+	if (end == str || (*end && *end != '\n') ||
+	    *bytes > UTMEM_SIM_CAPACITY_MAX)
+		return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(utmem_sim_parse_capacity);

@@ -35,7 +35,7 @@
 #include <linux/kernel.h>
 
 #include "sim.h"
-#include "../guest/tmem/tmem_internal.h"
+#include <utmem/debugfs.h>
 
 /* Read a u64 that host->lock protects: 32-bit hosts would tear it. */
 static u64 host_read(struct utmem_sim_host *host, const u64 *field)

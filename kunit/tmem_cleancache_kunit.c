@@ -16,7 +16,7 @@
 
 #include <utmem/tmem.h>
 #include "../guest/fs/cleancache_tmem.h"
-#include "../guest/tmem/tmem_internal.h"
+#include "../host-sim/backend_sim.h"
 #include "../host-sim/sim.h"
 
 struct cc_test {

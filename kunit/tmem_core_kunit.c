@@ -14,6 +14,8 @@
 
 #include <utmem/tmem.h>
 #include "../guest/tmem/tmem_internal.h"
+#include "../host-sim/backend_sim.h"
+#include "../main.h"
 
 /* The fake host: answers with @status, claims @len on GET. */
 struct fake_host {

@@ -18,7 +18,7 @@
 
 #include <utmem/tmem.h>
 #include "../guest/mm/frontswap_tmem.h"
-#include "../guest/tmem/tmem_internal.h"
+#include "../host-sim/backend_sim.h"
 #include "../host-sim/sim.h"
 
 #define TEST_TYPE	3

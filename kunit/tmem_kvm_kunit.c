@@ -26,10 +26,9 @@
 
 #include <utmem/tmem.h>
 #include <uapi/linux/utmem_kvm.h>
-#include "../guest/tmem/tmem_internal.h"
 #include "../host-sim/sim.h"
 #include "../host-kvm/kvm_guest.h"
-#include "../host-kvm/kvm_host.h"
+#include "../host-kvm/kvm_serve.h"
 #include "tmem_sim_fixture.h"
 
 #define VAL	TMEM_VALUE_MAX
@@ -111,6 +110,7 @@ static int kvm_guest_init(struct kunit *test)
 	f->mem.write = phys_write;
 	/* The data ops call in with preemption off, and so serve. */
 	f->mem.gfp = GFP_NOWAIT;
+	f->server.enabled = true;
 	test->priv = f;
 	kunit_activate_static_stub(test, utmem_kvm_guest_hypercall,
 				   fake_hypercall);
@@ -176,6 +176,21 @@ static void probe_refused_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(be), -EPROTONOSUPPORT);
 	/* The failed probes left nothing bound. */
 	f->force = false;
+	tmem_backend_destroy(bind(test));
+}
+
+/* A host whose operator has not enabled VMs: the guest does not bind. */
+static void probe_not_enabled_test(struct kunit *test)
+{
+	struct kvm_fake *f = test->priv;
+	struct tmem_backend *be;
+
+	f->server.enabled = false;
+	be = tmem_backend_create(&tmem_kvm_backend_ops, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(be), -EACCES);
+	KUNIT_EXPECT_EQ(test, f->calls, 1);
+	KUNIT_EXPECT_EQ(test, f->ops[UTMEM_KVM_OP_PROBE], 1);
+	f->server.enabled = true;
 	tmem_backend_destroy(bind(test));
 }
 
@@ -419,6 +434,7 @@ static void host_lies_test(struct kunit *test)
 static struct kunit_case tmem_kvm_guest_cases[] = {
 	KUNIT_CASE(probe_binds_test),
 	KUNIT_CASE(probe_refused_test),
+	KUNIT_CASE(probe_not_enabled_test),
 	KUNIT_CASE(confidential_guest_test),
 	KUNIT_CASE(status_mapping_test),
 	KUNIT_CASE(ops_round_trip_test),
@@ -500,6 +516,7 @@ static int kvm_host_init(struct kunit *test)
 	t->g.mem.write = fake_write;
 	t->g.mem.gfp = GFP_KERNEL;
 	sim_fixture_init(test, &t->host, &t->a, &t->b);
+	t->server.enabled = true;
 	test->priv = t;
 	return 0;
 }
@@ -836,6 +853,56 @@ static void put_batch_host_test(struct kunit *test)
 				     t->g.base + VALS + 9 * 64, 64), 0);
 }
 
+/*
+ * The host-wide switch turned off while a VM holds values: no new client
+ * is let in (PROBE answers PERM), nothing new is stored, and what the VM
+ * holds still comes back and can be flushed.
+ */
+static void not_enabled_host_test(struct kunit *test)
+{
+	struct kvm_host_test *t = test->priv;
+	u32 pool = new_pool(test, t->a);
+	struct utmem_kvm_batch_entry *ent = batch_at(t, BUF);
+	struct utmem_kvm_req *req;
+	int i;
+
+	fill(t->g.base + VALS, VAL, 1);
+	KUNIT_EXPECT_EQ(test, put(t, t->a, pool, 0, VALS, VAL), TMEM_STATUS_OK);
+	t->server.enabled = false;
+
+	req_new(t, UTMEM_KVM_OP_PROBE, 0)->len = UTMEM_KVM_ABI_VERSION;
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_PERM);
+	KUNIT_EXPECT_EQ(test, req_at(t, REQ)->len, UTMEM_KVM_ABI_VERSION);
+	req = req_new(t, UTMEM_KVM_OP_NEW_POOL, 0);
+	req->flags = TMEM_POOL_PERSISTENT;
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_REFUSED);
+	KUNIT_EXPECT_EQ(test, put(t, t->a, pool, 1, VALS, VAL),
+			TMEM_STATUS_REFUSED);
+	/* A replacement is refused too: the old value stays. */
+	fill(t->g.base + VALS + VAL, VAL, 2);
+	KUNIT_EXPECT_EQ(test, put(t, t->a, pool, 0, VALS + VAL, VAL),
+			TMEM_STATUS_REFUSED);
+	for (i = 0; i < 4; i++)
+		ent[i] = (struct utmem_kvm_batch_entry) {
+			.handle.index = 10 + i, .buf = VALS, .len = 64,
+		};
+	KUNIT_EXPECT_EQ(test, put_batch(t, pool, BUF, 4), TMEM_STATUS_OK);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, ent[i].status, TMEM_STATUS_REFUSED);
+	KUNIT_EXPECT_EQ(test, t->a->pages, 1);
+
+	KUNIT_EXPECT_EQ(test, get(t, t->a, pool, 0, BUF + 0x2000, VAL),
+			TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, memcmp(t->g.base + BUF + 0x2000,
+				     t->g.base + VALS, VAL), 0);
+	req = req_new(t, UTMEM_KVM_OP_FLUSH_PAGE, pool);
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, t->a->pages, 0);
+	req = req_new(t, UTMEM_KVM_OP_DESTROY_POOL, pool);
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->server.malformed), 0);
+}
+
 static void pool_info_host_test(struct kunit *test)
 {
 	struct kvm_host_test *t = test->priv;
@@ -1030,6 +1097,7 @@ static struct kunit_case tmem_kvm_host_cases[] = {
 	KUNIT_CASE(put_get_test),
 	KUNIT_CASE(isolation_test),
 	KUNIT_CASE(put_batch_host_test),
+	KUNIT_CASE(not_enabled_host_test),
 	KUNIT_CASE(pool_info_host_test),
 	KUNIT_CASE(fuzz_test),
 	{}

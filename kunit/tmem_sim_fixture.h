@@ -11,6 +11,7 @@
 #include <linux/err.h>
 #include <linux/rbtree.h>
 
+#include "../host-sim/backend_sim.h"
 #include "../host-sim/sim.h"
 
 #define SIM_FIXTURE_CAPACITY	(64ULL << 20)

@@ -17,6 +17,7 @@
 
 #include <utmem/tmem.h>
 #include "../guest/tmem/tmem_internal.h"
+#include "../host-sim/backend_sim.h"
 #include "../host-sim/sim.h"
 #include "tmem_sim_fixture.h"
 

@@ -27,7 +27,7 @@
 #include "../guest/drivers/utmem/utmem_dev.h"
 #include "../guest/drivers/utmem/utmem_kv.h"
 #include "../guest/drivers/utmem/utmem_multi.h"
-#include "../guest/tmem/tmem_internal.h"
+#include "../host-sim/backend_sim.h"
 #include "../host-sim/sim.h"
 
 struct dev_test {

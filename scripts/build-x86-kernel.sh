@@ -10,7 +10,7 @@
 # scripts/x86_64-guest.config.  PROFILE "kvm" is the kernel of the
 # host-kvm end-to-end, L1 and L2 alike: allnoconfig + kvm_guest.config +
 # scripts/x86_64-kvm.config, small enough to build in a fraction of the
-# time.  PROFILE "soak" is the SMP guest of `make soak`: the kvm profile
+# time, with KVM as modules (built too).  PROFILE "soak" is the SMP guest of `make soak`: the kvm profile
 # with the kernel's debugging on (scripts/x86_64-soak.config).  The
 # configuration is regenerated only when its fragments change, so a re-run
 # rebuilds only what changed.
@@ -61,4 +61,7 @@ if [ ! -f "$build/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
 	fi
 	echo "$want" > "$stamp"
 fi
-"${kmake[@]}" bzImage
+targets=(bzImage)
+# The kvm profile's KVM is modules, which L1 loads from BUILD_DIR.
+[ "$profile" = kvm ] && targets+=(modules)
+"${kmake[@]}" "${targets[@]}"

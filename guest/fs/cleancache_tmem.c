@@ -51,7 +51,7 @@
 #include <kunit/visibility.h>
 
 #include "cleancache_tmem.h"
-#include "../tmem/tmem_internal.h"
+#include <utmem/debugfs.h>
 
 /**
  * struct cc_fs - what the cleancache keeps of one filesystem

@@ -39,4 +39,13 @@ void cleancache_tmem_invalidate_inode(int pool_id,
 				      struct address_space *mapping);
 #endif
 
+struct dentry;
+
+/* Started by main.c once a backend is bound. */
+#ifdef CONFIG_UTMEM_CLEANCACHE
+void cleancache_tmem_init(struct dentry *debugfs_root);
+#else
+static inline void cleancache_tmem_init(struct dentry *debugfs_root) { }
+#endif
+
 #endif /* _UTMEM_CLEANCACHE_TMEM_H */

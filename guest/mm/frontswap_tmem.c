@@ -25,7 +25,7 @@
 
 #include <utmem/tmem.h>
 #include "frontswap_tmem.h"
-#include "../tmem/tmem_internal.h"
+#include <utmem/debugfs.h>
 
 static bool frontswap_enabled = true;
 module_param_named(frontswap, frontswap_enabled, bool, 0644);

@@ -70,4 +70,13 @@ unsigned long frontswap_tmem_area_shrink(struct frontswap_tmem_area *area,
 /* All areas: frontswap_tmem.c. */
 unsigned long frontswap_tmem_shrink(unsigned long nr_pages);
 
+struct dentry;
+
+/* Started by main.c once a backend is bound. */
+#ifdef CONFIG_UTMEM_FRONTSWAP
+void frontswap_tmem_init(struct dentry *debugfs_root);
+#else
+static inline void frontswap_tmem_init(struct dentry *debugfs_root) { }
+#endif
+
 #endif /* _UTMEM_FRONTSWAP_TMEM_H */

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tmem core: the backend registry, the boot-time binding and the single
- * place where host statuses become errnos.
+ * tmem core: backend instances, the bound backend that the guest users
+ * reach, and the single place where host statuses become errnos.
  *
- * One backend is bound when the module initialises and stays bound until
- * it exits.  Runtime switching was left out on purpose: a value put
+ * One backend is bound when the module initialises (main.c) and stays
+ * bound until it exits.  Runtime switching was left out on purpose: a value put
  * through one host cannot be fetched through another, so every user
  * would have to drop its state on a switch, and zpool's runtime
  * pluggability was removed upstream for costing more than it gave.
@@ -14,33 +14,15 @@
 #include <crypto/blake2s.h>
 #include <linux/debugfs.h>
 #include <linux/errno.h>
-#include <linux/module.h>
+#include <linux/export.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <kunit/visibility.h>
 
 #include <utmem/tmem.h>
 #include "tmem_internal.h"
 
-/* The backends this kernel was built with. */
-static const struct tmem_backend_ops *const tmem_backends[] = {
-#if IS_ENABLED(CONFIG_UTMEM_SIM)
-	&tmem_sim_backend_ops,
-#endif
-#if IS_ENABLED(CONFIG_UTMEM_KVM)
-	&tmem_kvm_backend_ops,
-#endif
-	NULL
-};
-
-static char backend_name[16] = CONFIG_UTMEM_DEFAULT_BACKEND;
-module_param_string(backend, backend_name, sizeof(backend_name), 0444);
-MODULE_PARM_DESC(backend, "Backend to bind at boot (default: "
-		 CONFIG_UTMEM_DEFAULT_BACKEND ")");
-
-/* Set once in utmem_init() before any user runs, cleared in utmem_exit(). */
+/* Set once by main.c before any user runs, cleared at exit. */
 static struct tmem_backend *tmem_bound;
-static struct dentry *utmem_debugfs_root;
 
 /**
  * tmem_status_to_errno() - the one translation from host status to errno
@@ -133,25 +115,6 @@ void tmem_shared_uuid(const char *user, const uuid_t *name, uuid_t *uuid)
 EXPORT_SYMBOL_GPL(tmem_shared_uuid);
 
 /**
- * tmem_backend_find() - look a backend up by name
- * @name: as given to utmem.backend=
- *
- * Return: its ops, or NULL when this kernel has no such backend.
- */
-VISIBLE_IF_KUNIT const struct tmem_backend_ops *
-tmem_backend_find(const char *name)
-{
-	int i;
-
-	for (i = 0; tmem_backends[i]; i++) {
-		if (sysfs_streq(name, tmem_backends[i]->name))
-			return tmem_backends[i];
-	}
-	return NULL;
-}
-EXPORT_SYMBOL_IF_KUNIT(tmem_backend_find);
-
-/**
  * tmem_backend_create() - probe a backend and return a bound instance
  * @ops: the backend
  * @debugfs: a directory for the backend's own files, or NULL for none
@@ -203,54 +166,21 @@ struct tmem_backend *tmem_backend(void)
 }
 EXPORT_SYMBOL_GPL(tmem_backend);
 
-static int __init utmem_init(void)
+/**
+ * tmem_backend_bind() - make @be the backend the guest users reach
+ * @be: a probed instance
+ * @debugfs_root: utmem's debugfs directory, for the core's files
+ *
+ * Called once at init, before any user starts.
+ */
+void tmem_backend_bind(struct tmem_backend *be, struct dentry *debugfs_root)
 {
-	const struct tmem_backend_ops *ops;
-	struct tmem_backend *be;
-	struct dentry *dir;
-
-	BUILD_BUG_ON(ARRAY_SIZE(tmem_backends) <= 1);
-
-	ops = tmem_backend_find(backend_name);
-	if (!ops) {
-		pr_err("no backend named '%s' in this kernel (utmem.backend=)\n",
-		       backend_name);
-		return -EINVAL;
-	}
-
-	utmem_debugfs_root = debugfs_create_dir("utmem", NULL);
-	dir = debugfs_create_dir(ops->name, utmem_debugfs_root);
-	be = tmem_backend_create(ops, dir);
-	if (IS_ERR(be)) {
-		pr_err("backend %s refused to bind: %pe\n", ops->name, be);
-		debugfs_remove_recursive(utmem_debugfs_root);
-		return PTR_ERR(be);
-	}
 	tmem_bound = be;
-	tmem_debugfs_init(be, utmem_debugfs_root);
-	pr_info("bound backend %s\n", ops->name);
-	/* A host that is itself a guest serves its VMs whatever it binds. */
-	utmem_kvm_host_init(utmem_debugfs_root);
-	frontswap_tmem_init(utmem_debugfs_root);
-	cleancache_tmem_init(utmem_debugfs_root);
-	/* The other users keep working without the device. */
-	utmem_dev_init(utmem_debugfs_root);
-	return 0;
+	tmem_debugfs_init(be, debugfs_root);
 }
 
-static void __exit utmem_exit(void)
+/* At exit, after the users have stopped. */
+void tmem_backend_unbind(void)
 {
-	struct tmem_backend *be = tmem_bound;
-
-	utmem_dev_exit();
 	tmem_bound = NULL;
-	/* The backend removes its own directory; the core's files go last. */
-	tmem_backend_destroy(be);
-	debugfs_remove_recursive(utmem_debugfs_root);
 }
-
-module_init(utmem_init);
-module_exit(utmem_exit);
-
-MODULE_DESCRIPTION("utmem: transcendent memory for guests");
-MODULE_LICENSE("GPL");

@@ -25,6 +25,7 @@
 #include <linux/seq_file.h>
 
 #include <utmem/tmem.h>
+#include <utmem/debugfs.h>
 #include "tmem_internal.h"
 
 /* Pools are listed only for the bound backend, which lives until exit. */

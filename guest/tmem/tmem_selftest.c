@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uuid.h>
+#include <kunit/visibility.h>
 
 #include <utmem/tmem.h>
 #include "tmem_internal.h"

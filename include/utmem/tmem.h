@@ -71,6 +71,7 @@ struct tmem_pool_info {
 	u64 flushes;
 };
 
+struct dentry;
 struct tmem_backend;
 
 /**
@@ -252,6 +253,9 @@ static inline void tmem_handle_set(struct tmem_handle *h,
 
 /* The bound backend, or NULL when none is. */
 struct tmem_backend *tmem_backend(void);
+/* For main.c: the bound backend is set once at init, cleared at exit. */
+void tmem_backend_bind(struct tmem_backend *be, struct dentry *debugfs_root);
+void tmem_backend_unbind(void);
 
 struct tmem_pool *tmem_pool_create(struct tmem_backend *be, const char *name,
 				   u32 flags, const uuid_t *uuid);

@@ -2,23 +2,52 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # init of L1 in the host-kvm end-to-end (scripts/run-kvm-e2e.sh): an
-# x86_64 guest under QEMU TCG with nested SVM, running KVM and utmem's
-# host side.  It boots L2, the same kernel (UTMEM_KERNEL) under its own
-# KVM with utmem.backend=kvm, whose init (init-kvm-l2.sh) runs the tests
-# over real hypercalls.  L1 then checks that its host side served them
-# (hypercalls and pages of L2's client), kills L2 while L2 holds pages
-# in it, and checks that the pools went with the VM.
+# x86_64 guest under QEMU TCG with nested SVM, a KVM host that is only a
+# host: utmem.backend=none, KVM loaded as modules (from UTMEM_KBUILD), and
+# utmem's host side registered at boot with VMs not served yet.  It boots
+# L2, the same kernel (UTMEM_KERNEL), twice under its KVM: first with
+# kvm_host_enabled off, where L2 must refuse to bind and say why; then,
+# with the switch on, L2's init (init-kvm-l2.sh) runs the tests over real
+# hypercalls.  L1 then checks that its host side served them (hypercalls
+# and pages of L2's client), kills L2 while L2 holds pages in it, and
+# checks that the pools went with the VM.
 # Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
 . "$(dirname "$0")"/guest-setup.sh
 
 kernel=${UTMEM_KERNEL:?no UTMEM_KERNEL on the kernel command line}
 bin=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}
+kbuild=${UTMEM_KBUILD:?no UTMEM_KBUILD on the kernel command line}
 kh=/sys/kernel/debug/utmem/kvm-host
+switch=/sys/module/utmem/parameters/kvm_host_enabled
 l2log=/tmp/l2.log
 echo "utmem-l1: init after $(cut -d' ' -f1 /proc/uptime) s of boot"
 
+echo "--- a host only: no guest side, nothing set aside, VMs not served yet"
+dmesg | grep -q 'utmem: no guest side (utmem.backend=none)' ||
+	fail "utmem bound a guest backend on the host"
+[ -e /sys/kernel/debug/utmem/sim ] && fail "the simulator is bound on the host"
+[ -d $kh ] || fail "no $kh: the host side did not start"
+[ "$(cat $switch)" = N ] || fail "VMs are served before the operator said so"
+[ "$(cat $kh/pages)" = 0 ] && [ "$(cat $kh/used_bytes)" = 0 ] ||
+	fail "the host side holds memory before any VM"
+grep -E 'MemTotal|MemFree' /proc/meminfo | sed 's/^/  /'
+# A bad value is refused with a message, and changes nothing.
+if echo maybe > $switch 2>/dev/null; then
+	fail "kvm_host_enabled took 'maybe'"
+fi
+dmesg | grep -q "kvm_host_enabled: 'maybe' is not a boolean" ||
+	fail "no message for a bad kvm_host_enabled"
+[ "$(cat $switch)" = N ] || fail "a bad write changed kvm_host_enabled"
+
+echo "--- KVM from its modules, after utmem registered"
+[ -c /dev/kvm ] && fail "/dev/kvm before KVM's modules are loaded"
+for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-amd.ko; do
+	[ -f "$kbuild/$m" ] || continue
+	insmod "$kbuild/$m" || fail "insmod $m"
+done
+grep -E '^kvm' /proc/modules | cut -d' ' -f1 | sed 's/^/  module /'
+grep -q '^kvm ' /proc/modules || fail "kvm is not a module here"
 [ -c /dev/kvm ] || fail "no /dev/kvm in L1"
-[ -d $kh ] || fail "no $kh: the host side is not serving"
 dmesg | grep -E 'kvm_amd|kvm-host|Nested' | sed 's/^/  /'
 
 # L2's console, once, before L1's verdict.
@@ -47,6 +76,8 @@ wait_for() {
 	l1_fail "no '$1' from L2 in $2 s"
 }
 
+# start_l2 MODE: boots L2 in the background, its pid in $l2; MODE is
+# "refused" (it must not bind) or "served".
 # L2's root is L1's (the host's, over 9p), its swap a sparse file here.
 # Without XSAVE: the XSAVE area sizes KVM passes on from TCG's emulated
 # CPU are inconsistent (CPUID leaf 0xD says 576 bytes where the enabled
@@ -54,14 +85,35 @@ wait_for() {
 # boot (XSAVE consistency problem, taint W) and turned XSAVE off itself.
 # FXSAVE serves L2 as well; nothing here needs AVX.
 truncate -s 512M /tmp/l2-swap.img
+start_l2() {
+	: > $l2log
+	shown=
+	qemu-system-x86_64 -accel kvm -cpu host,-xsave -smp 1 -m 256M -nographic \
+		-no-reboot -kernel "$kernel" \
+		-drive file=/tmp/l2-swap.img,if=virtio,format=raw,cache=unsafe \
+		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+		-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,cache=loose ro init=$(dirname "$0")/init-kvm-l2.sh panic=-1 quiet zswap.enabled=0 UTMEM_BIN=$bin UTMEM_L2=$1" \
+		< /dev/null > $l2log 2>&1 &
+	l2=$!
+}
+
+echo "--- L2 while VMs are not served: it must refuse to bind, and say why"
+start_l2 refused
+wait_for '^utmem-l2: REFUSED' 600
+wait "$l2" 2>/dev/null
+show_l2
+[ -z "$(cat $kh/vms)" ] || fail "a VM got a client while VMs are not served"
+[ "$(cat $kh/hypercalls/probe)" -ge 1 ] || fail "L2 did not probe"
+for op in new_pool put get put_batch; do
+	[ "$(cat $kh/hypercalls/$op)" = 0 ] || fail "a $op hypercall while L2 was refused"
+done
+
+echo "--- the operator enables VMs"
+echo 1 > $switch || fail "cannot set kvm_host_enabled"
+[ "$(cat $switch)" = Y ] || fail "kvm_host_enabled did not stick"
+dmesg | grep -q 'kvm-host: serving VMs' || fail "no log line for the switch"
 start=$(date +%s.%N)
-qemu-system-x86_64 -accel kvm -cpu host,-xsave -smp 1 -m 256M -nographic \
-	-no-reboot -kernel "$kernel" \
-	-drive file=/tmp/l2-swap.img,if=virtio,format=raw,cache=unsafe \
-	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-	-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,cache=loose ro init=$(dirname "$0")/init-kvm-l2.sh panic=-1 quiet utmem.backend=kvm zswap.enabled=0 UTMEM_BIN=$bin" \
-	< /dev/null > $l2log 2>&1 &
-l2=$!
+start_l2 served
 
 # (after the firmware's escape codes, on the same line)
 wait_for 'utmem-l2: init' 300

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# init of L2 in the host-kvm end-to-end: a KVM guest of L1 bound to
-# utmem.backend=kvm, so every tmem call below is a real hypercall served
-# by L1.  Runs the /dev/utmem suite, the hypercall round-trip benchmark
+# init of L2 in the host-kvm end-to-end: a KVM guest of L1, whose utmem
+# binds the kvm backend by default (KVM_GUEST), so every tmem call below
+# is a real hypercall served by L1.  With UTMEM_L2=refused, L1 serves no
+# VMs yet: L2 checks that it did not bind and said why, and powers off.  Runs the /dev/utmem suite, the hypercall round-trip benchmark
 # and the frontswap checksum stress, says "utmem-l2: checks PASS", then
 # swaps a working set out to L1 and says "utmem-l2: HOLDING" while it
 # keeps it there, for L1 to count and kill.
@@ -13,6 +14,16 @@ bin=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}
 d=/sys/kernel/debug/utmem
 fs=$d/frontswap
 echo "utmem-l2: init after $(cut -d' ' -f1 /proc/uptime) s of boot"
+if [ "${UTMEM_L2:-}" = refused ]; then
+	dmesg | grep 'utmem' | grep -v selftest
+	dmesg | grep -q 'utmem: bound backend' && fail "bound while the host serves no VMs"
+	dmesg | grep -q 'the host does not serve this VM: its operator has not enabled utmem for VMs' ||
+		fail "no message saying why utmem did not bind"
+	[ -c /dev/utmem ] && fail "/dev/utmem without a backend"
+	kernel_reports_check || fail "kernel reports"
+	echo "utmem-l2: REFUSED"
+	poweroff -f
+fi
 dmesg | grep -iE 'Hypervisor detected|utmem|x86/fpu|xstate|xsave' | grep -v selftest
 dmesg | grep -q 'utmem: bound backend kvm' || fail "utmem did not bind to kvm"
 [ -c /dev/utmem ] || fail "no /dev/utmem"

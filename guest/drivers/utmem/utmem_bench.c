@@ -26,7 +26,6 @@
 
 #include "utmem_dev.h"
 #include "utmem_kv.h"
-#include "../../tmem/tmem_internal.h"
 
 #define BENCH_COUNT_MAX		BIT(20)
 #define BENCH_DATA_MAX		(32U << 20)	/* bytes of values kept at once */

@@ -39,7 +39,7 @@
 
 #include "utmem_dev.h"
 #include "utmem_kv.h"
-#include "../../tmem/tmem_internal.h"
+#include <utmem/debugfs.h>
 
 atomic64_t utmem_dev_stats[UTMEM_STAT_NR];
 /* Open files and their pools, for debugfs. */

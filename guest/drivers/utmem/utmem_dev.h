@@ -109,4 +109,13 @@ void utmem_bench_debugfs_init(struct tmem_backend *be, struct dentry *root);
 long utmem_file_ioctl(struct utmem_file *f, unsigned int cmd,
 		      void __user *uarg);
 
+/* Started by main.c once a backend is bound. */
+#ifdef CONFIG_UTMEM_DEV
+int utmem_dev_init(struct dentry *debugfs_root);
+void utmem_dev_exit(void);
+#else
+static inline int utmem_dev_init(struct dentry *debugfs_root) { return 0; }
+static inline void utmem_dev_exit(void) { }
+#endif
+
 #endif /* _UTMEM_DEV_H */

@@ -21,6 +21,10 @@
  * into the request (and into the buffers it names) before the hypercall
  * returns.
  *
+ * A host that stops serving VMs answers NEW_POOL, PUT and each PUT_BATCH
+ * entry REFUSED, and goes on answering GETs and flushes of what the VM
+ * holds.
+ *
  * Every field that an operation does not use must be zero, so that a
  * later version can give it a meaning: such a request is INVAL.  The
  * guest asks UTMEM_KVM_OP_PROBE with its ABI version before anything
@@ -39,7 +43,9 @@
  * Operations, and the fields of struct utmem_kvm_req each one uses
  * (all others must be zero):
  *
- * PROBE	  len: in, the guest's ABI version; out, the host's
+ * PROBE	  len: in, the guest's ABI version; out, the host's.
+ *		  Answered PERM when the host's operator has not enabled
+ *		  utmem for this VM: the guest must not bind then.
  * NEW_POOL	  flags: TMEM_POOL_*; pool_id: out; buf: with
  *		  TMEM_POOL_SHARED, the pool's 16-byte UUID
  * DESTROY_POOL	  pool_id

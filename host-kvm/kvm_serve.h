@@ -4,8 +4,8 @@
  * kvm_host_req.c, which knows nothing of KVM (so that KUnit can feed it
  * from a fake guest memory), and kvm_host.c, the glue that KVM calls.
  */
-#ifndef _UTMEM_KVM_HOST_H
-#define _UTMEM_KVM_HOST_H
+#ifndef _UTMEM_KVM_SERVE_H
+#define _UTMEM_KVM_SERVE_H
 
 #include <linux/atomic.h>
 #include <linux/types.h>
@@ -33,6 +33,9 @@ struct utmem_kvm_mem {
 
 /**
  * struct utmem_kvm_server - what the handler shares between all VMs
+ * @enabled: VMs are served: while false, PROBE is answered PERM and
+ *	NEW_POOL and PUTs REFUSED, while what VMs hold can still be read
+ *	and flushed
  * @shared_pools: whether a VM may create or open a shared pool (a pool
  *	that every VM naming its UUID reaches)
  * @calls: requests per operation, whatever their answer
@@ -41,6 +44,7 @@ struct utmem_kvm_mem {
  *	engine's own INVAL answers (a shared pool's flags, say)
  */
 struct utmem_kvm_server {
+	bool enabled;
 	bool shared_pools;
 	atomic64_t calls[UTMEM_KVM_OP_NR];
 	atomic64_t malformed;
@@ -52,4 +56,4 @@ u32 utmem_kvm_serve(struct utmem_kvm_server *server,
 		    struct utmem_sim_client *client, struct utmem_kvm_mem *mem,
 		    u64 gpa, u64 size);
 
-#endif /* _UTMEM_KVM_HOST_H */
+#endif /* _UTMEM_KVM_SERVE_H */
