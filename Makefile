@@ -121,8 +121,11 @@ $(BIN)/libutmem.a: $(LIBUTMEM)/utmem.c $(LIBUTMEM)/utmem.h \
 	$(AR) rcs $@ $(@D)/utmem.o
 
 UTMEMCTL_SRC := $(wildcard $(REPO)/tools/utmemctl/*.[ch])
+# The version utmemctl --version prints: the checkout's, or UTMEM_VERSION=.
+UTMEM_VERSION ?= $(shell git -C $(REPO) describe --always --dirty 2>/dev/null || echo unknown)
 $(BIN)/utmemctl: $(UTMEMCTL_SRC) $(BIN)/libutmem.a
-	$(CC) $(USER_CFLAGS) -I$(REPO)/include/uapi -I$(LIBUTMEM) \
+	$(CC) $(USER_CFLAGS) -DUTMEM_VERSION='"$(UTMEM_VERSION)"' \
+		-I$(REPO)/include/uapi -I$(LIBUTMEM) \
 		-o $@ $(filter %.c,$(UTMEMCTL_SRC)) $(BIN)/libutmem.a
 
 $(BIN)/utmem_ioctl_bench: $(REPO)/tools/bench/utmem_ioctl_bench.c $(BIN)/libutmem.a
@@ -226,7 +229,7 @@ soak-kernel:
 
 # Not in `make test`, whose cold run it would take past 40 minutes here:
 # .ci/run runs it after.  One small x86_64 kernel is both L1 and L2.
-e2e-kvm: kvm-kernel $(BIN)/swap_stress $(BIN)/utmem_dev_test
+e2e-kvm: kvm-kernel $(BIN)/swap_stress $(BIN)/utmem_dev_test $(BIN)/utmemctl
 	$(REPO)/scripts/run-kvm-e2e.sh $(KVM_BUILD)/arch/x86/boot/bzImage $(BIN)
 
 kvm-kernel:

@@ -42,7 +42,7 @@
  *	while it picks a file, and takes that file's lock by trylock only.
  *   kvm_guest_cpu.lock (local lock; host-kvm/kvm_guest.c)
  *	this CPU's request buffer while a hypercall is built and made
- *   utmem_sim_host.lock (spinlock, interrupts saved; host-sim/sim.h)
+ *   utmem_host.lock (spinlock, interrupts saved; host/host.h)
  *	everything in one pool engine; guest users call in with interrupts
  *	off, so nothing under it sleeps or allocates but with GFP_NOWAIT
  *   cleancache_shared_lock (spinlock; guest/fs/cleancache_tmem.c)

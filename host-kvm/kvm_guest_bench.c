@@ -108,7 +108,7 @@ static int bench(struct tmem_backend *kvm, u32 count)
 	if (IS_ERR(sim))
 		return PTR_ERR(sim);
 	/* Nothing of this guest's memory needs setting aside for 1 MiB. */
-	utmem_sim_set_carve_out(utmem_sim_backend_host(sim), false);
+	utmem_sim_set_carve_out(&utmem_sim_of(sim)->reserve, false);
 	val = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	out = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	if (!val || !out) {

@@ -14,9 +14,10 @@
  * logs why; turning it off later refuses new pools and PUTs, while GETs
  * and flushes of what VMs already hold go on, so no guest loses data.
  *
- * The engine is the simulator's (host-sim/sim_engine.c): capacity,
- * per-client caps and weights, eviction of ephemeral pages, compression
- * and deduplication are the same code the guest-side tests run.  Its
+ * The engine is host/'s (host/host_engine.c): capacity, per-client caps
+ * and weights, eviction of ephemeral pages, compression and deduplication
+ * are the same code the guest-side tests run on the simulator, without
+ * the simulator's latency model and carve-out.  Its
  * debugfs directory, utmem/kvm-host/, shows each VM as clients/<id>/;
  * utmem/kvm-host/vms lists which VM (the VMM's pid) each client is.
  */
@@ -32,7 +33,7 @@
 #include <linux/utmem_kvm_host.h>
 #include <linux/xarray.h>
 
-#include "../host-sim/sim.h"
+#include "../host/host.h"
 #include <utmem/debugfs.h>
 #include "kvm_host_glue.h"
 #include "kvm_serve.h"
@@ -91,7 +92,7 @@ MODULE_PARM_DESC(kvm_shared_pools,
  * @hypercalls: its requests
  */
 struct kvm_vm_client {
-	struct utmem_sim_client *client;
+	struct utmem_host_client *client;
 	pid_t pid;
 	atomic64_t hypercalls;
 };
@@ -110,12 +111,13 @@ struct kvm_vcpu_mem {
  */
 static DEFINE_XARRAY(vms);
 static DEFINE_MUTEX(vms_lock);
-static struct utmem_sim_host *kvm_host;
+static struct utmem_host *kvm_host;
 static u64 vm_cap;
 
 static int vcpu_read(struct utmem_kvm_mem *mem, u64 gpa, void *dst, u32 len)
 {
-	struct kvm_vcpu *vcpu = container_of(mem, struct kvm_vcpu_mem, mem)->vcpu;
+	struct kvm_vcpu *vcpu = container_of(mem, struct kvm_vcpu_mem,
+					     mem)->vcpu;
 
 	return kvm_vcpu_read_guest(vcpu, gpa, dst, len) ? -EFAULT : 0;
 }
@@ -123,7 +125,8 @@ static int vcpu_read(struct utmem_kvm_mem *mem, u64 gpa, void *dst, u32 len)
 static int vcpu_write(struct utmem_kvm_mem *mem, u64 gpa, const void *src,
 		      u32 len)
 {
-	struct kvm_vcpu *vcpu = container_of(mem, struct kvm_vcpu_mem, mem)->vcpu;
+	struct kvm_vcpu *vcpu = container_of(mem, struct kvm_vcpu_mem,
+					     mem)->vcpu;
 
 	return kvm_vcpu_write_guest(vcpu, gpa, src, len) ? -EFAULT : 0;
 }
@@ -144,11 +147,11 @@ static struct kvm_vm_client *vm_client_get(struct kvm *kvm)
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		goto unlock;
-	vm->client = utmem_sim_client_create(kvm_host);
+	vm->client = utmem_host_client_create(kvm_host);
 	if (!vm->client)
 		goto free_vm;
 	if (vm_cap)
-		utmem_sim_set_cap(vm->client, vm_cap);
+		utmem_host_set_cap(vm->client, vm_cap);
 	vm->pid = task_tgid_nr(current);
 	err = xa_err(xa_store(&vms, (unsigned long)kvm, vm, GFP_KERNEL));
 	if (err)
@@ -157,7 +160,7 @@ static struct kvm_vm_client *vm_client_get(struct kvm *kvm)
 	goto unlock;
 
 destroy_client:
-	utmem_sim_client_destroy(vm->client);
+	utmem_host_client_destroy(vm->client);
 free_vm:
 	kfree(vm);
 	vm = NULL;
@@ -217,7 +220,7 @@ static void kvm_host_destroy_vm(struct kvm *kvm)
 		return;
 	pr_info("VM of pid %d gone: client %u freed after %lld hypercalls\n",
 		vm->pid, vm->client->id, atomic64_read(&vm->hypercalls));
-	utmem_sim_client_destroy(vm->client);
+	utmem_host_client_destroy(vm->client);
 	kfree(vm);
 }
 
@@ -247,11 +250,11 @@ DEFINE_SHOW_ATTRIBUTE(vms);
 /* A size parameter; empty for the default (a quarter of RAM). */
 static int parse_size(const char *name, const char *str, u64 *bytes)
 {
-	int err = utmem_sim_parse_capacity(str, bytes);
+	int err = utmem_host_parse_capacity(str, bytes);
 
 	if (err)
 		pr_err("utmem.%s=%s is not a size up to %llu: not serving KVM guests\n",
-		       name, str, UTMEM_SIM_CAPACITY_MAX);
+		       name, str, UTMEM_HOST_CAPACITY_MAX);
 	return err;
 }
 
@@ -277,7 +280,7 @@ int utmem_kvm_host_init(struct dentry *debugfs_root)
 	if (*kvm_vm_cap && parse_size("kvm_vm_cap", kvm_vm_cap, &vm_cap))
 		return -EINVAL;
 	server.shared_pools = kvm_shared_pools;
-	kvm_host = utmem_sim_host_create(capacity);
+	kvm_host = utmem_host_create(capacity);
 	if (IS_ERR(kvm_host)) {
 		err = PTR_ERR(kvm_host);
 		pr_err("no pool engine for KVM guests: %pe\n", kvm_host);
@@ -287,12 +290,12 @@ int utmem_kvm_host_init(struct dentry *debugfs_root)
 	err = utmem_kvm_host_register(&kvm_host_ops);
 	if (err) {
 		pr_err("cannot register with KVM: %pe\n", ERR_PTR(err));
-		utmem_sim_host_destroy(kvm_host);
+		utmem_host_destroy(kvm_host);
 		kvm_host = NULL;
 		return err;
 	}
 	dir = debugfs_create_dir("kvm-host", debugfs_root);
-	utmem_sim_debugfs_init(kvm_host, dir);
+	utmem_host_debugfs_init(kvm_host, dir);
 	debugfs_create_file("vms", 0444, dir, NULL, &vms_fops);
 	calls = debugfs_create_dir("hypercalls", dir);
 	for (i = 0; i < UTMEM_KVM_OP_NR; i++)
@@ -317,11 +320,11 @@ void utmem_kvm_host_exit(void)
 	mutex_lock(&vms_lock);
 	xa_for_each(&vms, index, vm) {
 		xa_erase(&vms, index);
-		utmem_sim_client_destroy(vm->client);
+		utmem_host_client_destroy(vm->client);
 		kfree(vm);
 	}
 	mutex_unlock(&vms_lock);
 	/* With the kvm-host/ directory, where the engine's files are. */
-	utmem_sim_host_destroy(kvm_host);
+	utmem_host_destroy(kvm_host);
 	kvm_host = NULL;
 }

@@ -2,7 +2,7 @@
 /*
  * The host's handler of KVM_HC_UTMEM requests: reads a request from guest
  * memory, checks it, serves it from the VM's client of the pool engine
- * (host-sim/sim_engine.c, the simulator's own engine) and writes the
+ * (host/host_engine.c, the same engine the simulator uses) and writes the
  * answers back.
  *
  * The guest is not trusted: every field is checked before it is used,
@@ -21,7 +21,7 @@
 #include <linux/string.h>
 #include <kunit/visibility.h>
 
-#include "../host-sim/sim.h"
+#include "../host/host.h"
 #include "kvm_serve.h"
 
 const char *const utmem_kvm_op_names[UTMEM_KVM_OP_NR] = {
@@ -97,7 +97,7 @@ static u32 st(tmem_status_t status)
  * destroyed again, and the request fails.
  */
 static u32 serve_new_pool(struct utmem_kvm_server *server,
-			  struct utmem_sim_client *client,
+			  struct utmem_host_client *client,
 			  struct utmem_kvm_mem *mem, u64 gpa,
 			  struct utmem_kvm_req *req)
 {
@@ -117,21 +117,21 @@ static u32 serve_new_pool(struct utmem_kvm_server *server,
 	}
 	if (!READ_ONCE(server->enabled))
 		return TMEM_STATUS_REFUSED;
-	status = utmem_sim_new_pool(client, req->flags,
-				    req->flags & TMEM_POOL_SHARED ? &uuid : NULL,
+	status = utmem_host_new_pool(client, req->flags,
+				     req->flags & TMEM_POOL_SHARED ? &uuid : NULL,
 				    &id);
 	if (status != TMEM_S_OK)
 		return st(status);
 	req->pool_id = id;
 	if (mem->write(mem, gpa, req, sizeof(*req))) {
-		utmem_sim_destroy_pool(client, id);
+		utmem_host_destroy_pool(client, id);
 		return MALFORMED;
 	}
 	return TMEM_STATUS_OK;
 }
 
 static u32 serve_put(struct utmem_kvm_server *server,
-		     struct utmem_sim_client *client,
+		     struct utmem_host_client *client,
 		     struct utmem_kvm_mem *mem, const struct utmem_kvm_req *req,
 		     void *bounce)
 {
@@ -141,7 +141,7 @@ static u32 serve_put(struct utmem_kvm_server *server,
 		return MALFORMED;
 	if (!READ_ONCE(server->enabled))
 		return TMEM_STATUS_REFUSED;
-	return st(utmem_sim_put(client, req->pool_id, &req->handle, bounce,
+	return st(utmem_host_put(client, req->pool_id, &req->handle, bounce,
 				req->len));
 }
 
@@ -150,15 +150,15 @@ static u32 serve_put(struct utmem_kvm_server *server,
  * that GET has removed it, so a guest that names a buffer it cannot
  * receive into loses the value, as it may lose any ephemeral value.
  */
-static u32 serve_get(struct utmem_sim_client *client,
+static u32 serve_get(struct utmem_host_client *client,
 		     struct utmem_kvm_mem *mem, u64 gpa,
 		     struct utmem_kvm_req *req, void *bounce)
 {
 	tmem_status_t status;
 	u32 len = 0;
 
-	status = utmem_sim_get(client, req->pool_id, &req->handle, bounce,
-			       min_t(u32, req->len, TMEM_VALUE_MAX), &len);
+	status = utmem_host_get(client, req->pool_id, &req->handle, bounce,
+				min_t(u32, req->len, TMEM_VALUE_MAX), &len);
 	if (status == TMEM_S_OK && mem->write(mem, req->buf, bounce, len))
 		return MALFORMED;
 	if (status != TMEM_S_OK && status != TMEM_S_TOOBIG)
@@ -175,7 +175,7 @@ static u32 serve_get(struct utmem_sim_client *client,
  * has happened yet.
  */
 static u32 serve_put_batch(struct utmem_kvm_server *server,
-			   struct utmem_sim_client *client,
+			   struct utmem_host_client *client,
 			   struct utmem_kvm_mem *mem,
 			   const struct utmem_kvm_req *req, void *bounce)
 {
@@ -187,7 +187,7 @@ static u32 serve_put_batch(struct utmem_kvm_server *server,
 	if (!req->len || req->len > UTMEM_KVM_BATCH_MAX)
 		return MALFORMED;
 	/* As the engine would answer for the first entry, before any read. */
-	if (utmem_sim_pool_info(client, req->pool_id, &info) != TMEM_S_OK)
+	if (utmem_host_pool_info(client, req->pool_id, &info) != TMEM_S_OK)
 		return TMEM_STATUS_BADPOOL;
 	size = req->len * sizeof(*ent);
 	ent = kmalloc(size, mem->gfp);
@@ -210,8 +210,8 @@ static u32 serve_put_batch(struct utmem_kvm_server *server,
 			ent[i].status = TMEM_STATUS_REFUSED;
 			continue;
 		}
-		ent[i].status = st(utmem_sim_put(client, req->pool_id,
-						 &ent[i].handle, bounce,
+		ent[i].status = st(utmem_host_put(client, req->pool_id,
+						  &ent[i].handle, bounce,
 						 ent[i].len));
 	}
 	/* Checked writable above; a memslot change since is the guest's. */
@@ -222,7 +222,7 @@ out:
 	return ret;
 }
 
-static u32 serve_pool_info(struct utmem_sim_client *client,
+static u32 serve_pool_info(struct utmem_host_client *client,
 			   struct utmem_kvm_mem *mem,
 			   const struct utmem_kvm_req *req)
 {
@@ -231,7 +231,7 @@ static u32 serve_pool_info(struct utmem_sim_client *client,
 
 	if (req->len != sizeof(info))
 		return MALFORMED;
-	status = utmem_sim_pool_info(client, req->pool_id, &info);
+	status = utmem_host_pool_info(client, req->pool_id, &info);
 	if (status != TMEM_S_OK)
 		return st(status);
 	return mem->write(mem, req->buf, &info, sizeof(info)) ?
@@ -259,7 +259,7 @@ static bool op_needs_bounce(u32 op)
 }
 
 static u32 serve(struct utmem_kvm_server *server,
-		 struct utmem_sim_client *client, struct utmem_kvm_mem *mem,
+		 struct utmem_host_client *client, struct utmem_kvm_mem *mem,
 		 u64 gpa, struct utmem_kvm_req *req, void *bounce)
 {
 	switch (req->op) {
@@ -268,19 +268,19 @@ static u32 serve(struct utmem_kvm_server *server,
 	case UTMEM_KVM_OP_NEW_POOL:
 		return serve_new_pool(server, client, mem, gpa, req);
 	case UTMEM_KVM_OP_DESTROY_POOL:
-		return st(utmem_sim_destroy_pool(client, req->pool_id));
+		return st(utmem_host_destroy_pool(client, req->pool_id));
 	case UTMEM_KVM_OP_PUT:
 		return serve_put(server, client, mem, req, bounce);
 	case UTMEM_KVM_OP_GET:
 		return serve_get(client, mem, gpa, req, bounce);
 	case UTMEM_KVM_OP_FLUSH_PAGE:
-		return st(utmem_sim_flush_page(client, req->pool_id,
+		return st(utmem_host_flush_page(client, req->pool_id,
 					       &req->handle));
 	case UTMEM_KVM_OP_FLUSH_OBJECT:
-		return st(utmem_sim_flush_object(client, req->pool_id,
+		return st(utmem_host_flush_object(client, req->pool_id,
 						 &req->handle.oid));
 	case UTMEM_KVM_OP_FLUSH_POOL:
-		return st(utmem_sim_flush_pool(client, req->pool_id));
+		return st(utmem_host_flush_pool(client, req->pool_id));
 	case UTMEM_KVM_OP_PUT_BATCH:
 		return serve_put_batch(server, client, mem, req, bounce);
 	case UTMEM_KVM_OP_POOL_INFO:
@@ -301,7 +301,7 @@ static u32 serve(struct utmem_kvm_server *server,
  * or DESTROY_POOL.  Return: a TMEM_STATUS_*, for the guest's RAX.
  */
 u32 utmem_kvm_serve(struct utmem_kvm_server *server,
-		    struct utmem_sim_client *client, struct utmem_kvm_mem *mem,
+		    struct utmem_host_client *client, struct utmem_kvm_mem *mem,
 		    u64 gpa, u64 size)
 {
 	struct utmem_kvm_req req;

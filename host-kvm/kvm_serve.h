@@ -11,7 +11,7 @@
 #include <linux/types.h>
 #include <uapi/linux/utmem_kvm.h>
 
-struct utmem_sim_client;
+struct utmem_host_client;
 
 /**
  * struct utmem_kvm_mem - a guest's memory, as the request handler sees it
@@ -53,7 +53,7 @@ struct utmem_kvm_server {
 extern const char *const utmem_kvm_op_names[UTMEM_KVM_OP_NR];
 
 u32 utmem_kvm_serve(struct utmem_kvm_server *server,
-		    struct utmem_sim_client *client, struct utmem_kvm_mem *mem,
+		    struct utmem_host_client *client, struct utmem_kvm_mem *mem,
 		    u64 gpa, u64 size);
 
 #endif /* _UTMEM_KVM_SERVE_H */

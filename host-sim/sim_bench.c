@@ -68,28 +68,28 @@ static void print_spread(struct seq_buf *out, u64 *v, int n)
 
 /* A host of the bench's own, with one client and one persistent pool. */
 struct bench_host {
-	struct utmem_sim_host *host;
-	struct utmem_sim_client *client;
+	struct utmem_host *host;
+	struct utmem_host_client *client;
 	u32 pool;
 };
 
 static int bench_host_create(struct bench_host *bh, u64 capacity,
 			     bool compress, bool dedup)
 {
-	bh->host = utmem_sim_host_create(capacity);
+	bh->host = utmem_host_create(capacity);
 	if (IS_ERR(bh->host))
 		return PTR_ERR(bh->host);
-	utmem_sim_set_compress(bh->host, compress);
-	utmem_sim_set_dedup(bh->host, dedup);
-	bh->client = utmem_sim_client_create(bh->host);
+	utmem_host_set_compress(bh->host, compress);
+	utmem_host_set_dedup(bh->host, dedup);
+	bh->client = utmem_host_client_create(bh->host);
 	if (!bh->client) {
-		utmem_sim_host_destroy(bh->host);
+		utmem_host_destroy(bh->host);
 		return -ENOMEM;
 	}
-	if (utmem_sim_new_pool(bh->client, TMEM_POOL_PERSISTENT, NULL,
-			       &bh->pool) != TMEM_S_OK) {
-		utmem_sim_client_destroy(bh->client);
-		utmem_sim_host_destroy(bh->host);
+	if (utmem_host_new_pool(bh->client, TMEM_POOL_PERSISTENT, NULL,
+				&bh->pool) != TMEM_S_OK) {
+		utmem_host_client_destroy(bh->client);
+		utmem_host_destroy(bh->host);
 		return -ENOMEM;
 	}
 	return 0;
@@ -97,8 +97,8 @@ static int bench_host_create(struct bench_host *bh, u64 capacity,
 
 static void bench_host_destroy(struct bench_host *bh)
 {
-	utmem_sim_client_destroy(bh->client);
-	utmem_sim_host_destroy(bh->host);
+	utmem_host_client_destroy(bh->client);
+	utmem_host_destroy(bh->host);
 }
 
 /* frontswap's naming: one object, the slot number as index. */
@@ -141,7 +141,8 @@ static void page_fill(struct page_bufs *b, enum page_kind kind)
 	if (kind == PAGE_DEDUP) {
 		get_random_bytes(b->src, PAGE_SIZE);
 		for (i = 1; i < b->nr; i++)
-			memcpy(b->src + (size_t)i * PAGE_SIZE, b->src, PAGE_SIZE);
+			memcpy(b->src + (size_t)i * PAGE_SIZE, b->src,
+			       PAGE_SIZE);
 		return;
 	}
 	get_random_bytes(b->src, (size_t)b->nr * PAGE_SIZE);
@@ -191,24 +192,24 @@ static int page_run_sim(struct page_bufs *b, enum page_kind kind,
 	t0 = ktime_get_ns();
 	for (i = 0; i < b->nr; i++) {
 		bench_handle(&h, i);
-		st = utmem_sim_put(bh.client, bh.pool, &h,
-				   b->src + (size_t)i * PAGE_SIZE, PAGE_SIZE);
+		st = utmem_host_put(bh.client, bh.pool, &h,
+				    b->src + (size_t)i * PAGE_SIZE, PAGE_SIZE);
 		bad += st != TMEM_S_OK;
 	}
 	t1 = ktime_get_ns();
 	for (i = 0; i < b->nr; i++) {
 		bench_handle(&h, i);
-		st = utmem_sim_get(bh.client, bh.pool, &h,
-				   b->out + (size_t)i * PAGE_SIZE, PAGE_SIZE,
+		st = utmem_host_get(bh.client, bh.pool, &h,
+				    b->out + (size_t)i * PAGE_SIZE, PAGE_SIZE,
 				   &len);
 		bad += st != TMEM_S_OK || len != PAGE_SIZE;
 	}
 	t2 = ktime_get_ns();
 	if (kind == PAGE_DEDUP &&
-	    utmem_sim_counter(bh.host, UTMEM_SIM_DEDUP_HITS) != b->nr - 1) {
+	    utmem_host_counter(bh.host, UTMEM_HOST_DEDUP_HITS) != b->nr - 1) {
 		pr_err("%s: %llu dedup hits for %u equal pages\n",
 		       page_kind_names[kind],
-		       utmem_sim_counter(bh.host, UTMEM_SIM_DEDUP_HITS), b->nr);
+		       utmem_host_counter(bh.host, UTMEM_HOST_DEDUP_HITS), b->nr);
 		err = -EIO;
 	}
 	bench_host_destroy(&bh);
@@ -265,7 +266,8 @@ static void page_report(struct seq_buf *out, struct page_results *res,
 		/* Each round's ratio against the same round's memcpy. */
 		for (r = 0; r < rounds; r++)
 			res->ratio[r] = div64_u64(res->sum[k][r] * 100,
-						  max(res->sum[PAGE_MEMCPY][r], 1ULL));
+						  max(res->sum[PAGE_MEMCPY][r],
+						      1ULL));
 		seq_buf_printf(out, "%s", page_kind_names[k]);
 		print_spread(out, res->put[k], rounds);
 		print_spread(out, res->get[k], rounds);
@@ -363,8 +365,8 @@ static void scale_put(struct scale_ctx *c, u32 index)
 
 	bench_handle(&h, index);
 	scale_page(c->page, index, ++c->gen[index]);
-	if (utmem_sim_put(c->bh.client, c->bh.pool, &h, c->page,
-			  PAGE_SIZE) != TMEM_S_OK)
+	if (utmem_host_put(c->bh.client, c->bh.pool, &h, c->page,
+			   PAGE_SIZE) != TMEM_S_OK)
 		c->bad++;
 }
 
@@ -374,8 +376,8 @@ static void scale_get(struct scale_ctx *c, u32 index)
 	u32 len;
 
 	bench_handle(&h, index);
-	if (utmem_sim_get(c->bh.client, c->bh.pool, &h, c->page, PAGE_SIZE,
-			  &len) != TMEM_S_OK || len != PAGE_SIZE ||
+	if (utmem_host_get(c->bh.client, c->bh.pool, &h, c->page, PAGE_SIZE,
+			   &len) != TMEM_S_OK || len != PAGE_SIZE ||
 	    !scale_page_ok(c->page, index, c->gen[index]))
 		c->bad++;
 }
@@ -384,14 +386,14 @@ static u64 scale_stored_bytes(struct scale_ctx *c)
 {
 	struct tmem_pool_info info = {};
 
-	utmem_sim_pool_info(c->bh.client, c->bh.pool, &info);
+	utmem_host_pool_info(c->bh.client, c->bh.pool, &info);
 	return info.stored_bytes;
 }
 
 /* The longest lock hold (ns, pages) of what ran since the last call. */
 static void scale_hold(struct scale_ctx *c, u64 *ns, u64 *pages)
 {
-	struct utmem_sim_host *host = c->bh.host;
+	struct utmem_host *host = c->bh.host;
 	unsigned long flags;
 
 	spin_lock_irqsave(&host->lock, flags);
@@ -412,7 +414,7 @@ static void scale_holds(struct scale_ctx *c, struct seq_buf *out)
 	u32 nr = c->nr, i;
 
 	scale_hold(c, &flush_ns, &flush_pages);
-	if (utmem_sim_flush_pool(c->bh.client, c->bh.pool) != TMEM_S_OK)
+	if (utmem_host_flush_pool(c->bh.client, c->bh.pool) != TMEM_S_OK)
 		c->bad++;
 	scale_hold(c, &flush_ns, &flush_pages);
 	for (i = 0; i < nr; i++) {
@@ -421,7 +423,7 @@ static void scale_holds(struct scale_ctx *c, struct seq_buf *out)
 			cond_resched();
 	}
 	scale_hold(c, &destroy_ns, &destroy_pages);
-	if (utmem_sim_destroy_pool(c->bh.client, c->bh.pool) != TMEM_S_OK)
+	if (utmem_host_destroy_pool(c->bh.client, c->bh.pool) != TMEM_S_OK)
 		c->bad++;
 	scale_hold(c, &destroy_ns, &destroy_pages);
 	seq_buf_printf(out, "# lock hold at %u pages: ", nr);
@@ -498,7 +500,8 @@ static int scale_bench(const char *args, struct seq_buf *out)
 		print_spread(out, get_ns, SCALE_ROUNDS);
 		print_spread(out, put_ns, SCALE_ROUNDS);
 		seq_buf_printf(out, " %lu %llu\n",
-			       (slab_bytes() - min(slab0, slab_bytes())) / target,
+			       (slab_bytes() - min(slab0,
+						   slab_bytes())) / target,
 			       div_u64(scale_stored_bytes(&c), target));
 	}
 	if (!c.bad)

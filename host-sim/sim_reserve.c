@@ -38,39 +38,45 @@
 #define UTMEM_SIM_REFILL_MIN	64
 #define UTMEM_SIM_REFILL_BATCH	256
 
-static unsigned long reserve_target(struct utmem_sim_host *host, u64 headroom)
+static unsigned long reserve_target(struct utmem_sim_reserve *r, u64 headroom)
 {
+	struct utmem_host *host = r->host;
 	u64 capacity_pages = host->capacity >> PAGE_SHIFT;
-	u64 used_pages = DIV_ROUND_UP_ULL(utmem_sim_footprint(host) + headroom,
+	u64 used_pages = DIV_ROUND_UP_ULL(utmem_host_footprint(host) + headroom,
 					  PAGE_SIZE);
 
-	if (!host->carve_out || used_pages >= capacity_pages)
+	if (!r->carve_out || used_pages >= capacity_pages)
 		return 0;
 	return capacity_pages - used_pages;
 }
 
-/**
- * utmem_sim_reserve_fit() - match the reserve to capacity and footprint
- * @host: the host, locked
- * @headroom: bytes about to be allocated for a PUT
- *
- * Frees surplus reserve pages now; queues a refill when the reserve is
- * short by UTMEM_SIM_REFILL_MIN pages or more.  Atomic-safe.
+/*
+ * Matches the reserve to capacity and footprint, with @headroom bytes
+ * about to be allocated for a PUT: frees surplus reserve pages now;
+ * queues a refill when the reserve is short by UTMEM_SIM_REFILL_MIN
+ * pages or more.  Under the host lock, atomic-safe: the host's
+ * footprint_changed hook.
  */
-void utmem_sim_reserve_fit(struct utmem_sim_host *host, u64 headroom)
+static void reserve_fit(struct utmem_sim_reserve *r, u64 headroom)
 {
-	unsigned long target = reserve_target(host, headroom);
+	unsigned long target = reserve_target(r, headroom);
 	struct page *page;
 
-	lockdep_assert_held(&host->lock);
-	while (host->reserve_pages > target) {
-		page = list_first_entry(&host->reserve, struct page, lru);
+	lockdep_assert_held(&r->host->lock);
+	while (r->nr_pages > target) {
+		page = list_first_entry(&r->pages, struct page, lru);
 		list_del(&page->lru);
-		host->reserve_pages--;
+		r->nr_pages--;
 		__free_page(page);
 	}
-	if (target - host->reserve_pages >= UTMEM_SIM_REFILL_MIN)
-		schedule_work(&host->reserve_work);
+	if (target > r->nr_pages &&
+	    target - r->nr_pages >= UTMEM_SIM_REFILL_MIN)
+		schedule_work(&r->work);
+}
+
+static void reserve_footprint_changed(struct utmem_host *host, u64 headroom)
+{
+	reserve_fit(host->binding, headroom);
 }
 
 /*
@@ -79,8 +85,9 @@ void utmem_sim_reserve_fit(struct utmem_sim_host *host, u64 headroom)
  * ends the refill: the guest is short of memory, and the next change of
  * footprint tries again.
  */
-static void reserve_refill(struct utmem_sim_host *host)
+static void reserve_refill(struct utmem_sim_reserve *r)
 {
+	struct utmem_host *host = r->host;
 	const gfp_t gfp = GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN;
 	unsigned long flags, want, got;
 	struct page *page;
@@ -88,9 +95,8 @@ static void reserve_refill(struct utmem_sim_host *host)
 
 	for (;;) {
 		spin_lock_irqsave(&host->lock, flags);
-		want = reserve_target(host, 0);
-		want = want > host->reserve_pages ?
-		       want - host->reserve_pages : 0;
+		want = reserve_target(r, 0);
+		want = want > r->nr_pages ? want - r->nr_pages : 0;
 		spin_unlock_irqrestore(&host->lock, flags);
 		if (!want)
 			return;
@@ -102,9 +108,9 @@ static void reserve_refill(struct utmem_sim_host *host)
 			list_add(&page->lru, &batch);
 		}
 		spin_lock_irqsave(&host->lock, flags);
-		list_splice_init(&batch, &host->reserve);
-		host->reserve_pages += got;
-		utmem_sim_reserve_fit(host, 0);
+		list_splice_init(&batch, &r->pages);
+		r->nr_pages += got;
+		reserve_fit(r, 0);
 		spin_unlock_irqrestore(&host->lock, flags);
 		if (got < want)
 			return;
@@ -114,57 +120,78 @@ static void reserve_refill(struct utmem_sim_host *host)
 
 static void reserve_work_fn(struct work_struct *work)
 {
-	reserve_refill(container_of(work, struct utmem_sim_host, reserve_work));
+	reserve_refill(container_of(work, struct utmem_sim_reserve, work));
 }
 
-void utmem_sim_reserve_init(struct utmem_sim_host *host)
-{
-	INIT_LIST_HEAD(&host->reserve);
-	INIT_WORK(&host->reserve_work, reserve_work_fn);
-}
-
-/* Gives every reserve page back; the host is going away. */
-void utmem_sim_reserve_exit(struct utmem_sim_host *host)
+/**
+ * utmem_sim_reserve_attach() - follow @host's footprint, carve-out off
+ * @r: the reserve
+ * @host: a host holding nothing yet, whose binding data @r becomes
+ */
+void utmem_sim_reserve_attach(struct utmem_sim_reserve *r,
+			      struct utmem_host *host)
 {
 	unsigned long flags;
 
+	r->host = host;
+	r->carve_out = false;
+	INIT_LIST_HEAD(&r->pages);
+	r->nr_pages = 0;
+	INIT_WORK(&r->work, reserve_work_fn);
 	spin_lock_irqsave(&host->lock, flags);
-	host->carve_out = false;
-	utmem_sim_reserve_fit(host, 0);
+	host->binding = r;
+	WRITE_ONCE(host->footprint_changed, reserve_footprint_changed);
 	spin_unlock_irqrestore(&host->lock, flags);
-	cancel_work_sync(&host->reserve_work);
+}
+
+/* Gives every reserve page back and lets go of the host; may sleep. */
+void utmem_sim_reserve_detach(struct utmem_sim_reserve *r)
+{
+	struct utmem_host *host = r->host;
+	unsigned long flags;
+
+	spin_lock_irqsave(&host->lock, flags);
+	r->carve_out = false;
+	reserve_fit(r, 0);
+	WRITE_ONCE(host->footprint_changed, NULL);
+	host->binding = NULL;
+	spin_unlock_irqrestore(&host->lock, flags);
+	cancel_work_sync(&r->work);
+	/* A refill that ran meanwhile found the carve-out off: none left. */
+	WARN_ON_ONCE(r->nr_pages);
 }
 
 /**
  * utmem_sim_set_carve_out() - set the host's capacity aside from the guest
- * @host: the host
+ * @r: the host's reserve
  * @on: take it (now, may sleep) or give it back
  *
  * Return: 0, or -ENOMEM when the guest could not spare the capacity; the
  * carve-out stays on with what it got, and the refills take the rest as
  * the guest frees memory.
  */
-int utmem_sim_set_carve_out(struct utmem_sim_host *host, bool on)
+int utmem_sim_set_carve_out(struct utmem_sim_reserve *r, bool on)
 {
+	struct utmem_host *host = r->host;
 	unsigned long flags;
 	int err = 0;
 
 	spin_lock_irqsave(&host->lock, flags);
-	host->carve_out = on;
-	utmem_sim_reserve_fit(host, 0);
+	r->carve_out = on;
+	reserve_fit(r, 0);
 	spin_unlock_irqrestore(&host->lock, flags);
 	if (on) {
-		cancel_work_sync(&host->reserve_work);
-		reserve_refill(host);
+		cancel_work_sync(&r->work);
+		reserve_refill(r);
 		spin_lock_irqsave(&host->lock, flags);
-		if (host->reserve_pages < reserve_target(host, 0))
+		if (r->nr_pages < reserve_target(r, 0))
 			err = -ENOMEM;
 		spin_unlock_irqrestore(&host->lock, flags);
 	}
 	return err;
 }
 
-u64 utmem_sim_reserve_bytes(struct utmem_sim_host *host)
+u64 utmem_sim_reserve_bytes(struct utmem_sim_reserve *r)
 {
-	return (u64)READ_ONCE(host->reserve_pages) << PAGE_SHIFT;
+	return (u64)READ_ONCE(r->nr_pages) << PAGE_SHIFT;
 }

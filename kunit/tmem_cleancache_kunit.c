@@ -224,7 +224,7 @@ static void invalidate_fs_test(struct kunit *test)
 static void refused_put_test(struct kunit *test)
 {
 	struct cc_test *t = test->priv;
-	struct utmem_sim_host *host = utmem_sim_backend_host(t->be);
+	struct utmem_host *host = utmem_sim_backend_host(t->be);
 	u8 fill;
 
 	cc_put(t, &t->mapping, 9, 0x01);
@@ -266,7 +266,7 @@ static void shared_pool_test(struct kunit *test)
 	static const char two_uuids[] =
 		"00000000-0000-0000-0000-000000000001,12345678-1234-1234-1234-123456789012\n";
 	struct cc_test *t = test->priv;
-	struct utmem_sim_host *host = utmem_sim_backend_host(t->be);
+	struct utmem_host *host = utmem_sim_backend_host(t->be);
 	struct super_block *sb = kunit_kzalloc(test, sizeof(*sb), GFP_KERNEL);
 	unsigned int i;
 	int id;

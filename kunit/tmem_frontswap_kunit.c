@@ -330,7 +330,7 @@ static void invalidate_test(struct kunit *test)
 static void refused_replace_test(struct kunit *test)
 {
 	struct fs_test *t = test->priv;
-	struct utmem_sim_host *host;
+	struct utmem_host *host;
 
 	sim_setup(test);
 	host = utmem_sim_backend_host(t->be);
@@ -352,14 +352,14 @@ static void refused_replace_test(struct kunit *test)
 static void full_host_test(struct kunit *test)
 {
 	struct fs_test *t = test->priv;
-	struct utmem_sim_host *host;
+	struct utmem_host *host;
 	int i, stored = 0;
 
 	sim_setup(test);
 	host = utmem_sim_backend_host(t->be);
-	utmem_sim_set_compress(host, false);
-	utmem_sim_set_dedup(host, false);
-	utmem_sim_set_capacity(host, 3 * PAGE_SIZE);
+	utmem_host_set_compress(host, false);
+	utmem_host_set_dedup(host, false);
+	utmem_host_set_capacity(host, 3 * PAGE_SIZE);
 	for (i = 0; i < 20; i++)
 		stored += store(test, i, i);
 	KUNIT_EXPECT_GT(test, stored, 0);
@@ -565,27 +565,28 @@ static void host_reclaim_test(struct kunit *test)
 {
 	struct notifier_block nb = { .notifier_call = reclaim_record };
 	struct fs_test *t = test->priv;
-	struct utmem_sim_host *host;
+	struct utmem_host *host;
 	int i;
 
 	sim_setup(test);
 	host = utmem_sim_backend_host(t->be);
 	KUNIT_ASSERT_EQ(test, tmem_register_reclaim_notifier(&nb), 0);
 	reclaim_asked = 0;
-	KUNIT_EXPECT_EQ(test, utmem_sim_request_reclaim(host, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, utmem_host_request_reclaim(host, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test,
-			utmem_sim_request_reclaim(host, UTMEM_SIM_RECLAIM_MAX + 1),
+			utmem_host_request_reclaim(host,
+						   UTMEM_HOST_RECLAIM_MAX + 1),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, utmem_sim_request_reclaim(host, 5), 0);
+	KUNIT_EXPECT_EQ(test, utmem_host_request_reclaim(host, 5), 0);
 	tmem_reclaim_flush();
 	KUNIT_EXPECT_EQ(test, reclaim_asked, 5);
 	/* Shrinking the host below its persistent data asks for the rest. */
-	utmem_sim_set_compress(host, false);
-	utmem_sim_set_dedup(host, false);
+	utmem_host_set_compress(host, false);
+	utmem_host_set_dedup(host, false);
 	for (i = 0; i < 10; i++)
 		KUNIT_EXPECT_TRUE(test, store(test, i, i));
 	reclaim_asked = 0;
-	utmem_sim_set_capacity(host, host->used - 3 * PAGE_SIZE);
+	utmem_host_set_capacity(host, host->used - 3 * PAGE_SIZE);
 	tmem_reclaim_flush();
 	KUNIT_EXPECT_EQ(test, reclaim_asked, 3);
 	tmem_unregister_reclaim_notifier(&nb);

@@ -35,8 +35,8 @@
 
 /* The host behind the stub, and what the stub saw. */
 struct kvm_fake {
-	struct utmem_sim_host *host;
-	struct utmem_sim_client *client;
+	struct utmem_host *host;
+	struct utmem_host_client *client;
 	struct utmem_kvm_server server;
 	struct utmem_kvm_mem mem;
 	unsigned int calls;
@@ -102,9 +102,9 @@ static int kvm_guest_init(struct kunit *test)
 
 	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f);
-	f->host = utmem_sim_host_create(64ULL << 20);
+	f->host = utmem_host_create(64ULL << 20);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(f->host));
-	f->client = utmem_sim_client_create(f->host);
+	f->client = utmem_host_client_create(f->host);
 	KUNIT_ASSERT_NOT_NULL(test, f->client);
 	f->mem.read = phys_read;
 	f->mem.write = phys_write;
@@ -121,10 +121,10 @@ static void kvm_guest_exit(struct kunit *test)
 {
 	struct kvm_fake *f = test->priv;
 
-	utmem_sim_client_destroy(f->client);
+	utmem_host_client_destroy(f->client);
 	KUNIT_EXPECT_EQ(test, f->host->pages, 0);
 	KUNIT_EXPECT_EQ(test, f->host->used, 0);
-	utmem_sim_host_destroy(f->host);
+	utmem_host_destroy(f->host);
 }
 
 static struct tmem_backend *bind(struct kunit *test)
@@ -377,7 +377,8 @@ static void put_batch_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->ops[UTMEM_KVM_OP_PUT_BATCH], 3);
 	KUNIT_EXPECT_EQ(test, f->client->pages, BATCH_NR);
 	for (i = 0; i < BATCH_NR; i++) {
-		KUNIT_EXPECT_EQ(test, (__force u32)ent[i].status, TMEM_STATUS_OK);
+		KUNIT_EXPECT_EQ(test, (__force u32)ent[i].status,
+				TMEM_STATUS_OK);
 		KUNIT_EXPECT_EQ(test, tmem_get(pool, &ent[i].handle, out, VAL,
 					       &len), 0);
 		KUNIT_EXPECT_EQ(test, len, 64);
@@ -471,8 +472,8 @@ struct fake_guest {
 };
 
 struct kvm_host_test {
-	struct utmem_sim_host *host;
-	struct utmem_sim_client *a, *b;
+	struct utmem_host *host;
+	struct utmem_host_client *a, *b;
 	struct utmem_kvm_server server;
 	struct fake_guest g;
 };
@@ -545,7 +546,7 @@ static struct utmem_kvm_req *req_new(struct kvm_host_test *t, u32 op,
 	return req;
 }
 
-static u32 serve_as(struct kvm_host_test *t, struct utmem_sim_client *c)
+static u32 serve_as(struct kvm_host_test *t, struct utmem_host_client *c)
 {
 	return utmem_kvm_serve(&t->server, c, &t->g.mem, REQ,
 			       sizeof(struct utmem_kvm_req));
@@ -556,7 +557,7 @@ static u32 serve_a(struct kvm_host_test *t)
 	return serve_as(t, t->a);
 }
 
-static u32 new_pool(struct kunit *test, struct utmem_sim_client *c)
+static u32 new_pool(struct kunit *test, struct utmem_host_client *c)
 {
 	struct kvm_host_test *t = test->priv;
 	struct utmem_kvm_req *req;
@@ -567,7 +568,7 @@ static u32 new_pool(struct kunit *test, struct utmem_sim_client *c)
 	return req_at(t, REQ)->pool_id;
 }
 
-static u32 put(struct kvm_host_test *t, struct utmem_sim_client *c, u32 pool,
+static u32 put(struct kvm_host_test *t, struct utmem_host_client *c, u32 pool,
 	       u32 index, u64 buf, u32 len)
 {
 	struct utmem_kvm_req *req = req_new(t, UTMEM_KVM_OP_PUT, pool);
@@ -578,7 +579,7 @@ static u32 put(struct kvm_host_test *t, struct utmem_sim_client *c, u32 pool,
 	return serve_as(t, c);
 }
 
-static u32 get(struct kvm_host_test *t, struct utmem_sim_client *c, u32 pool,
+static u32 get(struct kvm_host_test *t, struct utmem_host_client *c, u32 pool,
 	       u32 index, u64 buf, u32 size)
 {
 	struct utmem_kvm_req *req = req_new(t, UTMEM_KVM_OP_GET, pool);
@@ -761,10 +762,12 @@ static void put_get_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, req_at(t, REQ)->len, VAL);
 	KUNIT_EXPECT_NULL(test, memchr_inv(t->g.base + VALS, 0, VAL));
 	/* Into a read-only page or out of the guest: INVAL. */
-	KUNIT_EXPECT_EQ(test, get(t, t->a, pool, 0, RO, VAL), TMEM_STATUS_INVAL);
+	KUNIT_EXPECT_EQ(test, get(t, t->a, pool, 0, RO, VAL),
+			TMEM_STATUS_INVAL);
 	KUNIT_EXPECT_EQ(test, get(t, t->a, pool, 0, FAKE_MEM, VAL),
 			TMEM_STATUS_INVAL);
-	KUNIT_EXPECT_EQ(test, get(t, t->a, pool, 1, VALS, VAL), TMEM_STATUS_MISS);
+	KUNIT_EXPECT_EQ(test, get(t, t->a, pool, 1, VALS, VAL),
+			TMEM_STATUS_MISS);
 	/* A size beyond a value's maximum is fine. */
 	KUNIT_EXPECT_EQ(test, get(t, t->a, pool, 0, VALS, U32_MAX),
 			TMEM_STATUS_OK);
@@ -1005,12 +1008,12 @@ static void fuzz_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, sentinel);
 	KUNIT_ASSERT_NOT_NULL(test, out);
 	get_random_bytes(sentinel, SENTINELS * VAL);
-	status = utmem_sim_new_pool(t->b, TMEM_POOL_PERSISTENT, NULL, &b_pool);
+	status = utmem_host_new_pool(t->b, TMEM_POOL_PERSISTENT, NULL, &b_pool);
 	KUNIT_ASSERT_EQ(test, (__force u32)status, TMEM_STATUS_OK);
 	for (i = 0; i < SENTINELS; i++) {
 		h.index = i;
-		status = utmem_sim_put(t->b, b_pool, &h, sentinel + i * VAL,
-				       VAL);
+		status = utmem_host_put(t->b, b_pool, &h, sentinel + i * VAL,
+					VAL);
 		KUNIT_ASSERT_EQ(test, (__force u32)status, TMEM_STATUS_OK);
 	}
 
@@ -1032,7 +1035,8 @@ static void fuzz_test(struct kunit *test)
 		if (uses & U_LEN)
 			req->len = op == UTMEM_KVM_OP_PROBE ?
 				   fuzz_small(&rs, UTMEM_KVM_ABI_VERSION) :
-				   fuzz_small(&rs, op == UTMEM_KVM_OP_PUT_BATCH ?
+				   fuzz_small(&rs,
+					      op == UTMEM_KVM_OP_PUT_BATCH ?
 						   UTMEM_KVM_BATCH_MAX : VAL);
 		if (uses & U_INDEX)
 			req->handle.index = prandom_u32_state(&rs) % 64;
@@ -1041,11 +1045,13 @@ static void fuzz_test(struct kunit *test)
 		if (uses & U_BUF)
 			req->buf = fuzz_gpa(&rs);
 		if (op < UTMEM_KVM_OP_NR && prandom_u32_state(&rs) % 10 == 0)
-			poke_unused(req, op, prandom_u32_state(&rs) % U_NR_FIELDS,
+			poke_unused(req, op,
+				    prandom_u32_state(&rs) % U_NR_FIELDS,
 				    prandom_u32_state(&rs) | 1);
 		/* A batch array of plausible entries, where it points. */
 		if (op == UTMEM_KVM_OP_PUT_BATCH &&
-		    fake_range_ok(req->buf, UTMEM_KVM_BATCH_MAX * sizeof(*ent))) {
+		    fake_range_ok(req->buf,
+				  UTMEM_KVM_BATCH_MAX * sizeof(*ent))) {
 			ent = batch_at(t, req->buf);
 			for (j = 0; j < UTMEM_KVM_BATCH_MAX; j++) {
 				ent[j].handle.reserved = prandom_u32_state(&rs) % 64 ?
@@ -1068,7 +1074,7 @@ static void fuzz_test(struct kunit *test)
 	KUNIT_EXPECT_GT(test, answers[TMEM_STATUS_INVAL], fuzz_requests / 20);
 
 	xa_for_each(&t->a->pools, id, entry) {
-		status = utmem_sim_pool_info(t->a, id, &info);
+		status = utmem_host_pool_info(t->a, id, &info);
 		KUNIT_ASSERT_EQ(test, (__force u32)status, TMEM_STATUS_OK);
 		KUNIT_EXPECT_EQ_MSG(test, info.puts - info.flushes -
 				    info.evicted, info.pages, "pool %lu", id);
@@ -1081,7 +1087,7 @@ static void fuzz_test(struct kunit *test)
 	/* The other VM's values, bit for bit. */
 	for (i = 0; i < SENTINELS; i++) {
 		h.index = i;
-		status = utmem_sim_get(t->b, b_pool, &h, out, VAL, &len);
+		status = utmem_host_get(t->b, b_pool, &h, out, VAL, &len);
 		KUNIT_EXPECT_EQ(test, (__force u32)status, TMEM_STATUS_OK);
 		KUNIT_EXPECT_EQ(test, len, VAL);
 		KUNIT_EXPECT_MEMEQ(test, out, sentinel + i * VAL, VAL);

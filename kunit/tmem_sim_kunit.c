@@ -24,8 +24,8 @@
 #define VAL	TMEM_VALUE_MAX	/* the largest value, one page */
 
 struct sim_test {
-	struct utmem_sim_host *host;
-	struct utmem_sim_client *a, *b;
+	struct utmem_host *host;
+	struct utmem_host_client *a, *b;
 	u8 *buf;	/* two values: [0, VAL) and [VAL, 2 * VAL) */
 	u8 *out;
 };
@@ -70,12 +70,12 @@ static struct tmem_handle handle(u64 oid, u32 index)
 	return h;
 }
 
-static u32 new_pool(struct kunit *test, struct utmem_sim_client *c, u32 flags,
+static u32 new_pool(struct kunit *test, struct utmem_host_client *c, u32 flags,
 		    const uuid_t *uuid)
 {
 	u32 id = U32_MAX;
 
-	tmem_status_t status = utmem_sim_new_pool(c, flags, uuid, &id);
+	tmem_status_t status = utmem_host_new_pool(c, flags, uuid, &id);
 
 	KUNIT_ASSERT_EQ(test, (__force u32)status, TMEM_STATUS_OK);
 	return id;
@@ -84,24 +84,24 @@ static u32 new_pool(struct kunit *test, struct utmem_sim_client *c, u32 flags,
 #define EXPECT_STATUS(test, expr, want) \
 	KUNIT_EXPECT_EQ(test, (__force u32)(expr), (u32)(want))
 
-static u32 put(struct utmem_sim_client *c, u32 pool, u64 oid, u32 index,
+static u32 put(struct utmem_host_client *c, u32 pool, u64 oid, u32 index,
 	       const void *src, u32 len)
 {
 	struct tmem_handle h = handle(oid, index);
 
-	return (__force u32)utmem_sim_put(c, pool, &h, src, len);
+	return (__force u32)utmem_host_put(c, pool, &h, src, len);
 }
 
-static u32 get(struct utmem_sim_client *c, u32 pool, u64 oid, u32 index,
+static u32 get(struct utmem_host_client *c, u32 pool, u64 oid, u32 index,
 	       void *dst, u32 size, u32 *len)
 {
 	struct tmem_handle h = handle(oid, index);
 
-	return (__force u32)utmem_sim_get(c, pool, &h, dst, size, len);
+	return (__force u32)utmem_host_get(c, pool, &h, dst, size, len);
 }
 
 /*
- * What the host charges, records included (struct utmem_sim_page): a
+ * What the host charges, records included (struct utmem_host_page): a
  * value of @len stored raw, and what an object of pages within one index
  * block adds to its values.
  */
@@ -146,7 +146,7 @@ static void pool_kind_desc(const u32 *flags, char *desc)
 
 KUNIT_ARRAY_PARAM(pool_kind, pool_kinds, pool_kind_desc);
 
-static u32 kind_pool(struct kunit *test, struct utmem_sim_client *c)
+static u32 kind_pool(struct kunit *test, struct utmem_host_client *c)
 {
 	u32 flags = *(const u32 *)test->param_value;
 	uuid_t uuid;
@@ -198,7 +198,7 @@ static void miss_and_flush_page_test(struct kunit *test)
 
 	EXPECT_STATUS(test, get(t->a, pool, 5, 5, t->out, VAL, &len),
 		      TMEM_STATUS_MISS);
-	EXPECT_STATUS(test, utmem_sim_flush_page(t->a, pool, &h),
+	EXPECT_STATUS(test, utmem_host_flush_page(t->a, pool, &h),
 		      TMEM_STATUS_MISS);
 	EXPECT_STATUS(test, put(t->a, pool, 5, 5, t->buf, 64), TMEM_STATUS_OK);
 	/* Same oid, other index; same index, other oid: both misses. */
@@ -206,7 +206,7 @@ static void miss_and_flush_page_test(struct kunit *test)
 		      TMEM_STATUS_MISS);
 	EXPECT_STATUS(test, get(t->a, pool, 6, 5, t->out, VAL, &len),
 		      TMEM_STATUS_MISS);
-	EXPECT_STATUS(test, utmem_sim_flush_page(t->a, pool, &h),
+	EXPECT_STATUS(test, utmem_host_flush_page(t->a, pool, &h),
 		      TMEM_STATUS_OK);
 	EXPECT_STATUS(test, get(t->a, pool, 5, 5, t->out, VAL, &len),
 		      TMEM_STATUS_MISS);
@@ -225,7 +225,7 @@ static void replace_test(struct kunit *test)
 		      TMEM_STATUS_OK);
 	EXPECT_STATUS(test, put(t->a, pool, 1, 0, t->buf + VAL, 300),
 		      TMEM_STATUS_OK);
-	EXPECT_STATUS(test, utmem_sim_pool_info(t->a, pool, &info),
+	EXPECT_STATUS(test, utmem_host_pool_info(t->a, pool, &info),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, info.pages, 1);
 	KUNIT_EXPECT_EQ(test, info.raw_bytes, 300);
@@ -256,8 +256,8 @@ static void failed_replace_fault_test(struct kunit *test)
 	EXPECT_STATUS(test, get(t->a, pool, 1, 0, t->out, VAL, &len),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_MEMEQ(test, t->out, t->buf + VAL, VAL);
-	KUNIT_EXPECT_EQ(test, utmem_sim_counter(t->host,
-						UTMEM_SIM_FAULTS_INJECTED), 1);
+	KUNIT_EXPECT_EQ(test, utmem_host_counter(t->host,
+						 UTMEM_HOST_FAULTS_INJECTED), 1);
 }
 
 static void failed_replace_capacity_test(struct kunit *test)
@@ -267,10 +267,10 @@ static void failed_replace_capacity_test(struct kunit *test)
 	u64 cap;
 	u32 len;
 
-	utmem_sim_set_compress(t->host, false);
+	utmem_host_set_compress(t->host, false);
 	/* Two values of one page in all, in objects of their own, and 100. */
 	cap = value_cost(t, VAL) + value_cost(t, 0) + 2 * t->host->obj_cost;
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host, cap + 100), 0);
+	KUNIT_ASSERT_EQ(test, utmem_host_set_capacity(t->host, cap + 100), 0);
 	fill_random(t->buf, 2 * VAL);
 	EXPECT_STATUS(test, put(t->a, pool, 1, 0, t->buf, 200),
 		      TMEM_STATUS_OK);
@@ -284,8 +284,8 @@ static void failed_replace_capacity_test(struct kunit *test)
 	EXPECT_STATUS(test, get(t->a, pool, 2, 0, t->out, VAL, &len),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_MEMEQ(test, t->out, t->buf + 200, VAL - 200);
-	KUNIT_EXPECT_EQ(test, utmem_sim_counter(t->host,
-						UTMEM_SIM_PUT_REFUSED), 1);
+	KUNIT_EXPECT_EQ(test, utmem_host_counter(t->host,
+						 UTMEM_HOST_PUT_REFUSED), 1);
 }
 
 /* A short buffer gets TOOBIG and the length; the value stays. */
@@ -325,26 +325,26 @@ static void invalid_request_test(struct kunit *test)
 	/* A malformed handle changes nothing. */
 	EXPECT_STATUS(test, put(t->a, pool, 1, 0, t->buf, 10), TMEM_STATUS_OK);
 	h.reserved = 1;
-	EXPECT_STATUS(test, utmem_sim_put(t->a, pool, &h, t->buf, 1),
+	EXPECT_STATUS(test, utmem_host_put(t->a, pool, &h, t->buf, 1),
 		      TMEM_STATUS_INVAL);
-	EXPECT_STATUS(test, utmem_sim_get(t->a, pool, &h, t->out, VAL, &len),
+	EXPECT_STATUS(test, utmem_host_get(t->a, pool, &h, t->out, VAL, &len),
 		      TMEM_STATUS_INVAL);
-	EXPECT_STATUS(test, utmem_sim_flush_page(t->a, pool, &h),
+	EXPECT_STATUS(test, utmem_host_flush_page(t->a, pool, &h),
 		      TMEM_STATUS_INVAL);
 	EXPECT_STATUS(test, get(t->a, pool, 1, 0, t->out, VAL, &len),
 		      TMEM_STATUS_OK);
-	EXPECT_STATUS(test, utmem_sim_flush_pool(t->a, pool), TMEM_STATUS_OK);
+	EXPECT_STATUS(test, utmem_host_flush_pool(t->a, pool), TMEM_STATUS_OK);
 
 	uuid_gen(&uuid);
-	EXPECT_STATUS(test, utmem_sim_new_pool(t->a, 1U << 7, NULL, &id),
+	EXPECT_STATUS(test, utmem_host_new_pool(t->a, 1U << 7, NULL, &id),
 		      TMEM_STATUS_INVAL);
-	EXPECT_STATUS(test, utmem_sim_new_pool(t->a, TMEM_POOL_SHARED, NULL,
-					       &id), TMEM_STATUS_INVAL);
-	EXPECT_STATUS(test, utmem_sim_new_pool(t->a, 0, &uuid, &id),
+	EXPECT_STATUS(test, utmem_host_new_pool(t->a, TMEM_POOL_SHARED, NULL,
+						&id), TMEM_STATUS_INVAL);
+	EXPECT_STATUS(test, utmem_host_new_pool(t->a, 0, &uuid, &id),
 		      TMEM_STATUS_INVAL);
 	/* A shared pool opened with the other persistence. */
 	new_pool(test, t->a, TMEM_POOL_SHARED, &uuid);
-	EXPECT_STATUS(test, utmem_sim_new_pool(t->b, TMEM_POOL_SHARED |
+	EXPECT_STATUS(test, utmem_host_new_pool(t->b, TMEM_POOL_SHARED |
 					       TMEM_POOL_PERSISTENT, &uuid,
 					       &id), TMEM_STATUS_INVAL);
 	KUNIT_EXPECT_EQ(test, t->host->pages, 0);
@@ -360,22 +360,23 @@ static void bad_pool_test(struct kunit *test)
 	u32 len;
 
 	EXPECT_STATUS(test, put(t->a, pool, 1, 0, t->buf, 10), TMEM_STATUS_OK);
-	EXPECT_STATUS(test, utmem_sim_destroy_pool(t->a, pool), TMEM_STATUS_OK);
-	EXPECT_STATUS(test, utmem_sim_destroy_pool(t->a, pool),
+	EXPECT_STATUS(test, utmem_host_destroy_pool(t->a, pool),
+		      TMEM_STATUS_OK);
+	EXPECT_STATUS(test, utmem_host_destroy_pool(t->a, pool),
 		      TMEM_STATUS_BADPOOL);
 	EXPECT_STATUS(test, put(t->a, pool, 1, 0, t->buf, 10),
 		      TMEM_STATUS_BADPOOL);
 	EXPECT_STATUS(test, get(t->a, pool, 1, 0, t->out, VAL, &len),
 		      TMEM_STATUS_BADPOOL);
-	EXPECT_STATUS(test, utmem_sim_flush_page(t->a, pool, &h),
+	EXPECT_STATUS(test, utmem_host_flush_page(t->a, pool, &h),
 		      TMEM_STATUS_BADPOOL);
-	EXPECT_STATUS(test, utmem_sim_flush_object(t->a, pool, &h.oid),
+	EXPECT_STATUS(test, utmem_host_flush_object(t->a, pool, &h.oid),
 		      TMEM_STATUS_BADPOOL);
-	EXPECT_STATUS(test, utmem_sim_flush_pool(t->a, 12345),
+	EXPECT_STATUS(test, utmem_host_flush_pool(t->a, 12345),
 		      TMEM_STATUS_BADPOOL);
-	EXPECT_STATUS(test, utmem_sim_put_batch(t->a, 77, &ent, 1),
+	EXPECT_STATUS(test, utmem_host_put_batch(t->a, 77, &ent, 1),
 		      TMEM_STATUS_BADPOOL);
-	EXPECT_STATUS(test, utmem_sim_pool_info(t->a, U32_MAX, &info),
+	EXPECT_STATUS(test, utmem_host_pool_info(t->a, U32_MAX, &info),
 		      TMEM_STATUS_BADPOOL);
 	KUNIT_EXPECT_EQ(test, t->host->pages, 0);
 }
@@ -394,7 +395,7 @@ static void flush_object_pool_test(struct kunit *test)
 		EXPECT_STATUS(test, put(t->a, pool, 2, i, t->buf, 8 + i),
 			      TMEM_STATUS_OK);
 	}
-	EXPECT_STATUS(test, utmem_sim_flush_object(t->a, pool, &h.oid),
+	EXPECT_STATUS(test, utmem_host_flush_object(t->a, pool, &h.oid),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, t->host->pages, 8);
 	EXPECT_STATUS(test, get(t->a, pool, 1, 3, t->out, VAL, &len),
@@ -403,7 +404,7 @@ static void flush_object_pool_test(struct kunit *test)
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_MEMEQ(test, t->out, t->buf, 11);
 
-	EXPECT_STATUS(test, utmem_sim_flush_pool(t->a, pool), TMEM_STATUS_OK);
+	EXPECT_STATUS(test, utmem_host_flush_pool(t->a, pool), TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, t->host->pages, 0);
 	KUNIT_EXPECT_EQ(test, t->a->used, 0);
 	/* The pool stays usable. */
@@ -455,7 +456,7 @@ static void shared_pool_test(struct kunit *test)
 	/* The creator pays until it leaves; then the remaining user does. */
 	KUNIT_EXPECT_GT(test, t->a->used, 0);
 	KUNIT_EXPECT_EQ(test, t->b->used, 0);
-	EXPECT_STATUS(test, utmem_sim_destroy_pool(t->a, pa), TMEM_STATUS_OK);
+	EXPECT_STATUS(test, utmem_host_destroy_pool(t->a, pa), TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, t->a->used, 0);
 	KUNIT_EXPECT_GT(test, t->b->used, 0);
 	memset(t->out, 0, VAL);
@@ -469,9 +470,9 @@ static void pool_limit_test(struct kunit *test)
 	struct sim_test *t = test->priv;
 	u32 i, id;
 
-	for (i = 0; i < UTMEM_SIM_POOLS_PER_CLIENT; i++)
+	for (i = 0; i < UTMEM_HOST_POOLS_PER_CLIENT; i++)
 		new_pool(test, t->a, 0, NULL);
-	EXPECT_STATUS(test, utmem_sim_new_pool(t->a, 0, NULL, &id),
+	EXPECT_STATUS(test, utmem_host_new_pool(t->a, 0, NULL, &id),
 		      TMEM_STATUS_REFUSED);
 	/* Another client is not affected. */
 	new_pool(test, t->b, 0, NULL);
@@ -490,10 +491,10 @@ static void set_page_capacity(struct kunit *test, u32 pages)
 {
 	struct sim_test *t = test->priv;
 
-	utmem_sim_set_compress(t->host, false);
-	utmem_sim_set_dedup(t->host, false);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host,
-						     page_capacity(t, pages)),
+	utmem_host_set_compress(t->host, false);
+	utmem_host_set_dedup(t->host, false);
+	KUNIT_ASSERT_EQ(test, utmem_host_set_capacity(t->host,
+						      page_capacity(t, pages)),
 			0);
 }
 
@@ -517,17 +518,17 @@ static void persistent_capacity_test(struct kunit *test)
 	for (i = 0; i < 10; i++)
 		EXPECT_STATUS(test, get(t->a, pool, 1, i, t->out, VAL, &len),
 			      TMEM_STATUS_OK);
-	KUNIT_EXPECT_EQ(test, utmem_sim_counter(t->host, UTMEM_SIM_EVICTIONS),
+	KUNIT_EXPECT_EQ(test, utmem_host_counter(t->host, UTMEM_HOST_EVICTIONS),
 			0);
 }
 
 /* A pool's puts - flushes - evicted is the pages it holds. */
 static void expect_pool_balance(struct kunit *test,
-				struct utmem_sim_client *c, u32 pool)
+				struct utmem_host_client *c, u32 pool)
 {
 	struct tmem_pool_info info;
 
-	EXPECT_STATUS(test, utmem_sim_pool_info(c, pool, &info),
+	EXPECT_STATUS(test, utmem_host_pool_info(c, pool, &info),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ_MSG(test, info.puts - info.flushes - info.evicted,
 			    info.pages, "puts %llu flushes %llu evicted %llu",
@@ -557,10 +558,10 @@ static void pool_counters_test(struct kunit *test)
 	EXPECT_STATUS(test, put(t->a, pool, 1, 0, t->buf, VAL), TMEM_STATUS_OK);
 	EXPECT_STATUS(test, get(t->a, pool, 1, 1, t->out, VAL, &len),
 		      TMEM_STATUS_OK);
-	EXPECT_STATUS(test, utmem_sim_flush_page(t->a, pool, &h),
+	EXPECT_STATUS(test, utmem_host_flush_page(t->a, pool, &h),
 		      TMEM_STATUS_OK);
 	EXPECT_STATUS(test, put(t->a, pool, 2, 0, t->buf, VAL), TMEM_STATUS_OK);
-	EXPECT_STATUS(test, utmem_sim_flush_object(t->a, pool, &oid),
+	EXPECT_STATUS(test, utmem_host_flush_object(t->a, pool, &oid),
 		      TMEM_STATUS_OK);
 	/* 3 pages held; 10 more leave room for 7: 3 evicted. */
 	for (i = 10; i < 20; i++) {
@@ -568,7 +569,7 @@ static void pool_counters_test(struct kunit *test)
 		EXPECT_STATUS(test, put(t->a, pool, 1, i, t->buf, VAL),
 			      TMEM_STATUS_OK);
 	}
-	EXPECT_STATUS(test, utmem_sim_pool_info(t->a, pool, &info),
+	EXPECT_STATUS(test, utmem_host_pool_info(t->a, pool, &info),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, info.puts, 17);
 	KUNIT_EXPECT_EQ(test, info.flushes, 4);
@@ -579,7 +580,7 @@ static void pool_counters_test(struct kunit *test)
 	fault_always(&t->host->fail_get, 1);
 	EXPECT_STATUS(test, get(t->a, pool, 1, 19, t->out, VAL, &len),
 		      TMEM_STATUS_IO);
-	EXPECT_STATUS(test, utmem_sim_pool_info(t->a, pool, &info),
+	EXPECT_STATUS(test, utmem_host_pool_info(t->a, pool, &info),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, info.evicted, 4);
 	KUNIT_EXPECT_EQ(test, info.pages, 9);
@@ -603,7 +604,7 @@ static void ephemeral_lru_test(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, t->host->used,
 			10 * value_cost(t, VAL) + object_cost(t));
-	EXPECT_STATUS(test, utmem_sim_pool_info(t->a, eph, &info),
+	EXPECT_STATUS(test, utmem_host_pool_info(t->a, eph, &info),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, info.evicted, 10);
 	EXPECT_STATUS(test, put(t->a, pers, 1, 0, t->buf, VAL),
@@ -634,9 +635,9 @@ static void weight_test(struct kunit *test)
 	/* Each value its own object at index 0: the same cost for all. */
 	set_page_capacity(test, 0);
 	cap = 40 * (value_cost(t, VAL) + t->host->obj_cost);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host, cap), 0);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_weight(t->a, 100), 0);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_weight(t->b, 300), 0);
+	KUNIT_ASSERT_EQ(test, utmem_host_set_capacity(t->host, cap), 0);
+	KUNIT_ASSERT_EQ(test, utmem_host_set_weight(t->a, 100), 0);
+	KUNIT_ASSERT_EQ(test, utmem_host_set_weight(t->b, 300), 0);
 	for (i = 0; i < 400; i++) {
 		fill_random(t->buf, VAL);
 		put(t->a, pa, i, 0, t->buf, VAL);
@@ -659,7 +660,7 @@ static void client_cap_test(struct kunit *test)
 
 	set_page_capacity(test, 100);
 	/* Five pages, in one of two objects. */
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_cap(t->a, 5 * value_cost(t, VAL) +
+	KUNIT_ASSERT_EQ(test, utmem_host_set_cap(t->a, 5 * value_cost(t, VAL) +
 						2 * object_cost(t)), 0);
 	fill_random(t->buf, VAL);
 	for (i = 0; i < 8; i++)
@@ -681,7 +682,7 @@ static void client_cap_test(struct kunit *test)
 		EXPECT_STATUS(test, put(t->b, pb, 1, i, t->buf, VAL),
 			      TMEM_STATUS_OK);
 	/* Lowering the cap evicts ephemeral data only. */
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_cap(t->a, VAL), 0);
+	KUNIT_ASSERT_EQ(test, utmem_host_set_cap(t->a, VAL), 0);
 	KUNIT_EXPECT_EQ(test, t->a->pages, 5);
 }
 
@@ -701,12 +702,12 @@ static void capacity_shrink_test(struct kunit *test)
 	for (i = 0; i < 8; i++)
 		EXPECT_STATUS(test, put(t->b, pers, 1, i, t->buf, VAL),
 			      TMEM_STATUS_OK);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host,
-						     page_capacity(t, 10)), 0);
+	KUNIT_ASSERT_EQ(test, utmem_host_set_capacity(t->host,
+						      page_capacity(t, 10)), 0);
 	KUNIT_EXPECT_EQ(test, t->host->used, page_capacity(t, 10));
 	KUNIT_EXPECT_EQ(test, t->a->pages, 2);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host,
-						     page_capacity(t, 4)), 0);
+	KUNIT_ASSERT_EQ(test, utmem_host_set_capacity(t->host,
+						      page_capacity(t, 4)), 0);
 	/* Persistent data outlives a capacity below it; new PUTs do not. */
 	KUNIT_EXPECT_EQ(test, t->b->pages, 8);
 	KUNIT_EXPECT_EQ(test, t->a->pages, 0);
@@ -714,9 +715,9 @@ static void capacity_shrink_test(struct kunit *test)
 		      TMEM_STATUS_REFUSED);
 }
 
-static unsigned long reserve_pages(struct sim_test *t)
+static unsigned long reserve_pages(struct utmem_sim_reserve *r)
 {
-	return utmem_sim_reserve_bytes(t->host) >> PAGE_SHIFT;
+	return utmem_sim_reserve_bytes(r) >> PAGE_SHIFT;
 }
 
 /*
@@ -727,46 +728,51 @@ static void carve_out_test(struct kunit *test)
 {
 	struct sim_test *t = test->priv;
 	u32 pool = new_pool(test, t->a, TMEM_POOL_PERSISTENT, NULL);
+	struct utmem_sim_reserve r;
 	u64 footprint_pages;
 	u32 i;
 
-	utmem_sim_set_compress(t->host, false);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host, 1 << 20), 0);
-	KUNIT_EXPECT_EQ(test, reserve_pages(t), 0);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_carve_out(t->host, true), 0);
-	KUNIT_EXPECT_EQ(test, reserve_pages(t), 256);
+	utmem_host_set_compress(t->host, false);
+	KUNIT_ASSERT_EQ(test, utmem_host_set_capacity(t->host, 1 << 20), 0);
+	utmem_sim_reserve_attach(&r, t->host);
+	KUNIT_EXPECT_EQ(test, reserve_pages(&r), 0);
+	KUNIT_ASSERT_EQ(test, utmem_sim_set_carve_out(&r, true), 0);
+	KUNIT_EXPECT_EQ(test, reserve_pages(&r), 256);
 	for (i = 0; i < 10; i++) {
 		fill_random(t->buf, VAL);
 		EXPECT_STATUS(test, put(t->a, pool, 1, i, t->buf, VAL),
 			      TMEM_STATUS_OK);
 	}
 	/* A page of data takes one page, plus small records. */
-	footprint_pages = DIV_ROUND_UP_ULL(utmem_sim_footprint(t->host),
+	footprint_pages = DIV_ROUND_UP_ULL(utmem_host_footprint(t->host),
 					   PAGE_SIZE);
-	KUNIT_EXPECT_GE(test, utmem_sim_footprint(t->host), 10 * PAGE_SIZE);
+	KUNIT_EXPECT_GE(test, utmem_host_footprint(t->host), 10 * PAGE_SIZE);
 	KUNIT_EXPECT_LE(test, footprint_pages, 11);
-	KUNIT_EXPECT_EQ(test, reserve_pages(t), 256 - footprint_pages);
+	KUNIT_EXPECT_EQ(test, reserve_pages(&r), 256 - footprint_pages);
 	/* A small give-back waits; a large one refills the reserve. */
-	EXPECT_STATUS(test, utmem_sim_flush_pool(t->a, pool), TMEM_STATUS_OK);
+	EXPECT_STATUS(test, utmem_host_flush_pool(t->a, pool), TMEM_STATUS_OK);
 	/* zsmalloc bytes are freed outside the host lock, by a work item. */
 	flush_work(&t->host->zs_free_work);
-	KUNIT_EXPECT_EQ(test, utmem_sim_footprint(t->host), 0);
-	flush_work(&t->host->reserve_work);
-	KUNIT_EXPECT_EQ(test, reserve_pages(t), 256 - footprint_pages);
+	KUNIT_EXPECT_EQ(test, utmem_host_footprint(t->host), 0);
+	flush_work(&r.work);
+	KUNIT_EXPECT_EQ(test, reserve_pages(&r), 256 - footprint_pages);
 	for (i = 0; i < 100; i++) {
 		fill_random(t->buf, VAL);
 		EXPECT_STATUS(test, put(t->a, pool, 1, i, t->buf, VAL),
 			      TMEM_STATUS_OK);
 	}
-	KUNIT_EXPECT_LT(test, reserve_pages(t), 156);
-	EXPECT_STATUS(test, utmem_sim_flush_pool(t->a, pool), TMEM_STATUS_OK);
+	KUNIT_EXPECT_LT(test, reserve_pages(&r), 156);
+	EXPECT_STATUS(test, utmem_host_flush_pool(t->a, pool), TMEM_STATUS_OK);
 	flush_work(&t->host->zs_free_work);
-	flush_work(&t->host->reserve_work);
-	KUNIT_EXPECT_EQ(test, reserve_pages(t), 256);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host, 1 << 19), 0);
-	KUNIT_EXPECT_EQ(test, reserve_pages(t), 128);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_carve_out(t->host, false), 0);
-	KUNIT_EXPECT_EQ(test, reserve_pages(t), 0);
+	flush_work(&r.work);
+	KUNIT_EXPECT_EQ(test, reserve_pages(&r), 256);
+	KUNIT_ASSERT_EQ(test, utmem_host_set_capacity(t->host, 1 << 19), 0);
+	KUNIT_EXPECT_EQ(test, reserve_pages(&r), 128);
+	KUNIT_ASSERT_EQ(test, utmem_sim_set_carve_out(&r, false), 0);
+	KUNIT_EXPECT_EQ(test, reserve_pages(&r), 0);
+	/* Detached, the host's footprint changes reach nobody. */
+	utmem_sim_reserve_detach(&r);
+	KUNIT_EXPECT_NULL(test, t->host->footprint_changed);
 }
 
 static void knob_validation_test(struct kunit *test)
@@ -774,33 +780,28 @@ static void knob_validation_test(struct kunit *test)
 	struct sim_test *t = test->priv;
 	u64 bytes;
 
-	KUNIT_EXPECT_EQ(test, utmem_sim_set_capacity(t->host,
-						     UTMEM_SIM_CAPACITY_MAX + 1),
+	KUNIT_EXPECT_EQ(test, utmem_host_set_capacity(t->host,
+						      UTMEM_HOST_CAPACITY_MAX + 1),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, t->host->capacity, 64ULL << 20);
-	KUNIT_EXPECT_EQ(test, utmem_sim_set_exit_ns(t->host,
-						    UTMEM_SIM_EXIT_NS_MAX + 1),
-			-EINVAL);
-	KUNIT_EXPECT_EQ(test, utmem_sim_set_exit_ns(t->host, 1000), 0);
-	KUNIT_EXPECT_EQ(test, t->host->exit_ns, 1000);
-	KUNIT_EXPECT_EQ(test, utmem_sim_set_weight(t->a, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, utmem_sim_set_weight(t->a, 10001), -EINVAL);
-	KUNIT_EXPECT_EQ(test, t->a->weight, UTMEM_SIM_WEIGHT_DEFAULT);
-	KUNIT_EXPECT_EQ(test, utmem_sim_set_cap(t->a, U64_MAX), -EINVAL);
+	KUNIT_EXPECT_EQ(test, utmem_host_set_weight(t->a, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, utmem_host_set_weight(t->a, 10001), -EINVAL);
+	KUNIT_EXPECT_EQ(test, t->a->weight, UTMEM_HOST_WEIGHT_DEFAULT);
+	KUNIT_EXPECT_EQ(test, utmem_host_set_cap(t->a, U64_MAX), -EINVAL);
 	KUNIT_EXPECT_EQ(test, t->a->cap, 0);
-	KUNIT_EXPECT_TRUE(test, IS_ERR(utmem_sim_host_create(U64_MAX)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(utmem_host_create(U64_MAX)));
 
-	KUNIT_EXPECT_EQ(test, utmem_sim_parse_capacity("64M", &bytes), 0);
+	KUNIT_EXPECT_EQ(test, utmem_host_parse_capacity("64M", &bytes), 0);
 	KUNIT_EXPECT_EQ(test, bytes, 64ULL << 20);
-	KUNIT_EXPECT_EQ(test, utmem_sim_parse_capacity("1G\n", &bytes), 0);
+	KUNIT_EXPECT_EQ(test, utmem_host_parse_capacity("1G\n", &bytes), 0);
 	KUNIT_EXPECT_EQ(test, bytes, 1ULL << 30);
-	KUNIT_EXPECT_EQ(test, utmem_sim_parse_capacity("", &bytes), 0);
+	KUNIT_EXPECT_EQ(test, utmem_host_parse_capacity("", &bytes), 0);
 	KUNIT_EXPECT_GT(test, bytes, 0);
-	KUNIT_EXPECT_EQ(test, utmem_sim_parse_capacity("lots", &bytes),
+	KUNIT_EXPECT_EQ(test, utmem_host_parse_capacity("lots", &bytes),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, utmem_sim_parse_capacity("12Q", &bytes),
+	KUNIT_EXPECT_EQ(test, utmem_host_parse_capacity("12Q", &bytes),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, utmem_sim_parse_capacity("1000000T", &bytes),
+	KUNIT_EXPECT_EQ(test, utmem_host_parse_capacity("1000000T", &bytes),
 			-EINVAL);
 }
 
@@ -811,32 +812,32 @@ static void compression_test(struct kunit *test)
 	struct tmem_pool_info info;
 	u32 len;
 
-	utmem_sim_set_dedup(t->host, false);
+	utmem_host_set_dedup(t->host, false);
 	fill_compressible(t->buf, VAL, 0);
 	fill_random(t->buf + VAL, VAL);
 	EXPECT_STATUS(test, put(t->a, pool, 1, 0, t->buf, VAL),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_LT(test, t->host->used, VAL / 4);
-	KUNIT_EXPECT_EQ(test, utmem_sim_counter(t->host,
-						UTMEM_SIM_COMPRESSED_PUTS), 1);
+	KUNIT_EXPECT_EQ(test, utmem_host_counter(t->host,
+						 UTMEM_HOST_COMPRESSED_PUTS), 1);
 	/* Random data is stored raw, not expanded. */
 	EXPECT_STATUS(test, put(t->a, pool, 2, 0, t->buf + VAL, VAL),
 		      TMEM_STATUS_OK);
-	EXPECT_STATUS(test, utmem_sim_pool_info(t->a, pool, &info),
+	EXPECT_STATUS(test, utmem_host_pool_info(t->a, pool, &info),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, info.raw_bytes, 2 * VAL);
 	KUNIT_EXPECT_LT(test, info.stored_bytes, VAL + VAL / 4);
 	KUNIT_EXPECT_GE(test, info.stored_bytes, VAL);
 
 	/* Switched off at runtime: the next compressible page goes raw. */
-	utmem_sim_set_compress(t->host, false);
+	utmem_host_set_compress(t->host, false);
 	EXPECT_STATUS(test, put(t->a, pool, 3, 0, t->buf, VAL),
 		      TMEM_STATUS_OK);
-	EXPECT_STATUS(test, utmem_sim_pool_info(t->a, pool, &info),
+	EXPECT_STATUS(test, utmem_host_pool_info(t->a, pool, &info),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_GE(test, info.stored_bytes, 2 * VAL);
-	KUNIT_EXPECT_EQ(test, utmem_sim_counter(t->host,
-						UTMEM_SIM_COMPRESSED_PUTS), 1);
+	KUNIT_EXPECT_EQ(test, utmem_host_counter(t->host,
+						 UTMEM_HOST_COMPRESSED_PUTS), 1);
 
 	/* Both forms read back byte for byte. */
 	EXPECT_STATUS(test, get(t->a, pool, 1, 0, t->out, VAL, &len),
@@ -863,7 +864,7 @@ static void irqs_off_compression_test(struct kunit *test)
 	u32 len, st1, st2;
 	u64 used1;
 
-	utmem_sim_set_dedup(t->host, false);
+	utmem_host_set_dedup(t->host, false);
 	fill_compressible(t->buf, VAL, 0);
 	fill_random(t->buf + VAL, VAL);
 	local_irq_save(flags);
@@ -876,10 +877,10 @@ static void irqs_off_compression_test(struct kunit *test)
 	KUNIT_EXPECT_LT(test, used1, VAL / 4);
 	KUNIT_EXPECT_EQ(test, t->host->used,
 			used1 + value_cost(t, VAL) + t->host->obj_cost);
-	KUNIT_EXPECT_EQ(test, utmem_sim_counter(t->host,
-						UTMEM_SIM_COMPRESSED_PUTS), 1);
+	KUNIT_EXPECT_EQ(test, utmem_host_counter(t->host,
+						 UTMEM_HOST_COMPRESSED_PUTS), 1);
 	/* No zsmalloc page: the footprint is kmalloc's, rounded. */
-	KUNIT_EXPECT_EQ(test, utmem_sim_footprint(t->host),
+	KUNIT_EXPECT_EQ(test, utmem_host_footprint(t->host),
 			t->host->footprint);
 	KUNIT_EXPECT_GE(test, t->host->footprint,
 			VAL + kmalloc_size_roundup(used1));
@@ -912,7 +913,7 @@ static void dedup_test(struct kunit *test)
 	const u64 page = t->host->page_cost + t->host->obj_cost;
 	u32 len;
 
-	utmem_sim_set_compress(t->host, false);
+	utmem_host_set_compress(t->host, false);
 	fill_random(t->buf, 2 * VAL);
 	EXPECT_STATUS(test, put(t->a, pa, 1, 0, t->buf, VAL), TMEM_STATUS_OK);
 	EXPECT_STATUS(test, put(t->a, pa, 2, 0, t->buf, VAL), TMEM_STATUS_OK);
@@ -922,7 +923,8 @@ static void dedup_test(struct kunit *test)
 	EXPECT_STATUS(test, put(t->b, pb, 1, 0, t->buf, VAL), TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, t->host->used, 2 * blob + 4 * page);
 	KUNIT_EXPECT_EQ(test, t->host->pages, 4);
-	KUNIT_EXPECT_EQ(test, utmem_sim_counter(t->host, UTMEM_SIM_DEDUP_HITS),
+	KUNIT_EXPECT_EQ(test, utmem_host_counter(t->host,
+						 UTMEM_HOST_DEDUP_HITS),
 			2);
 	/* Clients are charged in full for what they hold. */
 	KUNIT_EXPECT_EQ(test, t->a->used, 3 * (blob + page));
@@ -935,9 +937,9 @@ static void dedup_test(struct kunit *test)
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, t->host->used, 3 * blob + 5 * page);
 
-	EXPECT_STATUS(test, utmem_sim_flush_page(t->a, pa, &h1),
+	EXPECT_STATUS(test, utmem_host_flush_page(t->a, pa, &h1),
 		      TMEM_STATUS_OK);
-	EXPECT_STATUS(test, utmem_sim_flush_page(t->a, pa, &h2),
+	EXPECT_STATUS(test, utmem_host_flush_page(t->a, pa, &h2),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, t->host->used, 3 * blob + 3 * page);
 	/* The exclusive GET drops the last reference. */
@@ -948,7 +950,7 @@ static void dedup_test(struct kunit *test)
 	EXPECT_STATUS(test, get(t->b, pb, 1, 0, t->out, VAL, &len),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_MEMEQ(test, t->out, t->buf, VAL);
-	EXPECT_STATUS(test, utmem_sim_flush_page(t->b, pb, &h1),
+	EXPECT_STATUS(test, utmem_host_flush_page(t->b, pb, &h1),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, t->host->used, blob + page);
 	EXPECT_STATUS(test, get(t->a, pa, 3, 0, t->out, VAL, &len),
@@ -956,18 +958,19 @@ static void dedup_test(struct kunit *test)
 	KUNIT_EXPECT_MEMEQ(test, t->out, t->buf + VAL, VAL);
 
 	/* Across clients when the host says so. */
-	utmem_sim_set_dedup_cross_client(t->host, true);
+	utmem_host_set_dedup_cross_client(t->host, true);
 	EXPECT_STATUS(test, put(t->a, pa, 5, 0, t->buf, VAL), TMEM_STATUS_OK);
 	EXPECT_STATUS(test, put(t->b, pb, 5, 0, t->buf, VAL), TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, t->host->used, 2 * blob + 3 * page);
-	KUNIT_EXPECT_EQ(test, utmem_sim_counter(t->host, UTMEM_SIM_DEDUP_HITS),
+	KUNIT_EXPECT_EQ(test, utmem_host_counter(t->host,
+						 UTMEM_HOST_DEDUP_HITS),
 			3);
 	EXPECT_STATUS(test, get(t->b, pb, 5, 0, t->out, VAL, &len),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_MEMEQ(test, t->out, t->buf, VAL);
 
 	/* Off: equal values are stored twice. */
-	utmem_sim_set_dedup(t->host, false);
+	utmem_host_set_dedup(t->host, false);
 	EXPECT_STATUS(test, put(t->a, pa, 4, 0, t->buf + VAL, VAL),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, t->host->used, 3 * blob + 4 * page);
@@ -985,8 +988,8 @@ static void dedup_at_capacity_test(struct kunit *test)
 	const u64 page = t->host->page_cost + t->host->obj_cost;
 	const u64 cap = VAL + t->host->blob_cost + 2 * page;
 
-	utmem_sim_set_compress(t->host, false);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host, cap), 0);
+	utmem_host_set_compress(t->host, false);
+	KUNIT_ASSERT_EQ(test, utmem_host_set_capacity(t->host, cap), 0);
 	fill_random(t->buf, 2 * VAL);
 	EXPECT_STATUS(test, put(t->a, pool, 1, 0, t->buf, VAL),
 		      TMEM_STATUS_OK);
@@ -1083,7 +1086,7 @@ static void put_batch_test(struct kunit *test)
 		ent[i].len = 64;
 	}
 	ent[5].len = VAL + 1;
-	EXPECT_STATUS(test, utmem_sim_put_batch(t->a, pool, ent, 16),
+	EXPECT_STATUS(test, utmem_host_put_batch(t->a, pool, ent, 16),
 		      TMEM_STATUS_OK);
 	for (i = 0; i < 16; i++) {
 		EXPECT_STATUS(test, ent[i].status,
@@ -1095,7 +1098,7 @@ static void put_batch_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, len, 64);
 		KUNIT_EXPECT_MEMEQ(test, t->out, t->buf + i * 64, 64);
 	}
-	EXPECT_STATUS(test, utmem_sim_put_batch(t->a, pool, ent, 1025),
+	EXPECT_STATUS(test, utmem_host_put_batch(t->a, pool, ent, 1025),
 		      TMEM_STATUS_INVAL);
 	KUNIT_EXPECT_EQ(test, t->host->pages, 15);
 }
@@ -1107,7 +1110,7 @@ static void put_batch_test(struct kunit *test)
 static void accounting_test(struct kunit *test)
 {
 	struct sim_test *t = test->priv;
-	struct utmem_sim_client *c[2] = { t->a, t->b };
+	struct utmem_host_client *c[2] = { t->a, t->b };
 	struct tmem_pool_info info;
 	u32 pools[2][4], i, len;
 	u64 pages = 0, raw = 0;
@@ -1116,7 +1119,7 @@ static void accounting_test(struct kunit *test)
 
 	for (i = 0; i < 4; i++)
 		uuid_gen(&uuid[i]);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host, 40 * VAL), 0);
+	KUNIT_ASSERT_EQ(test, utmem_host_set_capacity(t->host, 40 * VAL), 0);
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < 4; i++)
 			pools[k][i] = new_pool(test, c[k], pool_kinds[i],
@@ -1124,7 +1127,7 @@ static void accounting_test(struct kunit *test)
 					       &uuid[i] : NULL);
 	for (i = 0; i < 3000; i++) {
 		u32 r = get_random_u32();
-		struct utmem_sim_client *cl = c[r & 1];
+		struct utmem_host_client *cl = c[r & 1];
 		u32 pool = pools[r & 1][(r >> 1) & 3];
 		u32 idx = (r >> 3) % 64;
 		struct tmem_handle h = handle((r >> 9) & 3, idx);
@@ -1136,17 +1139,17 @@ static void accounting_test(struct kunit *test)
 				fill_compressible(t->buf, VAL, idx);
 			else
 				fill_random(t->buf, VAL);
-			utmem_sim_put(cl, pool, &h, t->buf, (r >> 21) % VAL);
+			utmem_host_put(cl, pool, &h, t->buf, (r >> 21) % VAL);
 			break;
 		case 2:
 			get(cl, pool, h.oid.oid[0], idx, t->out, VAL, &len);
 			break;
 		case 3:
-			utmem_sim_flush_page(cl, pool, &h);
+			utmem_host_flush_page(cl, pool, &h);
 			break;
 		case 4:
 			if (((r >> 15) & 31) == 0)
-				utmem_sim_flush_object(cl, pool, &h.oid);
+				utmem_host_flush_object(cl, pool, &h.oid);
 			break;
 		}
 	}
@@ -1155,8 +1158,8 @@ static void accounting_test(struct kunit *test)
 		for (i = 0; i < 4; i++) {
 			if (k && (pool_kinds[i] & TMEM_POOL_SHARED))
 				continue;
-			EXPECT_STATUS(test, utmem_sim_pool_info(c[k],
-								pools[k][i],
+			EXPECT_STATUS(test, utmem_host_pool_info(c[k],
+								 pools[k][i],
 								&info),
 				      TMEM_STATUS_OK);
 			pages += info.pages;
@@ -1177,7 +1180,7 @@ static void accounting_test(struct kunit *test)
  */
 struct stress_thread {
 	struct sim_test *t;
-	struct utmem_sim_client *client;
+	struct utmem_host_client *client;
 	u32 pers, eph;
 	u32 oid;
 	u32 seq[32];		/* what is stored at each index (0: none) */
@@ -1257,8 +1260,8 @@ static void concurrency_stress_test(struct kunit *test)
 	uuid_gen(&up);
 	uuid_gen(&ue);
 	/* Tight enough that ephemeral pages are evicted throughout. */
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host, 48 * 512), 0);
-	utmem_sim_set_compress(t->host, false);
+	KUNIT_ASSERT_EQ(test, utmem_host_set_capacity(t->host, 48 * 512), 0);
+	utmem_host_set_compress(t->host, false);
 	for (i = 0; i < NR; i++) {
 		st[i].t = t;
 		st[i].client = i & 1 ? t->b : t->a;
@@ -1278,7 +1281,7 @@ static void concurrency_stress_test(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, st[i].errors, 0, "thread %d", i);
 	}
 	KUNIT_EXPECT_LE(test, t->host->used, 48 * 512);
-	KUNIT_EXPECT_GT(test, utmem_sim_counter(t->host, UTMEM_SIM_EVICTIONS),
+	KUNIT_EXPECT_GT(test, utmem_host_counter(t->host, UTMEM_HOST_EVICTIONS),
 			0);
 	expect_pool_balance(test, t->a, st[0].pers);
 	expect_pool_balance(test, t->a, st[0].eph);
@@ -1327,7 +1330,11 @@ static void exit_latency_test(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(be));
 	pool = tmem_pool_create(be, "latency", 0, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_exit_ns(utmem_sim_backend_host(be),
+	KUNIT_EXPECT_EQ(test, utmem_sim_set_exit_ns(utmem_sim_of(be),
+						    UTMEM_SIM_EXIT_NS_MAX + 1),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, utmem_sim_of(be)->exit_ns, 0);
+	KUNIT_ASSERT_EQ(test, utmem_sim_set_exit_ns(utmem_sim_of(be),
 						    200 * NSEC_PER_USEC), 0);
 	start = ktime_get_ns();
 	for (i = 0; i < 10; i++)

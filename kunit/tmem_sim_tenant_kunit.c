@@ -24,8 +24,8 @@
 #define VAL	TMEM_VALUE_MAX
 
 struct tenant_test {
-	struct utmem_sim_host *host;
-	struct utmem_sim_client *a, *b;
+	struct utmem_host *host;
+	struct utmem_host_client *a, *b;
 	u8 *buf;	/* 2 * VAL */
 };
 
@@ -49,24 +49,24 @@ static void tenant_test_exit(struct kunit *test)
 	sim_fixture_exit(test, t->host, t->a, t->b);
 }
 
-static u32 pool_new(struct kunit *test, struct utmem_sim_client *c,
+static u32 pool_new(struct kunit *test, struct utmem_host_client *c,
 		    u32 flags, const uuid_t *uuid)
 {
 	u32 id = U32_MAX;
-	tmem_status_t status = utmem_sim_new_pool(c, flags, uuid, &id);
+	tmem_status_t status = utmem_host_new_pool(c, flags, uuid, &id);
 
 	KUNIT_ASSERT_EQ(test, (__force u32)status, TMEM_STATUS_OK);
 	return id;
 }
 
-static u32 put(struct utmem_sim_client *c, u32 pool, u64 oid, u32 index,
+static u32 put(struct utmem_host_client *c, u32 pool, u64 oid, u32 index,
 	       const void *src, u32 len)
 {
 	struct tmem_handle h = {};
 
 	tmem_oid_set(&h.oid, oid, 0, 0);
 	h.index = index;
-	return (__force u32)utmem_sim_put(c, pool, &h, src, len);
+	return (__force u32)utmem_host_put(c, pool, &h, src, len);
 }
 
 static u64 slab_bytes(void)
@@ -91,7 +91,7 @@ static void empty_values_test(struct kunit *test)
 	u64 n, slab0, slab1;
 	u32 status = TMEM_STATUS_OK;
 
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host, capacity), 0);
+	KUNIT_ASSERT_EQ(test, utmem_host_set_capacity(t->host, capacity), 0);
 	t->buf[0] = 0x5a;
 	slab0 = slab_bytes();
 	for (n = 0; n < 200000; n++) {
@@ -109,7 +109,7 @@ static void empty_values_test(struct kunit *test)
 	KUNIT_EXPECT_LE(test, slab1 - slab0, 3 * capacity + (64 << 10));
 	/* The other client is still served. */
 	KUNIT_EXPECT_EQ(test, t->b->used, 0);
-	KUNIT_EXPECT_EQ(test, (__force u32)utmem_sim_destroy_pool(t->a, pool),
+	KUNIT_EXPECT_EQ(test, (__force u32)utmem_host_destroy_pool(t->a, pool),
 			TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, put(t->b, pool_new(test, t->b, 0, NULL), 1, 0,
 				  t->buf, 1), TMEM_STATUS_OK);
@@ -123,7 +123,7 @@ static void empty_values_cap_test(struct kunit *test)
 	u32 status = TMEM_STATUS_OK;
 	u64 n;
 
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_cap(t->a, 64 << 10), 0);
+	KUNIT_ASSERT_EQ(test, utmem_host_set_cap(t->a, 64 << 10), 0);
 	for (n = 0; n < 200000; n++) {
 		status = put(t->a, pool, n, 0, t->buf, 0);
 		if (status != TMEM_STATUS_OK)
@@ -135,7 +135,7 @@ static void empty_values_cap_test(struct kunit *test)
 }
 
 /* Fills @pool of @c with @n small values in @objs objects. */
-static void fill(struct kunit *test, struct utmem_sim_client *c, u32 pool,
+static void fill(struct kunit *test, struct utmem_host_client *c, u32 pool,
 		 u32 n, u32 objs)
 {
 	struct tenant_test *t = test->priv;
@@ -143,12 +143,13 @@ static void fill(struct kunit *test, struct utmem_sim_client *c, u32 pool,
 
 	for (i = 0; i < n; i++) {
 		get_random_bytes(t->buf, 16);
-		KUNIT_ASSERT_EQ(test, put(c, pool, i % objs, i / objs, t->buf, 16),
+		KUNIT_ASSERT_EQ(test, put(c, pool, i % objs, i / objs, t->buf,
+					  16),
 				TMEM_STATUS_OK);
 	}
 }
 
-#define BIG	(3 * UTMEM_SIM_FREE_BATCH + 5)
+#define BIG	(3 * UTMEM_HOST_FREE_BATCH + 5)
 
 /* The ways a client empties what it holds, on pools of BIG pages. */
 enum empty_way { FLUSH_POOL, FLUSH_OBJECT, DESTROY_POOL };
@@ -183,14 +184,14 @@ static void empty_hold_test(struct kunit *test)
 	fill(test, t->a, pool, BIG, c->objects);
 	t->host->max_hold_pages = 0;
 	if (c->way == FLUSH_POOL)
-		status = utmem_sim_flush_pool(t->a, pool);
+		status = utmem_host_flush_pool(t->a, pool);
 	else if (c->way == FLUSH_OBJECT)
-		status = utmem_sim_flush_object(t->a, pool, &oid);
+		status = utmem_host_flush_object(t->a, pool, &oid);
 	else
-		status = utmem_sim_destroy_pool(t->a, pool);
+		status = utmem_host_destroy_pool(t->a, pool);
 	KUNIT_EXPECT_EQ(test, (__force u32)status, TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, t->host->pages, 0);
-	KUNIT_EXPECT_LE(test, t->host->max_hold_pages, UTMEM_SIM_FREE_BATCH);
+	KUNIT_EXPECT_LE(test, t->host->max_hold_pages, UTMEM_HOST_FREE_BATCH);
 	if (c->way == DESTROY_POOL)
 		KUNIT_EXPECT_EQ(test, t->a->used, 0);
 }
@@ -210,16 +211,16 @@ static void owner_change_hold_test(struct kunit *test)
 	used = t->a->used;
 	pages = t->a->pages;
 	t->host->max_hold_pages = 0;
-	KUNIT_EXPECT_EQ(test, (__force u32)utmem_sim_destroy_pool(t->a, pa),
+	KUNIT_EXPECT_EQ(test, (__force u32)utmem_host_destroy_pool(t->a, pa),
 			TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, t->a->used, 0);
 	KUNIT_EXPECT_EQ(test, t->b->used, used);
 	KUNIT_EXPECT_EQ(test, t->b->pages, pages);
-	KUNIT_EXPECT_LE(test, t->host->max_hold_pages, UTMEM_SIM_FREE_BATCH);
+	KUNIT_EXPECT_LE(test, t->host->max_hold_pages, UTMEM_HOST_FREE_BATCH);
 	/* Its ephemeral pages can be evicted from b now. */
-	KUNIT_EXPECT_EQ(test, utmem_sim_set_cap(t->b, 1), 0);
+	KUNIT_EXPECT_EQ(test, utmem_host_set_cap(t->b, 1), 0);
 	KUNIT_EXPECT_EQ(test, t->b->pages, 0);
-	KUNIT_EXPECT_EQ(test, (__force u32)utmem_sim_destroy_pool(t->b, pb),
+	KUNIT_EXPECT_EQ(test, (__force u32)utmem_host_destroy_pool(t->b, pb),
 			TMEM_STATUS_OK);
 }
 
@@ -234,15 +235,16 @@ static void dedup_oracle_test(struct kunit *test)
 	u32 pa = pool_new(test, t->a, TMEM_POOL_PERSISTENT, NULL);
 	u32 pb = pool_new(test, t->b, TMEM_POOL_PERSISTENT, NULL);
 
-	utmem_sim_set_compress(t->host, false);
+	utmem_host_set_compress(t->host, false);
 	get_random_bytes(t->buf, VAL);
 	KUNIT_ASSERT_EQ(test, put(t->a, pa, 1, 0, t->buf, VAL),
 			TMEM_STATUS_OK);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(t->host, t->host->used),
+	KUNIT_ASSERT_EQ(test, utmem_host_set_capacity(t->host, t->host->used),
 			0);
 	KUNIT_EXPECT_EQ(test, put(t->b, pb, 1, 0, t->buf, VAL),
 			TMEM_STATUS_REFUSED);
-	KUNIT_EXPECT_EQ(test, utmem_sim_counter(t->host, UTMEM_SIM_DEDUP_HITS),
+	KUNIT_EXPECT_EQ(test, utmem_host_counter(t->host,
+						 UTMEM_HOST_DEDUP_HITS),
 			0);
 	KUNIT_EXPECT_EQ(test, t->b->used, 0);
 }
@@ -255,12 +257,12 @@ static void max_values_test(struct kunit *test)
 	u32 pb = pool_new(test, t->b, 0, NULL);
 	u32 i;
 
-	KUNIT_EXPECT_EQ(test, utmem_sim_set_max_values(t->a, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, utmem_host_set_max_values(t->a, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test,
-			utmem_sim_set_max_values(t->a,
-						 UTMEM_SIM_MAX_VALUES_MAX + 1),
+			utmem_host_set_max_values(t->a,
+						  UTMEM_HOST_MAX_VALUES_MAX + 1),
 			-EINVAL);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_max_values(t->a, 10), 0);
+	KUNIT_ASSERT_EQ(test, utmem_host_set_max_values(t->a, 10), 0);
 	for (i = 0; i < 10; i++)
 		KUNIT_EXPECT_EQ(test, put(t->a, pa, i, 0, t->buf, 1),
 				TMEM_STATUS_OK);
@@ -293,20 +295,23 @@ static void share_max_test(struct kunit *test)
 	for (i = 0; i < 3; i++)
 		KUNIT_EXPECT_EQ(test, put(t->a, pool, i, 0, t->buf, VAL),
 				TMEM_STATUS_OK);
-	KUNIT_EXPECT_EQ(test, utmem_sim_counter(t->host, UTMEM_SIM_DEDUP_HITS),
+	KUNIT_EXPECT_EQ(test, utmem_host_counter(t->host,
+						 UTMEM_HOST_DEDUP_HITS),
 			2);
 	used = t->host->used;
 	KUNIT_EXPECT_EQ(test, put(t->a, pool, 3, 0, t->buf, VAL),
 			TMEM_STATUS_OK);
-	KUNIT_EXPECT_EQ(test, utmem_sim_counter(t->host, UTMEM_SIM_DEDUP_HITS),
+	KUNIT_EXPECT_EQ(test, utmem_host_counter(t->host,
+						 UTMEM_HOST_DEDUP_HITS),
 			2);
 	KUNIT_EXPECT_GT(test, t->host->used - used, VAL / 2);
 	for (i = 0; i < 4; i++) {
 		struct tmem_handle h = {};
 
 		tmem_oid_set(&h.oid, i, 0, 0);
-		KUNIT_EXPECT_EQ(test, (__force u32)utmem_sim_get(t->a, pool, &h,
-								 out, VAL,
+		KUNIT_EXPECT_EQ(test, (__force u32)utmem_host_get(t->a, pool,
+								  &h,
+								  out, VAL,
 								 &len),
 				TMEM_STATUS_OK);
 		KUNIT_EXPECT_MEMEQ(test, out, t->buf, VAL);

@@ -259,7 +259,7 @@ static void garbage_test(struct kunit *test)
 static void ephemeral_host_failure_test(struct kunit *test)
 {
 	struct dev_test *t = test->priv;
-	struct utmem_sim_host *host = utmem_sim_backend_host(t->be);
+	struct utmem_host *host = utmem_sim_backend_host(t->be);
 	struct tmem_pool_info info;
 	u32 len;
 
@@ -290,8 +290,9 @@ static void refused_put_test(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, utmem_kv_put(t->pers, "f", 1, t->in, 100,
 					   t->scratch), 0);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(utmem_sim_backend_host(be),
-						     0), 0);
+	KUNIT_ASSERT_EQ(test,
+			utmem_host_set_capacity(utmem_sim_backend_host(be),
+						      0), 0);
 	KUNIT_EXPECT_EQ(test, utmem_kv_put(t->pers, "f", 1, t->in + 1, 100,
 					   t->scratch), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, utmem_kv_get(t->pers, "f", 1, t->out,
@@ -996,8 +997,9 @@ static void coalesce_refused_test(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, co_put(test, &c, "x", t->in, 64,
 				     UTMEM_PUT_NOBUFFER), 0);
-	KUNIT_ASSERT_EQ(test, utmem_sim_set_capacity(utmem_sim_backend_host(t->be),
-						     0), 0);
+	KUNIT_ASSERT_EQ(test,
+			utmem_host_set_capacity(utmem_sim_backend_host(t->be),
+						      0), 0);
 	KUNIT_EXPECT_EQ(test, co_put(test, &c, "x", t->in + 1, 64, 0), 0);
 	KUNIT_EXPECT_EQ(test, co_put(test, &c, "y", t->in + 1, 64, 0), 0);
 	KUNIT_EXPECT_EQ(test, uioctl(test, c.f, &c.u, UTMEM_SYNC, &sy,

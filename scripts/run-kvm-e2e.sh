@@ -7,14 +7,14 @@
 #
 #   scripts/run-kvm-e2e.sh BZIMAGE BIN
 #
-# BIN holds utmem_dev_test and swap_stress.  Prints the boot and run
+# BIN holds utmem_dev_test, swap_stress and utmemctl.  Prints the boot and run
 # times; fails unless L1 says "utmem-guest: PASS".
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 kernel=${1:?usage: run-kvm-e2e.sh BZIMAGE BIN}
 bin=${2:?usage: run-kvm-e2e.sh BZIMAGE BIN}
-for f in "$bin"/utmem_dev_test "$bin"/swap_stress; do
+for f in "$bin"/utmem_dev_test "$bin"/swap_stress "$bin"/utmemctl; do
 	[ -x "$f" ] || { echo "run-kvm-e2e: no $f" >&2; exit 1; }
 done
 command -v bc > /dev/null || "$repo"/scripts/need-packages.sh bc

@@ -109,7 +109,7 @@ for op in new_pool put get put_batch; do
 done
 
 echo "--- the operator enables VMs"
-echo 1 > $switch || fail "cannot set kvm_host_enabled"
+"$bin"/utmemctl host enable || fail "utmemctl host enable"
 [ "$(cat $switch)" = Y ] || fail "kvm_host_enabled did not stick"
 dmesg | grep -q 'kvm-host: serving VMs' || fail "no log line for the switch"
 start=$(date +%s.%N)
@@ -122,6 +122,9 @@ wait_for '^utmem-l2: checks PASS' 1500
 wait_for '^utmem-l2: HOLDING' 600
 
 echo "--- L1's host side while L2 holds pages in it"
+"$bin"/utmemctl host | tee /tmp/host.txt | sed 's/^/  utmemctl host| /'
+grep -q "^kvm_host_enabled  *on$" /tmp/host.txt || l1_fail "utmemctl host: not on"
+grep -q "^vm client [0-9]* pid $l2 " /tmp/host.txt || l1_fail "utmemctl host: no line for L2"
 cat $kh/vms
 for f in $kh/hypercalls/*; do
 	echo "  hypercalls/$(basename "$f"): $(cat "$f")"

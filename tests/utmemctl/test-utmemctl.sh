@@ -231,6 +231,41 @@ expect 0 "fault off (tree)" -- "$ctl" --debugfs "$fake" fault fail_get off
 [ "$(cat "$fake"/sim/fail_get/probability)" = 0 ] && ok "fault off: probability 0" ||
 	not_ok "fault off left probability $(cat "$fake"/sim/fail_get/probability)"
 
+# --- the KVM host view: the switch in a made-up sysfs, the rest in debugfs
+expect 0 "--version" -- "$ctl" --version
+expect_out '^utmemctl .+ \(hypercall ABI [0-9]+\)$'
+params=$tmp/params
+mkdir -p "$params" "$fake"/kvm-host/clients/3
+expect 3 "host without the host side" -- "$ctl" --params "$params" host
+expect_err "kvm_host_enabled: No such file or directory (is this kernel a KVM host"
+echo N > "$params"/kvm_host_enabled
+for f in capacity_bytes used_bytes raw_bytes pages; do
+	echo 7 > "$fake"/kvm-host/$f
+done
+echo "client 3 pid 99 hypercalls 1000 pages 5" > "$fake"/kvm-host/vms
+echo 20480 > "$fake"/kvm-host/clients/3/used_bytes
+expect 0 "host (tree)" -- "$ctl" --params "$params" --debugfs "$fake" host
+expect_out '^kvm_host_enabled +off$'
+expect_out '^pages +7$'
+expect_out '^vm client 3 pid 99 hypercalls 1000 pages 5 used_bytes 20480$'
+expect 0 "host --json (tree)" -- "$ctl" --params "$params" --debugfs "$fake" host --json
+json_check 'd["kvm_host_enabled"] == 0 and d["vms"] == [{"client": 3, "pid": 99, "hypercalls": 1000, "pages": 5, "used_bytes": 20480}]'
+expect 0 "host without debugfs" -- "$ctl" --params "$params" --debugfs "$tmp"/none host
+expect_out '^kvm_host_enabled +off$'
+expect_err "showing the switch only"
+expect 0 "host enable" -- "$ctl" --params "$params" host enable
+[ "$(cat "$params"/kvm_host_enabled)" = 1 ] && ok "host enable wrote 1" ||
+	not_ok "host enable wrote '$(cat "$params"/kvm_host_enabled)'"
+expect 0 "host disable" -- "$ctl" --params "$params" host disable
+[ "$(cat "$params"/kvm_host_enabled)" = 0 ] && ok "host disable wrote 0" ||
+	not_ok "host disable wrote '$(cat "$params"/kvm_host_enabled)'"
+expect 2 "host frob" -- "$ctl" --params "$params" host frob
+expect_err "host: 'frob' is not 'enable' or 'disable'"
+expect 2 "host enable --json" -- "$ctl" --params "$params" host --json enable
+echo "client x" > "$fake"/kvm-host/vms
+expect 3 "host with a bad vms line" -- "$ctl" --params "$params" --debugfs "$fake" host
+expect_err "cannot read 'client x'"
+
 if [ "$guest" = --guest ]; then
 	# shellcheck source=test-utmemctl-guest.sh
 	. "$(dirname "$0")"/test-utmemctl-guest.sh

@@ -12,10 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/utmem_kvm.h>
+
 #include "utmemctl.h"
 
+/* The build sets it from the source tree's version. */
+#ifndef UTMEM_VERSION
+#define UTMEM_VERSION "unknown"
+#endif
+
 static const char help_text[] =
-"usage: utmemctl [--device PATH] [--debugfs DIR] COMMAND [ARGS]\n"
+"usage: utmemctl [--device PATH] [--debugfs DIR] [--params DIR] COMMAND [ARGS]\n"
 "\n"
 "Inspect and drive the guest's tmem pools (transcendent memory on the\n"
 "host) through /dev/utmem and debugfs.\n"
@@ -59,10 +66,22 @@ static const char help_text[] =
 "        fail_put, fail_get, drop_ephemeral; ATTR one of probability\n"
 "        (0..100), interval, times (-1: no limit), space, verbose\n"
 "\n"
+"The KVM host side (on a host kernel, as root):\n"
+"  host [--json]\n"
+"        whether VMs are served (kvm_host_enabled, in sysfs), what the\n"
+"        host holds and one line per VM served: client, VMM pid,\n"
+"        hypercalls, pages, bytes (from debugfs, when mounted)\n"
+"  host enable | host disable\n"
+"        start or stop serving VMs (a VM refused stays unbound; what VMs\n"
+"        hold stays readable after disable)\n"
+"\n"
 "Options:\n"
 "  --device PATH   the device (default /dev/utmem)\n"
 "  --debugfs DIR   utmem's debugfs directory\n"
 "                  (default /sys/kernel/debug/utmem)\n"
+"  --params DIR    utmem's module parameters in sysfs\n"
+"                  (default /sys/module/utmem/parameters)\n"
+"  -V, --version   utmemctl's version and the ABI versions it speaks\n"
 "  -h, --help      this text\n"
 "\n"
 "Exit status: 0 done; 1 get found no value for the key; 2 bad command\n"
@@ -156,6 +175,7 @@ static const struct {
 	{ "pools", cmd_pools },
 	{ "sim", cmd_sim },
 	{ "fault", cmd_fault },
+	{ "host", cmd_host },
 };
 
 int main(int argc, char **argv)
@@ -163,18 +183,21 @@ int main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "device", required_argument, NULL, 'D' },
 		{ "debugfs", required_argument, NULL, 'F' },
+		{ "params", required_argument, NULL, 'P' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct ctl ctl = {
 		.device = "/dev/utmem",
 		.debugfs = "/sys/kernel/debug/utmem",
+		.params = "/sys/module/utmem/parameters",
 	};
 	size_t i;
 	int c;
 
 	/* '+': options after the command are the command's. */
-	while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hV", options, NULL)) != -1) {
 		switch (c) {
 		case 'D':
 			ctl.device = optarg;
@@ -182,6 +205,13 @@ int main(int argc, char **argv)
 		case 'F':
 			ctl.debugfs = optarg;
 			break;
+		case 'P':
+			ctl.params = optarg;
+			break;
+		case 'V':
+			printf("utmemctl %s (hypercall ABI %d)\n", UTMEM_VERSION,
+			       UTMEM_KVM_ABI_VERSION);
+			return EXIT_OK;
 		case 'h':
 			fputs(help_text, stdout);
 			return EXIT_OK;

@@ -16,6 +16,7 @@
 struct ctl {
 	const char *device;	/* /dev/utmem */
 	const char *debugfs;	/* /sys/kernel/debug/utmem */
+	const char *params;	/* /sys/module/utmem/parameters */
 };
 
 /* Messages: "utmemctl: " + text on stderr; they return the exit code. */
@@ -64,5 +65,6 @@ int cmd_stats(struct ctl *ctl, int argc, char **argv);
 int cmd_pools(struct ctl *ctl, int argc, char **argv);
 int cmd_sim(struct ctl *ctl, int argc, char **argv);
 int cmd_fault(struct ctl *ctl, int argc, char **argv);
+int cmd_host(struct ctl *ctl, int argc, char **argv);
 
 #endif /* UTMEMCTL_H */

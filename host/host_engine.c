@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The simulator's pool engine: hosts, clients, pools, and the tmem
- * operations on them.  See sim.h for the data structures and the locking.
+ * The pool engine: hosts, clients, pools, and the tmem operations on
+ * them.  See host.h for the data structures and the locking.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": sim: " fmt
+#define pr_fmt(fmt) KBUILD_MODNAME ": host: " fmt
 
 #include <linux/debugfs.h>
 #include <linux/export.h>
@@ -14,51 +14,53 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
-#include "sim.h"
+#include "host.h"
 
-const char *const utmem_sim_counter_names[UTMEM_SIM_NR_COUNTERS] = {
-	[UTMEM_SIM_PUTS] = "puts",
-	[UTMEM_SIM_PUT_REFUSED] = "put_refused",
-	[UTMEM_SIM_GETS] = "gets",
-	[UTMEM_SIM_GET_HITS] = "get_hits",
-	[UTMEM_SIM_FLUSHES] = "flushes",
-	[UTMEM_SIM_EVICTIONS] = "evictions",
-	[UTMEM_SIM_DEDUP_HITS] = "dedup_hits",
-	[UTMEM_SIM_COMPRESSED_PUTS] = "compressed_puts",
-	[UTMEM_SIM_FAULTS_INJECTED] = "faults_injected",
-	[UTMEM_SIM_NOMEM] = "nomem",
+const char *const utmem_host_counter_names[UTMEM_HOST_NR_COUNTERS] = {
+	[UTMEM_HOST_PUTS] = "puts",
+	[UTMEM_HOST_PUT_REFUSED] = "put_refused",
+	[UTMEM_HOST_GETS] = "gets",
+	[UTMEM_HOST_GET_HITS] = "get_hits",
+	[UTMEM_HOST_FLUSHES] = "flushes",
+	[UTMEM_HOST_EVICTIONS] = "evictions",
+	[UTMEM_HOST_DEDUP_HITS] = "dedup_hits",
+	[UTMEM_HOST_COMPRESSED_PUTS] = "compressed_puts",
+	[UTMEM_HOST_FAULTS_INJECTED] = "faults_injected",
+	[UTMEM_HOST_NOMEM] = "nomem",
 };
 
 /* The largest batch one call may carry. */
-#define UTMEM_SIM_BATCH_MAX	1024
+#define UTMEM_HOST_BATCH_MAX	1024
 
 static int obj_cmp(const void *key, const struct rb_node *node)
 {
 	return tmem_oid_cmp(key,
-			    &rb_entry(node, struct utmem_sim_object, node)->oid);
+			    &rb_entry(node, struct utmem_host_object,
+				      node)->oid);
 }
 
 static bool obj_less(struct rb_node *a, const struct rb_node *b)
 {
-	return tmem_oid_cmp(&rb_entry(a, struct utmem_sim_object, node)->oid,
-			    &rb_entry(b, struct utmem_sim_object, node)->oid) < 0;
+	return tmem_oid_cmp(&rb_entry(a, struct utmem_host_object, node)->oid,
+			    &rb_entry(b, struct utmem_host_object,
+				      node)->oid) < 0;
 }
 
-static struct utmem_sim_object *obj_find(struct utmem_sim_pool *pool,
-					 const struct tmem_oid *oid)
+static struct utmem_host_object *obj_find(struct utmem_host_pool *pool,
+					  const struct tmem_oid *oid)
 {
 	struct rb_node *node = rb_find(oid, &pool->objects, obj_cmp);
 
-	return node ? rb_entry(node, struct utmem_sim_object, node) : NULL;
+	return node ? rb_entry(node, struct utmem_host_object, node) : NULL;
 }
 
 /* See obj_find_or_create(). */
 static struct lock_class_key obj_pages_lock_key;
 
-static struct utmem_sim_object *obj_find_or_create(struct utmem_sim_pool *pool,
-						   const struct tmem_oid *oid)
+static struct utmem_host_object *obj_find_or_create(struct utmem_host_pool *pool,
+						    const struct tmem_oid *oid)
 {
-	struct utmem_sim_object *obj = obj_find(pool, oid);
+	struct utmem_host_object *obj = obj_find(pool, oid);
 
 	if (obj)
 		return obj;
@@ -79,7 +81,7 @@ static struct utmem_sim_object *obj_find_or_create(struct utmem_sim_pool *pool,
 }
 
 /* The tree @obj is in: its pool's objects, or the dying ones. */
-static struct rb_root *obj_root(struct utmem_sim_object *obj)
+static struct rb_root *obj_root(struct utmem_host_object *obj)
 {
 	struct rb_node *node = &obj->node, *parent;
 
@@ -89,7 +91,7 @@ static struct rb_root *obj_root(struct utmem_sim_object *obj)
 						     &obj->pool->dying;
 }
 
-static void obj_free_if_empty(struct utmem_sim_object *obj)
+static void obj_free_if_empty(struct utmem_host_object *obj)
 {
 	if (obj->nr_pages)
 		return;
@@ -99,14 +101,15 @@ static void obj_free_if_empty(struct utmem_sim_object *obj)
 }
 
 /* A page of @obj other than at @index in @index's block of XA_CHUNK_SIZE. */
-static struct utmem_sim_page *block_other(struct utmem_sim_object *obj,
-					  u32 index)
+static struct utmem_host_page *block_other(struct utmem_host_object *obj,
+					   u32 index)
 {
 	unsigned long first = index & ~(unsigned long)(XA_CHUNK_SIZE - 1);
 	unsigned long i = first;
-	struct utmem_sim_page *page;
+	struct utmem_host_page *page;
 
-	xa_for_each_range(&obj->pages, i, page, first, first + XA_CHUNK_SIZE - 1) {
+	xa_for_each_range(&obj->pages, i, page, first,
+			  first + XA_CHUNK_SIZE - 1) {
 		if (i != index)
 			return page;
 	}
@@ -115,42 +118,42 @@ static struct utmem_sim_page *block_other(struct utmem_sim_object *obj,
 
 /*
  * @page was just linked and charged: it takes over the records nobody
- * carries yet (struct utmem_sim_page).
+ * carries yet (struct utmem_host_page).
  */
-static void page_linked(struct utmem_sim_page *page)
+static void page_linked(struct utmem_host_page *page)
 {
-	struct utmem_sim_object *obj = page->obj;
-	struct utmem_sim_page *zero;
+	struct utmem_host_object *obj = page->obj;
+	struct utmem_host_page *zero;
 
 	if (obj->nr_pages == 1) {
-		utmem_sim_page_carry(page, UTMEM_SIM_PAGE_OBJ);
+		utmem_host_page_carry(page, UTMEM_HOST_PAGE_OBJ);
 		if (page->index)
-			utmem_sim_page_carry(page, UTMEM_SIM_PAGE_NODE);
+			utmem_host_page_carry(page, UTMEM_HOST_PAGE_NODE);
 		return;
 	}
 	/* A lone page at index 0 needed no node; with a second one, it does. */
 	if (obj->nr_pages == 2) {
 		zero = xa_load(&obj->pages, 0);
 		if (zero && zero != page)
-			utmem_sim_page_carry(zero, UTMEM_SIM_PAGE_NODE);
+			utmem_host_page_carry(zero, UTMEM_HOST_PAGE_NODE);
 	}
 	if (!block_other(obj, page->index))
-		utmem_sim_page_carry(page, UTMEM_SIM_PAGE_NODE);
+		utmem_host_page_carry(page, UTMEM_HOST_PAGE_NODE);
 }
 
 /* What page_linked() will add for a new page at @h, in bytes. */
-static u32 link_cost(struct utmem_sim_pool *pool, const struct tmem_handle *h)
+static u32 link_cost(struct utmem_host_pool *pool, const struct tmem_handle *h)
 {
-	struct utmem_sim_object *obj = obj_find(pool, &h->oid);
-	struct utmem_sim_host *host = pool->host;
+	struct utmem_host_object *obj = obj_find(pool, &h->oid);
+	struct utmem_host *host = pool->host;
 	u32 cost = 0;
 
 	if (!obj)
 		return host->obj_cost + (h->index ? 2 * host->node_cost : 0);
 	if (obj->nr_pages == 1) {
-		struct utmem_sim_page *zero = xa_load(&obj->pages, 0);
+		struct utmem_host_page *zero = xa_load(&obj->pages, 0);
 
-		if (zero && !(zero->flags & UTMEM_SIM_PAGE_NODE))
+		if (zero && !(zero->flags & UTMEM_HOST_PAGE_NODE))
 			cost += 2 * host->node_cost;
 	}
 	if (!block_other(obj, h->index))
@@ -159,28 +162,28 @@ static u32 link_cost(struct utmem_sim_pool *pool, const struct tmem_handle *h)
 }
 
 /* @page, just erased from its object, hands what it carries on. */
-static void page_unlinked(struct utmem_sim_page *page)
+static void page_unlinked(struct utmem_host_page *page)
 {
-	struct utmem_sim_object *obj = page->obj;
-	struct utmem_sim_page *other;
+	struct utmem_host_object *obj = page->obj;
+	struct utmem_host_page *other;
 	unsigned long first = 0;
 
-	if (page->flags & UTMEM_SIM_PAGE_NODE) {
+	if (page->flags & UTMEM_HOST_PAGE_NODE) {
 		other = block_other(obj, page->index);
 		if (other)
-			utmem_sim_page_carry(other, UTMEM_SIM_PAGE_NODE);
-		utmem_sim_page_drop(page, UTMEM_SIM_PAGE_NODE);
+			utmem_host_page_carry(other, UTMEM_HOST_PAGE_NODE);
+		utmem_host_page_drop(page, UTMEM_HOST_PAGE_NODE);
 	}
-	if (page->flags & UTMEM_SIM_PAGE_OBJ) {
+	if (page->flags & UTMEM_HOST_PAGE_OBJ) {
 		other = xa_find(&obj->pages, &first, ULONG_MAX, XA_PRESENT);
 		if (other)
-			utmem_sim_page_carry(other, UTMEM_SIM_PAGE_OBJ);
-		utmem_sim_page_drop(page, UTMEM_SIM_PAGE_OBJ);
+			utmem_host_page_carry(other, UTMEM_HOST_PAGE_OBJ);
+		utmem_host_page_drop(page, UTMEM_HOST_PAGE_OBJ);
 	}
 	if (obj->nr_pages == 1) {
 		other = xa_load(&obj->pages, 0);
 		if (other)
-			utmem_sim_page_drop(other, UTMEM_SIM_PAGE_NODE);
+			utmem_host_page_drop(other, UTMEM_HOST_PAGE_NODE);
 	}
 }
 
@@ -188,10 +191,10 @@ static void page_unlinked(struct utmem_sim_page *page)
  * Unlink and free a page, leaving its (possibly empty) object; @by_host
  * tells the pool's counters whether the guest asked for it.
  */
-static void __page_remove(struct utmem_sim_page *page, bool by_host)
+static void __page_remove(struct utmem_host_page *page, bool by_host)
 {
-	struct utmem_sim_object *obj = page->obj;
-	struct utmem_sim_pool *pool = obj->pool;
+	struct utmem_host_object *obj = page->obj;
+	struct utmem_host_pool *pool = obj->pool;
 
 	if (by_host)
 		pool->info.evicted++;
@@ -200,33 +203,33 @@ static void __page_remove(struct utmem_sim_page *page, bool by_host)
 	xa_erase(&obj->pages, page->index);
 	obj->nr_pages--;
 	page_unlinked(page);
-	utmem_sim_uncharge(pool, page);
-	utmem_sim_blob_put(pool->host, page->blob);
+	utmem_host_uncharge(pool, page);
+	utmem_host_blob_put(pool->host, page->blob);
 	kfree(page);
 }
 
 /* Remove a page the guest flushed, replaced or took out. */
-void utmem_sim_page_remove(struct utmem_sim_page *page)
+void utmem_host_page_remove(struct utmem_host_page *page)
 {
-	struct utmem_sim_object *obj = page->obj;
+	struct utmem_host_object *obj = page->obj;
 
 	__page_remove(page, false);
 	obj_free_if_empty(obj);
 }
 
 /* Remove a page the host drops on its own: for room, or lost. */
-void utmem_sim_page_evict(struct utmem_sim_page *page)
+void utmem_host_page_evict(struct utmem_host_page *page)
 {
-	struct utmem_sim_object *obj = page->obj;
+	struct utmem_host_object *obj = page->obj;
 
 	__page_remove(page, true);
 	obj_free_if_empty(obj);
 }
 
-static struct utmem_sim_page *page_find(struct utmem_sim_pool *pool,
-					const struct tmem_handle *h)
+static struct utmem_host_page *page_find(struct utmem_host_pool *pool,
+					 const struct tmem_handle *h)
 {
-	struct utmem_sim_object *obj = obj_find(pool, &h->oid);
+	struct utmem_host_object *obj = obj_find(pool, &h->oid);
 
 	return obj ? xa_load(&obj->pages, h->index) : NULL;
 }
@@ -237,22 +240,22 @@ static struct utmem_sim_page *page_find(struct utmem_sim_pool *pool,
  * a whole pool's objects swap over.  Lookups see only @pool->objects, so
  * from then on the detached values are gone for the guest, and a PUT
  * that follows starts a new object.  The pages are then freed
- * UTMEM_SIM_FREE_BATCH at a time, with the lock taken per batch: other
+ * UTMEM_HOST_FREE_BATCH at a time, with the lock taken per batch: other
  * callers, other VMs among them, wait for a batch at most.  A pool being
  * emptied is kept by a reference (@pool->refs).
  */
 
 /* Frees up to @budget pages of dying objects.  Return: true when none is left. */
-static bool drain_some(struct utmem_sim_pool *pool, unsigned int budget)
+static bool drain_some(struct utmem_host_pool *pool, unsigned int budget)
 {
-	struct utmem_sim_object *obj;
-	struct utmem_sim_page *page;
+	struct utmem_host_object *obj;
+	struct utmem_host_page *page;
 	struct rb_node *node;
 	unsigned long index;
 
 	lockdep_assert_held(&pool->host->lock);
 	while ((node = rb_first(&pool->dying))) {
-		obj = rb_entry(node, struct utmem_sim_object, node);
+		obj = rb_entry(node, struct utmem_host_object, node);
 		xa_for_each(&obj->pages, index, page) {
 			if (!budget--)
 				return false;
@@ -268,9 +271,9 @@ static bool drain_some(struct utmem_sim_pool *pool, unsigned int budget)
  * are detached once the dying ones are gone).  Atomic-safe unless
  * @may_sleep; takes and drops the host lock per batch.
  */
-static void pool_drain(struct utmem_sim_pool *pool, bool all, bool may_sleep)
+static void pool_drain(struct utmem_host_pool *pool, bool all, bool may_sleep)
 {
-	struct utmem_sim_host *host = pool->host;
+	struct utmem_host *host = pool->host;
 	unsigned long flags;
 	u64 start, pages;
 	bool done;
@@ -284,8 +287,8 @@ static void pool_drain(struct utmem_sim_pool *pool, bool all, bool may_sleep)
 			pool->objects = RB_ROOT;
 			all = false;
 		}
-		done = drain_some(pool, UTMEM_SIM_FREE_BATCH) && !all;
-		utmem_sim_hold_done(host, start, pages);
+		done = drain_some(pool, UTMEM_HOST_FREE_BATCH) && !all;
+		utmem_host_hold_done(host, start, pages);
 		spin_unlock_irqrestore(&host->lock, flags);
 		if (may_sleep)
 			cond_resched();
@@ -293,16 +296,16 @@ static void pool_drain(struct utmem_sim_pool *pool, bool all, bool may_sleep)
 }
 
 /* Under the lock: the object goes to the dying ones, to be drained. */
-static void obj_detach(struct utmem_sim_object *obj)
+static void obj_detach(struct utmem_host_object *obj)
 {
-	struct utmem_sim_pool *pool = obj->pool;
+	struct utmem_host_pool *pool = obj->pool;
 
 	rb_erase(&obj->node, &pool->objects);
 	rb_add(&obj->node, &pool->dying, obj_less);
 }
 
 /* Drop a reference to @pool, under the lock; the last frees it. */
-static void pool_put(struct utmem_sim_pool *pool)
+static void pool_put(struct utmem_host_pool *pool)
 {
 	lockdep_assert_held(&pool->host->lock);
 	if (--pool->refs)
@@ -316,18 +319,18 @@ static void pool_put(struct utmem_sim_pool *pool)
 	kfree(pool);
 }
 
-static struct utmem_sim_pool *pool_find(struct utmem_sim_client *client,
-					u32 pool_id)
+static struct utmem_host_pool *pool_find(struct utmem_host_client *client,
+					 u32 pool_id)
 {
 	lockdep_assert_held(&client->host->lock);
 	return xa_load(&client->pools, pool_id);
 }
 
 /* The drop_ephemeral fault: at the start of a call, as a real host might. */
-static void maybe_drop_ephemeral(struct utmem_sim_host *host)
+static void maybe_drop_ephemeral(struct utmem_host *host)
 {
-	if (utmem_sim_fault_drop_eph(host) && utmem_sim_evict_victim(host))
-		utmem_sim_count(host, UTMEM_SIM_FAULTS_INJECTED);
+	if (utmem_host_fault_drop_eph(host) && utmem_host_evict_victim(host))
+		utmem_host_count(host, UTMEM_HOST_FAULTS_INJECTED);
 }
 
 static tmem_status_t check_handle(const struct tmem_handle *h)
@@ -341,26 +344,26 @@ static tmem_status_t check_handle(const struct tmem_handle *h)
  * interrupts on elsewhere, and the lock is taken under a mapping's
  * i_pages lock (cleancache), which interrupts take too.
  */
-static struct utmem_sim_blob *dedup_candidate(struct utmem_sim_host *host,
-					      const struct utmem_sim_blob *blob,
+static struct utmem_host_blob *dedup_candidate(struct utmem_host *host,
+					       const struct utmem_host_blob *blob,
 					      const void *src)
 {
-	struct utmem_sim_blob *found;
+	struct utmem_host_blob *found;
 	unsigned long flags;
 
 	if (!READ_ONCE(host->dedup))
 		return NULL;
 	spin_lock_irqsave(&host->lock, flags);
-	found = utmem_sim_blob_find(host, blob);
+	found = utmem_host_blob_find(host, blob);
 	spin_unlock_irqrestore(&host->lock, flags);
 	if (!found)
 		return NULL;
-	if (utmem_sim_blob_equal(host, found, src)) {
-		utmem_sim_count(host, UTMEM_SIM_DEDUP_HITS);
+	if (utmem_host_blob_equal(host, found, src)) {
+		utmem_host_count(host, UTMEM_HOST_DEDUP_HITS);
 		return found;
 	}
 	spin_lock_irqsave(&host->lock, flags);
-	utmem_sim_blob_put(host, found);
+	utmem_host_blob_put(host, found);
 	spin_unlock_irqrestore(&host->lock, flags);
 	return NULL;
 }
@@ -371,31 +374,31 @@ static struct utmem_sim_blob *dedup_candidate(struct utmem_sim_host *host,
  * is an equal blob whose reference the new page takes, or that is
  * dropped.
  */
-static tmem_status_t put_locked(struct utmem_sim_client *client,
-				struct utmem_sim_pool *pool,
+static tmem_status_t put_locked(struct utmem_host_client *client,
+				struct utmem_host_pool *pool,
 				const struct tmem_handle *h, u32 len,
-				struct utmem_sim_blob **blobp,
-				struct utmem_sim_page **pagep,
-				struct utmem_sim_blob *stored)
+				struct utmem_host_blob **blobp,
+				struct utmem_host_page **pagep,
+				struct utmem_host_blob *stored)
 {
-	struct utmem_sim_host *host = client->host;
-	struct utmem_sim_blob *blob = *blobp;
-	struct utmem_sim_page *page = *pagep, *old;
-	struct utmem_sim_object *obj;
+	struct utmem_host *host = client->host;
+	struct utmem_host_blob *blob = *blobp;
+	struct utmem_host_page *page = *pagep, *old;
+	struct utmem_host_object *obj;
 	u64 records;
 
 	old = page_find(pool, h);
 	if (old)
-		utmem_sim_page_remove(old);
+		utmem_host_page_remove(old);
 
 	if (len > TMEM_VALUE_MAX)
 		return TMEM_S_TOOBIG;
 	if (!blob || !page) {
-		utmem_sim_count(host, UTMEM_SIM_NOMEM);
+		utmem_host_count(host, UTMEM_HOST_NOMEM);
 		goto nomem;
 	}
-	if (utmem_sim_fault_fail_put(host)) {
-		utmem_sim_count(host, UTMEM_SIM_FAULTS_INJECTED);
+	if (utmem_host_fault_fail_put(host)) {
+		utmem_host_count(host, UTMEM_HOST_FAULTS_INJECTED);
 		goto refuse;
 	}
 
@@ -406,11 +409,11 @@ static tmem_status_t put_locked(struct utmem_sim_client *client,
 	 */
 	do {
 		records = host->page_cost + link_cost(pool, h);
-		if (!utmem_sim_make_room(pool->owner,
-					 utmem_sim_blob_cost(host, blob) +
+		if (!utmem_host_make_room(pool->owner,
+					  utmem_host_blob_cost(host, blob) +
 					 records,
 					 (stored ? 0 :
-					  utmem_sim_blob_cost(host, blob)) +
+					  utmem_host_blob_cost(host, blob)) +
 					 records))
 			goto refuse;
 	} while (host->page_cost + link_cost(pool, h) > records);
@@ -425,7 +428,7 @@ static tmem_status_t put_locked(struct utmem_sim_client *client,
 		goto nomem;
 	}
 	if (!stored) {
-		utmem_sim_blob_insert(host, blob);
+		utmem_host_blob_insert(host, blob);
 		stored = blob;
 		*blobp = NULL;
 	}
@@ -434,25 +437,25 @@ static tmem_status_t put_locked(struct utmem_sim_client *client,
 	page->index = h->index;
 	page->flags = 0;
 	obj->nr_pages++;
-	utmem_sim_charge(pool, page);
+	utmem_host_charge(pool, page);
 	page_linked(page);
 	*pagep = NULL;
 	return TMEM_S_OK;
 
 refuse:
 	if (stored)
-		utmem_sim_blob_put(host, stored);
-	utmem_sim_count(host, UTMEM_SIM_PUT_REFUSED);
+		utmem_host_blob_put(host, stored);
+	utmem_host_count(host, UTMEM_HOST_PUT_REFUSED);
 	return TMEM_S_REFUSED;
 nomem:
 	if (stored)
-		utmem_sim_blob_put(host, stored);
-	utmem_sim_count(host, UTMEM_SIM_NOMEM);
+		utmem_host_blob_put(host, stored);
+	utmem_host_count(host, UTMEM_HOST_NOMEM);
 	return TMEM_S_NOMEM;
 }
 
 /**
- * utmem_sim_put() - store a value, replacing any at @h
+ * utmem_host_put() - store a value, replacing any at @h
  * @client: the caller
  * @pool_id: its pool
  * @h: where
@@ -465,14 +468,14 @@ nomem:
  * gone: a guest that failed to store a new version must not find the
  * old one later.
  */
-tmem_status_t utmem_sim_put(struct utmem_sim_client *client, u32 pool_id,
-			    const struct tmem_handle *h, const void *src,
+tmem_status_t utmem_host_put(struct utmem_host_client *client, u32 pool_id,
+			     const struct tmem_handle *h, const void *src,
 			    u32 len)
 {
-	struct utmem_sim_host *host = client->host;
-	struct utmem_sim_blob *blob, *stored;
-	struct utmem_sim_page *page;
-	struct utmem_sim_pool *pool;
+	struct utmem_host *host = client->host;
+	struct utmem_host_blob *blob, *stored;
+	struct utmem_host_page *page;
+	struct utmem_host_pool *pool;
 	tmem_status_t status;
 	unsigned long flags;
 
@@ -480,11 +483,12 @@ tmem_status_t utmem_sim_put(struct utmem_sim_client *client, u32 pool_id,
 	if (status)
 		return status;
 
-	utmem_sim_count(host, UTMEM_SIM_PUTS);
-	if (READ_ONCE(host->carve_out)) {
-		/* Free reserve for what is allocated next; see sim_reserve.c. */
+	utmem_host_count(host, UTMEM_HOST_PUTS);
+	if (READ_ONCE(host->footprint_changed)) {
+		/* Room for what is allocated next (the sim's carve-out). */
 		spin_lock_irqsave(&host->lock, flags);
-		utmem_sim_reserve_fit(host, sizeof(*blob) + sizeof(*page) +
+		utmem_host_footprint_changed(host,
+					     sizeof(*blob) + sizeof(*page) +
 				      min(len, TMEM_VALUE_MAX));
 		spin_unlock_irqrestore(&host->lock, flags);
 	}
@@ -492,8 +496,8 @@ tmem_status_t utmem_sim_put(struct utmem_sim_client *client, u32 pool_id,
 	blob = NULL;
 	page = NULL;
 	if (len <= TMEM_VALUE_MAX) {
-		blob = utmem_sim_blob_prepare(host, src, len,
-					      READ_ONCE(host->dedup_cross_client) ?
+		blob = utmem_host_blob_prepare(host, src, len,
+					       READ_ONCE(host->dedup_cross_client) ?
 					      U32_MAX : client->id);
 		page = kmalloc(sizeof(*page), GFP_NOWAIT | __GFP_NOWARN);
 	}
@@ -508,19 +512,19 @@ tmem_status_t utmem_sim_put(struct utmem_sim_client *client, u32 pool_id,
 				    stored);
 	} else {
 		if (stored)
-			utmem_sim_blob_put(host, stored);
+			utmem_host_blob_put(host, stored);
 		status = TMEM_S_BADPOOL;
 	}
 	spin_unlock_irqrestore(&host->lock, flags);
 
-	utmem_sim_blob_free(host, blob);
+	utmem_host_blob_free(host, blob);
 	kfree(page);
 	return status;
 }
-EXPORT_SYMBOL_GPL(utmem_sim_put);
+EXPORT_SYMBOL_GPL(utmem_host_put);
 
 /**
- * utmem_sim_get() - copy a value out
+ * utmem_host_get() - copy a value out
  * @client: the caller
  * @pool_id: its pool
  * @h: where
@@ -533,14 +537,14 @@ EXPORT_SYMBOL_GPL(utmem_sim_put);
  * fault or a value that failed to decompress; an ephemeral one is
  * dropped), BADPOOL or INVAL.
  */
-tmem_status_t utmem_sim_get(struct utmem_sim_client *client, u32 pool_id,
-			    const struct tmem_handle *h, void *dst, u32 size,
+tmem_status_t utmem_host_get(struct utmem_host_client *client, u32 pool_id,
+			     const struct tmem_handle *h, void *dst, u32 size,
 			    u32 *len)
 {
-	struct utmem_sim_host *host = client->host;
-	struct utmem_sim_blob *blob;
-	struct utmem_sim_pool *pool;
-	struct utmem_sim_page *page;
+	struct utmem_host *host = client->host;
+	struct utmem_host_blob *blob;
+	struct utmem_host_pool *pool;
+	struct utmem_host_page *page;
 	tmem_status_t status;
 	unsigned long flags;
 
@@ -548,7 +552,7 @@ tmem_status_t utmem_sim_get(struct utmem_sim_client *client, u32 pool_id,
 	if (status)
 		return status;
 
-	utmem_sim_count(host, UTMEM_SIM_GETS);
+	utmem_host_count(host, UTMEM_HOST_GETS);
 	spin_lock_irqsave(&host->lock, flags);
 	pool = pool_find(client, pool_id);
 	if (!pool) {
@@ -561,9 +565,9 @@ tmem_status_t utmem_sim_get(struct utmem_sim_client *client, u32 pool_id,
 		status = TMEM_S_MISS;
 		goto unlock;
 	}
-	if (pool_ephemeral(pool) && utmem_sim_fault_fail_get(host)) {
-		utmem_sim_count(host, UTMEM_SIM_FAULTS_INJECTED);
-		utmem_sim_page_evict(page);
+	if (pool_ephemeral(pool) && utmem_host_fault_fail_get(host)) {
+		utmem_host_count(host, UTMEM_HOST_FAULTS_INJECTED);
+		utmem_host_page_evict(page);
 		status = TMEM_S_IO;
 		goto unlock;
 	}
@@ -579,41 +583,41 @@ tmem_status_t utmem_sim_get(struct utmem_sim_client *client, u32 pool_id,
 	blob = page->blob;
 	refcount_inc(&blob->refs);
 	if (pool_ephemeral(pool))
-		utmem_sim_page_remove(page);
+		utmem_host_page_remove(page);
 	spin_unlock_irqrestore(&host->lock, flags);
 
-	if (utmem_sim_blob_read(host, blob, dst)) {
+	if (utmem_host_blob_read(host, blob, dst)) {
 		status = TMEM_S_IO;
 	} else {
 		status = TMEM_S_OK;
-		utmem_sim_count(host, UTMEM_SIM_GET_HITS);
-		if (*len && utmem_sim_fault_corrupt_get(host)) {
-			utmem_sim_count(host, UTMEM_SIM_FAULTS_INJECTED);
+		utmem_host_count(host, UTMEM_HOST_GET_HITS);
+		if (*len && utmem_host_fault_corrupt_get(host)) {
+			utmem_host_count(host, UTMEM_HOST_FAULTS_INJECTED);
 			((u8 *)dst)[0] ^= 0xff;
 		}
 	}
 	spin_lock_irqsave(&host->lock, flags);
-	utmem_sim_blob_put(host, blob);
+	utmem_host_blob_put(host, blob);
 unlock:
 	spin_unlock_irqrestore(&host->lock, flags);
 	return status;
 }
-EXPORT_SYMBOL_GPL(utmem_sim_get);
+EXPORT_SYMBOL_GPL(utmem_host_get);
 
 /**
- * utmem_sim_flush_page() - remove the value at @h
+ * utmem_host_flush_page() - remove the value at @h
  * @client: the caller
  * @pool_id: its pool
  * @h: where
  *
  * Atomic-safe.  Return: OK, MISS, BADPOOL or INVAL.
  */
-tmem_status_t utmem_sim_flush_page(struct utmem_sim_client *client,
-				   u32 pool_id, const struct tmem_handle *h)
+tmem_status_t utmem_host_flush_page(struct utmem_host_client *client,
+				    u32 pool_id, const struct tmem_handle *h)
 {
-	struct utmem_sim_host *host = client->host;
-	struct utmem_sim_pool *pool;
-	struct utmem_sim_page *page;
+	struct utmem_host *host = client->host;
+	struct utmem_host_pool *pool;
+	struct utmem_host_page *page;
 	tmem_status_t status;
 	unsigned long flags;
 
@@ -621,7 +625,7 @@ tmem_status_t utmem_sim_flush_page(struct utmem_sim_client *client,
 	if (status)
 		return status;
 
-	utmem_sim_count(host, UTMEM_SIM_FLUSHES);
+	utmem_host_count(host, UTMEM_HOST_FLUSHES);
 	spin_lock_irqsave(&host->lock, flags);
 	pool = pool_find(client, pool_id);
 	if (!pool) {
@@ -629,16 +633,16 @@ tmem_status_t utmem_sim_flush_page(struct utmem_sim_client *client,
 	} else {
 		page = page_find(pool, h);
 		if (page)
-			utmem_sim_page_remove(page);
+			utmem_host_page_remove(page);
 		status = page ? TMEM_S_OK : TMEM_S_MISS;
 	}
 	spin_unlock_irqrestore(&host->lock, flags);
 	return status;
 }
-EXPORT_SYMBOL_GPL(utmem_sim_flush_page);
+EXPORT_SYMBOL_GPL(utmem_host_flush_page);
 
 /**
- * utmem_sim_flush_object() - remove every value of an object
+ * utmem_host_flush_object() - remove every value of an object
  * @client: the caller
  * @pool_id: its pool
  * @oid: the object
@@ -646,15 +650,15 @@ EXPORT_SYMBOL_GPL(utmem_sim_flush_page);
  * Atomic-safe; the object's pages are freed a batch per lock hold.
  * Return: OK (also when there was no such object) or BADPOOL.
  */
-tmem_status_t utmem_sim_flush_object(struct utmem_sim_client *client,
-				     u32 pool_id, const struct tmem_oid *oid)
+tmem_status_t utmem_host_flush_object(struct utmem_host_client *client,
+				      u32 pool_id, const struct tmem_oid *oid)
 {
-	struct utmem_sim_host *host = client->host;
-	struct utmem_sim_object *obj;
-	struct utmem_sim_pool *pool;
+	struct utmem_host *host = client->host;
+	struct utmem_host_object *obj;
+	struct utmem_host_pool *pool;
 	unsigned long flags;
 
-	utmem_sim_count(host, UTMEM_SIM_FLUSHES);
+	utmem_host_count(host, UTMEM_HOST_FLUSHES);
 	spin_lock_irqsave(&host->lock, flags);
 	pool = pool_find(client, pool_id);
 	if (!pool) {
@@ -673,24 +677,24 @@ tmem_status_t utmem_sim_flush_object(struct utmem_sim_client *client,
 	spin_unlock_irqrestore(&host->lock, flags);
 	return TMEM_S_OK;
 }
-EXPORT_SYMBOL_GPL(utmem_sim_flush_object);
+EXPORT_SYMBOL_GPL(utmem_host_flush_object);
 
 /**
- * utmem_sim_flush_pool() - remove every value of a pool; the pool stays
+ * utmem_host_flush_pool() - remove every value of a pool; the pool stays
  * @client: the caller
  * @pool_id: its pool
  *
  * Atomic-safe; the pages are freed a batch per lock hold.  Return: OK
  * or BADPOOL.
  */
-tmem_status_t utmem_sim_flush_pool(struct utmem_sim_client *client,
-				   u32 pool_id)
+tmem_status_t utmem_host_flush_pool(struct utmem_host_client *client,
+				    u32 pool_id)
 {
-	struct utmem_sim_host *host = client->host;
-	struct utmem_sim_pool *pool;
+	struct utmem_host *host = client->host;
+	struct utmem_host_pool *pool;
 	unsigned long flags;
 
-	utmem_sim_count(host, UTMEM_SIM_FLUSHES);
+	utmem_host_count(host, UTMEM_HOST_FLUSHES);
 	spin_lock_irqsave(&host->lock, flags);
 	pool = pool_find(client, pool_id);
 	if (pool)
@@ -705,10 +709,10 @@ tmem_status_t utmem_sim_flush_pool(struct utmem_sim_client *client,
 	spin_unlock_irqrestore(&host->lock, flags);
 	return TMEM_S_OK;
 }
-EXPORT_SYMBOL_GPL(utmem_sim_flush_pool);
+EXPORT_SYMBOL_GPL(utmem_host_flush_pool);
 
 /**
- * utmem_sim_put_batch() - several PUTs to one pool as one host call
+ * utmem_host_put_batch() - several PUTs to one pool as one host call
  * @client: the caller
  * @pool_id: its pool
  * @ent: the values; each entry's status is set
@@ -717,15 +721,15 @@ EXPORT_SYMBOL_GPL(utmem_sim_flush_pool);
  * Atomic-safe.  Return: OK, or INVAL (too many entries) or BADPOOL, when
  * no entry was looked at.
  */
-tmem_status_t utmem_sim_put_batch(struct utmem_sim_client *client,
-				  u32 pool_id, struct tmem_batch_entry *ent,
+tmem_status_t utmem_host_put_batch(struct utmem_host_client *client,
+				   u32 pool_id, struct tmem_batch_entry *ent,
 				  u32 nr)
 {
 	unsigned long flags;
 	bool found;
 	u32 i;
 
-	if (nr > UTMEM_SIM_BATCH_MAX)
+	if (nr > UTMEM_HOST_BATCH_MAX)
 		return TMEM_S_INVAL;
 	spin_lock_irqsave(&client->host->lock, flags);
 	found = pool_find(client, pool_id);
@@ -737,24 +741,24 @@ tmem_status_t utmem_sim_put_batch(struct utmem_sim_client *client,
 	 * guest's other CPUs are not held up for a whole batch.
 	 */
 	for (i = 0; i < nr; i++)
-		ent[i].status = utmem_sim_put(client, pool_id, &ent[i].handle,
-					      ent[i].src, ent[i].len);
+		ent[i].status = utmem_host_put(client, pool_id, &ent[i].handle,
+					       ent[i].src, ent[i].len);
 	return TMEM_S_OK;
 }
-EXPORT_SYMBOL_GPL(utmem_sim_put_batch);
+EXPORT_SYMBOL_GPL(utmem_host_put_batch);
 
 /**
- * utmem_sim_pool_info() - the host's view of a pool
+ * utmem_host_pool_info() - the host's view of a pool
  * @client: the caller
  * @pool_id: its pool
  * @info: out
  *
  * Atomic-safe.  Return: OK or BADPOOL.
  */
-tmem_status_t utmem_sim_pool_info(struct utmem_sim_client *client,
-				  u32 pool_id, struct tmem_pool_info *info)
+tmem_status_t utmem_host_pool_info(struct utmem_host_client *client,
+				   u32 pool_id, struct tmem_pool_info *info)
 {
-	struct utmem_sim_pool *pool;
+	struct utmem_host_pool *pool;
 	unsigned long flags;
 
 	spin_lock_irqsave(&client->host->lock, flags);
@@ -764,12 +768,12 @@ tmem_status_t utmem_sim_pool_info(struct utmem_sim_client *client,
 	spin_unlock_irqrestore(&client->host->lock, flags);
 	return pool ? TMEM_S_OK : TMEM_S_BADPOOL;
 }
-EXPORT_SYMBOL_GPL(utmem_sim_pool_info);
+EXPORT_SYMBOL_GPL(utmem_host_pool_info);
 
-static struct utmem_sim_pool *shared_find(struct utmem_sim_host *host,
-					  const uuid_t *uuid)
+static struct utmem_host_pool *shared_find(struct utmem_host *host,
+					   const uuid_t *uuid)
 {
-	struct utmem_sim_pool *pool;
+	struct utmem_host_pool *pool;
 
 	list_for_each_entry(pool, &host->shared_pools, shared_node) {
 		if (uuid_equal(&pool->uuid, uuid))
@@ -778,11 +782,11 @@ static struct utmem_sim_pool *shared_find(struct utmem_sim_host *host,
 	return NULL;
 }
 
-static bool pool_unuse(struct utmem_sim_client *client,
-		       struct utmem_sim_pool *pool);
+static bool pool_unuse(struct utmem_host_client *client,
+		       struct utmem_host_pool *pool);
 
 /**
- * utmem_sim_new_pool() - create a pool, or open a shared one
+ * utmem_host_new_pool() - create a pool, or open a shared one
  * @client: the caller
  * @flags: TMEM_POOL_*
  * @uuid: the shared pool's name; NULL for a private pool
@@ -791,13 +795,13 @@ static bool pool_unuse(struct utmem_sim_client *client,
  * May sleep.  A shared pool that exists already is opened when its
  * persistence matches.  Return: OK, INVAL (unknown flags, a uuid missing
  * or given in vain, a persistence mismatch), REFUSED (the client has
- * %UTMEM_SIM_POOLS_PER_CLIENT pools) or NOMEM.
+ * %UTMEM_HOST_POOLS_PER_CLIENT pools) or NOMEM.
  */
-tmem_status_t utmem_sim_new_pool(struct utmem_sim_client *client, u32 flags,
-				 const uuid_t *uuid, u32 *pool_id)
+tmem_status_t utmem_host_new_pool(struct utmem_host_client *client, u32 flags,
+				  const uuid_t *uuid, u32 *pool_id)
 {
-	struct utmem_sim_host *host = client->host;
-	struct utmem_sim_pool *pool, *new;
+	struct utmem_host *host = client->host;
+	struct utmem_host_pool *pool, *new;
 	unsigned long irqflags;
 	int err;
 
@@ -848,7 +852,7 @@ tmem_status_t utmem_sim_new_pool(struct utmem_sim_client *client, u32 flags,
 
 	/* Erased under host->lock: locked with interrupts off throughout. */
 	err = xa_alloc_irq(&client->pools, pool_id, pool,
-			   XA_LIMIT(0, UTMEM_SIM_POOLS_PER_CLIENT - 1),
+			   XA_LIMIT(0, UTMEM_HOST_POOLS_PER_CLIENT - 1),
 			   GFP_KERNEL);
 	if (err) {
 		spin_lock_irqsave(&host->lock, irqflags);
@@ -860,12 +864,12 @@ tmem_status_t utmem_sim_new_pool(struct utmem_sim_client *client, u32 flags,
 	}
 	return TMEM_S_OK;
 }
-EXPORT_SYMBOL_GPL(utmem_sim_new_pool);
+EXPORT_SYMBOL_GPL(utmem_host_new_pool);
 
-static bool client_has_pool(struct utmem_sim_client *c,
-			    struct utmem_sim_pool *pool)
+static bool client_has_pool(struct utmem_host_client *c,
+			    struct utmem_host_pool *pool)
 {
-	struct utmem_sim_pool *p;
+	struct utmem_host_pool *p;
 	unsigned long id;
 
 	xa_for_each(&c->pools, id, p) {
@@ -882,12 +886,12 @@ static bool client_has_pool(struct utmem_sim_client *c,
  * the last user: the pool is unreachable, and the caller drains it
  * (pool_drain(), all) and drops the last reference (pool_put()).
  */
-static bool pool_unuse(struct utmem_sim_client *client,
-		       struct utmem_sim_pool *pool)
+static bool pool_unuse(struct utmem_host_client *client,
+		       struct utmem_host_pool *pool)
 {
-	struct utmem_sim_host *host = client->host;
+	struct utmem_host *host = client->host;
 	u64 start = ktime_get_mono_fast_ns(), pages = host->pages;
-	struct utmem_sim_client *c;
+	struct utmem_host_client *c;
 
 	lockdep_assert_held(&host->lock);
 	if (!--pool->users) {
@@ -899,8 +903,8 @@ static bool pool_unuse(struct utmem_sim_client *client,
 		return false;
 	list_for_each_entry(c, &host->clients, node) {
 		if (client_has_pool(c, pool)) {
-			utmem_sim_pool_set_owner(pool, c);
-			utmem_sim_hold_done(host, start, pages);
+			utmem_host_pool_set_owner(pool, c);
+			utmem_host_hold_done(host, start, pages);
 			return false;
 		}
 	}
@@ -909,9 +913,9 @@ static bool pool_unuse(struct utmem_sim_client *client,
 }
 
 /* May sleep: the last user of @pool, unreachable now, empties and frees it. */
-static void pool_release(struct utmem_sim_pool *pool)
+static void pool_release(struct utmem_host_pool *pool)
 {
-	struct utmem_sim_host *host = pool->host;
+	struct utmem_host *host = pool->host;
 	unsigned long flags;
 
 	pool_drain(pool, true, true);
@@ -921,17 +925,17 @@ static void pool_release(struct utmem_sim_pool *pool)
 }
 
 /**
- * utmem_sim_destroy_pool() - close a pool; the last user destroys it
+ * utmem_host_destroy_pool() - close a pool; the last user destroys it
  * @client: the caller
  * @pool_id: its pool
  *
  * May sleep.  Return: OK or BADPOOL.
  */
-tmem_status_t utmem_sim_destroy_pool(struct utmem_sim_client *client,
-				     u32 pool_id)
+tmem_status_t utmem_host_destroy_pool(struct utmem_host_client *client,
+				      u32 pool_id)
 {
-	struct utmem_sim_host *host = client->host;
-	struct utmem_sim_pool *pool;
+	struct utmem_host *host = client->host;
+	struct utmem_host_pool *pool;
 	unsigned long flags;
 	bool last = false;
 
@@ -944,25 +948,25 @@ tmem_status_t utmem_sim_destroy_pool(struct utmem_sim_client *client,
 		pool_release(pool);
 	return pool ? TMEM_S_OK : TMEM_S_BADPOOL;
 }
-EXPORT_SYMBOL_GPL(utmem_sim_destroy_pool);
+EXPORT_SYMBOL_GPL(utmem_host_destroy_pool);
 
 /**
- * utmem_sim_client_create() - add a simulated guest to @host
+ * utmem_host_client_create() - add a guest to @host
  * @host: the host
  *
  * May sleep.  Return: the client (weight 100, no cap of its own), or NULL.
  */
-struct utmem_sim_client *utmem_sim_client_create(struct utmem_sim_host *host)
+struct utmem_host_client *utmem_host_client_create(struct utmem_host *host)
 {
-	struct utmem_sim_client *client;
+	struct utmem_host_client *client;
 	unsigned long flags;
 
 	client = kzalloc(sizeof(*client), GFP_KERNEL);
 	if (!client)
 		return NULL;
 	client->host = host;
-	client->weight = UTMEM_SIM_WEIGHT_DEFAULT;
-	client->max_values = UTMEM_SIM_MAX_VALUES_DEFAULT;
+	client->weight = UTMEM_HOST_WEIGHT_DEFAULT;
+	client->max_values = UTMEM_HOST_MAX_VALUES_DEFAULT;
 	INIT_LIST_HEAD(&client->pools_owned);
 	xa_init_flags(&client->pools, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_IRQ);
 
@@ -971,21 +975,21 @@ struct utmem_sim_client *utmem_sim_client_create(struct utmem_sim_host *host)
 	list_add_tail(&client->node, &host->clients);
 	spin_unlock_irqrestore(&host->lock, flags);
 
-	utmem_sim_client_debugfs_add(client);
+	utmem_host_client_debugfs_add(client);
 	return client;
 }
-EXPORT_SYMBOL_GPL(utmem_sim_client_create);
+EXPORT_SYMBOL_GPL(utmem_host_client_create);
 
 /**
- * utmem_sim_client_destroy() - remove a guest and close all its pools
+ * utmem_host_client_destroy() - remove a guest and close all its pools
  * @client: the client
  *
  * May sleep.
  */
-void utmem_sim_client_destroy(struct utmem_sim_client *client)
+void utmem_host_client_destroy(struct utmem_host_client *client)
 {
-	struct utmem_sim_host *host = client->host;
-	struct utmem_sim_pool *pool, *tmp;
+	struct utmem_host *host = client->host;
+	struct utmem_host_pool *pool, *tmp;
 	unsigned long id, flags;
 	LIST_HEAD(last);
 
@@ -1010,149 +1014,141 @@ void utmem_sim_client_destroy(struct utmem_sim_client *client)
 	xa_destroy(&client->pools);
 	kfree(client);
 }
-EXPORT_SYMBOL_GPL(utmem_sim_client_destroy);
+EXPORT_SYMBOL_GPL(utmem_host_client_destroy);
 
 /**
- * utmem_sim_host_create() - a new, empty host
+ * utmem_host_create() - a new, empty host
  * @capacity: bytes of stored data it may hold
  *
  * May sleep.  Compression and deduplication start on.  Return: the host
  * or an ERR_PTR.
  */
-struct utmem_sim_host *utmem_sim_host_create(u64 capacity)
+struct utmem_host *utmem_host_create(u64 capacity)
 {
-	struct utmem_sim_host *host;
+	struct utmem_host *host;
 	int err;
 
-	if (capacity > UTMEM_SIM_CAPACITY_MAX)
+	if (capacity > UTMEM_HOST_CAPACITY_MAX)
 		return ERR_PTR(-EINVAL);
 	host = kzalloc(sizeof(*host), GFP_KERNEL);
 	if (!host)
 		return ERR_PTR(-ENOMEM);
 	spin_lock_init(&host->lock);
-	utmem_sim_reserve_init(host);
 	host->capacity = capacity;
 	host->compress = true;
 	host->dedup = true;
-	host->page_cost = kmalloc_size_roundup(sizeof(struct utmem_sim_page));
-	host->blob_cost = kmalloc_size_roundup(sizeof(struct utmem_sim_blob));
-	host->obj_cost = kmalloc_size_roundup(sizeof(struct utmem_sim_object));
+	host->page_cost = kmalloc_size_roundup(sizeof(struct utmem_host_page));
+	host->blob_cost = kmalloc_size_roundup(sizeof(struct utmem_host_blob));
+	host->obj_cost = kmalloc_size_roundup(sizeof(struct utmem_host_object));
 	host->node_cost = sizeof(struct xa_node);
-	host->share_max = UTMEM_SIM_BLOB_SHARE_MAX;
+	host->share_max = UTMEM_HOST_BLOB_SHARE_MAX;
 	INIT_LIST_HEAD(&host->clients);
 	INIT_LIST_HEAD(&host->shared_pools);
 	host->dedup_tree = RB_ROOT;
-	err = utmem_sim_store_init(host);
+	err = utmem_host_store_init(host);
 	if (err) {
 		kfree(host);
 		return ERR_PTR(err);
 	}
-	utmem_sim_fault_init(host);
+	utmem_host_fault_init(host);
 	return host;
 }
-EXPORT_SYMBOL_GPL(utmem_sim_host_create);
+EXPORT_SYMBOL_GPL(utmem_host_create);
 
 /**
- * utmem_sim_host_destroy() - free a host whose clients are all gone
+ * utmem_host_destroy() - free a host whose clients are all gone
  * @host: the host
  */
-void utmem_sim_host_destroy(struct utmem_sim_host *host)
+void utmem_host_destroy(struct utmem_host *host)
 {
 	WARN_ON_ONCE(!list_empty(&host->clients));
 	WARN_ON_ONCE(host->used || host->pages || host->footprint);
 	debugfs_remove_recursive(host->debugfs);
-	utmem_sim_reserve_exit(host);
-	utmem_sim_store_exit(host);
+	WARN_ON_ONCE(host->footprint_changed);
+	utmem_host_store_exit(host);
 	kfree(host);
 }
-EXPORT_SYMBOL_GPL(utmem_sim_host_destroy);
+EXPORT_SYMBOL_GPL(utmem_host_destroy);
 
 /*
  * Persistent data above a shrunk capacity cannot be evicted: the host asks
  * its clients to take that much back, counted in pages of the average size
  * it stores them at (compressed pages free less than a page each).
  */
-int utmem_sim_set_capacity(struct utmem_sim_host *host, u64 bytes)
+int utmem_host_set_capacity(struct utmem_host *host, u64 bytes)
 {
 	unsigned long flags;
 	u64 excess = 0;
 
-	if (bytes > UTMEM_SIM_CAPACITY_MAX)
+	if (bytes > UTMEM_HOST_CAPACITY_MAX)
 		return -EINVAL;
 	spin_lock_irqsave(&host->lock, flags);
 	host->capacity = bytes;
 	for (;;) {
 		u64 start = ktime_get_mono_fast_ns(), pages = host->pages;
-		bool done = utmem_sim_fit_capacity(host, UTMEM_SIM_FREE_BATCH);
+		bool done = utmem_host_fit_capacity(host,
+						    UTMEM_HOST_FREE_BATCH);
 
-		utmem_sim_hold_done(host, start, pages);
+		utmem_host_hold_done(host, start, pages);
 		if (done)
 			break;
 		spin_unlock_irqrestore(&host->lock, flags);
 		cond_resched();
 		spin_lock_irqsave(&host->lock, flags);
 	}
-	utmem_sim_reserve_fit(host, 0);
+	utmem_host_footprint_changed(host, 0);
 	if (host->used > host->capacity && host->pages)
 		excess = DIV64_U64_ROUND_UP(host->used - host->capacity,
-					    max(div64_u64(host->used, host->pages),
+					    max(div64_u64(host->used,
+							  host->pages),
 						1ULL));
 	spin_unlock_irqrestore(&host->lock, flags);
 	if (excess && host->reclaim)
 		host->reclaim(host, excess);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(utmem_sim_set_capacity);
+EXPORT_SYMBOL_GPL(utmem_host_set_capacity);
 
-int utmem_sim_set_exit_ns(struct utmem_sim_host *host, u64 ns)
-{
-	if (ns > UTMEM_SIM_EXIT_NS_MAX)
-		return -EINVAL;
-	WRITE_ONCE(host->exit_ns, ns);
-	return 0;
-}
-EXPORT_SYMBOL_GPL(utmem_sim_set_exit_ns);
-
-int utmem_sim_set_weight(struct utmem_sim_client *client, u64 weight)
+int utmem_host_set_weight(struct utmem_host_client *client, u64 weight)
 {
 	unsigned long flags;
 
-	if (weight < UTMEM_SIM_WEIGHT_MIN || weight > UTMEM_SIM_WEIGHT_MAX)
+	if (weight < UTMEM_HOST_WEIGHT_MIN || weight > UTMEM_HOST_WEIGHT_MAX)
 		return -EINVAL;
 	spin_lock_irqsave(&client->host->lock, flags);
 	client->weight = weight;
 	spin_unlock_irqrestore(&client->host->lock, flags);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(utmem_sim_set_weight);
+EXPORT_SYMBOL_GPL(utmem_host_set_weight);
 
 /*
  * A cap below what the client holds evicts its ephemeral pages now, a
  * batch per lock hold.  May sleep.
  */
-int utmem_sim_set_cap(struct utmem_sim_client *client, u64 bytes)
+int utmem_host_set_cap(struct utmem_host_client *client, u64 bytes)
 {
-	struct utmem_sim_host *host = client->host;
+	struct utmem_host *host = client->host;
 	unsigned long flags;
 	u64 start, pages;
 	unsigned int batch;
 	bool more;
 
-	if (bytes > UTMEM_SIM_CAPACITY_MAX)
+	if (bytes > UTMEM_HOST_CAPACITY_MAX)
 		return -EINVAL;
 	spin_lock_irqsave(&host->lock, flags);
 	client->cap = bytes;
 	do {
 		start = ktime_get_mono_fast_ns();
 		pages = host->pages;
-		batch = UTMEM_SIM_FREE_BATCH;
+		batch = UTMEM_HOST_FREE_BATCH;
 		more = false;
 		while (client->cap && client->used > client->cap) {
 			more = !batch--;
-			if (more || !utmem_sim_evict_one(client))
+			if (more || !utmem_host_evict_one(client))
 				break;
 		}
-		utmem_sim_hold_done(host, start, pages);
+		utmem_host_hold_done(host, start, pages);
 		if (more) {
 			spin_unlock_irqrestore(&host->lock, flags);
 			cond_resched();
@@ -1162,33 +1158,33 @@ int utmem_sim_set_cap(struct utmem_sim_client *client, u64 bytes)
 	spin_unlock_irqrestore(&host->lock, flags);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(utmem_sim_set_cap);
+EXPORT_SYMBOL_GPL(utmem_host_set_cap);
 
 /**
- * utmem_sim_set_max_values() - bound the values a client may hold
+ * utmem_host_set_max_values() - bound the values a client may hold
  * @client: the client
- * @nr: 1..%UTMEM_SIM_MAX_VALUES_MAX
+ * @nr: 1..%UTMEM_HOST_MAX_VALUES_MAX
  *
  * Later PUTs over it are refused; what is held stays.  Return: 0 or
  * -EINVAL.
  */
-int utmem_sim_set_max_values(struct utmem_sim_client *client, u64 nr)
+int utmem_host_set_max_values(struct utmem_host_client *client, u64 nr)
 {
 	unsigned long flags;
 
-	if (!nr || nr > UTMEM_SIM_MAX_VALUES_MAX)
+	if (!nr || nr > UTMEM_HOST_MAX_VALUES_MAX)
 		return -EINVAL;
 	spin_lock_irqsave(&client->host->lock, flags);
 	client->max_values = nr;
 	spin_unlock_irqrestore(&client->host->lock, flags);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(utmem_sim_set_max_values);
+EXPORT_SYMBOL_GPL(utmem_host_set_max_values);
 
 /**
- * utmem_sim_request_reclaim() - the host wants persistent pages back
+ * utmem_host_request_reclaim() - the host wants persistent pages back
  * @host: the host
- * @nr_pages: how many, 1..UTMEM_SIM_RECLAIM_MAX
+ * @nr_pages: how many, 1..UTMEM_HOST_RECLAIM_MAX
  *
  * What a host short of memory does (the debugfs knob reclaim_pages):
  * asks its clients to write @nr_pages of their persistent pages elsewhere
@@ -1197,28 +1193,28 @@ EXPORT_SYMBOL_GPL(utmem_sim_set_max_values);
  * Return: 0, -EINVAL for a count out of range, -EOPNOTSUPP when no client
  * listens.
  */
-int utmem_sim_request_reclaim(struct utmem_sim_host *host, u64 nr_pages)
+int utmem_host_request_reclaim(struct utmem_host *host, u64 nr_pages)
 {
-	if (!nr_pages || nr_pages > UTMEM_SIM_RECLAIM_MAX)
+	if (!nr_pages || nr_pages > UTMEM_HOST_RECLAIM_MAX)
 		return -EINVAL;
 	if (!host->reclaim)
 		return -EOPNOTSUPP;
 	host->reclaim(host, nr_pages);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(utmem_sim_request_reclaim);
+EXPORT_SYMBOL_GPL(utmem_host_request_reclaim);
 
 /*
  * Switching compression or deduplication affects later PUTs only; what
  * is stored stays in the form it was stored in.
  */
-void utmem_sim_set_compress(struct utmem_sim_host *host, bool on)
+void utmem_host_set_compress(struct utmem_host *host, bool on)
 {
 	WRITE_ONCE(host->compress, on);
 }
-EXPORT_SYMBOL_GPL(utmem_sim_set_compress);
+EXPORT_SYMBOL_GPL(utmem_host_set_compress);
 
-void utmem_sim_set_dedup(struct utmem_sim_host *host, bool on)
+void utmem_host_set_dedup(struct utmem_host *host, bool on)
 {
 	unsigned long flags;
 
@@ -1226,15 +1222,15 @@ void utmem_sim_set_dedup(struct utmem_sim_host *host, bool on)
 	host->dedup = on;
 	spin_unlock_irqrestore(&host->lock, flags);
 }
-EXPORT_SYMBOL_GPL(utmem_sim_set_dedup);
+EXPORT_SYMBOL_GPL(utmem_host_set_dedup);
 
 /*
- * Across clients, dedup tells one client what another holds (sim.h):
+ * Across clients, dedup tells one client what another holds (host.h):
  * only the host's operator may turn it on.  Blobs stored before keep the
  * domain they were stored in.
  */
-void utmem_sim_set_dedup_cross_client(struct utmem_sim_host *host, bool on)
+void utmem_host_set_dedup_cross_client(struct utmem_host *host, bool on)
 {
 	WRITE_ONCE(host->dedup_cross_client, on);
 }
-EXPORT_SYMBOL_GPL(utmem_sim_set_dedup_cross_client);
+EXPORT_SYMBOL_GPL(utmem_host_set_dedup_cross_client);

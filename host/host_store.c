@@ -1,20 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The simulator's value store: LZ4 compression, deduplication, and the
+ * The host's value store: LZ4 compression, deduplication, and the
  * memory blobs live in.
  *
- * A value becomes a blob in two steps.  utmem_sim_blob_prepare() runs
+ * A value becomes a blob in two steps.  utmem_host_blob_prepare() runs
  * without the host lock: it compresses into a per-CPU scratch buffer and
  * allocates the blob, so the expensive part of a PUT does not serialise
- * the host.  Under the lock, utmem_sim_blob_find() looks for a stored blob
- * that may be equal, utmem_sim_blob_equal() compares the bytes without
- * the lock, and utmem_sim_blob_insert() stores a new blob.  No zsmalloc
+ * the host.  Under the lock, utmem_host_blob_find() looks for a stored blob
+ * that may be equal, utmem_host_blob_equal() compares the bytes without
+ * the lock, and utmem_host_blob_insert() stores a new blob.  No zsmalloc
  * call is made under the host lock (see below).
  *
  * Blob bytes live in a zsmalloc pool, as zswap's do: values of any length
  * pack densely (kmalloc would round a 2.1 KiB compressed page up to
  * 4 KiB, and KASAN builds double that), and the pool reports exactly how
- * many pages it takes, which the carve-out (sim_reserve.c) needs.  But
+ * many pages it takes, which the simulator's carve-out (host-sim/sim_reserve.c)
+ * needs.  But
  * zsmalloc takes its locks with interrupts on (compaction, migration),
  * and cleancache calls the host with interrupts off, under a mapping's
  * i_pages lock that interrupts take too: a blob made with interrupts off
@@ -35,7 +36,7 @@
  * was off do not match the same values stored compressed; that loses some
  * sharing after a switch, never correctness.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": sim: " fmt
+#define pr_fmt(fmt) KBUILD_MODNAME ": host: " fmt
 
 #include <linux/atomic.h>
 #include <linux/err.h>
@@ -48,15 +49,15 @@
 #include <linux/xxhash.h>
 #include <linux/zsmalloc.h>
 
-#include "sim.h"
+#include "host.h"
 
-#define UTMEM_SIM_SCRATCH_LEN	LZ4_COMPRESSBOUND(TMEM_VALUE_MAX)
+#define UTMEM_HOST_SCRATCH_LEN	LZ4_COMPRESSBOUND(TMEM_VALUE_MAX)
 
 static void zs_free_work_fn(struct work_struct *work)
 {
-	struct utmem_sim_host *host = container_of(work, struct utmem_sim_host,
+	struct utmem_host *host = container_of(work, struct utmem_host,
 						   zs_free_work);
-	struct utmem_sim_blob *blob, *tmp;
+	struct utmem_host_blob *blob, *tmp;
 
 	unsigned long flags;
 
@@ -65,19 +66,18 @@ static void zs_free_work_fn(struct work_struct *work)
 		zs_free(host->zs, blob->handle);
 		kfree(blob);
 	}
-	/* The footprint shrank: the reserve may take pages back. */
+	/* The footprint shrank: the binding may want to know. */
 	spin_lock_irqsave(&host->lock, flags);
-	utmem_sim_reserve_fit(host, 0);
+	utmem_host_footprint_changed(host, 0);
 	spin_unlock_irqrestore(&host->lock, flags);
 }
 
 /*
  * Scratch buffers exist for every possible CPU rather than following CPU
- * hotplug: two small buffers per CPU, and the simulator is a test and
- * development host, not something that runs on machines with thousands of
- * possible CPUs.
+ * hotplug: LZ4's work memory and a page per CPU, per host (one for all
+ * VMs on a KVM host).
  */
-int utmem_sim_store_init(struct utmem_sim_host *host)
+int utmem_host_store_init(struct utmem_host *host)
 {
 	int cpu;
 
@@ -85,31 +85,31 @@ int utmem_sim_store_init(struct utmem_sim_host *host)
 	char name[24];
 
 	/* zsmalloc names its caches and debugfs files after the pool. */
-	snprintf(name, sizeof(name), "utmem-sim-%d",
+	snprintf(name, sizeof(name), "utmem-host-%d",
 		 atomic_inc_return(&nr_pools));
 	init_llist_head(&host->zs_free);
 	INIT_WORK(&host->zs_free_work, zs_free_work_fn);
 	host->zs = zs_create_pool(name);
-	host->scratch = alloc_percpu(struct utmem_sim_scratch);
+	host->scratch = alloc_percpu(struct utmem_host_scratch);
 	if (!host->zs || !host->scratch) {
-		utmem_sim_store_exit(host);
+		utmem_host_store_exit(host);
 		return -ENOMEM;
 	}
 	for_each_possible_cpu(cpu) {
-		struct utmem_sim_scratch *s = per_cpu_ptr(host->scratch, cpu);
+		struct utmem_host_scratch *s = per_cpu_ptr(host->scratch, cpu);
 
 		local_lock_init(&s->lock);
 		s->wrkmem = kvmalloc(LZ4_MEM_COMPRESS, GFP_KERNEL);
-		s->dst = kmalloc(UTMEM_SIM_SCRATCH_LEN, GFP_KERNEL);
+		s->dst = kmalloc(UTMEM_HOST_SCRATCH_LEN, GFP_KERNEL);
 		if (!s->wrkmem || !s->dst) {
-			utmem_sim_store_exit(host);
+			utmem_host_store_exit(host);
 			return -ENOMEM;
 		}
 	}
 	return 0;
 }
 
-void utmem_sim_store_exit(struct utmem_sim_host *host)
+void utmem_host_store_exit(struct utmem_host *host)
 {
 	int cpu;
 
@@ -123,7 +123,7 @@ void utmem_sim_store_exit(struct utmem_sim_host *host)
 	if (!host->scratch)
 		return;
 	for_each_possible_cpu(cpu) {
-		struct utmem_sim_scratch *s = per_cpu_ptr(host->scratch, cpu);
+		struct utmem_host_scratch *s = per_cpu_ptr(host->scratch, cpu);
 
 		kvfree(s->wrkmem);
 		kfree(s->dst);
@@ -152,12 +152,12 @@ static void bytes_free(void *bytes, u32 len)
 		kfree(bytes);
 }
 
-static struct utmem_sim_blob *blob_alloc(struct utmem_sim_host *host,
-					 const void *data, u32 stored_len)
+static struct utmem_host_blob *blob_alloc(struct utmem_host *host,
+					  const void *data, u32 stored_len)
 {
 	/* Never block or warn: running out is a refusal, not an incident. */
 	const gfp_t gfp = GFP_NOWAIT | __GFP_NOWARN;
-	struct utmem_sim_blob *blob;
+	struct utmem_host_blob *blob;
 	unsigned long handle = 0;
 	void *bytes = NULL;
 
@@ -190,12 +190,12 @@ static struct utmem_sim_blob *blob_alloc(struct utmem_sim_host *host,
 }
 
 /**
- * utmem_sim_blob_free() - free a blob that is not stored (or no longer)
+ * utmem_host_blob_free() - free a blob that is not stored (or no longer)
  * @host: its host
  * @blob: the blob; NULL is fine
  */
-void utmem_sim_blob_free(struct utmem_sim_host *host,
-			 struct utmem_sim_blob *blob)
+void utmem_host_blob_free(struct utmem_host *host,
+			  struct utmem_host_blob *blob)
 {
 	if (!blob)
 		return;
@@ -211,57 +211,57 @@ void utmem_sim_blob_free(struct utmem_sim_host *host,
 	kfree(blob);
 }
 
-static const void *blob_map(struct utmem_sim_host *host,
-			    const struct utmem_sim_blob *blob)
+static const void *blob_map(struct utmem_host *host,
+			    const struct utmem_host_blob *blob)
 {
 	if (blob->bytes)
 		return blob->bytes;
 	return zs_map_object(host->zs, blob->handle, ZS_MM_RO);
 }
 
-static void blob_unmap(struct utmem_sim_host *host,
-		       const struct utmem_sim_blob *blob, const void *addr)
+static void blob_unmap(struct utmem_host *host,
+		       const struct utmem_host_blob *blob, const void *addr)
 {
 	if (!blob->bytes)
 		zs_unmap_object(host->zs, blob->handle);
 }
 
 /**
- * utmem_sim_footprint() - guest memory the host's data takes
+ * utmem_host_footprint() - guest memory the host's data takes
  * @host: the host, locked
  *
  * Return: bytes: the zsmalloc pool's pages and the per-blob and per-value
  * records.
  */
-u64 utmem_sim_footprint(struct utmem_sim_host *host)
+u64 utmem_host_footprint(struct utmem_host *host)
 {
 	return host->footprint +
 	       ((u64)zs_get_total_pages(host->zs) << PAGE_SHIFT);
 }
 
 /**
- * utmem_sim_blob_prepare() - turn a value into an unshared blob
+ * utmem_host_blob_prepare() - turn a value into an unshared blob
  * @host: decides whether to compress
  * @src: the value
  * @len: its length, at most TMEM_VALUE_MAX
- * @domain: who may share it (struct utmem_sim_blob)
+ * @domain: who may share it (struct utmem_host_blob)
  *
  * Atomic-safe; takes no host lock.  Return: the blob, or NULL when memory
  * ran out.
  */
-struct utmem_sim_blob *utmem_sim_blob_prepare(struct utmem_sim_host *host,
-					      const void *src, u32 len,
+struct utmem_host_blob *utmem_host_blob_prepare(struct utmem_host *host,
+						const void *src, u32 len,
 					      u32 domain)
 {
-	struct utmem_sim_scratch *s;
-	struct utmem_sim_blob *blob = NULL;
+	struct utmem_host_scratch *s;
+	struct utmem_host_blob *blob = NULL;
 	int clen = 0;
 
 	if (READ_ONCE(host->compress) && len) {
 		local_lock(&host->scratch->lock);
 		s = this_cpu_ptr(host->scratch);
 		clen = LZ4_compress_default(src, s->dst, len,
-					    UTMEM_SIM_SCRATCH_LEN, s->wrkmem);
+					    UTMEM_HOST_SCRATCH_LEN, s->wrkmem);
 		/*
 		 * Incompressible data is stored as it came, and so is data
 		 * that kmalloc (interrupts off) would round up to its length.
@@ -272,7 +272,7 @@ struct utmem_sim_blob *utmem_sim_blob_prepare(struct utmem_sim_host *host,
 		local_unlock(&host->scratch->lock);
 		if (blob) {
 			blob->compressed = true;
-			utmem_sim_count(host, UTMEM_SIM_COMPRESSED_PUTS);
+			utmem_host_count(host, UTMEM_HOST_COMPRESSED_PUTS);
 		}
 	}
 	if (!blob) {
@@ -290,11 +290,11 @@ struct utmem_sim_blob *utmem_sim_blob_prepare(struct utmem_sim_host *host,
 
 /*
  * The dedup tree's order: everything but the bytes, which are compared
- * without the host lock (utmem_sim_blob_equal()).  Blobs of equal keys
+ * without the host lock (utmem_host_blob_equal()).  Blobs of equal keys
  * (a hash collision, or a refused match) sit side by side.
  */
-static int blob_cmp(const struct utmem_sim_blob *a,
-		    const struct utmem_sim_blob *b)
+static int blob_cmp(const struct utmem_host_blob *a,
+		    const struct utmem_host_blob *b)
 {
 	if (a->domain != b->domain)
 		return a->domain < b->domain ? -1 : 1;
@@ -314,29 +314,29 @@ static int blob_cmp(const struct utmem_sim_blob *a,
 
 static int blob_find_cmp(const void *key, const struct rb_node *node)
 {
-	return blob_cmp(key, rb_entry(node, struct utmem_sim_blob, node));
+	return blob_cmp(key, rb_entry(node, struct utmem_host_blob, node));
 }
 
 static bool blob_less(struct rb_node *a, const struct rb_node *b)
 {
-	return blob_cmp(rb_entry(a, struct utmem_sim_blob, node),
-			rb_entry(b, struct utmem_sim_blob, node)) < 0;
+	return blob_cmp(rb_entry(a, struct utmem_host_blob, node),
+			rb_entry(b, struct utmem_host_blob, node)) < 0;
 }
 
 /**
- * utmem_sim_blob_find() - find a stored blob that may equal @blob
+ * utmem_host_blob_find() - find a stored blob that may equal @blob
  * @host: the host, locked
  * @blob: a prepared, unshared blob
  *
  * Return: a stored blob of the same domain, hash, lengths and form, with
  * a reference taken for the caller, or NULL when deduplication is off,
  * there is none, or it is shared as often as a blob may be.
- * utmem_sim_blob_equal() tells whether the bytes match.
+ * utmem_host_blob_equal() tells whether the bytes match.
  */
-struct utmem_sim_blob *utmem_sim_blob_find(struct utmem_sim_host *host,
-					   const struct utmem_sim_blob *blob)
+struct utmem_host_blob *utmem_host_blob_find(struct utmem_host *host,
+					     const struct utmem_host_blob *blob)
 {
-	struct utmem_sim_blob *found;
+	struct utmem_host_blob *found;
 	struct rb_node *node;
 
 	lockdep_assert_held(&host->lock);
@@ -345,7 +345,7 @@ struct utmem_sim_blob *utmem_sim_blob_find(struct utmem_sim_host *host,
 	node = rb_find(blob, &host->dedup_tree, blob_find_cmp);
 	if (!node)
 		return NULL;
-	found = rb_entry(node, struct utmem_sim_blob, node);
+	found = rb_entry(node, struct utmem_host_blob, node);
 	if (refcount_read(&found->refs) >= host->share_max)
 		return NULL;
 	refcount_inc(&found->refs);
@@ -353,44 +353,44 @@ struct utmem_sim_blob *utmem_sim_blob_find(struct utmem_sim_host *host,
 }
 
 /**
- * utmem_sim_blob_equal() - does a blob hold exactly this value?
+ * utmem_host_blob_equal() - does a blob hold exactly this value?
  * @host: its host, not locked
  * @blob: a referenced blob
  * @src: the value, @blob->raw_len bytes
  *
  * Atomic-safe.  A blob that fails to read equals nothing.
  */
-bool utmem_sim_blob_equal(struct utmem_sim_host *host,
-			  const struct utmem_sim_blob *blob, const void *src)
+bool utmem_host_blob_equal(struct utmem_host *host,
+			   const struct utmem_host_blob *blob, const void *src)
 {
-	struct utmem_sim_scratch *s;
+	struct utmem_host_scratch *s;
 	bool equal;
 
 	local_lock(&host->scratch->lock);
 	s = this_cpu_ptr(host->scratch);
-	equal = !utmem_sim_blob_read(host, blob, s->dst) &&
+	equal = !utmem_host_blob_read(host, blob, s->dst) &&
 		!memcmp(s->dst, src, blob->raw_len);
 	local_unlock(&host->scratch->lock);
 	return equal;
 }
 
 /* The record and the kmalloc'ed bytes; zsmalloc's are counted apart. */
-static u64 blob_bytes_footprint(const struct utmem_sim_blob *blob)
+static u64 blob_bytes_footprint(const struct utmem_host_blob *blob)
 {
 	return kmalloc_size_roundup(sizeof(*blob)) +
 	       (blob->bytes ? kmalloc_size_roundup(blob->stored_len) : 0);
 }
 
 /**
- * utmem_sim_blob_cost() - what a blob costs the host
+ * utmem_host_blob_cost() - what a blob costs the host
  * @host: its host
  * @blob: the blob
  *
  * Return: bytes: its record, and its stored bytes as they are allocated
  * (kmalloc rounds them up; zsmalloc packs them).
  */
-u32 utmem_sim_blob_cost(const struct utmem_sim_host *host,
-			const struct utmem_sim_blob *blob)
+u32 utmem_host_blob_cost(const struct utmem_host *host,
+			 const struct utmem_host_blob *blob)
 {
 	u32 bytes = blob->stored_len;
 
@@ -400,43 +400,43 @@ u32 utmem_sim_blob_cost(const struct utmem_sim_host *host,
 }
 
 /**
- * utmem_sim_blob_insert() - store a new blob, with one reference
+ * utmem_host_blob_insert() - store a new blob, with one reference
  * @host: the host, locked; it is charged the blob's cost
- * @blob: a prepared blob that utmem_sim_blob_find() did not match
+ * @blob: a prepared blob that utmem_host_blob_find() did not match
  */
-void utmem_sim_blob_insert(struct utmem_sim_host *host,
-			   struct utmem_sim_blob *blob)
+void utmem_host_blob_insert(struct utmem_host *host,
+			    struct utmem_host_blob *blob)
 {
 	lockdep_assert_held(&host->lock);
 	WARN_ON_ONCE(refcount_read(&blob->refs) != 1);
-	host->used += utmem_sim_blob_cost(host, blob);
+	host->used += utmem_host_blob_cost(host, blob);
 	host->footprint += blob_bytes_footprint(blob);
 	if (host->dedup)
 		rb_add(&blob->node, &host->dedup_tree, blob_less);
-	utmem_sim_reserve_fit(host, 0);
+	utmem_host_footprint_changed(host, 0);
 }
 
 /**
- * utmem_sim_blob_put() - drop a reference, freeing the blob with the last
+ * utmem_host_blob_put() - drop a reference, freeing the blob with the last
  * @host: the host, locked
  * @blob: a stored blob
  */
-void utmem_sim_blob_put(struct utmem_sim_host *host,
-			struct utmem_sim_blob *blob)
+void utmem_host_blob_put(struct utmem_host *host,
+			 struct utmem_host_blob *blob)
 {
 	lockdep_assert_held(&host->lock);
 	if (!refcount_dec_and_test(&blob->refs))
 		return;
 	if (!RB_EMPTY_NODE(&blob->node))
 		rb_erase(&blob->node, &host->dedup_tree);
-	host->used -= utmem_sim_blob_cost(host, blob);
+	host->used -= utmem_host_blob_cost(host, blob);
 	host->footprint -= blob_bytes_footprint(blob);
-	utmem_sim_blob_free(host, blob);
-	utmem_sim_reserve_fit(host, 0);
+	utmem_host_blob_free(host, blob);
+	utmem_host_footprint_changed(host, 0);
 }
 
 /**
- * utmem_sim_blob_read() - copy a blob's value out
+ * utmem_host_blob_read() - copy a blob's value out
  * @host: its host, not locked (zsmalloc's locks must not nest in it)
  * @blob: the blob, referenced
  * @dst: room for @blob->raw_len bytes
@@ -445,8 +445,8 @@ void utmem_sim_blob_put(struct utmem_sim_host *host,
  * the value's length (a host bug or memory corruption: never hand the
  * guest a short or garbled value).
  */
-int utmem_sim_blob_read(struct utmem_sim_host *host,
-			const struct utmem_sim_blob *blob, void *dst)
+int utmem_host_blob_read(struct utmem_host *host,
+			 const struct utmem_host_blob *blob, void *dst)
 {
 	const void *src;
 	int n = blob->raw_len;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The simulator's capacity policy: who is charged for what, and whose
+ * A host's capacity policy: who is charged for what, and whose
  * ephemeral pages go when the host needs room.
  *
  * A client is charged what its values cost the host, records included
- * (struct utmem_sim_page).  Three limits apply to a PUT.  A client holds
+ * (struct utmem_host_page).  Three limits apply to a PUT.  A client holds
  * at most max_values values.  A client's own cap (if set) bounds the
  * bytes it is charged; going over it costs that client its own ephemeral
  * pages, oldest first within each pool, its pools taken in turn.  The
@@ -23,24 +23,24 @@
 #include <linux/timekeeping.h>
 #include <linux/slab.h>
 
-#include "sim.h"
+#include "host.h"
 
-static u32 flags_cost(const struct utmem_sim_host *host, u8 flags)
+static u32 flags_cost(const struct utmem_host *host, u8 flags)
 {
-	return (flags & UTMEM_SIM_PAGE_OBJ ? host->obj_cost : 0) +
-	       (flags & UTMEM_SIM_PAGE_NODE ? 2 * host->node_cost : 0);
+	return (flags & UTMEM_HOST_PAGE_OBJ ? host->obj_cost : 0) +
+	       (flags & UTMEM_HOST_PAGE_NODE ? 2 * host->node_cost : 0);
 }
 
 /* What @page costs its pool's owner, bytes. */
-u32 utmem_sim_page_charge(const struct utmem_sim_page *page)
+u32 utmem_host_page_charge(const struct utmem_host_page *page)
 {
-	const struct utmem_sim_host *host = page->obj->pool->host;
+	const struct utmem_host *host = page->obj->pool->host;
 
-	return utmem_sim_blob_cost(host, page->blob) + host->page_cost +
+	return utmem_host_blob_cost(host, page->blob) + host->page_cost +
 	       flags_cost(host, page->flags);
 }
 
-static void charge_bytes(struct utmem_sim_pool *pool, u64 client_bytes,
+static void charge_bytes(struct utmem_host_pool *pool, u64 client_bytes,
 			 u64 host_bytes)
 {
 	pool->owner->used += client_bytes;
@@ -48,7 +48,7 @@ static void charge_bytes(struct utmem_sim_pool *pool, u64 client_bytes,
 	pool->host->used += host_bytes;
 }
 
-static void uncharge_bytes(struct utmem_sim_pool *pool, u64 client_bytes,
+static void uncharge_bytes(struct utmem_host_pool *pool, u64 client_bytes,
 			   u64 host_bytes)
 {
 	pool->owner->used -= client_bytes;
@@ -59,16 +59,17 @@ static void uncharge_bytes(struct utmem_sim_pool *pool, u64 client_bytes,
 /*
  * Account a page that has just been linked into @pool.  The blob's bytes
  * and record are the host's once, when the blob is stored
- * (utmem_sim_blob_insert()); the page's own are added here.
+ * (utmem_host_blob_insert()); the page's own are added here.
  */
-void utmem_sim_charge(struct utmem_sim_pool *pool, struct utmem_sim_page *page)
+void utmem_host_charge(struct utmem_host_pool *pool,
+		       struct utmem_host_page *page)
 {
-	struct utmem_sim_client *owner = pool->owner;
-	struct utmem_sim_host *host = pool->host;
-	const struct utmem_sim_blob *blob = page->blob;
+	struct utmem_host_client *owner = pool->owner;
+	struct utmem_host *host = pool->host;
+	const struct utmem_host_blob *blob = page->blob;
 
 	lockdep_assert_held(&host->lock);
-	charge_bytes(pool, utmem_sim_page_charge(page),
+	charge_bytes(pool, utmem_host_page_charge(page),
 		     host->page_cost + flags_cost(host, page->flags));
 	host->footprint += host->page_cost + flags_cost(host, page->flags);
 	owner->pages++;
@@ -86,16 +87,16 @@ void utmem_sim_charge(struct utmem_sim_pool *pool, struct utmem_sim_page *page)
 	}
 }
 
-/* Undo utmem_sim_charge() for a page about to be unlinked. */
-void utmem_sim_uncharge(struct utmem_sim_pool *pool,
-			struct utmem_sim_page *page)
+/* Undo utmem_host_charge() for a page about to be unlinked. */
+void utmem_host_uncharge(struct utmem_host_pool *pool,
+			 struct utmem_host_page *page)
 {
-	struct utmem_sim_client *owner = pool->owner;
-	struct utmem_sim_host *host = pool->host;
-	const struct utmem_sim_blob *blob = page->blob;
+	struct utmem_host_client *owner = pool->owner;
+	struct utmem_host *host = pool->host;
+	const struct utmem_host_blob *blob = page->blob;
 
 	lockdep_assert_held(&host->lock);
-	uncharge_bytes(pool, utmem_sim_page_charge(page),
+	uncharge_bytes(pool, utmem_host_page_charge(page),
 		       host->page_cost + flags_cost(host, page->flags));
 	host->footprint -= host->page_cost + flags_cost(host, page->flags);
 	owner->pages--;
@@ -110,9 +111,9 @@ void utmem_sim_uncharge(struct utmem_sim_pool *pool,
 }
 
 /* @page, linked and charged, takes over carrying @flag's records. */
-void utmem_sim_page_carry(struct utmem_sim_page *page, u8 flag)
+void utmem_host_page_carry(struct utmem_host_page *page, u8 flag)
 {
-	struct utmem_sim_pool *pool = page->obj->pool;
+	struct utmem_host_pool *pool = page->obj->pool;
 	u32 cost = flags_cost(pool->host, flag);
 
 	if (page->flags & flag)
@@ -123,9 +124,9 @@ void utmem_sim_page_carry(struct utmem_sim_page *page, u8 flag)
 }
 
 /* @page no longer carries @flag's records (they are gone, or moved). */
-void utmem_sim_page_drop(struct utmem_sim_page *page, u8 flag)
+void utmem_host_page_drop(struct utmem_host_page *page, u8 flag)
 {
-	struct utmem_sim_pool *pool = page->obj->pool;
+	struct utmem_host_pool *pool = page->obj->pool;
 	u32 cost = flags_cost(pool->host, flag);
 
 	if (!(page->flags & flag))
@@ -139,10 +140,10 @@ void utmem_sim_page_drop(struct utmem_sim_page *page, u8 flag)
  * A pool changes owners by its totals: no work per page, whatever it
  * holds.  Its ephemeral pages keep their order in the pool's LRU.
  */
-void utmem_sim_pool_set_owner(struct utmem_sim_pool *pool,
-			      struct utmem_sim_client *owner)
+void utmem_host_pool_set_owner(struct utmem_host_pool *pool,
+			       struct utmem_host_client *owner)
 {
-	struct utmem_sim_client *old = pool->owner;
+	struct utmem_host_client *old = pool->owner;
 	u64 eph = pool_ephemeral(pool) ? pool->info.pages : 0;
 
 	lockdep_assert_held(&pool->host->lock);
@@ -157,29 +158,29 @@ void utmem_sim_pool_set_owner(struct utmem_sim_pool *pool,
 }
 
 /**
- * utmem_sim_evict_one() - drop one of @client's ephemeral pages
+ * utmem_host_evict_one() - drop one of @client's ephemeral pages
  * @client: the victim
  *
  * The oldest page of its first ephemeral pool that has any; that pool
  * then goes to the back of the line, so that its pools lose pages in
  * turn.  Return: false when it has none.
  */
-bool utmem_sim_evict_one(struct utmem_sim_client *client)
+bool utmem_host_evict_one(struct utmem_host_client *client)
 {
-	struct utmem_sim_pool *pool;
-	struct utmem_sim_page *page;
+	struct utmem_host_pool *pool;
+	struct utmem_host_page *page;
 
 	lockdep_assert_held(&client->host->lock);
 	if (!client->eph_pages)
 		return false;
 	list_for_each_entry(pool, &client->pools_owned, owner_node) {
 		page = list_first_entry_or_null(&pool->eph_lru,
-						struct utmem_sim_page, lru);
+						struct utmem_host_page, lru);
 		if (!page)
 			continue;
 		list_move_tail(&pool->owner_node, &client->pools_owned);
-		utmem_sim_count(client->host, UTMEM_SIM_EVICTIONS);
-		utmem_sim_page_evict(page);
+		utmem_host_count(client->host, UTMEM_HOST_EVICTIONS);
+		utmem_host_page_evict(page);
 		return true;
 	}
 	WARN_ON_ONCE(1);	/* eph_pages and the pools' LRUs disagree */
@@ -191,9 +192,9 @@ bool utmem_sim_evict_one(struct utmem_sim_client *client)
  * share.  a->used / a->weight > b->used / b->weight is compared as a
  * product; used stays below 2^49 and weight below 2^14, so it fits.
  */
-static struct utmem_sim_client *pick_victim(struct utmem_sim_host *host)
+static struct utmem_host_client *pick_victim(struct utmem_host *host)
 {
-	struct utmem_sim_client *c, *victim = NULL;
+	struct utmem_host_client *c, *victim = NULL;
 
 	list_for_each_entry(c, &host->clients, node) {
 		if (!c->eph_pages)
@@ -206,20 +207,20 @@ static struct utmem_sim_client *pick_victim(struct utmem_sim_host *host)
 }
 
 /**
- * utmem_sim_evict_victim() - drop one ephemeral page where it hurts least
+ * utmem_host_evict_victim() - drop one ephemeral page where it hurts least
  * @host: the host
  *
  * Return: false when no client holds an ephemeral page.
  */
-bool utmem_sim_evict_victim(struct utmem_sim_host *host)
+bool utmem_host_evict_victim(struct utmem_host *host)
 {
-	struct utmem_sim_client *victim = pick_victim(host);
+	struct utmem_host_client *victim = pick_victim(host);
 
-	return victim && utmem_sim_evict_one(victim);
+	return victim && utmem_host_evict_one(victim);
 }
 
 /**
- * utmem_sim_make_room() - evict until a new page fits
+ * utmem_host_make_room() - evict until a new page fits
  * @owner: the client to be charged
  * @charge: bytes it will be charged at most
  * @phys: bytes the host will newly hold at most
@@ -228,9 +229,9 @@ bool utmem_sim_evict_victim(struct utmem_sim_host *host)
  * Return: false when it cannot fit; the PUT is then refused.  Pages
  * evicted on the way stay evicted: ephemeral data may go at any time.
  */
-bool utmem_sim_make_room(struct utmem_sim_client *owner, u64 charge, u64 phys)
+bool utmem_host_make_room(struct utmem_host_client *owner, u64 charge, u64 phys)
 {
-	struct utmem_sim_host *host = owner->host;
+	struct utmem_host *host = owner->host;
 
 	lockdep_assert_held(&host->lock);
 	if (owner->pages >= owner->max_values)
@@ -238,20 +239,20 @@ bool utmem_sim_make_room(struct utmem_sim_client *owner, u64 charge, u64 phys)
 	if (owner->cap && charge > owner->cap)
 		return false;
 	while (owner->cap && owner->used + charge > owner->cap) {
-		if (!utmem_sim_evict_one(owner))
+		if (!utmem_host_evict_one(owner))
 			return false;
 	}
 	if (phys > host->capacity)
 		return false;
 	while (host->used + phys > host->capacity) {
-		if (!utmem_sim_evict_victim(host))
+		if (!utmem_host_evict_victim(host))
 			return false;
 	}
 	return true;
 }
 
 /**
- * utmem_sim_fit_capacity() - give back what ephemeral data can
+ * utmem_host_fit_capacity() - give back what ephemeral data can
  * @host: the host, over its capacity after it shrank
  * @batch: evict at most this many pages
  *
@@ -259,13 +260,13 @@ bool utmem_sim_make_room(struct utmem_sim_client *owner, u64 charge, u64 phys)
  * persistent data is left; false when the caller should call again (with
  * the lock dropped in between).
  */
-bool utmem_sim_fit_capacity(struct utmem_sim_host *host, unsigned int batch)
+bool utmem_host_fit_capacity(struct utmem_host *host, unsigned int batch)
 {
 	lockdep_assert_held(&host->lock);
 	while (host->used > host->capacity) {
 		if (!batch--)
 			return false;
-		if (!utmem_sim_evict_victim(host))
+		if (!utmem_host_evict_victim(host))
 			break;
 	}
 	return true;
@@ -275,8 +276,8 @@ bool utmem_sim_fit_capacity(struct utmem_sim_host *host, unsigned int batch)
  * A bulk operation releases the lock: keep the longest hold, and the most
  * pages one hold freed (@start_pages: the host's pages when it began).
  */
-void utmem_sim_hold_done(struct utmem_sim_host *host, u64 start_ns,
-			 u64 start_pages)
+void utmem_host_hold_done(struct utmem_host *host, u64 start_ns,
+			  u64 start_pages)
 {
 	u64 held = ktime_get_mono_fast_ns() - start_ns;
 
@@ -289,7 +290,7 @@ void utmem_sim_hold_done(struct utmem_sim_host *host, u64 start_ns,
 }
 
 /**
- * utmem_sim_parse_capacity() - parse a size parameter of a host
+ * utmem_host_parse_capacity() - parse a size parameter of a host
  * @str: the parameter; empty for the default
  * @bytes: out
  *
@@ -297,9 +298,9 @@ void utmem_sim_hold_done(struct utmem_sim_host *host, u64 start_ns,
  * and utmem.kvm_vm_cap=.
  *
  * Return: 0, or -EINVAL for anything but a number with an optional
- * K/M/G/T suffix within the simulator's limit.
+ * K/M/G/T suffix within the host's limit.
  */
-int utmem_sim_parse_capacity(const char *str, u64 *bytes)
+int utmem_host_parse_capacity(const char *str, u64 *bytes)
 {
 	char *end;
 
@@ -309,8 +310,8 @@ int utmem_sim_parse_capacity(const char *str, u64 *bytes)
 	}
 	*bytes = memparse(str, &end);
 	if (end == str || (*end && *end != '\n') ||
-	    *bytes > UTMEM_SIM_CAPACITY_MAX)
+	    *bytes > UTMEM_HOST_CAPACITY_MAX)
 		return -EINVAL;
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(utmem_sim_parse_capacity);
+EXPORT_SYMBOL_IF_KUNIT(utmem_host_parse_capacity);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fault injection for the simulated host, through the kernel's
+ * Fault injection for a host's pool engine, for tests, through the kernel's
  * fault-injection framework (Documentation/fault-injection/).  Each host
  * has four attributes, each a directory in the host's debugfs:
  *
@@ -18,9 +18,9 @@
 #include <linux/debugfs.h>
 #include <linux/fault-inject.h>
 
-#include "sim.h"
+#include "host.h"
 
-void utmem_sim_fault_init(struct utmem_sim_host *host)
+void utmem_host_fault_init(struct utmem_host *host)
 {
 	static const struct fault_attr off = FAULT_ATTR_INITIALIZER;
 
@@ -36,28 +36,28 @@ void utmem_sim_fault_init(struct utmem_sim_host *host)
 }
 
 /* Atomic-safe: should_fail() neither sleeps nor allocates. */
-bool utmem_sim_fault_fail_put(struct utmem_sim_host *host)
+bool utmem_host_fault_fail_put(struct utmem_host *host)
 {
 	return should_fail(&host->fail_put, 1);
 }
 
-bool utmem_sim_fault_drop_eph(struct utmem_sim_host *host)
+bool utmem_host_fault_drop_eph(struct utmem_host *host)
 {
 	return should_fail(&host->drop_ephemeral, 1);
 }
 
-bool utmem_sim_fault_fail_get(struct utmem_sim_host *host)
+bool utmem_host_fault_fail_get(struct utmem_host *host)
 {
 	return should_fail(&host->fail_get, 1);
 }
 
-bool utmem_sim_fault_corrupt_get(struct utmem_sim_host *host)
+bool utmem_host_fault_corrupt_get(struct utmem_host *host)
 {
 	return should_fail(&host->corrupt_get, 1);
 }
 
-void utmem_sim_fault_debugfs_init(struct utmem_sim_host *host,
-				  struct dentry *dir)
+void utmem_host_fault_debugfs_init(struct utmem_host *host,
+				   struct dentry *dir)
 {
 	fault_create_debugfs_attr("fail_put", dir, &host->fail_put);
 	fault_create_debugfs_attr("drop_ephemeral", dir,

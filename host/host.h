@@ -1,0 +1,471 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The pool engine of a host: what the KVM host side serves VMs from, one
+ * client per VM, and what the simulator (host-sim/) serves its guest from.
+ * Nothing here is the simulator's: its latency model and its carve-out of
+ * the guest's memory are in host-sim/, on the hooks below.
+ *
+ * A host holds a byte capacity shared by its clients (guests);
+ * each client owns pools; a pool holds objects (rbtree by oid); an object
+ * holds pages (xarray by index); a page points at a blob, the stored form
+ * of one value (LZ4-compressed or raw), which deduplication may share
+ * between pages.
+ *
+ * Nothing here knows about the guest's tmem core: requests come in as
+ * client, pool id, handle and buffer, answers go out as tmem_status_t.
+ *
+ * Locking: one spinlock per host, @host->lock, taken with interrupts
+ * saved because the guest users call in with interrupts disabled (the
+ * page cache deletes folios under xa_lock_irq).  It protects every
+ * structure below except what is marked otherwise.  Nothing under it
+ * sleeps; memory is allocated before taking it, with GFP_NOWAIT, so that
+ * a refusal is cheap and the host never blocks a guest.  No hold of it
+ * does work proportional to a tenant's data: emptying a pool or an
+ * object detaches it and frees its pages UTMEM_HOST_FREE_BATCH at a time,
+ * taking the lock per batch; a pool changes owners by its totals.
+ *
+ * Charging: a client is charged what each of its values costs the host
+ * (struct utmem_host_page's comment), records included, so that nothing it
+ * stores is free: a zero-length value costs its records.
+ */
+#ifndef _UTMEM_HOST_H
+#define _UTMEM_HOST_H
+
+#include <linux/bits.h>
+#include <linux/fault-inject.h>
+#include <linux/list.h>
+#include <linux/llist.h>
+#include <linux/lockdep.h>
+#include <linux/local_lock.h>
+#include <linux/rbtree.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/uuid.h>
+#include <linux/xarray.h>
+#include <linux/zsmalloc.h>
+#include <utmem/tmem.h>
+
+/* Limits on what a debugfs write or a host administrator may set. */
+#define UTMEM_HOST_WEIGHT_MIN		1
+#define UTMEM_HOST_WEIGHT_MAX		10000
+#define UTMEM_HOST_WEIGHT_DEFAULT	100
+#define UTMEM_HOST_CAPACITY_MAX		BIT_ULL(48)
+/* A reclaim request larger than any capacity is a typo. */
+#define UTMEM_HOST_RECLAIM_MAX		(UTMEM_HOST_CAPACITY_MAX >> PAGE_SHIFT)
+#define UTMEM_HOST_POOLS_PER_CLIENT	1024
+/* Values a client may hold unless told otherwise (utmem_host_set_max_values). */
+#define UTMEM_HOST_MAX_VALUES_DEFAULT	BIT_ULL(24)
+#define UTMEM_HOST_MAX_VALUES_MAX	BIT_ULL(32)
+/* Pages freed per hold of the host lock when a pool or object is emptied. */
+#define UTMEM_HOST_FREE_BATCH		128
+/* Pages a blob is shared by at most: its count can never wrap. */
+#define UTMEM_HOST_BLOB_SHARE_MAX	BIT(30)
+
+/**
+ * struct utmem_host_blob - the stored form of one value
+ * @node: in @host->dedup when deduplicated, else RB_EMPTY_NODE
+ * @free_node: on @host->zs_free once freed with interrupts off
+ * @hash: xxh64 of the raw value (the dedup key with @raw_len)
+ * @handle: the bytes, in the host's zsmalloc pool (0 for no bytes)
+ * @bytes: the bytes, in a page of their own for a value stored whole in
+ *	a page (zsmalloc would spend a zspage and its bookkeeping on it),
+ *	else kmalloc'ed, for a blob made with interrupts off (zsmalloc is
+ *	not irq-safe); @handle is then 0
+ * @refs: pages pointing here, and readers; at most
+ *	%UTMEM_HOST_BLOB_SHARE_MAX pages share a blob
+ * @domain: who may share it: the id of the client that put it, or
+ *	U32_MAX when the host deduplicates across clients
+ * @raw_len: length of the value the guest put
+ * @stored_len: bytes in @data, what the host is charged for them
+ * @compressed: @data is LZ4 output, else the raw value
+ */
+struct utmem_host_blob {
+	union {
+		struct rb_node node;
+		struct llist_node free_node;
+	};
+	u64 hash;
+	unsigned long handle;
+	void *bytes;
+	refcount_t refs;
+	u32 domain;
+	u16 raw_len;
+	u16 stored_len;
+	bool compressed;
+};
+
+/* Records a page may carry the cost of, in struct utmem_host_page.flags. */
+#define UTMEM_HOST_PAGE_OBJ	BIT(0)	/* its object's record */
+#define UTMEM_HOST_PAGE_NODE	BIT(1)	/* its index block's xarray nodes */
+
+/**
+ * struct utmem_host_page - one value held at one handle
+ * @lru: on its pool's ephemeral LRU (ephemeral pools only)
+ * @obj: the object holding it
+ * @blob: its content
+ * @index: its index within @obj
+ * @flags: UTMEM_HOST_PAGE_*
+ *
+ * What a page costs its pool's owner: its blob's stored bytes and record
+ * (in full, even when the blob is shared), its own record, and whatever
+ * @flags say it carries.  One page of each object carries the object's
+ * record; one page of each block of 64 indices (an xarray leaf) carries
+ * two xarray nodes (the leaf and a share of the levels above), unless it
+ * is the object's only page and at index 0 (the xarray then needs no
+ * node).  When a carrier goes, another page of the object or block takes
+ * the cost over.
+ */
+struct utmem_host_page {
+	struct list_head lru;
+	struct utmem_host_object *obj;
+	struct utmem_host_blob *blob;
+	u32 index;
+	u8 flags;
+};
+
+/**
+ * struct utmem_host_object - the pages of one oid
+ * @node: in @pool->objects, or in @pool->dying once detached
+ * @oid: its name
+ * @pool: the pool holding it
+ * @pages: index -> struct utmem_host_page
+ * @nr_pages: entries in @pages; the object is freed when it drops to 0
+ * @dying: detached: being emptied, invisible to lookups
+ */
+struct utmem_host_object {
+	struct rb_node node;
+	struct tmem_oid oid;
+	struct utmem_host_pool *pool;
+	struct xarray pages;
+	unsigned long nr_pages;
+	bool dying;
+};
+
+/**
+ * struct utmem_host_pool - a host pool
+ * @host: the host
+ * @owner: the client charged for its pages
+ * @flags: TMEM_POOL_*
+ * @uuid: the name of a shared pool
+ * @users: clients that have it open (always 1 for a private pool)
+ * @refs: @users, and the flushes emptying it; the last one frees it
+ * @shared_node: on @host->shared_pools (shared pools only)
+ * @owner_node: on @owner->pools_owned
+ * @objects: oid -> struct utmem_host_object
+ * @dying: objects detached by a flush, being emptied
+ * @eph_lru: its ephemeral pages, least recently put first
+ * @charged: what its pages cost @owner, bytes
+ * @info: what pool_info reports
+ */
+struct utmem_host_pool {
+	struct utmem_host *host;
+	struct utmem_host_client *owner;
+	u32 flags;
+	uuid_t uuid;
+	unsigned int users;
+	unsigned int refs;
+	struct list_head shared_node;
+	struct list_head owner_node;
+	struct rb_root objects;
+	struct rb_root dying;
+	struct list_head eph_lru;
+	u64 charged;
+	struct tmem_pool_info info;
+};
+
+/**
+ * struct utmem_host_client - a guest of the host (a VM, or the simulator's
+ * guest)
+ * @host: its host
+ * @id: its number on the host
+ * @weight: its share when the host must evict (1..10000)
+ * @cap: the most bytes it may be charged; 0 for no cap of its own
+ * @max_values: the most values it may hold
+ * @used: bytes it is charged for: what the pages of the pools it owns
+ *	cost (struct utmem_host_page)
+ * @pages: pages in the pools it owns
+ * @eph_pages: those of them in ephemeral pools
+ * @pools_owned: the pools it owns, ephemeral ones evicted round robin
+ * @pools: pool id -> struct utmem_host_pool
+ * @node: on @host->clients
+ * @debugfs: its directory under clients/, or NULL
+ */
+struct utmem_host_client {
+	struct utmem_host *host;
+	u32 id;
+	u32 weight;
+	u64 cap;
+	u64 max_values;
+	u64 used;
+	u64 pages;
+	u64 eph_pages;
+	struct list_head pools_owned;
+	struct xarray pools;
+	struct list_head node;
+	struct dentry *debugfs;
+};
+
+/* Host counters, one debugfs file each. */
+enum utmem_host_counter {
+	UTMEM_HOST_PUTS,
+	UTMEM_HOST_PUT_REFUSED,
+	UTMEM_HOST_GETS,
+	UTMEM_HOST_GET_HITS,
+	UTMEM_HOST_FLUSHES,
+	UTMEM_HOST_EVICTIONS,
+	UTMEM_HOST_DEDUP_HITS,
+	UTMEM_HOST_COMPRESSED_PUTS,
+	UTMEM_HOST_FAULTS_INJECTED,
+	UTMEM_HOST_NOMEM,
+	UTMEM_HOST_NR_COUNTERS
+};
+
+extern const char *const utmem_host_counter_names[UTMEM_HOST_NR_COUNTERS];
+
+/* Per-CPU scratch for LZ4; see host_store.c. */
+struct utmem_host_scratch {
+	local_lock_t lock;
+	void *wrkmem;
+	u8 *dst;
+};
+
+/**
+ * struct utmem_host - one host's pools and memory
+ * @lock: see the top of this file
+ * @capacity: bytes the host holds at most, data and records
+ * @used: bytes it holds: each blob's stored bytes and record once, each
+ *	page's record and what it carries (struct utmem_host_page)
+ * @raw_bytes: bytes the guests put for the pages it holds
+ * @pages: pages held
+ * @compress: store values LZ4-compressed when that saves space
+ * @dedup: share one blob between pages of one client with the same content
+ * @dedup_cross_client: share blobs between clients too.  A side channel,
+ *	as with KSM: a client can tell from a PUT that fits a full host,
+ *	or from eviction counts, that another client holds a given value.
+ *	Off unless the host's operator turns it on.
+ * @page_cost: bytes a page record takes (as kmalloc rounds it)
+ * @blob_cost: bytes a blob record takes
+ * @obj_cost: bytes an object record takes
+ * @node_cost: bytes an xarray node takes
+ * @share_max: pages one blob is shared by at most
+ *	(%UTMEM_HOST_BLOB_SHARE_MAX; tests lower it)
+ * @max_hold_ns: the longest hold of @lock by a bulk operation (emptying,
+ *	eviction to a new cap or capacity, an owner change), nanoseconds
+ * @max_hold_pages: the most pages such a hold freed
+ * @counters: events, see enum utmem_host_counter; atomic so that debugfs
+ *	and the binding read them without the lock
+ * @clients: its clients
+ * @next_client_id: the id the next client gets
+ * @shared_pools: its shared pools, found by UUID
+ * @dedup_tree: deduplicated blobs by (hash, raw_len)
+ * @scratch: per-CPU LZ4 buffers, not under @lock
+ * @zs: where blob bytes live: packed, and with an exact page count
+ * @zs_free: blobs freed with interrupts off, whose zsmalloc bytes
+ *	@zs_free_work frees (zsmalloc takes its locks with interrupts on)
+ * @zs_free_work: see @zs_free
+ * @fail_put: fault: refuse a PUT
+ * @drop_ephemeral: fault: drop an ephemeral page before a call
+ * @fail_get: fault: fail a GET of an ephemeral page (the page is lost)
+ * @corrupt_get: fault: flip a byte of what a GET returns (a hostile host)
+ * @footprint: bytes of the records kept per blob and per value, as kmalloc
+ *	rounds them; utmem_host_footprint() adds the pages in @zs
+ * @footprint_changed: told, under @lock and atomic-safe, when the
+ *	footprint changed, or with @headroom bytes about to be allocated
+ *	for a PUT; NULL for none (the simulator's carve-out listens)
+ * @binding: the binding's own data, for @footprint_changed and @reclaim
+ * @reclaim: asks the clients for @nr_pages persistent pages back (they
+ *	write them elsewhere and flush them); NULL when nobody listens.
+ *	Called without the lock, possibly in atomic context.
+ * @debugfs: its directory, or NULL
+ * @clients_debugfs: clients/ in @debugfs
+ */
+struct utmem_host {
+	spinlock_t lock;	/* see the top of this file */
+	u64 capacity;
+	u64 used;
+	u64 raw_bytes;
+	u64 pages;
+	bool compress;
+	bool dedup;
+	bool dedup_cross_client;
+	u32 page_cost;
+	u32 blob_cost;
+	u32 obj_cost;
+	u32 node_cost;
+	u32 share_max;
+	u64 max_hold_ns;
+	u64 max_hold_pages;
+	atomic64_t counters[UTMEM_HOST_NR_COUNTERS];
+	struct list_head clients;
+	u32 next_client_id;
+	struct list_head shared_pools;
+	struct rb_root dedup_tree;
+	struct utmem_host_scratch __percpu *scratch;
+	struct zs_pool *zs;
+	struct llist_head zs_free;
+	struct work_struct zs_free_work;
+#ifdef CONFIG_FAULT_INJECTION
+	struct fault_attr fail_put;
+	struct fault_attr drop_ephemeral;
+	struct fault_attr fail_get;
+	struct fault_attr corrupt_get;
+#endif
+	u64 footprint;
+	void (*footprint_changed)(struct utmem_host *host, u64 headroom);
+	void *binding;
+	void (*reclaim)(struct utmem_host *host, unsigned long nr_pages);
+	struct dentry *debugfs;
+	struct dentry *clients_debugfs;
+};
+
+static inline bool pool_ephemeral(const struct utmem_host_pool *pool)
+{
+	return !(pool->flags & TMEM_POOL_PERSISTENT);
+}
+
+static inline void utmem_host_count(struct utmem_host *host,
+				    enum utmem_host_counter c)
+{
+	atomic64_inc(&host->counters[c]);
+}
+
+static inline u64 utmem_host_counter(struct utmem_host *host,
+				     enum utmem_host_counter c)
+{
+	return atomic64_read(&host->counters[c]);
+}
+
+/* Engine: host_engine.c.  All may sleep unless marked "atomic-safe". */
+struct utmem_host *utmem_host_create(u64 capacity);
+void utmem_host_destroy(struct utmem_host *host);
+struct utmem_host_client *utmem_host_client_create(struct utmem_host *host);
+void utmem_host_client_destroy(struct utmem_host_client *client);
+
+tmem_status_t utmem_host_new_pool(struct utmem_host_client *client, u32 flags,
+				  const uuid_t *uuid, u32 *pool_id);
+tmem_status_t utmem_host_destroy_pool(struct utmem_host_client *client,
+				      u32 pool_id);
+/* The data operations are atomic-safe. */
+tmem_status_t utmem_host_put(struct utmem_host_client *client, u32 pool_id,
+			     const struct tmem_handle *h, const void *src,
+			    u32 len);
+tmem_status_t utmem_host_get(struct utmem_host_client *client, u32 pool_id,
+			     const struct tmem_handle *h, void *dst, u32 size,
+			    u32 *len);
+tmem_status_t utmem_host_flush_page(struct utmem_host_client *client,
+				    u32 pool_id, const struct tmem_handle *h);
+tmem_status_t utmem_host_flush_object(struct utmem_host_client *client,
+				      u32 pool_id, const struct tmem_oid *oid);
+tmem_status_t utmem_host_flush_pool(struct utmem_host_client *client,
+				    u32 pool_id);
+tmem_status_t utmem_host_put_batch(struct utmem_host_client *client,
+				   u32 pool_id, struct tmem_batch_entry *ent,
+				  u32 nr);
+tmem_status_t utmem_host_pool_info(struct utmem_host_client *client,
+				   u32 pool_id, struct tmem_pool_info *info);
+
+/* Administration; each validates its argument and returns -EINVAL. */
+int utmem_host_set_capacity(struct utmem_host *host, u64 bytes);
+int utmem_host_set_weight(struct utmem_host_client *client, u64 weight);
+int utmem_host_set_cap(struct utmem_host_client *client, u64 bytes);
+int utmem_host_set_max_values(struct utmem_host_client *client, u64 nr);
+int utmem_host_request_reclaim(struct utmem_host *host, u64 nr_pages);
+void utmem_host_set_compress(struct utmem_host *host, bool on);
+void utmem_host_set_dedup(struct utmem_host *host, bool on);
+void utmem_host_set_dedup_cross_client(struct utmem_host *host, bool on);
+
+/* Store: host_store.c. */
+int utmem_host_store_init(struct utmem_host *host);
+void utmem_host_store_exit(struct utmem_host *host);
+struct utmem_host_blob *utmem_host_blob_prepare(struct utmem_host *host,
+						const void *src, u32 len,
+					      u32 domain);
+bool utmem_host_blob_equal(struct utmem_host *host,
+			   const struct utmem_host_blob *blob, const void *src);
+struct utmem_host_blob *utmem_host_blob_find(struct utmem_host *host,
+					     const struct utmem_host_blob *blob);
+void utmem_host_blob_insert(struct utmem_host *host,
+			    struct utmem_host_blob *blob);
+void utmem_host_blob_put(struct utmem_host *host,
+			 struct utmem_host_blob *blob);
+int utmem_host_blob_read(struct utmem_host *host,
+			 const struct utmem_host_blob *blob, void *dst);
+void utmem_host_blob_free(struct utmem_host *host,
+			  struct utmem_host_blob *blob);
+u32 utmem_host_blob_cost(const struct utmem_host *host,
+			 const struct utmem_host_blob *blob);
+u64 utmem_host_footprint(struct utmem_host *host);
+
+/* The binding's footprint hook, under @host->lock. */
+static inline void utmem_host_footprint_changed(struct utmem_host *host,
+						u64 headroom)
+{
+	lockdep_assert_held(&host->lock);
+	if (host->footprint_changed)
+		host->footprint_changed(host, headroom);
+}
+
+/* Capacity and eviction: host_capacity.c, called under @host->lock. */
+u32 utmem_host_page_charge(const struct utmem_host_page *page);
+void utmem_host_charge(struct utmem_host_pool *pool,
+		       struct utmem_host_page *page);
+void utmem_host_uncharge(struct utmem_host_pool *pool,
+			 struct utmem_host_page *page);
+void utmem_host_page_carry(struct utmem_host_page *page, u8 flag);
+void utmem_host_page_drop(struct utmem_host_page *page, u8 flag);
+bool utmem_host_make_room(struct utmem_host_client *owner, u64 charge,
+			  u64 phys);
+bool utmem_host_evict_one(struct utmem_host_client *client);
+bool utmem_host_evict_victim(struct utmem_host *host);
+bool utmem_host_fit_capacity(struct utmem_host *host, unsigned int batch);
+void utmem_host_pool_set_owner(struct utmem_host_pool *pool,
+			       struct utmem_host_client *owner);
+void utmem_host_hold_done(struct utmem_host *host, u64 start_ns,
+			  u64 start_pages);
+/* A size parameter of a host (capacity, caps): host_capacity.c. */
+int utmem_host_parse_capacity(const char *str, u64 *bytes);
+
+/* Engine internals shared with host_capacity.c, under @host->lock. */
+void utmem_host_page_remove(struct utmem_host_page *page);
+void utmem_host_page_evict(struct utmem_host_page *page);
+
+/* Faults: host_fault.c. */
+#ifdef CONFIG_FAULT_INJECTION
+void utmem_host_fault_init(struct utmem_host *host);
+bool utmem_host_fault_fail_put(struct utmem_host *host);
+bool utmem_host_fault_drop_eph(struct utmem_host *host);
+bool utmem_host_fault_fail_get(struct utmem_host *host);
+bool utmem_host_fault_corrupt_get(struct utmem_host *host);
+void utmem_host_fault_debugfs_init(struct utmem_host *host,
+				   struct dentry *dir);
+#else
+static inline void utmem_host_fault_init(struct utmem_host *host) { }
+static inline void utmem_host_fault_debugfs_init(struct utmem_host *host,
+						 struct dentry *dir) { }
+static inline bool utmem_host_fault_fail_put(struct utmem_host *host)
+{
+	return false;
+}
+
+static inline bool utmem_host_fault_drop_eph(struct utmem_host *host)
+{
+	return false;
+}
+
+static inline bool utmem_host_fault_fail_get(struct utmem_host *host)
+{
+	return false;
+}
+
+static inline bool utmem_host_fault_corrupt_get(struct utmem_host *host)
+{
+	return false;
+}
+#endif
+
+/* debugfs: host_debugfs.c. */
+void utmem_host_debugfs_init(struct utmem_host *host, struct dentry *dir);
+void utmem_host_client_debugfs_add(struct utmem_host_client *client);
+
+#endif /* _UTMEM_HOST_H */

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * host: the KVM host side as its operator sees it.  Whether VMs are
+ * served is the module parameter kvm_host_enabled, in sysfs (the stable
+ * interface, which works under lockdown); what the host holds and the
+ * VMs it serves are read from debugfs utmem/kvm-host/ when it is there.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "utmemctl.h"
+
+#define SWITCH	"kvm_host_enabled"
+
+static const char *const host_state[] = {
+	"capacity_bytes", "used_bytes", "raw_bytes", "pages",
+};
+
+#define NR_STATE	(sizeof(host_state) / sizeof(host_state[0]))
+
+struct vm {
+	unsigned int client;
+	int pid;
+	uint64_t hypercalls, pages;
+	char used_bytes[VALUE_MAX];
+};
+
+static int read_switch(struct ctl *ctl, bool *on)
+{
+	char path[4096], value[VALUE_MAX];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s", ctl->params, SWITCH);
+	err = debugfs_read(path, value, sizeof(value));
+	if (err)
+		return failure("%s: %s (is this kernel a KVM host with utmem's host side?)",
+			       path, strerror(-err));
+	*on = value[0] == 'Y' || value[0] == '1';
+	return 0;
+}
+
+static int host_set(struct ctl *ctl, bool on)
+{
+	char path[4096];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s", ctl->params, SWITCH);
+	err = debugfs_write(path, on ? "1" : "0");
+	if (err)
+		return failure("%s: %s (are you root, is this a KVM host with utmem's host side?)",
+			       path, strerror(-err));
+	return 0;
+}
+
+/* One VM per line of kvm-host/vms; its bytes from its client directory. */
+static int read_vm(struct ctl *ctl, const char *line, struct vm *vm)
+{
+	char path[4096];
+
+	if (sscanf(line, "client %u pid %d hypercalls %" SCNu64 " pages %" SCNu64,
+		   &vm->client, &vm->pid, &vm->hypercalls, &vm->pages) != 4)
+		return failure("%s/kvm-host/vms: cannot read '%s'",
+			       ctl->debugfs, line);
+	snprintf(path, sizeof(path), "%s/kvm-host/clients/%u/used_bytes",
+		 ctl->debugfs, vm->client);
+	/* The VM may have gone since the line was read. */
+	if (debugfs_read(path, vm->used_bytes, sizeof(vm->used_bytes)))
+		strcpy(vm->used_bytes, "0");
+	return 0;
+}
+
+static int host_show(struct ctl *ctl, bool json)
+{
+	char path[4096], value[VALUE_MAX], line[256];
+	bool on = false, have_debugfs;
+	struct json j;
+	struct vm vm;
+	FILE *vms;
+	size_t i;
+	int ret;
+
+	ret = read_switch(ctl, &on);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "%s/kvm-host/vms", ctl->debugfs);
+	vms = fopen(path, "r");
+	have_debugfs = vms != NULL;
+	if (json) {
+		json_begin(&j, stdout);
+		json_object_begin(&j);
+		json_key(&j, SWITCH);
+		json_raw_number(&j, on ? "1" : "0");
+	} else {
+		printf("%-20s %s\n", SWITCH, on ? "on" : "off");
+	}
+	for (i = 0; have_debugfs && i < NR_STATE; i++) {
+		snprintf(path, sizeof(path), "%s/kvm-host/%s", ctl->debugfs,
+			 host_state[i]);
+		if (debugfs_read(path, value, sizeof(value)))
+			continue;
+		if (json) {
+			json_key(&j, host_state[i]);
+			json_value(&j, value);
+		} else {
+			printf("%-20s %s\n", host_state[i], value);
+		}
+	}
+	if (json) {
+		json_key(&j, "vms");
+		json_array_begin(&j);
+	}
+	while (have_debugfs && fgets(line, sizeof(line), vms)) {
+		line[strcspn(line, "\n")] = '\0';
+		ret = read_vm(ctl, line, &vm);
+		if (ret)
+			break;
+		if (json) {
+			json_object_begin(&j);
+			json_key(&j, "client");
+			json_u64(&j, vm.client);
+			json_key(&j, "pid");
+			json_u64(&j, (uint64_t)vm.pid);
+			json_key(&j, "hypercalls");
+			json_u64(&j, vm.hypercalls);
+			json_key(&j, "pages");
+			json_u64(&j, vm.pages);
+			json_key(&j, "used_bytes");
+			json_value(&j, vm.used_bytes);
+			json_object_end(&j);
+		} else {
+			printf("vm client %u pid %d hypercalls %" PRIu64
+			       " pages %" PRIu64 " used_bytes %s\n", vm.client,
+			       vm.pid, vm.hypercalls, vm.pages, vm.used_bytes);
+		}
+	}
+	if (vms)
+		fclose(vms);
+	if (json) {
+		json_array_end(&j);
+		json_object_end(&j);
+		json_end(&j);
+	}
+	if (!ret && !have_debugfs)
+		fprintf(stderr, "utmemctl: no %s/kvm-host/: showing the switch only (debugfs not mounted, or not root?)\n",
+			ctl->debugfs);
+	return ret;
+}
+
+int cmd_host(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{}
+	};
+	bool json = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (c != 'j')
+			return usage_error("host: bad option");
+		json = true;
+	}
+	if (optind == argc)
+		return host_show(ctl, json);
+	if (json || optind + 1 != argc)
+		return usage_error("host: 'enable', 'disable' or nothing, with --json only for showing");
+	if (!strcmp(argv[optind], "enable"))
+		return host_set(ctl, true);
+	if (!strcmp(argv[optind], "disable"))
+		return host_set(ctl, false);
+	return usage_error("host: '%s' is not 'enable' or 'disable'",
+			   argv[optind]);
+}
