@@ -26,8 +26,9 @@
  *	entries, counts, the hash of buffered keys).  Not a lifetime: the
  *	file's kref is.
  *   kvm-host vms_lock (mutex; host-kvm/kvm_host.c)
- *	which struct kvm has which engine client; held while a client is
- *	created or destroyed.  A vCPU looks its VM up without it.
+ *	which struct kvm has which engine client; held while a VM's client
+ *	is created (the engine's lock nests inside).  A vCPU looks its VM
+ *	up without it.
  *   frontswap_areas_lock, selftest_lock, bench_lock (mutexes)
  *	frontswap's table of swap areas; one selftest or benchmark at once
  *   utmem_shared_lock, quota_lock (mutexes; guest/drivers/utmem/)
@@ -69,7 +70,7 @@
 #include "host-kvm/kvm_host_glue.h"
 #include "main.h"
 
-/* The backends this kernel was built with. */
+/* The backends this kernel was built with; none on a host-only kernel. */
 static const struct tmem_backend_ops *const utmem_backends[] = {
 #if IS_ENABLED(CONFIG_UTMEM_SIM)
 	&tmem_sim_backend_ops,
@@ -151,8 +152,6 @@ static int __init utmem_guest_init(void)
 static int __init utmem_init(void)
 {
 	int host_err, guest_err;
-
-	BUILD_BUG_ON(ARRAY_SIZE(utmem_backends) <= 1);
 
 	utmem_debugfs_root = debugfs_create_dir("utmem", NULL);
 

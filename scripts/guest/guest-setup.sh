@@ -13,7 +13,21 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t debugfs debugfs /sys/kernel/debug
+# The guest's scratch space is a tmpfs on /tmp, which hides the host's
+# /tmp: a checkout (or a cache) there stays reachable through /mnt, and a
+# link in the new /tmp keeps its path.
+guest_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+guest_keep=()
+for p in "$guest_here" "${UTMEM_BIN:-}" "${UTMEM_KERNEL:-}" "${UTMEM_KBUILD:-}"; do
+	case $p in
+	/tmp/?*) p=${p#/tmp/}; guest_keep+=("${p%%/*}") ;;
+	esac
+done
+[ ${#guest_keep[@]} -gt 0 ] && mount --bind /tmp /mnt
 mount -t tmpfs tmpfs /tmp
+for p in "${guest_keep[@]}"; do
+	[ -e "/tmp/$p" ] || ln -s "/mnt/$p" "/tmp/$p"
+done
 mount -t devtmpfs devtmpfs /dev
 kernel_reports_begin
 
