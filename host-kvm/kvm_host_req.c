@@ -60,6 +60,12 @@ static const u8 op_fields[UTMEM_KVM_OP_NR] = {
 
 static const struct tmem_handle zero_handle;
 
+/* The wire layout (linux/utmem_kvm.h): the same on every architecture. */
+static_assert(sizeof(struct tmem_handle) == 32);
+static_assert(sizeof(struct utmem_kvm_req) == 64);
+static_assert(sizeof(struct utmem_kvm_batch_entry) == 48);
+static_assert(sizeof(struct tmem_pool_info) == 48);
+
 /*
  * The handler's own refusal of a request (its layout, or an address
  * outside the guest): answered INVAL like the engine's INVAL, but counted

@@ -46,30 +46,7 @@ struct tmem_batch_entry {
 	tmem_status_t status;
 };
 
-/**
- * struct tmem_pool_info - the host's view of one pool
- * @pages: values held
- * @raw_bytes: bytes the guest put for them
- * @stored_bytes: bytes the host charges for them (after compression;
- *	a deduplicated value is charged to every pool holding it)
- * @evicted: values the host dropped from this pool on its own (to make
- *	room, or lost)
- * @puts: values the host stored in this pool (a PUT that replaces a value
- *	counts here, the value it replaced in @flushes)
- * @flushes: values removed at the guest's request: flushed, replaced or
- *	invalidated by a PUT, taken out by an ephemeral GET
- *
- * Every value held came from a PUT and leaves once, so at any moment
- * @puts - @flushes - @evicted == @pages: the soak checks it per pool.
- */
-struct tmem_pool_info {
-	u64 pages;
-	u64 raw_bytes;
-	u64 stored_bytes;
-	u64 evicted;
-	u64 puts;
-	u64 flushes;
-};
+/* struct tmem_pool_info crosses the hypercall: it is in the uapi header. */
 
 struct dentry;
 struct tmem_backend;

@@ -47,6 +47,33 @@ struct tmem_handle {
 	__u32 reserved;
 };
 
+/**
+ * struct tmem_pool_info - the host's view of one pool
+ * @pages: values held
+ * @raw_bytes: bytes the guest put for them
+ * @stored_bytes: bytes the host charges for them (after compression;
+ *	a deduplicated value is charged to every pool holding it)
+ * @evicted: values the host dropped from this pool on its own (to make
+ *	room, or lost)
+ * @puts: values the host stored in this pool (a PUT that replaces a value
+ *	counts here, the value it replaced in @flushes)
+ * @flushes: values removed at the guest's request: flushed, replaced or
+ *	invalidated by a PUT, taken out by an ephemeral GET
+ *
+ * Every value held came from a PUT and leaves once, so at any moment
+ * @puts - @flushes - @evicted == @pages: the soak checks it per pool.
+ * It is POOL_INFO's answer over the hypercall (linux/utmem_kvm.h), 48
+ * bytes.
+ */
+struct tmem_pool_info {
+	__u64 pages;
+	__u64 raw_bytes;
+	__u64 stored_bytes;
+	__u64 evicted;
+	__u64 puts;
+	__u64 flushes;
+};
+
 /*
  * Host status codes.  A host answers every tmem operation with one of
  * these, never with an errno: errno values differ between architectures
