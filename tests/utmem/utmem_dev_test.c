@@ -132,6 +132,10 @@ TEST_F(dev, size_rules)
 	EXPECT_EQ(1U, big.pc.out_pool_id);
 	EXPECT_EQ(-ENOTTY, xioctl(self->fd, _IO(UTMEM_IOCTL_TYPE, 0x30),
 				  &pc));
+	/* The first ABI's numbers encoded the size: not commands now. */
+	EXPECT_EQ(-ENOTTY, xioctl(self->fd, _IOWR(UTMEM_IOCTL_TYPE, 0x00,
+						  struct utmem_pool_create),
+				  &pc));
 	EXPECT_EQ(-EFAULT, xioctl(self->fd, UTMEM_POOL_CREATE, NULL));
 }
 

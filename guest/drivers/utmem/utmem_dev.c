@@ -28,6 +28,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
+#include <linux/nospec.h>
 #include <linux/mutex.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -274,25 +275,39 @@ struct utmem_file_pool *utmem_file_pool(struct utmem_file *f, u32 id)
 	return pool_find(f, id);
 }
 
-static int pool_op(struct utmem_file *f, unsigned int cmd,
-		   struct utmem_pool_op *arg)
+/* The pool an ioctl names; buffered PUTs, which may name it, go first. */
+static struct utmem_file_pool *pool_op_find(struct utmem_file *f,
+					    const struct utmem_pool_op *arg)
 {
 	struct utmem_file_pool *fp = pool_find(f, arg->pool_id);
 
+	if (fp)
+		utmem_coalesce_flush(f);
+	return fp;
+}
+
+static int pool_destroy(struct utmem_file *f, struct utmem_pool_op *arg)
+{
+	struct utmem_file_pool *fp = pool_op_find(f, arg);
+
 	if (!fp)
 		return -ENOENT;
-	/* Buffered PUTs may name the pool. */
-	utmem_coalesce_flush(f);
-	if (cmd == UTMEM_POOL_FLUSH) {
-		int err = tmem_flush_pool(fp->pool);
-
-		if (!err)
-			utmem_multi_clear(&fp->multi);
-		return err;
-	}
 	xa_erase(&f->pools, arg->pool_id);
 	file_pool_free(f, fp);
 	return 0;
+}
+
+static int pool_flush(struct utmem_file *f, struct utmem_pool_op *arg)
+{
+	struct utmem_file_pool *fp = pool_op_find(f, arg);
+	int err;
+
+	if (!fp)
+		return -ENOENT;
+	err = tmem_flush_pool(fp->pool);
+	if (!err)
+		utmem_multi_clear(&fp->multi);
+	return err;
 }
 
 /*
@@ -519,32 +534,7 @@ static int stats_get(struct utmem_file *f, struct utmem_stats *arg)
 	return 0;
 }
 
-/* Each command's struct size, and the end of its struct's first version. */
-static const struct {
-	unsigned int cmd;
-	u32 size;
-	u32 min_size;
-} utmem_ioctls[] = {
-	{ UTMEM_POOL_CREATE, sizeof(struct utmem_pool_create),
-	  offsetofend(struct utmem_pool_create, __reserved) },
-	{ UTMEM_POOL_DESTROY, sizeof(struct utmem_pool_op),
-	  offsetofend(struct utmem_pool_op, pool_id) },
-	{ UTMEM_POOL_FLUSH, sizeof(struct utmem_pool_op),
-	  offsetofend(struct utmem_pool_op, pool_id) },
-	{ UTMEM_PUT, sizeof(struct utmem_kv),
-	  offsetofend(struct utmem_kv, value_len) },
-	{ UTMEM_GET, sizeof(struct utmem_kv),
-	  offsetofend(struct utmem_kv, value_len) },
-	{ UTMEM_DELETE, sizeof(struct utmem_kv),
-	  offsetofend(struct utmem_kv, value_len) },
-	{ UTMEM_SYNC, sizeof(struct utmem_sync),
-	  offsetofend(struct utmem_sync, out_failed) },
-	{ UTMEM_STATS, sizeof(struct utmem_stats),
-	  offsetofend(struct utmem_stats, flushes) },
-	{ UTMEM_BATCH, sizeof(struct utmem_batch),
-	  offsetofend(struct utmem_batch, __reserved) },
-};
-
+/* What an ioctl's struct is copied into: the largest of them. */
 union utmem_ioctl_arg {
 	struct utmem_pool_create pool_create;
 	struct utmem_pool_op pool_op;
@@ -552,6 +542,85 @@ union utmem_ioctl_arg {
 	struct utmem_sync sync;
 	struct utmem_stats stats;
 	struct utmem_batch batch;
+};
+
+/* When the struct goes back to the caller. */
+enum utmem_write_back {
+	UTMEM_WB_NONE,
+	UTMEM_WB_DONE,		/* on success, and on -ERANGE (GET's length) */
+	UTMEM_WB_CHECKED,	/* once .check passed: a batch's out_done */
+};
+
+/**
+ * struct utmem_ioctl_op - one command
+ * @size: this kernel's struct
+ * @min_size: the end of the struct's first version
+ * @write_back: enum utmem_write_back
+ * @check: checks the struct before the file's lock is taken, or NULL
+ * @execute: runs the command under the file's lock
+ */
+struct utmem_ioctl_op {
+	u32 size;
+	u32 min_size;
+	u8 write_back;
+	int (*check)(const union utmem_ioctl_arg *arg);
+	int (*execute)(struct utmem_file *f, union utmem_ioctl_arg *arg);
+};
+
+/* A table entry: @_fn's handler takes @_struct, whose first version ends at @_last. */
+#define UTMEM_IOCTL_OP(_cmd, _struct, _last, _wb, _check, _fn)		\
+	[_IOC_NR(_cmd) - UTMEM_CMD_BASE] = {				\
+		.size = sizeof(_struct),				\
+		.min_size = offsetofend(_struct, _last),		\
+		.write_back = _wb,					\
+		.check = _check,					\
+		.execute = _fn##_ioctl,					\
+	}
+
+/*
+ * The handler of a command, for the table: every member of the union
+ * starts at its start, so the union is the handler's struct.
+ */
+#define UTMEM_IOCTL_HANDLER(_fn)					\
+static int _fn##_ioctl(struct utmem_file *f, union utmem_ioctl_arg *arg) \
+{									\
+	return _fn(f, (void *)arg);					\
+}
+
+UTMEM_IOCTL_HANDLER(pool_create)
+UTMEM_IOCTL_HANDLER(pool_destroy)
+UTMEM_IOCTL_HANDLER(pool_flush)
+UTMEM_IOCTL_HANDLER(kv_put)
+UTMEM_IOCTL_HANDLER(kv_get)
+UTMEM_IOCTL_HANDLER(kv_delete)
+UTMEM_IOCTL_HANDLER(sync_all)
+UTMEM_IOCTL_HANDLER(stats_get)
+UTMEM_IOCTL_HANDLER(batch_run)
+
+static int batch_check_ioctl(const union utmem_ioctl_arg *arg)
+{
+	return batch_check(&arg->batch);
+}
+
+static const struct utmem_ioctl_op utmem_ioctl_ops[] = {
+	UTMEM_IOCTL_OP(UTMEM_POOL_CREATE, struct utmem_pool_create,
+		       __reserved, UTMEM_WB_DONE, NULL, pool_create),
+	UTMEM_IOCTL_OP(UTMEM_POOL_DESTROY, struct utmem_pool_op,
+		       pool_id, UTMEM_WB_NONE, NULL, pool_destroy),
+	UTMEM_IOCTL_OP(UTMEM_POOL_FLUSH, struct utmem_pool_op,
+		       pool_id, UTMEM_WB_NONE, NULL, pool_flush),
+	UTMEM_IOCTL_OP(UTMEM_PUT, struct utmem_kv, value_len,
+		       UTMEM_WB_NONE, NULL, kv_put),
+	UTMEM_IOCTL_OP(UTMEM_GET, struct utmem_kv, value_len,
+		       UTMEM_WB_DONE, NULL, kv_get),
+	UTMEM_IOCTL_OP(UTMEM_DELETE, struct utmem_kv, value_len,
+		       UTMEM_WB_NONE, NULL, kv_delete),
+	UTMEM_IOCTL_OP(UTMEM_SYNC, struct utmem_sync, out_failed,
+		       UTMEM_WB_DONE, NULL, sync_all),
+	UTMEM_IOCTL_OP(UTMEM_STATS, struct utmem_stats, flushes,
+		       UTMEM_WB_DONE, NULL, stats_get),
+	UTMEM_IOCTL_OP(UTMEM_BATCH, struct utmem_batch, __reserved,
+		       UTMEM_WB_CHECKED, batch_check_ioctl, batch_run),
 };
 
 /**
@@ -565,73 +634,45 @@ union utmem_ioctl_arg {
 long utmem_file_ioctl(struct utmem_file *f, unsigned int cmd,
 		      void __user *uarg)
 {
+	const struct utmem_ioctl_op *op;
 	union utmem_ioctl_arg arg;
-	bool copy_out = false;
 	unsigned int nr;
 	u32 usize;
 	long ret;
 
-	/* The number encodes the struct size: a size change is unknown. */
-	for (nr = 0; nr < ARRAY_SIZE(utmem_ioctls); nr++) {
-		if (utmem_ioctls[nr].cmd == cmd)
-			break;
-	}
-	if (nr == ARRAY_SIZE(utmem_ioctls))
+	nr = _IOC_NR(cmd) - UTMEM_CMD_BASE;
+	if (nr >= ARRAY_SIZE(utmem_ioctl_ops) ||
+	    cmd != _IO(UTMEM_IOCTL_TYPE, nr + UTMEM_CMD_BASE))
 		return -ENOTTY;
+	op = &utmem_ioctl_ops[array_index_nospec(nr,
+						 ARRAY_SIZE(utmem_ioctl_ops))];
 	if (get_user(usize, (u32 __user *)uarg))
 		return -EFAULT;
-	if (usize < utmem_ioctls[nr].min_size)
+	if (usize < op->min_size)
 		return -EINVAL;
 	/* Bytes past this kernel's struct are checked to be zero: a page. */
 	if (usize > PAGE_SIZE)
 		return -E2BIG;
 	memset(&arg, 0, sizeof(arg));
-	ret = copy_struct_from_user(&arg, utmem_ioctls[nr].size, uarg, usize);
+	ret = copy_struct_from_user(&arg, op->size, uarg, usize);
 	if (ret)
 		return ret;
+	if (op->check) {
+		ret = op->check(&arg);
+		if (ret)
+			return ret;
+	}
 
 	/* A long batch holds the lock: its waiters may be killed. */
 	if (mutex_lock_killable(&f->lock))
 		return -EINTR;
-	switch (cmd) {
-	case UTMEM_POOL_CREATE:
-		ret = pool_create(f, &arg.pool_create);
-		break;
-	case UTMEM_POOL_DESTROY:
-	case UTMEM_POOL_FLUSH:
-		ret = pool_op(f, cmd, &arg.pool_op);
-		break;
-	case UTMEM_PUT:
-		ret = kv_put(f, &arg.kv);
-		break;
-	case UTMEM_GET:
-		ret = kv_get(f, &arg.kv);
-		break;
-	case UTMEM_DELETE:
-		ret = kv_delete(f, &arg.kv);
-		break;
-	case UTMEM_SYNC:
-		ret = sync_all(f, &arg.sync);
-		break;
-	case UTMEM_STATS:
-		ret = stats_get(f, &arg.stats);
-		break;
-	case UTMEM_BATCH:
-		ret = batch_check(&arg.batch);
-		/* From here on, out_done tells the caller where it stopped. */
-		copy_out = !ret;
-		if (!ret)
-			ret = batch_run(f, &arg.batch);
-		break;
-	default:
-		ret = -ENOTTY;
-	}
+	ret = op->execute(f, &arg);
 	mutex_unlock(&f->lock);
 
 	/* Copy back only what the caller's struct has room for. */
-	if ((!ret || ret == -ERANGE || copy_out) &&
-	    (_IOC_DIR(cmd) & _IOC_READ) &&
-	    copy_to_user(uarg, &arg, min(usize, utmem_ioctls[nr].size)))
+	if ((op->write_back == UTMEM_WB_CHECKED ||
+	     (op->write_back == UTMEM_WB_DONE && (!ret || ret == -ERANGE))) &&
+	    copy_to_user(uarg, &arg, min(usize, op->size)))
 		ret = -EFAULT;
 	return ret;
 }

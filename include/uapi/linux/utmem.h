@@ -113,9 +113,11 @@ struct tmem_pool_info {
  * with it: "persistent" means for the file's lifetime, not the machine's.
  *
  * Every ioctl takes one struct whose first __u32 is its size, as the
- * caller knows it (iommufd's convention): a caller built against an older,
+ * caller knows it (iommufd's convention), and the ioctl numbers are _IO
+ * ones, which do not encode a size: a caller built against an older,
  * shorter struct still works, a newer, longer one works as long as the
- * fields this kernel does not know are zero.
+ * fields this kernel does not know are zero.  Which fields an ioctl
+ * writes back is its own: see each struct.
  *
  * Errors every ioctl may return:
  *   ENOTTY   not a /dev/utmem ioctl
@@ -299,14 +301,32 @@ struct utmem_batch {
 	__u32 __reserved;
 };
 
-#define UTMEM_POOL_CREATE	_IOWR(UTMEM_IOCTL_TYPE, 0x00, struct utmem_pool_create)
-#define UTMEM_POOL_DESTROY	_IOW(UTMEM_IOCTL_TYPE, 0x01, struct utmem_pool_op)
-#define UTMEM_POOL_FLUSH	_IOW(UTMEM_IOCTL_TYPE, 0x02, struct utmem_pool_op)
-#define UTMEM_PUT		_IOW(UTMEM_IOCTL_TYPE, 0x03, struct utmem_kv)
-#define UTMEM_GET		_IOWR(UTMEM_IOCTL_TYPE, 0x04, struct utmem_kv)
-#define UTMEM_DELETE		_IOW(UTMEM_IOCTL_TYPE, 0x05, struct utmem_kv)
-#define UTMEM_SYNC		_IOWR(UTMEM_IOCTL_TYPE, 0x06, struct utmem_sync)
-#define UTMEM_STATS		_IOWR(UTMEM_IOCTL_TYPE, 0x07, struct utmem_stats)
-#define UTMEM_BATCH		_IOWR(UTMEM_IOCTL_TYPE, 0x08, struct utmem_batch)
+/*
+ * The commands, each with the struct it takes.  The numbers run from
+ * UTMEM_CMD_BASE without gaps (0xB9 00-0F is reserved for them); new
+ * commands take the next ones.
+ */
+#define UTMEM_CMD_BASE		0x00
+enum {
+	UTMEM_CMD_POOL_CREATE = UTMEM_CMD_BASE,	/* struct utmem_pool_create */
+	UTMEM_CMD_POOL_DESTROY,			/* struct utmem_pool_op */
+	UTMEM_CMD_POOL_FLUSH,			/* struct utmem_pool_op */
+	UTMEM_CMD_PUT,				/* struct utmem_kv */
+	UTMEM_CMD_GET,				/* struct utmem_kv */
+	UTMEM_CMD_DELETE,			/* struct utmem_kv */
+	UTMEM_CMD_SYNC,				/* struct utmem_sync */
+	UTMEM_CMD_STATS,			/* struct utmem_stats */
+	UTMEM_CMD_BATCH,			/* struct utmem_batch */
+};
+
+#define UTMEM_POOL_CREATE	_IO(UTMEM_IOCTL_TYPE, UTMEM_CMD_POOL_CREATE)
+#define UTMEM_POOL_DESTROY	_IO(UTMEM_IOCTL_TYPE, UTMEM_CMD_POOL_DESTROY)
+#define UTMEM_POOL_FLUSH	_IO(UTMEM_IOCTL_TYPE, UTMEM_CMD_POOL_FLUSH)
+#define UTMEM_PUT		_IO(UTMEM_IOCTL_TYPE, UTMEM_CMD_PUT)
+#define UTMEM_GET		_IO(UTMEM_IOCTL_TYPE, UTMEM_CMD_GET)
+#define UTMEM_DELETE		_IO(UTMEM_IOCTL_TYPE, UTMEM_CMD_DELETE)
+#define UTMEM_SYNC		_IO(UTMEM_IOCTL_TYPE, UTMEM_CMD_SYNC)
+#define UTMEM_STATS		_IO(UTMEM_IOCTL_TYPE, UTMEM_CMD_STATS)
+#define UTMEM_BATCH		_IO(UTMEM_IOCTL_TYPE, UTMEM_CMD_BATCH)
 
 #endif /* _UAPI_LINUX_UTMEM_H */
