@@ -25,7 +25,8 @@
 #                        UML, then on an SMP x86_64 guest with KASAN,
 #                        KFENCE, lockdep and kmemleak (DURATION=30m SEED=1;
 #                        soak-uml and soak-qemu run one of them)
-#   make check           checkpatch --strict and sparse on the kernel code
+#   make check           checkpatch --strict, kernel-doc -Wall on the
+#                        headers and sparse on the kernel code
 #   make kernel-tree     prepare the kernel tree and print its path
 #
 # UTMEM_CACHE (default $XDG_CACHE_HOME/utmem or ~/.cache/utmem) holds the
@@ -48,7 +49,7 @@ KUNIT_OPTS = --kunitconfig=$(KUNITCONFIG) --build_dir=$(UML_BUILD) \
 	--jobs=$(JOBS) --make_options CC="ccache gcc"
 
 .PHONY: all test kunit user-test e2e e2e-kvm kvm-kernel soak soak-uml soak-qemu soak-kernel bench bench-kernel bench-swap bench-dev bench-redis run run-uml run-qemu uml-kernel x86-kernel check \
-	checkpatch sparse kernel-tree help
+	checkpatch kernel-doc sparse kernel-tree help
 
 all: help
 
@@ -286,7 +287,14 @@ bench-redis: x86-kernel $(BIN)/redis_bench $(BIN)/redis-utmem.so
 # userspace C, built with -Wall -Wextra -Werror).
 KERNEL_SOURCES = $(shell cd $(REPO) && git ls-files -- '*.[ch]' ':!tools/' ':!tests/' ':!bench/')
 
-check: checkpatch sparse
+check: checkpatch kernel-doc sparse
+
+# Every kernel header's kernel-doc, warnings included.
+KERNEL_HEADERS = $(filter %.h,$(KERNEL_SOURCES))
+kernel-doc:
+	@out=$$(cd $(REPO) && $(TREE)/scripts/kernel-doc -Wall -none \
+		$(KERNEL_HEADERS) 2>&1); [ -z "$$out" ] || { echo "$$out"; exit 1; }
+	@echo "kernel-doc: $(words $(KERNEL_HEADERS)) headers clean"
 
 # The patch series is checked as patches, from outside this repository:
 # inside it, checkpatch would read them as files of the repository.

@@ -12,6 +12,7 @@
  * @key_len: the key's length; chunk 0 carries the key after the header
  * @chunk: this chunk's number (also the tmem index)
  * @value_len: the whole value's length
+ * @reserved: zero
  * @version: the same in every chunk of one PUT, different between PUTs
  *
  * Little-endian: a shared pool may be read by a guest of another

@@ -238,19 +238,24 @@ struct utmem_sync {
 	__u64 out_failed;
 };
 
+/* UTMEM_STATS' @pool_id for the counters of the whole file. */
+#define UTMEM_POOL_NONE		0xffffffffU
+
 /**
  * struct utmem_stats - UTMEM_STATS: counters of one pool or of the file
  * @size: sizeof(struct utmem_stats)
  * @pool_id: a pool, or UTMEM_POOL_NONE for the whole file
- * @puts, @gets, @hits, @deletes, @put_refused: operations so far, on the
- *	pool or on every pool of the file
+ * @puts: PUTs so far, on the pool or on every pool of the file
+ * @gets: GETs so far, likewise
+ * @hits: GETs that found a value
+ * @deletes: DELETEs so far
+ * @put_refused: PUTs the host refused
  * @host_puts: PUT calls that reached the host (batches count once)
  * @buffered_bytes: bytes waiting in the coalescing buffer now, for the
  *	pool or the file
  * @flushes: times the file's buffer was sent (one send covers every
  *	pool: the file's count, also when @pool_id names a pool)
  */
-#define UTMEM_POOL_NONE		0xffffffffU
 struct utmem_stats {
 	__u32 size;
 	__u32 pool_id;
