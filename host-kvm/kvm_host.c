@@ -101,6 +101,7 @@ struct kvm_vm_client {
 struct kvm_vcpu_mem {
 	struct utmem_kvm_mem mem;
 	struct kvm_vcpu *vcpu;
+	const struct utmem_kvm_guest_access *access;
 };
 
 /*
@@ -116,19 +117,17 @@ static u64 vm_cap;
 
 static int vcpu_read(struct utmem_kvm_mem *mem, u64 gpa, void *dst, u32 len)
 {
-	struct kvm_vcpu *vcpu = container_of(mem, struct kvm_vcpu_mem,
-					     mem)->vcpu;
+	struct kvm_vcpu_mem *vm = container_of(mem, struct kvm_vcpu_mem, mem);
 
-	return kvm_vcpu_read_guest(vcpu, gpa, dst, len) ? -EFAULT : 0;
+	return vm->access->read(vm->vcpu, gpa, dst, len) ? -EFAULT : 0;
 }
 
 static int vcpu_write(struct utmem_kvm_mem *mem, u64 gpa, const void *src,
 		      u32 len)
 {
-	struct kvm_vcpu *vcpu = container_of(mem, struct kvm_vcpu_mem,
-					     mem)->vcpu;
+	struct kvm_vcpu_mem *vm = container_of(mem, struct kvm_vcpu_mem, mem);
 
-	return kvm_vcpu_write_guest(vcpu, gpa, src, len) ? -EFAULT : 0;
+	return vm->access->write(vm->vcpu, gpa, src, len) ? -EFAULT : 0;
 }
 
 static struct kvm_vm_client *vm_client_get(struct kvm *kvm)
@@ -172,14 +171,17 @@ unlock:
 /**
  * kvm_host_hypercall() - serve one KVM_HC_UTMEM hypercall
  * @vcpu: the calling vCPU, in CPL 0 (KVM checked)
+ * @access: KVM's accessors of the vCPU's memory (KVM may be a module)
  * @gpa: a0, where the request is
  * @size: a1, the request's size
  *
  * Called by KVM in the vCPU's thread, preemptible.  Return: for the
  * guest's RAX, a TMEM_STATUS_*.
  */
-static unsigned long kvm_host_hypercall(struct kvm_vcpu *vcpu,
-					unsigned long gpa, unsigned long size)
+static unsigned long
+kvm_host_hypercall(struct kvm_vcpu *vcpu,
+		   const struct utmem_kvm_guest_access *access,
+		   unsigned long gpa, unsigned long size)
 {
 	struct kvm_vcpu_mem mem = {
 		.mem = {
@@ -188,6 +190,7 @@ static unsigned long kvm_host_hypercall(struct kvm_vcpu *vcpu,
 			.gfp = GFP_KERNEL_ACCOUNT,
 		},
 		.vcpu = vcpu,
+		.access = access,
 	};
 	struct kvm_vm_client *vm;
 
