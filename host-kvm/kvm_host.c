@@ -196,7 +196,7 @@ kvm_host_hypercall(struct kvm_vcpu *vcpu,
 
 	/* A VM is given a client only while VMs are served. */
 	vm = xa_load(&vms, (unsigned long)vcpu->kvm);
-	if (!vm && !READ_ONCE(server.enabled))
+	if (!vm && !utmem_kvm_serving(&server))
 		return TMEM_STATUS_PERM;
 	if (!vm)
 		vm = vm_client_get(vcpu->kvm);
@@ -305,6 +305,7 @@ int utmem_kvm_host_init(struct dentry *debugfs_root)
 		tmem_debugfs_create_counter(utmem_kvm_op_names[i], calls,
 					    &server.calls[i]);
 	tmem_debugfs_create_counter("malformed", calls, &server.malformed);
+	tmem_debugfs_create_counter("not_enabled", calls, &server.not_enabled);
 	pr_info("ready for KVM guests: %llu bytes, %s per VM, shared pools %s; %s\n",
 		capacity, vm_cap ? kvm_vm_cap : "no cap",
 		kvm_shared_pools ? "on" : "off",

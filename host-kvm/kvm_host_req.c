@@ -121,7 +121,7 @@ static u32 serve_new_pool(struct utmem_kvm_server *server,
 	} else if (req->buf) {
 		return MALFORMED;
 	}
-	if (!READ_ONCE(server->enabled))
+	if (!utmem_kvm_serving(server))
 		return TMEM_STATUS_REFUSED;
 	status = utmem_host_new_pool(client, req->flags,
 				     req->flags & TMEM_POOL_SHARED ? &uuid : NULL,
@@ -145,7 +145,7 @@ static u32 serve_put(struct utmem_kvm_server *server,
 		return TMEM_STATUS_TOOBIG;
 	if (mem->read(mem, req->buf, bounce, req->len))
 		return MALFORMED;
-	if (!READ_ONCE(server->enabled))
+	if (!utmem_kvm_serving(server))
 		return TMEM_STATUS_REFUSED;
 	return st(utmem_host_put(client, req->pool_id, &req->handle, bounce,
 				req->len));
@@ -185,7 +185,6 @@ static u32 serve_put_batch(struct utmem_kvm_server *server,
 			   struct utmem_kvm_mem *mem,
 			   const struct utmem_kvm_req *req, void *bounce)
 {
-	bool enabled = READ_ONCE(server->enabled);
 	struct utmem_kvm_batch_entry *ent;
 	struct tmem_pool_info info;
 	u32 size, i, ret = MALFORMED;
@@ -212,7 +211,7 @@ static u32 serve_put_batch(struct utmem_kvm_server *server,
 			ent[i].status = TMEM_STATUS_INVAL;
 			continue;
 		}
-		if (!enabled) {
+		if (!utmem_kvm_serving(server)) {
 			ent[i].status = TMEM_STATUS_REFUSED;
 			continue;
 		}
@@ -255,7 +254,7 @@ static u32 serve_probe(struct utmem_kvm_server *server,
 		return MALFORMED;
 	if (!known)
 		return TMEM_STATUS_INVAL;
-	return READ_ONCE(server->enabled) ? TMEM_STATUS_OK : TMEM_STATUS_PERM;
+	return utmem_kvm_serving(server) ? TMEM_STATUS_OK : TMEM_STATUS_PERM;
 }
 
 static bool op_needs_bounce(u32 op)

@@ -42,13 +42,25 @@ struct utmem_kvm_mem {
  * @malformed: requests the handler refused (INVAL) for their layout or
  *	for an address outside the guest's memory, not counting the
  *	engine's own INVAL answers (a shared pool's flags, say)
+ * @not_enabled: requests (or batch entries) refused because VMs are not
+ *	served (@enabled false), a VM's first request included
  */
 struct utmem_kvm_server {
 	bool enabled;
 	bool shared_pools;
 	atomic64_t calls[UTMEM_KVM_OP_NR];
 	atomic64_t malformed;
+	atomic64_t not_enabled;
 };
+
+/* Whether VMs are served; counts a refusal when not. */
+static inline bool utmem_kvm_serving(struct utmem_kvm_server *server)
+{
+	if (READ_ONCE(server->enabled))
+		return true;
+	atomic64_inc(&server->not_enabled);
+	return false;
+}
 
 extern const char *const utmem_kvm_op_names[UTMEM_KVM_OP_NR];
 

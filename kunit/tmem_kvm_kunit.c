@@ -893,6 +893,8 @@ static void not_enabled_host_test(struct kunit *test)
 	for (i = 0; i < 4; i++)
 		KUNIT_EXPECT_EQ(test, ent[i].status, TMEM_STATUS_REFUSED);
 	KUNIT_EXPECT_EQ(test, t->a->pages, 1);
+	/* Probe, new pool, two PUTs, four entries. */
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->server.not_enabled), 8);
 
 	KUNIT_EXPECT_EQ(test, get(t, t->a, pool, 0, BUF + 0x2000, VAL),
 			TMEM_STATUS_OK);
