@@ -292,7 +292,7 @@ static void refused_put_test(struct kunit *test)
 					   t->scratch), 0);
 	KUNIT_ASSERT_EQ(test,
 			utmem_host_set_capacity(utmem_sim_backend_host(be),
-						      0), 0);
+						0), 0);
 	KUNIT_EXPECT_EQ(test, utmem_kv_put(t->pers, "f", 1, t->in + 1, 100,
 					   t->scratch), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, utmem_kv_get(t->pers, "f", 1, t->out,
@@ -1005,7 +1005,7 @@ static void coalesce_refused_test(struct kunit *test)
 				     UTMEM_PUT_NOBUFFER), 0);
 	KUNIT_ASSERT_EQ(test,
 			utmem_host_set_capacity(utmem_sim_backend_host(t->be),
-						      0), 0);
+						0), 0);
 	KUNIT_EXPECT_EQ(test, co_put(test, &c, "x", t->in + 1, 64, 0), 0);
 	KUNIT_EXPECT_EQ(test, co_put(test, &c, "y", t->in + 1, 64, 0), 0);
 	KUNIT_EXPECT_EQ(test, uioctl(test, c.f, &c.u, UTMEM_SYNC, &sy,
