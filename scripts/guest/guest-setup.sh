@@ -14,19 +14,29 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t debugfs debugfs /sys/kernel/debug
 # The guest's scratch space is a tmpfs on /tmp, which hides the host's
-# /tmp: a checkout (or a cache) there stays reachable through /mnt, and a
-# link in the new /tmp keeps its path.
+# /tmp: a checkout (or a cache) there keeps its path through a link in the
+# new /tmp, to /mnt, where the host's /tmp is bound.  A nested guest (L2
+# of make e2e-kvm) finds its parent's link and follows it instead.
 guest_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-guest_keep=()
+guest_links=()
+guest_bind=
 for p in "$guest_here" "${UTMEM_BIN:-}" "${UTMEM_KERNEL:-}" "${UTMEM_KBUILD:-}"; do
 	case $p in
-	/tmp/?*) p=${p#/tmp/}; guest_keep+=("${p%%/*}") ;;
+	/tmp/?*)
+		p=${p#/tmp/}
+		p=${p%%/*}
+		real=$(readlink -f "/tmp/$p")
+		case $real in
+		/tmp/*) guest_bind=1; guest_links+=("$p:/mnt/${real#/tmp/}") ;;
+		*) guest_links+=("$p:$real") ;;
+		esac
+		;;
 	esac
 done
-[ ${#guest_keep[@]} -gt 0 ] && mount --bind /tmp /mnt
+[ -n "$guest_bind" ] && mount --bind /tmp /mnt
 mount -t tmpfs tmpfs /tmp
-for p in "${guest_keep[@]}"; do
-	[ -e "/tmp/$p" ] || ln -s "/mnt/$p" "/tmp/$p"
+for p in "${guest_links[@]}"; do
+	[ -e "/tmp/${p%%:*}" ] || ln -s "${p#*:}" "/tmp/${p%%:*}"
 done
 mount -t devtmpfs devtmpfs /dev
 kernel_reports_begin
