@@ -124,41 +124,47 @@ static void reserve_work_fn(struct work_struct *work)
 }
 
 /**
- * utmem_sim_reserve_attach() - follow @host's footprint, carve-out off
+ * utmem_sim_reserve_attach() - a reserve for @host, carve-out off
  * @r: the reserve
  * @host: a host holding nothing yet, whose binding data @r becomes
  */
 void utmem_sim_reserve_attach(struct utmem_sim_reserve *r,
 			      struct utmem_host *host)
 {
-	unsigned long flags;
-
 	r->host = host;
 	r->carve_out = false;
 	INIT_LIST_HEAD(&r->pages);
 	r->nr_pages = 0;
 	INIT_WORK(&r->work, reserve_work_fn);
-	spin_lock_irqsave(&host->lock, flags);
 	host->binding = r;
-	WRITE_ONCE(host->footprint_changed, reserve_footprint_changed);
+}
+
+/*
+ * Turns the carve-out on or off and fits the reserve to it.  The host's
+ * footprint hook is installed only while the carve-out is on: off, a PUT
+ * takes no extra hold of the host lock for it.
+ */
+static void reserve_set(struct utmem_sim_reserve *r, bool on)
+{
+	struct utmem_host *host = r->host;
+	unsigned long flags;
+
+	spin_lock_irqsave(&host->lock, flags);
+	r->carve_out = on;
+	WRITE_ONCE(host->footprint_changed,
+		   on ? reserve_footprint_changed : NULL);
+	reserve_fit(r, 0);
 	spin_unlock_irqrestore(&host->lock, flags);
 }
 
 /* Gives every reserve page back and lets go of the host; may sleep. */
 void utmem_sim_reserve_detach(struct utmem_sim_reserve *r)
 {
-	struct utmem_host *host = r->host;
-	unsigned long flags;
-
-	spin_lock_irqsave(&host->lock, flags);
-	r->carve_out = false;
-	reserve_fit(r, 0);
-	WRITE_ONCE(host->footprint_changed, NULL);
-	host->binding = NULL;
-	spin_unlock_irqrestore(&host->lock, flags);
+	reserve_set(r, false);
 	cancel_work_sync(&r->work);
 	/* A refill that ran meanwhile found the carve-out off: none left. */
 	WARN_ON_ONCE(r->nr_pages);
+	r->host->binding = NULL;
 }
 
 /**
@@ -176,10 +182,7 @@ int utmem_sim_set_carve_out(struct utmem_sim_reserve *r, bool on)
 	unsigned long flags;
 	int err = 0;
 
-	spin_lock_irqsave(&host->lock, flags);
-	r->carve_out = on;
-	reserve_fit(r, 0);
-	spin_unlock_irqrestore(&host->lock, flags);
+	reserve_set(r, on);
 	if (on) {
 		cancel_work_sync(&r->work);
 		reserve_refill(r);

@@ -272,7 +272,8 @@ struct utmem_host_scratch {
  *	rounds them; utmem_host_footprint() adds the pages in @zs
  * @footprint_changed: told, under @lock and atomic-safe, when the
  *	footprint changed, or with @headroom bytes about to be allocated
- *	for a PUT; NULL for none (the simulator's carve-out listens)
+ *	for a PUT; NULL for none (the simulator installs it while its
+ *	carve-out is on)
  * @binding: the binding's own data, for @footprint_changed and @reclaim
  * @reclaim: asks the clients for @nr_pages persistent pages back (they
  *	write them elsewhere and flush them); NULL when nobody listens.

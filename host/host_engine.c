@@ -487,9 +487,9 @@ tmem_status_t utmem_host_put(struct utmem_host_client *client, u32 pool_id,
 	if (READ_ONCE(host->footprint_changed)) {
 		/* Room for what is allocated next (the sim's carve-out). */
 		spin_lock_irqsave(&host->lock, flags);
-		utmem_host_footprint_changed(host,
-					     sizeof(*blob) + sizeof(*page) +
-				      min(len, TMEM_VALUE_MAX));
+		utmem_host_footprint_changed(host, sizeof(*blob) +
+					     sizeof(*page) +
+					     min(len, TMEM_VALUE_MAX));
 		spin_unlock_irqrestore(&host->lock, flags);
 	}
 	/* The costly part, compression and allocation, runs unlocked. */

@@ -736,7 +736,10 @@ static void carve_out_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, utmem_host_set_capacity(t->host, 1 << 20), 0);
 	utmem_sim_reserve_attach(&r, t->host);
 	KUNIT_EXPECT_EQ(test, reserve_pages(&r), 0);
+	/* Off, the engine has no footprint hook to call: PUTs skip it. */
+	KUNIT_EXPECT_NULL(test, t->host->footprint_changed);
 	KUNIT_ASSERT_EQ(test, utmem_sim_set_carve_out(&r, true), 0);
+	KUNIT_EXPECT_NOT_NULL(test, t->host->footprint_changed);
 	KUNIT_EXPECT_EQ(test, reserve_pages(&r), 256);
 	for (i = 0; i < 10; i++) {
 		fill_random(t->buf, VAL);
@@ -770,6 +773,7 @@ static void carve_out_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, reserve_pages(&r), 128);
 	KUNIT_ASSERT_EQ(test, utmem_sim_set_carve_out(&r, false), 0);
 	KUNIT_EXPECT_EQ(test, reserve_pages(&r), 0);
+	KUNIT_EXPECT_NULL(test, t->host->footprint_changed);
 	/* Detached, the host's footprint changes reach nobody. */
 	utmem_sim_reserve_detach(&r);
 	KUNIT_EXPECT_NULL(test, t->host->footprint_changed);
