@@ -130,6 +130,11 @@ static int vcpu_write(struct utmem_kvm_mem *mem, u64 gpa, const void *src,
 	return vm->access->write(vm->vcpu, gpa, src, len) ? -EFAULT : 0;
 }
 
+/*
+ * The VM's client, made on its first request while VMs are served.
+ * Return: the client, or ERR_PTR(-EACCES) when VMs are not served and the
+ * VM has none, or ERR_PTR(-ENOMEM).
+ */
 static struct kvm_vm_client *vm_client_get(struct kvm *kvm)
 {
 	struct kvm_vm_client *vm;
@@ -138,14 +143,18 @@ static struct kvm_vm_client *vm_client_get(struct kvm *kvm)
 	vm = xa_load(&vms, (unsigned long)kvm);
 	if (vm)
 		return vm;
+	if (!utmem_kvm_serving(&server))
+		return ERR_PTR(-EACCES);
 
 	mutex_lock(&vms_lock);
 	vm = xa_load(&vms, (unsigned long)kvm);
 	if (vm)
 		goto unlock;
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
-	if (!vm)
+	if (!vm) {
+		vm = ERR_PTR(-ENOMEM);
 		goto unlock;
+	}
 	vm->client = utmem_host_client_create(kvm_host);
 	if (!vm->client)
 		goto free_vm;
@@ -162,7 +171,7 @@ destroy_client:
 	utmem_host_client_destroy(vm->client);
 free_vm:
 	kfree(vm);
-	vm = NULL;
+	vm = ERR_PTR(-ENOMEM);
 unlock:
 	mutex_unlock(&vms_lock);
 	return vm;
@@ -194,14 +203,10 @@ kvm_host_hypercall(struct kvm_vcpu *vcpu,
 	};
 	struct kvm_vm_client *vm;
 
-	/* A VM is given a client only while VMs are served. */
-	vm = xa_load(&vms, (unsigned long)vcpu->kvm);
-	if (!vm && !utmem_kvm_serving(&server))
-		return TMEM_STATUS_PERM;
-	if (!vm)
-		vm = vm_client_get(vcpu->kvm);
-	if (!vm)
-		return TMEM_STATUS_NOMEM;
+	vm = vm_client_get(vcpu->kvm);
+	if (IS_ERR(vm))
+		return PTR_ERR(vm) == -EACCES ? TMEM_STATUS_PERM :
+						TMEM_STATUS_NOMEM;
 	atomic64_inc(&vm->hypercalls);
 	return utmem_kvm_serve(&server, vm->client, &mem.mem, gpa, size);
 }
