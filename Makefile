@@ -10,6 +10,8 @@
 #                        values in it
 #   make run GUEST=qemu  the simulator guest on an x86_64 kernel under QEMU
 #   make kunit           the KUnit part of `make test` alone
+#   make layers          the file graph of the built suite: no cycle, and
+#                        no layer calling one above it
 #   make e2e             the end-to-end part alone
 #   make e2e-kvm         the host-kvm end-to-end: real hypercalls from an L2
 #                        guest to an L1 KVM host, both under QEMU (x86_64)
@@ -48,7 +50,7 @@ KUNIT_PY = cd $(TREE) && python3 tools/testing/kunit/kunit.py
 KUNIT_OPTS = --kunitconfig=$(KUNITCONFIG) --build_dir=$(UML_BUILD) \
 	--jobs=$(JOBS) --make_options CC="ccache gcc"
 
-.PHONY: all test kunit user-test e2e e2e-kvm kvm-kernel soak soak-uml soak-qemu soak-kernel bench bench-kernel bench-swap bench-dev bench-redis run run-uml run-qemu uml-kernel x86-kernel check \
+.PHONY: all test kunit layers user-test e2e e2e-kvm kvm-kernel soak soak-uml soak-qemu soak-kernel bench bench-kernel bench-swap bench-dev bench-redis run run-uml run-qemu uml-kernel x86-kernel check \
 	checkpatch kernel-doc sparse kernel-tree help
 
 all: help
@@ -57,12 +59,16 @@ all: help
 .NOTPARALLEL:
 
 help:
-	@sed -n '3,32s/^# \{0,1\}//p' $(REPO)/Makefile
+	@sed -n '3,/^$$/s/^# \{0,1\}//p' $(REPO)/Makefile
 
 kernel-tree:
 	@$(REPO)/scripts/prepare-kernel-tree.sh
 
-test: kunit user-test e2e
+test: kunit layers user-test e2e
+
+# Which file calls which, from the objects kunit.py built.
+layers: uml-kernel
+	$(REPO)/scripts/check-layers.py $(UML_BUILD)/drivers/utmem
 
 # Userspace programs the guests run, built for this machine (the UML
 # guest runs on its root file system).
@@ -94,6 +100,7 @@ $(BIN)/swap_stress: $(REPO)/tests/swap/swap_stress.c
 user-test: $(BIN)/swap_stress $(BIN)/utmemctl $(BIN)/redis_bench \
 		$(BIN)/utmem_client $(BIN)/redis_soak
 	$(REPO)/tests/swap/test-swap-stress.sh $(BIN)/swap_stress
+	$(REPO)/tests/layers/test-check-layers.sh
 	$(REPO)/tests/soak/test-soak-args.sh $(BIN)
 	$(REPO)/tests/bench/test-report.sh
 	$(REPO)/tests/guest/test-kernel-reports.sh
@@ -287,7 +294,7 @@ bench-redis: x86-kernel $(BIN)/redis_bench $(BIN)/redis-utmem.so
 # userspace C, built with -Wall -Wextra -Werror).
 KERNEL_SOURCES = $(shell cd $(REPO) && git ls-files -- '*.[ch]' ':!tools/' ':!tests/' ':!bench/')
 
-check: checkpatch kernel-doc sparse
+check: checkpatch kernel-doc sparse layers
 
 # Every kernel header's kernel-doc, warnings included.
 KERNEL_HEADERS = $(filter %.h,$(KERNEL_SOURCES))

@@ -22,9 +22,10 @@
  *   utmem_file.lock (mutex; guest/drivers/utmem/utmem_dev.h)
  *	serialises one /dev/utmem file's ioctls, its delayed send and the
  *	coalescing shrinker's send of it: it protects the file's pool table,
- *	its scratch page and its coalescing buffer (struct utmem_coalesce:
- *	entries, counts, the hash of buffered keys).  Not a lifetime: the
- *	file's kref is.
+ *	its scratch page, its pools' stores (struct utmem_store: the keys
+ *	that span chunks) and its coalescing buffer, which is given this
+ *	lock as its own (struct utmem_coalesce: entries, counts, the hash
+ *	of buffered keys).  Not a lifetime: the file's kref is.
  *   kvm-host vms_lock (mutex; host-kvm/kvm_host.c)
  *	which struct kvm has which engine client; held while a VM's client
  *	is created (the engine's lock nests inside).  A vCPU looks its VM
@@ -39,8 +40,8 @@
  *   kvm_guest_slow_lock (mutex; host-kvm/kvm_guest.c)
  *	the KVM binding's request buffer for the operations that sleep
  *   coalesce_lock (spinlock; guest/drivers/utmem/utmem_coalesce.c)
- *	the list of files whose buffer holds data.  The shrinker holds it
- *	while it picks a file, and takes that file's lock by trylock only.
+ *	the list of buffers that hold data.  The shrinker holds it while it
+ *	picks a buffer, and takes its owner's lock by trylock only.
  *   kvm_guest_cpu.lock (local lock; host-kvm/kvm_guest.c)
  *	this CPU's request buffer while a hypercall is built and made
  *   utmem_host.lock (spinlock, interrupts saved; host/host.h)
@@ -61,7 +62,7 @@
 #include <kunit/visibility.h>
 
 #include <utmem/tmem.h>
-#include "guest/tmem/tmem_internal.h"
+#include <utmem/debugfs.h>
 #include "guest/mm/frontswap_tmem.h"
 #include "guest/fs/cleancache_tmem.h"
 #include "guest/drivers/utmem/utmem_dev.h"
@@ -136,7 +137,10 @@ static int __init utmem_guest_init(void)
 		debugfs_remove_recursive(dir);
 		return PTR_ERR(be);
 	}
-	tmem_backend_bind(be, utmem_debugfs_root);
+	tmem_backend_bind(be);
+	tmem_debugfs_init(be, utmem_debugfs_root);
+	tmem_selftest_debugfs_init(be, utmem_debugfs_root);
+	utmem_dev_bench_debugfs_init(be, utmem_debugfs_root);
 	pr_info("bound backend %s\n", ops->name);
 
 	/* The other users keep working without the device. */

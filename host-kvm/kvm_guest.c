@@ -236,8 +236,8 @@ static int kvm_probe(struct tmem_backend *be)
 		goto free;
 	}
 	if (be->debugfs) {
-		tmem_debugfs_create_counter("bad_answers", be->debugfs,
-					    &kvm_guest_bad_answers);
+		utmem_debugfs_counter("bad_answers", be->debugfs,
+				      &kvm_guest_bad_answers);
 		utmem_kvm_bench_init(be);
 	}
 	return 0;

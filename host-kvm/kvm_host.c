@@ -158,6 +158,7 @@ static struct kvm_vm_client *vm_client_get(struct kvm *kvm)
 	vm->client = utmem_host_client_create(kvm_host);
 	if (!vm->client)
 		goto free_vm;
+	utmem_host_client_debugfs_add(vm->client);
 	if (vm_cap)
 		utmem_host_set_cap(vm->client, vm_cap);
 	vm->pid = task_tgid_nr(current);
@@ -307,10 +308,10 @@ int utmem_kvm_host_init(struct dentry *debugfs_root)
 	debugfs_create_file("vms", 0444, dir, NULL, &vms_fops);
 	calls = debugfs_create_dir("hypercalls", dir);
 	for (i = 0; i < UTMEM_KVM_OP_NR; i++)
-		tmem_debugfs_create_counter(utmem_kvm_op_names[i], calls,
-					    &server.calls[i]);
-	tmem_debugfs_create_counter("malformed", calls, &server.malformed);
-	tmem_debugfs_create_counter("not_enabled", calls, &server.not_enabled);
+		utmem_debugfs_counter(utmem_kvm_op_names[i], calls,
+				      &server.calls[i]);
+	utmem_debugfs_counter("malformed", calls, &server.malformed);
+	utmem_debugfs_counter("not_enabled", calls, &server.not_enabled);
 	pr_info("ready for KVM guests: %llu bytes, %s per VM, shared pools %s; %s\n",
 		capacity, vm_cap ? kvm_vm_cap : "no cap",
 		kvm_shared_pools ? "on" : "off",

@@ -40,15 +40,6 @@ static struct utmem_host_client *sim_client(struct tmem_backend *be)
 	return utmem_sim_of(be)->client;
 }
 
-int utmem_sim_set_exit_ns(struct utmem_sim *sim, u64 ns)
-{
-	if (ns > UTMEM_SIM_EXIT_NS_MAX)
-		return -EINVAL;
-	WRITE_ONCE(sim->exit_ns, ns);
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(utmem_sim_set_exit_ns);
-
 /*
  * A busy wait, not a sleep: a VM exit keeps the vCPU busy, and the guest
  * users call in atomic context.  ktime_get_ns(), not local_clock(): UML's
@@ -105,6 +96,7 @@ static int sim_probe(struct tmem_backend *be)
 		err = -ENOMEM;
 		goto destroy_host;
 	}
+	utmem_host_client_debugfs_add(sb->client);
 	be->priv = sb;
 	return 0;
 

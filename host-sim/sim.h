@@ -9,6 +9,7 @@
 #ifndef _UTMEM_SIM_H
 #define _UTMEM_SIM_H
 
+#include <linux/errno.h>
 #include <linux/list.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -61,12 +62,24 @@ struct utmem_sim {
 /* backend_sim.c */
 struct utmem_sim *utmem_sim_of(struct tmem_backend *be);
 struct utmem_host *utmem_sim_backend_host(struct tmem_backend *be);
-int utmem_sim_set_exit_ns(struct utmem_sim *sim, u64 ns);
+
+/* The latency model's knob, for debugfs and the tests: at most 10 ms. */
+static inline int utmem_sim_set_exit_ns(struct utmem_sim *sim, u64 ns)
+{
+	if (ns > UTMEM_SIM_EXIT_NS_MAX)
+		return -EINVAL;
+	WRITE_ONCE(sim->exit_ns, ns);
+	return 0;
+}
 
 /* sim_debugfs.c: the simulator's knobs beside its host's files. */
 void utmem_sim_debugfs_init(struct utmem_sim *sim, struct dentry *dir);
 
 /* Benchmarks of the page path on hosts of their own: sim_bench.c. */
+#ifdef CONFIG_UTMEM_BENCH
 void utmem_sim_bench_debugfs_init(struct dentry *dir);
+#else
+static inline void utmem_sim_bench_debugfs_init(struct dentry *dir) { }
+#endif
 
 #endif /* _UTMEM_SIM_H */

@@ -407,7 +407,7 @@ static inline void utmem_host_footprint_changed(struct utmem_host *host,
 		host->footprint_changed(host, headroom);
 }
 
-/* Capacity and eviction: host_capacity.c, called under @host->lock. */
+/* Accounts: host_capacity.c, called under @host->lock. */
 u32 utmem_host_page_charge(const struct utmem_host_page *page);
 void utmem_host_charge(struct utmem_host_pool *pool,
 		       struct utmem_host_page *page);
@@ -415,11 +415,6 @@ void utmem_host_uncharge(struct utmem_host_pool *pool,
 			 struct utmem_host_page *page);
 void utmem_host_page_carry(struct utmem_host_page *page, u8 flag);
 void utmem_host_page_drop(struct utmem_host_page *page, u8 flag);
-bool utmem_host_make_room(struct utmem_host_client *owner, u64 charge,
-			  u64 phys);
-bool utmem_host_evict_one(struct utmem_host_client *client);
-bool utmem_host_evict_victim(struct utmem_host *host);
-bool utmem_host_fit_capacity(struct utmem_host *host, unsigned int batch);
 void utmem_host_pool_set_owner(struct utmem_host_pool *pool,
 			       struct utmem_host_client *owner);
 void utmem_host_hold_done(struct utmem_host *host, u64 start_ns,
@@ -427,7 +422,26 @@ void utmem_host_hold_done(struct utmem_host *host, u64 start_ns,
 /* A size parameter of a host (capacity, caps): host_capacity.c. */
 int utmem_host_parse_capacity(const char *str, u64 *bytes);
 
-/* Engine internals shared with host_capacity.c, under @host->lock. */
+/* Eviction: host_evict.c, called under @host->lock. */
+bool utmem_host_make_room(struct utmem_host_client *owner, u64 charge,
+			  u64 phys);
+bool utmem_host_evict_one(struct utmem_host_client *client);
+bool utmem_host_evict_victim(struct utmem_host *host);
+bool utmem_host_fit_capacity(struct utmem_host *host, unsigned int batch);
+
+/* Objects and pages, under @host->lock: host_object.c. */
+struct utmem_host_object *utmem_host_obj_find(struct utmem_host_pool *pool,
+					      const struct tmem_oid *oid);
+struct utmem_host_object *utmem_host_obj_get(struct utmem_host_pool *pool,
+					     const struct tmem_oid *oid);
+void utmem_host_obj_free_if_empty(struct utmem_host_object *obj);
+void utmem_host_obj_detach(struct utmem_host_object *obj);
+struct utmem_host_page *utmem_host_page_find(struct utmem_host_pool *pool,
+					     const struct tmem_handle *h);
+u32 utmem_host_link_cost(struct utmem_host_pool *pool,
+			 const struct tmem_handle *h);
+void utmem_host_page_linked(struct utmem_host_page *page);
+void utmem_host_page_free(struct utmem_host_page *page, bool by_host);
 void utmem_host_page_remove(struct utmem_host_page *page);
 void utmem_host_page_evict(struct utmem_host_page *page);
 
@@ -465,7 +479,10 @@ static inline bool utmem_host_fault_corrupt_get(struct utmem_host *host)
 }
 #endif
 
-/* debugfs: host_debugfs.c. */
+/*
+ * debugfs: host_debugfs.c.  The binding that makes a host or a client
+ * adds its files: the engine itself shows nothing.
+ */
 void utmem_host_debugfs_init(struct utmem_host *host, struct dentry *dir);
 void utmem_host_client_debugfs_add(struct utmem_host_client *client);
 

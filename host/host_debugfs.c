@@ -269,8 +269,8 @@ void utmem_host_debugfs_init(struct utmem_host *host, struct dentry *dir)
 
 	counters = debugfs_create_dir("counters", dir);
 	for (i = 0; i < UTMEM_HOST_NR_COUNTERS; i++)
-		tmem_debugfs_create_counter(utmem_host_counter_names[i],
-					    counters, &host->counters[i]);
+		utmem_debugfs_counter(utmem_host_counter_names[i], counters,
+				      &host->counters[i]);
 
 	host->clients_debugfs = debugfs_create_dir("clients", dir);
 	utmem_host_fault_debugfs_init(host, dir);

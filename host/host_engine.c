@@ -32,208 +32,6 @@ const char *const utmem_host_counter_names[UTMEM_HOST_NR_COUNTERS] = {
 /* The largest batch one call may carry. */
 #define UTMEM_HOST_BATCH_MAX	1024
 
-static int obj_cmp(const void *key, const struct rb_node *node)
-{
-	return tmem_oid_cmp(key,
-			    &rb_entry(node, struct utmem_host_object,
-				      node)->oid);
-}
-
-static bool obj_less(struct rb_node *a, const struct rb_node *b)
-{
-	return tmem_oid_cmp(&rb_entry(a, struct utmem_host_object, node)->oid,
-			    &rb_entry(b, struct utmem_host_object,
-				      node)->oid) < 0;
-}
-
-static struct utmem_host_object *obj_find(struct utmem_host_pool *pool,
-					  const struct tmem_oid *oid)
-{
-	struct rb_node *node = rb_find(oid, &pool->objects, obj_cmp);
-
-	return node ? rb_entry(node, struct utmem_host_object, node) : NULL;
-}
-
-/* See obj_find_or_create(). */
-static struct lock_class_key obj_pages_lock_key;
-
-static struct utmem_host_object *obj_find_or_create(struct utmem_host_pool *pool,
-						    const struct tmem_oid *oid)
-{
-	struct utmem_host_object *obj = obj_find(pool, oid);
-
-	if (obj)
-		return obj;
-	obj = kzalloc(sizeof(*obj), GFP_NOWAIT | __GFP_NOWARN);
-	if (!obj)
-		return NULL;
-	obj->oid = *oid;
-	obj->pool = pool;
-	xa_init(&obj->pages);
-	/*
-	 * Every xarray this file initialises would share one lockdep class,
-	 * and the pools' xarray is locked with interrupts on: this one is
-	 * only ever locked under host->lock, interrupts off.
-	 */
-	lockdep_set_class(&obj->pages.xa_lock, &obj_pages_lock_key);
-	rb_add(&obj->node, &pool->objects, obj_less);
-	return obj;
-}
-
-/* The tree @obj is in: its pool's objects, or the dying ones. */
-static struct rb_root *obj_root(struct utmem_host_object *obj)
-{
-	struct rb_node *node = &obj->node, *parent;
-
-	while ((parent = rb_parent(node)))
-		node = parent;
-	return node == obj->pool->objects.rb_node ? &obj->pool->objects :
-						     &obj->pool->dying;
-}
-
-static void obj_free_if_empty(struct utmem_host_object *obj)
-{
-	if (obj->nr_pages)
-		return;
-	rb_erase(&obj->node, obj_root(obj));
-	xa_destroy(&obj->pages);
-	kfree(obj);
-}
-
-/* A page of @obj other than at @index in @index's block of XA_CHUNK_SIZE. */
-static struct utmem_host_page *block_other(struct utmem_host_object *obj,
-					   u32 index)
-{
-	unsigned long first = index & ~(unsigned long)(XA_CHUNK_SIZE - 1);
-	unsigned long i = first;
-	struct utmem_host_page *page;
-
-	xa_for_each_range(&obj->pages, i, page, first,
-			  first + XA_CHUNK_SIZE - 1) {
-		if (i != index)
-			return page;
-	}
-	return NULL;
-}
-
-/*
- * @page was just linked and charged: it takes over the records nobody
- * carries yet (struct utmem_host_page).
- */
-static void page_linked(struct utmem_host_page *page)
-{
-	struct utmem_host_object *obj = page->obj;
-	struct utmem_host_page *zero;
-
-	if (obj->nr_pages == 1) {
-		utmem_host_page_carry(page, UTMEM_HOST_PAGE_OBJ);
-		if (page->index)
-			utmem_host_page_carry(page, UTMEM_HOST_PAGE_NODE);
-		return;
-	}
-	/* A lone page at index 0 needed no node; with a second one, it does. */
-	if (obj->nr_pages == 2) {
-		zero = xa_load(&obj->pages, 0);
-		if (zero && zero != page)
-			utmem_host_page_carry(zero, UTMEM_HOST_PAGE_NODE);
-	}
-	if (!block_other(obj, page->index))
-		utmem_host_page_carry(page, UTMEM_HOST_PAGE_NODE);
-}
-
-/* What page_linked() will add for a new page at @h, in bytes. */
-static u32 link_cost(struct utmem_host_pool *pool, const struct tmem_handle *h)
-{
-	struct utmem_host_object *obj = obj_find(pool, &h->oid);
-	struct utmem_host *host = pool->host;
-	u32 cost = 0;
-
-	if (!obj)
-		return host->obj_cost + (h->index ? 2 * host->node_cost : 0);
-	if (obj->nr_pages == 1) {
-		struct utmem_host_page *zero = xa_load(&obj->pages, 0);
-
-		if (zero && !(zero->flags & UTMEM_HOST_PAGE_NODE))
-			cost += 2 * host->node_cost;
-	}
-	if (!block_other(obj, h->index))
-		cost += 2 * host->node_cost;
-	return cost;
-}
-
-/* @page, just erased from its object, hands what it carries on. */
-static void page_unlinked(struct utmem_host_page *page)
-{
-	struct utmem_host_object *obj = page->obj;
-	struct utmem_host_page *other;
-	unsigned long first = 0;
-
-	if (page->flags & UTMEM_HOST_PAGE_NODE) {
-		other = block_other(obj, page->index);
-		if (other)
-			utmem_host_page_carry(other, UTMEM_HOST_PAGE_NODE);
-		utmem_host_page_drop(page, UTMEM_HOST_PAGE_NODE);
-	}
-	if (page->flags & UTMEM_HOST_PAGE_OBJ) {
-		other = xa_find(&obj->pages, &first, ULONG_MAX, XA_PRESENT);
-		if (other)
-			utmem_host_page_carry(other, UTMEM_HOST_PAGE_OBJ);
-		utmem_host_page_drop(page, UTMEM_HOST_PAGE_OBJ);
-	}
-	if (obj->nr_pages == 1) {
-		other = xa_load(&obj->pages, 0);
-		if (other)
-			utmem_host_page_drop(other, UTMEM_HOST_PAGE_NODE);
-	}
-}
-
-/*
- * Unlink and free a page, leaving its (possibly empty) object; @by_host
- * tells the pool's counters whether the guest asked for it.
- */
-static void __page_remove(struct utmem_host_page *page, bool by_host)
-{
-	struct utmem_host_object *obj = page->obj;
-	struct utmem_host_pool *pool = obj->pool;
-
-	if (by_host)
-		pool->info.evicted++;
-	else
-		pool->info.flushes++;
-	xa_erase(&obj->pages, page->index);
-	obj->nr_pages--;
-	page_unlinked(page);
-	utmem_host_uncharge(pool, page);
-	utmem_host_blob_put(pool->host, page->blob);
-	kfree(page);
-}
-
-/* Remove a page the guest flushed, replaced or took out. */
-void utmem_host_page_remove(struct utmem_host_page *page)
-{
-	struct utmem_host_object *obj = page->obj;
-
-	__page_remove(page, false);
-	obj_free_if_empty(obj);
-}
-
-/* Remove a page the host drops on its own: for room, or lost. */
-void utmem_host_page_evict(struct utmem_host_page *page)
-{
-	struct utmem_host_object *obj = page->obj;
-
-	__page_remove(page, true);
-	obj_free_if_empty(obj);
-}
-
-static struct utmem_host_page *page_find(struct utmem_host_pool *pool,
-					 const struct tmem_handle *h)
-{
-	struct utmem_host_object *obj = obj_find(pool, &h->oid);
-
-	return obj ? xa_load(&obj->pages, h->index) : NULL;
-}
-
 /*
  * Emptying.  What a flush empties is detached first, under the lock and
  * in constant time: an object moves from @pool->objects to @pool->dying,
@@ -259,9 +57,9 @@ static bool drain_some(struct utmem_host_pool *pool, unsigned int budget)
 		xa_for_each(&obj->pages, index, page) {
 			if (!budget--)
 				return false;
-			__page_remove(page, false);
+			utmem_host_page_free(page, false);
 		}
-		obj_free_if_empty(obj);
+		utmem_host_obj_free_if_empty(obj);
 	}
 	return true;
 }
@@ -293,15 +91,6 @@ static void pool_drain(struct utmem_host_pool *pool, bool all, bool may_sleep)
 		if (may_sleep)
 			cond_resched();
 	} while (!done);
-}
-
-/* Under the lock: the object goes to the dying ones, to be drained. */
-static void obj_detach(struct utmem_host_object *obj)
-{
-	struct utmem_host_pool *pool = obj->pool;
-
-	rb_erase(&obj->node, &pool->objects);
-	rb_add(&obj->node, &pool->dying, obj_less);
 }
 
 /* Drop a reference to @pool, under the lock; the last frees it. */
@@ -387,7 +176,7 @@ static tmem_status_t put_locked(struct utmem_host_client *client,
 	struct utmem_host_object *obj;
 	u64 records;
 
-	old = page_find(pool, h);
+	old = utmem_host_page_find(pool, h);
 	if (old)
 		utmem_host_page_remove(old);
 
@@ -408,7 +197,7 @@ static tmem_status_t put_locked(struct utmem_host_client *client,
 	 * to share, which then costs more: made room is checked again.
 	 */
 	do {
-		records = host->page_cost + link_cost(pool, h);
+		records = host->page_cost + utmem_host_link_cost(pool, h);
 		if (!utmem_host_make_room(pool->owner,
 					  utmem_host_blob_cost(host, blob) +
 					 records,
@@ -416,15 +205,15 @@ static tmem_status_t put_locked(struct utmem_host_client *client,
 					  utmem_host_blob_cost(host, blob)) +
 					 records))
 			goto refuse;
-	} while (host->page_cost + link_cost(pool, h) > records);
+	} while (host->page_cost + utmem_host_link_cost(pool, h) > records);
 
 	/* Found after eviction, which may have freed the object. */
-	obj = obj_find_or_create(pool, &h->oid);
+	obj = utmem_host_obj_get(pool, &h->oid);
 	if (!obj)
 		goto nomem;
 	if (xa_err(xa_store(&obj->pages, h->index, page,
 			    GFP_NOWAIT | __GFP_NOWARN))) {
-		obj_free_if_empty(obj);
+		utmem_host_obj_free_if_empty(obj);
 		goto nomem;
 	}
 	if (!stored) {
@@ -438,7 +227,7 @@ static tmem_status_t put_locked(struct utmem_host_client *client,
 	page->flags = 0;
 	obj->nr_pages++;
 	utmem_host_charge(pool, page);
-	page_linked(page);
+	utmem_host_page_linked(page);
 	*pagep = NULL;
 	return TMEM_S_OK;
 
@@ -560,7 +349,7 @@ tmem_status_t utmem_host_get(struct utmem_host_client *client, u32 pool_id,
 		goto unlock;
 	}
 	maybe_drop_ephemeral(host);
-	page = page_find(pool, h);
+	page = utmem_host_page_find(pool, h);
 	if (!page) {
 		status = TMEM_S_MISS;
 		goto unlock;
@@ -631,7 +420,7 @@ tmem_status_t utmem_host_flush_page(struct utmem_host_client *client,
 	if (!pool) {
 		status = TMEM_S_BADPOOL;
 	} else {
-		page = page_find(pool, h);
+		page = utmem_host_page_find(pool, h);
 		if (page)
 			utmem_host_page_remove(page);
 		status = page ? TMEM_S_OK : TMEM_S_MISS;
@@ -665,9 +454,9 @@ tmem_status_t utmem_host_flush_object(struct utmem_host_client *client,
 		spin_unlock_irqrestore(&host->lock, flags);
 		return TMEM_S_BADPOOL;
 	}
-	obj = obj_find(pool, oid);
+	obj = utmem_host_obj_find(pool, oid);
 	if (obj)
-		obj_detach(obj);
+		utmem_host_obj_detach(obj);
 	pool->refs++;
 	spin_unlock_irqrestore(&host->lock, flags);
 
@@ -974,8 +763,6 @@ struct utmem_host_client *utmem_host_client_create(struct utmem_host *host)
 	client->id = host->next_client_id++;
 	list_add_tail(&client->node, &host->clients);
 	spin_unlock_irqrestore(&host->lock, flags);
-
-	utmem_host_client_debugfs_add(client);
 	return client;
 }
 EXPORT_SYMBOL_GPL(utmem_host_client_create);

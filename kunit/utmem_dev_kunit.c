@@ -1068,10 +1068,10 @@ static void coalesce_close_race_test(struct kunit *test)
 	init_completion(&r.closed);
 	KUNIT_EXPECT_EQ(test, co_put(test, &c, "k", t->in, 64, 0), 0);
 	test->priv = &r;
-	kunit_activate_static_stub(test, utmem_coalesce_reclaim_unlocked,
+	kunit_activate_static_stub(test, utmem_file_unlocked_held,
 				   close_in_unlock_window);
 	KUNIT_EXPECT_EQ(test, utmem_coalesce_reclaim(1), 1);
-	kunit_deactivate_static_stub(test, utmem_coalesce_reclaim_unlocked);
+	kunit_deactivate_static_stub(test, utmem_file_unlocked_held);
 	test->priv = t;
 	KUNIT_EXPECT_TRUE(test, r.stub_ran);
 	/* The value was sent, then went with the file's pool. */

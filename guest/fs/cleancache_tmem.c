@@ -433,14 +433,14 @@ static const struct cleancache_ops cleancache_tmem_ops = {
 static void cleancache_tmem_debugfs_init(struct dentry *root)
 {
 	struct cleancache_tmem_stats *st = &cleancache_tmem_stats;
-	const struct tmem_debugfs_counter counters[] = {
+	const struct utmem_debugfs_counter counters[] = {
 		{ "invalidate_pages", &st->invalidate_pages },
 		{ "invalidate_inodes", &st->invalidate_inodes },
 	};
 	struct dentry *dir = debugfs_create_dir("cleancache", root);
 
 	tmem_debugfs_create_pool_stats(dir, &st->calls);
-	tmem_debugfs_create_counters(dir, counters, ARRAY_SIZE(counters));
+	utmem_debugfs_counters(dir, counters, ARRAY_SIZE(counters));
 }
 
 /* Called once a backend is bound; cleancache cannot unbind it. */

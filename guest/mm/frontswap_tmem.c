@@ -184,7 +184,7 @@ DEFINE_DEBUGFS_ATTRIBUTE(pages_held_fops, pages_held_get, NULL, "%llu\n");
 static void frontswap_tmem_debugfs_init(struct dentry *root)
 {
 	struct frontswap_tmem_stats *st = &frontswap_stats;
-	const struct tmem_debugfs_counter counters[] = {
+	const struct utmem_debugfs_counter counters[] = {
 		{ "stores", &st->stores },
 		{ "store_refused", &st->store_refused },
 		{ "store_failed", &st->store_failed },
@@ -197,7 +197,7 @@ static void frontswap_tmem_debugfs_init(struct dentry *root)
 	};
 	struct dentry *dir = debugfs_create_dir("frontswap", root);
 
-	tmem_debugfs_create_counters(dir, counters, ARRAY_SIZE(counters));
+	utmem_debugfs_counters(dir, counters, ARRAY_SIZE(counters));
 	debugfs_create_file_unsafe("pages_held", 0444, dir, NULL,
 				   &pages_held_fops);
 	debugfs_create_file_unsafe("shrink", 0200, dir, NULL, &shrink_fops);

@@ -73,18 +73,6 @@ const char *const tmem_op_names[TMEM_OP_NR] = {
 	[TMEM_OP_POOL_INFO] = "pool_info",
 };
 
-int tmem_oid_cmp(const struct tmem_oid *a, const struct tmem_oid *b)
-{
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(a->oid); i++) {
-		if (a->oid[i] != b->oid[i])
-			return a->oid[i] < b->oid[i] ? -1 : 1;
-	}
-	return 0;
-}
-EXPORT_SYMBOL_GPL(tmem_oid_cmp);
-
 /**
  * tmem_shared_uuid() - the host's name of a shared pool
  * @user: the kind of guest user that names it ("dev", "cleancache")
@@ -169,14 +157,12 @@ EXPORT_SYMBOL_GPL(tmem_backend);
 /**
  * tmem_backend_bind() - make @be the backend the guest users reach
  * @be: a probed instance
- * @debugfs_root: utmem's debugfs directory, for the core's files
  *
  * Called once at init, before any user starts.
  */
-void tmem_backend_bind(struct tmem_backend *be, struct dentry *debugfs_root)
+void tmem_backend_bind(struct tmem_backend *be)
 {
 	tmem_bound = be;
-	tmem_debugfs_init(be, debugfs_root);
 }
 
 /* At exit, after the users have stopped. */
@@ -184,3 +170,21 @@ void tmem_backend_unbind(void)
 {
 	tmem_bound = NULL;
 }
+
+/**
+ * tmem_pool_info() - the host's view of a pool
+ * @pool: the pool
+ * @info: out
+ *
+ * Beside the backends rather than the pool operations: the core's
+ * debugfs files read it, and pools make those files.  Atomic-safe.
+ * Return: 0 or an errno.
+ */
+int tmem_pool_info(struct tmem_pool *pool, struct tmem_pool_info *info)
+{
+	struct tmem_backend *be = pool->be;
+
+	return tmem_status_to_errno(tmem_count(be, TMEM_OP_POOL_INFO,
+				    be->ops->pool_info(be, pool->id, info)));
+}
+EXPORT_SYMBOL_GPL(tmem_pool_info);

@@ -14,6 +14,7 @@
  *   selftest              write N: PUT, GET and verify N pages in a pool of
  *                         each kind on the bound backend; the write fails
  *                         with -EIO if any value comes back wrong
+ *                         (tmem_selftest.c, with CONFIG_UTMEM_BENCH)
  *   <backend>/            the backend's own files
  *
  * This is a developer and administrator interface, not ABI: `utmemctl
@@ -29,35 +30,8 @@
 #include "tmem_internal.h"
 
 /* Pools are listed only for the bound backend, which lives until exit. */
+static struct tmem_backend *tmem_pools_be;
 static struct dentry *tmem_pools_dir;
-
-static int atomic64_get(void *data, u64 *val)
-{
-	*val = atomic64_read(data);
-	return 0;
-}
-
-DEFINE_DEBUGFS_ATTRIBUTE(tmem_counter_fops, atomic64_get, NULL, "%llu\n");
-
-/* A read-only file for one atomic64_t counter; the simulator uses it too. */
-void tmem_debugfs_create_counter(const char *name, struct dentry *dir,
-				 atomic64_t *counter)
-{
-	debugfs_create_file_unsafe(name, 0444, dir, counter,
-				   &tmem_counter_fops);
-}
-
-/* One read-only file per entry of @table, in @dir. */
-void tmem_debugfs_create_counters(struct dentry *dir,
-				  const struct tmem_debugfs_counter *table,
-				  unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		tmem_debugfs_create_counter(table[i].name, dir,
-					    table[i].counter);
-}
 
 static int backend_show(struct seq_file *m, void *unused)
 {
@@ -69,15 +43,11 @@ static int backend_show(struct seq_file *m, void *unused)
 
 DEFINE_SHOW_ATTRIBUTE(backend);
 
-static int selftest_set(void *data, u64 val)
-{
-	if (!val || val > TMEM_SELFTEST_MAX_PAGES)
-		return -EINVAL;
-	return tmem_selftest(data, val);
-}
-
-DEFINE_DEBUGFS_ATTRIBUTE(selftest_fops, NULL, selftest_set, "%llu\n");
-
+/**
+ * tmem_debugfs_init() - the core's files, for the bound backend
+ * @be: the bound backend
+ * @root: utmem's debugfs directory
+ */
 void tmem_debugfs_init(struct tmem_backend *be, struct dentry *root)
 {
 	struct dentry *calls, *errors;
@@ -87,13 +57,13 @@ void tmem_debugfs_init(struct tmem_backend *be, struct dentry *root)
 	calls = debugfs_create_dir("calls", root);
 	errors = debugfs_create_dir("errors", root);
 	for (op = 0; op < TMEM_OP_NR; op++) {
-		tmem_debugfs_create_counter(tmem_op_names[op], calls,
-					    &be->stats.calls[op]);
-		tmem_debugfs_create_counter(tmem_op_names[op], errors,
-					    &be->stats.errors[op]);
+		utmem_debugfs_counter(tmem_op_names[op], calls,
+				      &be->stats.calls[op]);
+		utmem_debugfs_counter(tmem_op_names[op], errors,
+				      &be->stats.errors[op]);
 	}
+	tmem_pools_be = be;
 	tmem_pools_dir = debugfs_create_dir("pools", root);
-	debugfs_create_file_unsafe("selftest", 0200, root, be, &selftest_fops);
 }
 
 static int pool_id_get(void *data, u64 *val)
@@ -137,7 +107,7 @@ TMEM_POOL_INFO_ATTR(flushes);
 void tmem_debugfs_create_pool_stats(struct dentry *dir,
 				    struct tmem_pool_stats *st)
 {
-	const struct tmem_debugfs_counter counters[] = {
+	const struct utmem_debugfs_counter counters[] = {
 		{ "puts", &st->puts },
 		{ "put_refused", &st->put_refused },
 		{ "put_failed", &st->put_failed },
@@ -148,14 +118,14 @@ void tmem_debugfs_create_pool_stats(struct dentry *dir,
 		{ "flushes", &st->flushes },
 	};
 
-	tmem_debugfs_create_counters(dir, counters, ARRAY_SIZE(counters));
+	utmem_debugfs_counters(dir, counters, ARRAY_SIZE(counters));
 }
 
 void tmem_pool_debugfs_add(struct tmem_pool *pool)
 {
 	struct dentry *dir;
 
-	if (!tmem_pools_dir || pool->be != tmem_backend())
+	if (!tmem_pools_dir || pool->be != tmem_pools_be)
 		return;
 	dir = debugfs_create_dir(pool->name, tmem_pools_dir);
 	if (IS_ERR(dir))	/* a second pool of that name: not shown */

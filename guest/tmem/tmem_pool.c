@@ -19,17 +19,6 @@
 #include <utmem/tmem.h>
 #include "tmem_internal.h"
 
-/* Normal answers are counted per pool; anything else is a backend error. */
-static tmem_status_t tmem_count(struct tmem_backend *be, enum tmem_op op,
-				tmem_status_t status)
-{
-	atomic64_inc(&be->stats.calls[op]);
-	if (status != TMEM_S_OK && status != TMEM_S_MISS &&
-	    status != TMEM_S_REFUSED)
-		atomic64_inc(&be->stats.errors[op]);
-	return status;
-}
-
 static int tmem_check_handle(const struct tmem_handle *h)
 {
 	return h->reserved ? -EINVAL : 0;
@@ -308,19 +297,3 @@ int tmem_put_batch(struct tmem_pool *pool, struct tmem_batch_entry *ent,
 	return stored;
 }
 EXPORT_SYMBOL_GPL(tmem_put_batch);
-
-/**
- * tmem_pool_info() - the host's view of a pool
- * @pool: the pool
- * @info: out
- *
- * Atomic-safe.  Return: 0 or an errno.
- */
-int tmem_pool_info(struct tmem_pool *pool, struct tmem_pool_info *info)
-{
-	struct tmem_backend *be = pool->be;
-
-	return tmem_status_to_errno(tmem_count(be, TMEM_OP_POOL_INFO,
-				    be->ops->pool_info(be, pool->id, info)));
-}
-EXPORT_SYMBOL_GPL(tmem_pool_info);

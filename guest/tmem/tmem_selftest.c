@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": selftest: " fmt
 
 #include <linux/bitmap.h>
+#include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -17,8 +18,12 @@
 #include <linux/uuid.h>
 #include <kunit/visibility.h>
 
+#include <utmem/debugfs.h>
 #include <utmem/tmem.h>
 #include "tmem_internal.h"
+
+/* Bounds what a debugfs write can make the selftest do (256 MiB). */
+#define TMEM_SELFTEST_MAX_PAGES	65536
 
 /*
  * Page @index's content: odd pages repeat a short line (LZ4 shrinks them),
@@ -155,4 +160,23 @@ out:
 	kfree(want);
 	kfree(buf);
 	return err;
+}
+
+static int selftest_set(void *data, u64 val)
+{
+	if (!val || val > TMEM_SELFTEST_MAX_PAGES)
+		return -EINVAL;
+	return tmem_selftest(data, val);
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(selftest_fops, NULL, selftest_set, "%llu\n");
+
+/**
+ * tmem_selftest_debugfs_init() - utmem/selftest, for the bound backend
+ * @be: the bound backend
+ * @root: utmem's debugfs directory
+ */
+void tmem_selftest_debugfs_init(struct tmem_backend *be, struct dentry *root)
+{
+	debugfs_create_file_unsafe("selftest", 0200, root, be, &selftest_fops);
 }

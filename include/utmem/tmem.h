@@ -7,6 +7,7 @@
 #ifndef _UTMEM_TMEM_H
 #define _UTMEM_TMEM_H
 
+#include <linux/array_size.h>
 #include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -217,7 +218,19 @@ static inline bool tmem_oid_equal(const struct tmem_oid *a,
 	       a->oid[2] == b->oid[2];
 }
 
-int tmem_oid_cmp(const struct tmem_oid *a, const struct tmem_oid *b);
+/* Orders objects: the host's trees of objects sort by it. */
+static inline int tmem_oid_cmp(const struct tmem_oid *a,
+			       const struct tmem_oid *b)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(a->oid); i++) {
+		if (a->oid[i] != b->oid[i])
+			return a->oid[i] < b->oid[i] ? -1 : 1;
+	}
+	return 0;
+}
+
 void tmem_shared_uuid(const char *user, const uuid_t *name, uuid_t *uuid);
 
 static inline void tmem_handle_set(struct tmem_handle *h,
@@ -231,7 +244,7 @@ static inline void tmem_handle_set(struct tmem_handle *h,
 /* The bound backend, or NULL when none is. */
 struct tmem_backend *tmem_backend(void);
 /* For main.c: the bound backend is set once at init, cleared at exit. */
-void tmem_backend_bind(struct tmem_backend *be, struct dentry *debugfs_root);
+void tmem_backend_bind(struct tmem_backend *be);
 void tmem_backend_unbind(void);
 
 struct tmem_pool *tmem_pool_create(struct tmem_backend *be, const char *name,

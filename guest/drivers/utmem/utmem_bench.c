@@ -72,18 +72,19 @@ static int bench_one(struct tmem_backend *be, u32 size, u32 count,
 	start = ktime_get_ns();
 	for (i = 0; i < count; i++) {
 		klen = bench_key(key, i, nr_keys);
-		if (coalesce) {
-			utmem_kv_oid(key, klen, &oid);
-			if (utmem_coalesce_put(f, fp, key, klen, &oid, value,
-					       size))
-				continue;
-		}
-		if (utmem_kv_put(fp->pool, key, klen, value, size, f->scratch))
+		utmem_kv_oid(key, klen, &oid);
+		if (coalesce &&
+		    utmem_store_may_batch(&fp->store, &oid, klen, size) &&
+		    utmem_coalesce_put(&f->coalesce, fp, key, klen, &oid,
+				       value, size))
+			continue;
+		if (utmem_store_put(&fp->store, key, klen, &oid, value, size,
+				    f->scratch))
 			r->failed++;
 		utmem_stat_add(f, fp, UTMEM_STAT_HOST_PUTS,
 			       utmem_kv_nr_chunks(klen, size));
 	}
-	utmem_coalesce_flush(f);
+	utmem_coalesce_flush(&f->coalesce);
 	r->put_ns = ktime_get_ns() - start;
 	r->failed += f->coalesce.failed;
 	r->host_puts = atomic64_read(&f->stats[UTMEM_STAT_HOST_PUTS]);
@@ -91,7 +92,7 @@ static int bench_one(struct tmem_backend *be, u32 size, u32 count,
 	start = ktime_get_ns();
 	for (i = 0; i < count; i++) {
 		klen = bench_key(key, i, nr_keys);
-		utmem_kv_get(fp->pool, key, klen, value, size, &len,
+		utmem_kv_get(fp->store.pool, key, klen, value, size, &len,
 			     f->scratch);
 	}
 	r->get_ns = ktime_get_ns() - start;
@@ -167,7 +168,12 @@ static const struct file_operations bench_fops = {
 	.write = bench_write,
 };
 
-void utmem_bench_debugfs_init(struct tmem_backend *be, struct dentry *root)
+/**
+ * utmem_dev_bench_debugfs_init() - utmem/dev_bench, on the bound backend
+ * @be: the bound backend
+ * @root: utmem's debugfs directory
+ */
+void utmem_dev_bench_debugfs_init(struct tmem_backend *be, struct dentry *root)
 {
 	debugfs_create_file("dev_bench", 0200, root, be, &bench_fops);
 }

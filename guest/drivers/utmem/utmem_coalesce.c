@@ -17,6 +17,11 @@
  *
  * A PUT the host refuses at send time leaves its key without a value, as
  * a refused direct PUT does; SYNC reports how many.
+ *
+ * The buffer knows nothing of files: its owner (utmem_dev.c) gives it a
+ * lock, which serialises every call, and the operations that send a
+ * pool's PUTs and keep the owner alive for the shrinker.  Which PUTs may
+ * wait is the owner's to decide (utmem_store_may_batch()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": coalesce: " fmt
 
@@ -26,11 +31,9 @@
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
-#include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 
 #include "utmem_coalesce.h"
-#include "utmem_dev.h"
 #include "utmem_kv.h"
 
 #define COALESCE_COUNT_MAX	1024
@@ -89,8 +92,8 @@ module_param_cb(coalesce_delay_us, &delay_us_ops, &utmem_coalesce_delay_us, 0644
 MODULE_PARM_DESC(coalesce_delay_us,
 		 "Longest a PUT waits in the buffer, microseconds (default 1000)");
 
-/* Files whose buffer holds anything, for the shrinker. */
-static LIST_HEAD(coalesce_files);
+/* Buffers that hold anything, for the shrinker. */
+static LIST_HEAD(coalesce_buffers);
 static DEFINE_SPINLOCK(coalesce_lock);
 static atomic_long_t coalesce_bytes = ATOMIC_LONG_INIT(0);
 static struct shrinker *coalesce_shrinker;
@@ -98,56 +101,60 @@ static struct shrinker *coalesce_shrinker;
 struct coalesce_entry {
 	struct list_head node;
 	struct hlist_node hnode;
-	struct utmem_file_pool *fp;
+	void *pool;
 	struct tmem_oid oid;
 	u32 len;
 	u8 chunk[];
 };
 
-static struct utmem_coalesce *coalesce(struct utmem_file *f)
-{
-	return &f->coalesce;
-}
-
 static void coalesce_timer_fn(struct work_struct *work)
 {
 	struct utmem_coalesce *c = container_of(to_delayed_work(work),
 						struct utmem_coalesce, timer);
-	struct utmem_file *f = container_of(c, struct utmem_file, coalesce);
 
-	mutex_lock(&f->lock);
-	utmem_coalesce_flush(f);
-	mutex_unlock(&f->lock);
+	mutex_lock(c->lock);
+	utmem_coalesce_flush(c);
+	mutex_unlock(c->lock);
 }
 
-void utmem_coalesce_init(struct utmem_file *f)
+/**
+ * utmem_coalesce_init() - an empty buffer
+ * @c: the buffer
+ * @lock: its owner's lock
+ * @ops: its owner's operations
+ */
+void utmem_coalesce_init(struct utmem_coalesce *c, struct mutex *lock,
+			 const struct utmem_coalesce_ops *ops)
 {
-	struct utmem_coalesce *c = coalesce(f);
-
+	c->ops = ops;
+	c->lock = lock;
 	INIT_LIST_HEAD(&c->entries);
 	hash_init(c->by_oid);
 	INIT_LIST_HEAD(&c->node);
 	INIT_DELAYED_WORK(&c->timer, coalesce_timer_fn);
 }
 
-/* Sends what is left; the file is being released. */
-void utmem_coalesce_exit(struct utmem_file *f)
+/**
+ * utmem_coalesce_exit() - send what is left; the owner is going
+ * @c: the buffer, unlocked
+ */
+void utmem_coalesce_exit(struct utmem_coalesce *c)
 {
-	mutex_lock(&f->lock);
-	utmem_coalesce_flush(f);
-	mutex_unlock(&f->lock);
-	cancel_delayed_work_sync(&coalesce(f)->timer);
+	mutex_lock(c->lock);
+	utmem_coalesce_flush(c);
+	mutex_unlock(c->lock);
+	cancel_delayed_work_sync(&c->timer);
 }
 
 static struct coalesce_entry *entry_find(struct utmem_coalesce *c,
-					 const struct utmem_file_pool *fp,
+					 const void *pool,
 					 const struct tmem_oid *oid)
 {
 	struct coalesce_entry *e;
 
 	/* The oid is a BLAKE2s digest: any 64 bits of it hash well. */
 	hash_for_each_possible(c->by_oid, e, hnode, oid->oid[0]) {
-		if ((!fp || e->fp == fp) && tmem_oid_equal(&e->oid, oid))
+		if ((!pool || e->pool == pool) && tmem_oid_equal(&e->oid, oid))
 			return e;
 	}
 	return NULL;
@@ -155,21 +162,19 @@ static struct coalesce_entry *entry_find(struct utmem_coalesce *c,
 
 /**
  * utmem_coalesce_bytes() - chunk bytes waiting in the buffer
- * @f: the file, locked
- * @fp: only those of this pool; NULL for all
+ * @c: the buffer, locked
+ * @pool: only those of this pool; NULL for all
  */
-size_t utmem_coalesce_bytes(struct utmem_file *f,
-			    const struct utmem_file_pool *fp)
+size_t utmem_coalesce_bytes(struct utmem_coalesce *c, const void *pool)
 {
-	struct utmem_coalesce *c = coalesce(f);
 	struct coalesce_entry *e;
 	size_t bytes = 0;
 
-	lockdep_assert_held(&f->lock);
-	if (!fp)
+	lockdep_assert_held(c->lock);
+	if (!pool)
 		return c->bytes;
 	list_for_each_entry(e, &c->entries, node) {
-		if (e->fp == fp)
+		if (e->pool == pool)
 			bytes += e->len;
 	}
 	return bytes;
@@ -177,20 +182,20 @@ size_t utmem_coalesce_bytes(struct utmem_file *f,
 
 /**
  * utmem_coalesce_holds() - is a PUT of this key waiting, in any pool?
- * @f: the file, locked
+ * @c: the buffer, locked
  * @oid: the key's object
  */
-bool utmem_coalesce_holds(struct utmem_file *f, const struct tmem_oid *oid)
+bool utmem_coalesce_holds(struct utmem_coalesce *c, const struct tmem_oid *oid)
 {
-	lockdep_assert_held(&f->lock);
-	return entry_find(coalesce(f), NULL, oid);
+	lockdep_assert_held(c->lock);
+	return entry_find(c, NULL, oid);
 }
 EXPORT_SYMBOL_IF_KUNIT(utmem_coalesce_holds);
 
 /**
  * utmem_coalesce_put() - buffer a PUT, if it is small
- * @f: the file, locked
- * @fp: the pool
+ * @c: the buffer, locked
+ * @pool: the owner's pool, which @ops->send gets back
  * @key: the key
  * @key_len: its length
  * @oid: its object, utmem_kv_oid() of the key
@@ -201,27 +206,26 @@ EXPORT_SYMBOL_IF_KUNIT(utmem_coalesce_holds);
  * 0 when the caller must send it itself (too large, or no memory for the
  * copy).
  */
-int utmem_coalesce_put(struct utmem_file *f, struct utmem_file_pool *fp,
-		       const u8 *key, u32 key_len, const struct tmem_oid *oid,
+int utmem_coalesce_put(struct utmem_coalesce *c, void *pool, const u8 *key,
+		       u32 key_len, const struct tmem_oid *oid,
 		       const void *value, u32 value_len)
 {
-	struct utmem_coalesce *c = coalesce(f);
 	struct coalesce_entry *e, *old;
 	u32 len = sizeof(struct utmem_chunk_hdr) + key_len + value_len;
 
-	lockdep_assert_held(&f->lock);
+	lockdep_assert_held(c->lock);
 	if (value_len > READ_ONCE(utmem_coalesce_value_max) ||
 	    utmem_kv_nr_chunks(key_len, value_len) != 1)
 		return 0;
 	e = kmalloc(struct_size(e, chunk, len), GFP_KERNEL_ACCOUNT);
 	if (!e)
 		return 0;
-	e->fp = fp;
+	e->pool = pool;
 	e->len = utmem_kv_chunk0(e->chunk, key, key_len, value, value_len);
 	e->oid = *oid;
 
 	/* The later PUT of a key takes the earlier one's place. */
-	old = entry_find(c, fp, oid);
+	old = entry_find(c, pool, oid);
 	if (old) {
 		list_replace(&old->node, &e->node);
 		hash_del(&old->hnode);
@@ -237,30 +241,28 @@ int utmem_coalesce_put(struct utmem_file *f, struct utmem_file_pool *fp,
 	atomic_long_add(e->len, &coalesce_bytes);
 	if (c->count == 1 && !old) {
 		spin_lock(&coalesce_lock);
-		list_add_tail(&c->node, &coalesce_files);
+		list_add_tail(&c->node, &coalesce_buffers);
 		spin_unlock(&coalesce_lock);
 		schedule_delayed_work(&c->timer,
 				      usecs_to_jiffies(READ_ONCE(utmem_coalesce_delay_us)));
 	}
 	if (c->count >= READ_ONCE(utmem_coalesce_max_count) ||
 	    c->bytes >= READ_ONCE(utmem_coalesce_max_bytes))
-		utmem_coalesce_flush(f);
+		utmem_coalesce_flush(c);
 	return 1;
 }
 EXPORT_SYMBOL_IF_KUNIT(utmem_coalesce_put);
 
-/* Sends up to @max entries of @fp in one batch, and frees them. */
-static void send_pool(struct utmem_file *f, struct utmem_file_pool *fp,
+/* Sends up to @max entries of @pool in one batch, and frees them. */
+static void send_pool(struct utmem_coalesce *c, void *pool,
 		      struct tmem_batch_entry *batch, unsigned int max)
 {
-	struct utmem_coalesce *c = coalesce(f);
 	struct coalesce_entry *e, *tmp;
-	unsigned int i, n = 0;
+	unsigned int n = 0;
 	LIST_HEAD(sending);
-	int ret;
 
 	list_for_each_entry_safe(e, tmp, &c->entries, node) {
-		if (e->fp != fp)
+		if (e->pool != pool)
 			continue;
 		tmem_handle_set(&batch[n].handle, &e->oid, 0);
 		batch[n].src = e->chunk;
@@ -270,18 +272,8 @@ static void send_pool(struct utmem_file *f, struct utmem_file_pool *fp,
 		if (++n == max)
 			break;
 	}
-	ret = tmem_put_batch(fp->pool, batch, n);
-	utmem_stat_inc(f, fp, UTMEM_STAT_HOST_PUTS);
-	i = 0;
+	c->failed += c->ops->send(c, pool, batch, n);
 	list_for_each_entry_safe(e, tmp, &sending, node) {
-		if (ret < 0 || batch[i].status != TMEM_S_OK) {
-			c->failed++;
-			utmem_stat_inc(f, fp, UTMEM_STAT_PUT_REFUSED);
-			/* A batch rejected whole may have left older values. */
-			if (ret < 0)
-				tmem_flush_object(fp->pool, &e->oid);
-		}
-		i++;
 		c->count--;
 		c->bytes -= e->len;
 		atomic_long_sub(e->len, &coalesce_bytes);
@@ -291,18 +283,17 @@ static void send_pool(struct utmem_file *f, struct utmem_file_pool *fp,
 
 /**
  * utmem_coalesce_flush() - send every buffered PUT
- * @f: the file, locked
+ * @c: the buffer, locked
  *
  * One batched PUT per pool (more when a pool has more entries than a
  * batch array this call could allocate holds).
  */
-void utmem_coalesce_flush(struct utmem_file *f)
+void utmem_coalesce_flush(struct utmem_coalesce *c)
 {
 	struct tmem_batch_entry onstack[COALESCE_BATCH_ONSTACK], *batch;
-	struct utmem_coalesce *c = coalesce(f);
 	unsigned int max;
 
-	lockdep_assert_held(&f->lock);
+	lockdep_assert_held(c->lock);
 	if (!c->count)
 		return;
 	max = c->count;
@@ -312,12 +303,12 @@ void utmem_coalesce_flush(struct utmem_file *f)
 		max = ARRAY_SIZE(onstack);
 	}
 	while (!list_empty(&c->entries))
-		send_pool(f, list_first_entry(&c->entries,
-					      struct coalesce_entry, node)->fp,
+		send_pool(c, list_first_entry(&c->entries,
+					      struct coalesce_entry, node)->pool,
 			  batch, max);
 	if (batch != onstack)
 		kfree(batch);
-	utmem_stat_inc(f, NULL, UTMEM_STAT_FLUSHES);
+	c->ops->flushed(c);
 	spin_lock(&coalesce_lock);
 	list_del_init(&c->node);
 	spin_unlock(&coalesce_lock);
@@ -331,57 +322,40 @@ static unsigned long coalesce_count(struct shrinker *s,
 	return DIV_ROUND_UP(atomic_long_read(&coalesce_bytes), PAGE_SIZE);
 }
 
-/*
- * The shrinker has unlocked a file it sent and not yet let go of it: a
- * close may have run in between.  A seam for the test of that race.
- */
-VISIBLE_IF_KUNIT void utmem_coalesce_reclaim_unlocked(struct utmem_file *f)
-{
-	KUNIT_STATIC_STUB_REDIRECT(utmem_coalesce_reclaim_unlocked, f);
-}
-EXPORT_SYMBOL_IF_KUNIT(utmem_coalesce_reclaim_unlocked);
-
 /**
  * utmem_coalesce_reclaim() - send buffers until @nr_pages are freed
  * @nr_pages: how much memory to give back
  *
- * A file whose lock is busy is skipped: its holder sends or adds soon,
+ * A buffer whose owner is busy is skipped: the owner sends or adds soon,
  * and the timer bounds the wait.  Return: pages freed, rounded up per
  * file.
  */
 unsigned long utmem_coalesce_reclaim(unsigned long nr_pages)
 {
+	struct utmem_coalesce *c, *held;
 	unsigned long freed = 0;
-	struct utmem_coalesce *c, *tmp;
-	struct utmem_file *f;
 
 	while (freed < nr_pages) {
-		f = NULL;
+		held = NULL;
 		spin_lock(&coalesce_lock);
-		list_for_each_entry_safe(c, tmp, &coalesce_files, node) {
-			struct utmem_file *cand =
-				container_of(c, struct utmem_file, coalesce);
-
+		list_for_each_entry(c, &coalesce_buffers, node) {
 			/*
-			 * On the list, the file is open (a close sends the
-			 * buffer first, taking it off): a reference keeps it
-			 * until this is done with it, unlock included.
+			 * On the list, the owner is live (it sends the buffer,
+			 * taking it off, before it goes): @hold keeps it so
+			 * until @release is done with it, unlock included.
 			 */
-			if (mutex_trylock(&cand->lock)) {
+			if (c->ops->hold(c)) {
 				list_del_init(&c->node);
-				kref_get(&cand->ref);
-				f = cand;
+				held = c;
 				break;
 			}
 		}
 		spin_unlock(&coalesce_lock);
-		if (!f)
+		if (!held)
 			break;
-		freed += DIV_ROUND_UP(f->coalesce.bytes, PAGE_SIZE);
-		utmem_coalesce_flush(f);
-		mutex_unlock(&f->lock);
-		utmem_coalesce_reclaim_unlocked(f);
-		utmem_file_put(f);
+		freed += DIV_ROUND_UP(held->bytes, PAGE_SIZE);
+		utmem_coalesce_flush(held);
+		held->ops->release(held);
 	}
 	return freed;
 }

@@ -5,14 +5,34 @@
 
 #include <linux/hashtable.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/workqueue.h>
 #include <utmem/tmem.h>
 
-struct utmem_file;
-struct utmem_file_pool;
+struct utmem_coalesce;
 
 /**
- * struct utmem_coalesce - one file's buffered PUTs
+ * struct utmem_coalesce_ops - what a buffer's owner does for it
+ * @send: stores @n buffered PUTs of @pool in one call, setting each
+ *	entry's status (utmem_store_put_batch()); returns how many were
+ *	not stored
+ * @flushed: a flush sent what the buffer held
+ * @hold: for the shrinker, under a spinlock: takes the owner's lock
+ *	without waiting and keeps the owner alive; false when it is busy
+ * @release: undoes @hold, the lock first
+ */
+struct utmem_coalesce_ops {
+	unsigned int (*send)(struct utmem_coalesce *c, void *pool,
+			     struct tmem_batch_entry *batch, unsigned int n);
+	void (*flushed)(struct utmem_coalesce *c);
+	bool (*hold)(struct utmem_coalesce *c);
+	void (*release)(struct utmem_coalesce *c);
+};
+
+/**
+ * struct utmem_coalesce - one owner's buffered PUTs
+ * @ops: its owner's
+ * @lock: its owner's lock, which serialises every call below
  * @entries: in arrival order
  * @by_oid: the same entries by their key's object, to find a key at once
  * @count: how many
@@ -22,6 +42,8 @@ struct utmem_file_pool;
  * @node: on the shrinker's list while the buffer holds anything
  */
 struct utmem_coalesce {
+	const struct utmem_coalesce_ops *ops;
+	struct mutex *lock;	/* the owner's: see above */
 	struct list_head entries;
 	DECLARE_HASHTABLE(by_oid, 6);
 	unsigned int count;
@@ -31,25 +53,24 @@ struct utmem_coalesce {
 	struct list_head node;
 };
 
-void utmem_coalesce_init(struct utmem_file *f);
-void utmem_coalesce_exit(struct utmem_file *f);
-int utmem_coalesce_put(struct utmem_file *f, struct utmem_file_pool *fp,
-		       const u8 *key, u32 key_len, const struct tmem_oid *oid,
+void utmem_coalesce_init(struct utmem_coalesce *c, struct mutex *lock,
+			 const struct utmem_coalesce_ops *ops);
+void utmem_coalesce_exit(struct utmem_coalesce *c);
+int utmem_coalesce_put(struct utmem_coalesce *c, void *pool, const u8 *key,
+		       u32 key_len, const struct tmem_oid *oid,
 		       const void *value, u32 value_len);
-bool utmem_coalesce_holds(struct utmem_file *f, const struct tmem_oid *oid);
-size_t utmem_coalesce_bytes(struct utmem_file *f,
-			    const struct utmem_file_pool *fp);
-void utmem_coalesce_flush(struct utmem_file *f);
+bool utmem_coalesce_holds(struct utmem_coalesce *c, const struct tmem_oid *oid);
+size_t utmem_coalesce_bytes(struct utmem_coalesce *c, const void *pool);
+void utmem_coalesce_flush(struct utmem_coalesce *c);
 unsigned long utmem_coalesce_reclaim(unsigned long nr_pages);
 int utmem_coalesce_register(void);
+void utmem_coalesce_unregister(void);
 #if IS_ENABLED(CONFIG_KUNIT)
 /* The module parameters, for tests that need other thresholds. */
 extern unsigned int utmem_coalesce_value_max;
 extern unsigned int utmem_coalesce_max_count;
 extern unsigned int utmem_coalesce_max_bytes;
 extern unsigned int utmem_coalesce_delay_us;
-void utmem_coalesce_reclaim_unlocked(struct utmem_file *f);
 #endif
-void utmem_coalesce_unregister(void);
 
 #endif /* _UTMEM_COALESCE_H */

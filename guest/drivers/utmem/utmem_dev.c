@@ -35,6 +35,7 @@
 #include <linux/uaccess.h>
 #include <linux/uuid.h>
 #include <linux/xarray.h>
+#include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 #include <uapi/linux/utmem.h>
 
@@ -106,12 +107,69 @@ static void shared_put(struct utmem_shared *s)
 
 static void file_pool_free(struct utmem_file *f, struct utmem_file_pool *fp)
 {
-	utmem_multi_destroy(&fp->multi);
 	utmem_quota_pool_del(f->user, fp);
-	tmem_pool_destroy(fp->pool);
+	tmem_pool_destroy(fp->store.pool);
+	utmem_store_destroy(&fp->store);
 	shared_put(fp->shared);
 	kfree(fp);
 }
+
+static unsigned int coalesce_send(struct utmem_coalesce *c, void *pool,
+				  struct tmem_batch_entry *batch,
+				  unsigned int n)
+{
+	struct utmem_file *f = container_of(c, struct utmem_file, coalesce);
+	struct utmem_file_pool *fp = pool;
+	unsigned int refused = utmem_store_put_batch(&fp->store, batch, n);
+
+	utmem_stat_inc(f, fp, UTMEM_STAT_HOST_PUTS);
+	utmem_stat_add(f, fp, UTMEM_STAT_PUT_REFUSED, refused);
+	return refused;
+}
+
+static void coalesce_flushed(struct utmem_coalesce *c)
+{
+	struct utmem_file *f = container_of(c, struct utmem_file, coalesce);
+
+	utmem_stat_inc(f, NULL, UTMEM_STAT_FLUSHES);
+}
+
+static bool coalesce_hold(struct utmem_coalesce *c)
+{
+	struct utmem_file *f = container_of(c, struct utmem_file, coalesce);
+
+	if (!mutex_trylock(&f->lock))
+		return false;
+	kref_get(&f->ref);
+	return true;
+}
+
+/*
+ * The shrinker has unlocked a file it sent and not yet let go of it: a
+ * close may have run in between.  A seam for the test of that race.
+ */
+VISIBLE_IF_KUNIT void utmem_file_unlocked_held(struct utmem_file *f)
+{
+	KUNIT_STATIC_STUB_REDIRECT(utmem_file_unlocked_held, f);
+}
+EXPORT_SYMBOL_IF_KUNIT(utmem_file_unlocked_held);
+
+/* The reference outlives the unlock: see struct utmem_file's @ref. */
+static void coalesce_release(struct utmem_coalesce *c)
+{
+	struct utmem_file *f = container_of(c, struct utmem_file, coalesce);
+
+	mutex_unlock(&f->lock);
+	utmem_file_unlocked_held(f);
+	utmem_file_put(f);
+}
+
+static const struct utmem_coalesce_ops file_coalesce_ops = {
+	.send = coalesce_send,
+	.flushed = coalesce_flushed,
+	.hold = coalesce_hold,
+	.release = coalesce_release,
+};
 
 /**
  * utmem_file_create() - the state of one open /dev/utmem
@@ -138,7 +196,7 @@ struct utmem_file *utmem_file_create(struct tmem_backend *be)
 	kref_init(&f->ref);
 	mutex_init(&f->lock);
 	xa_init_flags(&f->pools, XA_FLAGS_ALLOC);
-	utmem_coalesce_init(f);
+	utmem_coalesce_init(&f->coalesce, &f->lock, &file_coalesce_ops);
 	f->seq = atomic_inc_return(&utmem_dev_file_seq);
 	atomic64_inc(&utmem_dev_files);
 	return f;
@@ -170,7 +228,7 @@ void utmem_file_destroy(struct utmem_file *f)
 	struct utmem_file_pool *fp;
 	unsigned long id;
 
-	utmem_coalesce_exit(f);
+	utmem_coalesce_exit(&f->coalesce);
 	xa_for_each(&f->pools, id, fp)
 		file_pool_free(f, fp);
 	xa_destroy(&f->pools);
@@ -200,8 +258,7 @@ int utmem_file_pool_create(struct utmem_file *f, u32 flags,
 	fp = kzalloc(sizeof(*fp), GFP_KERNEL_ACCOUNT);
 	if (!fp)
 		return -ENOMEM;
-	/* Should it fail, every one-chunk PUT flushes its key first. */
-	utmem_multi_init(&fp->multi);
+	utmem_store_init(&fp->store, uuid);
 	if (uuid) {
 		err = shared_get(uuid, &fp->shared);
 		if (err)
@@ -224,10 +281,10 @@ int utmem_file_pool_create(struct utmem_file *f, u32 flags,
 	/* The kernel's shared pools are out of reach (tmem_shared_uuid()). */
 	if (uuid)
 		tmem_shared_uuid("dev", uuid, &host_uuid);
-	fp->pool = tmem_pool_create(f->be, name, flags,
-				    uuid ? &host_uuid : NULL);
-	if (IS_ERR(fp->pool)) {
-		err = PTR_ERR(fp->pool);
+	fp->store.pool = tmem_pool_create(f->be, name, flags,
+					  uuid ? &host_uuid : NULL);
+	if (IS_ERR(fp->store.pool)) {
+		err = PTR_ERR(fp->store.pool);
 		/* The host's answer to a shared pool of another kind. */
 		err = err == -EINVAL && uuid ? -EEXIST : err;
 		utmem_quota_pool_del(f->user, fp);
@@ -241,7 +298,7 @@ int utmem_file_pool_create(struct utmem_file *f, u32 flags,
 put_shared:
 	shared_put(fp->shared);
 free:
-	utmem_multi_destroy(&fp->multi);
+	utmem_store_destroy(&fp->store);
 	kfree(fp);
 	return err;
 }
@@ -282,7 +339,7 @@ static struct utmem_file_pool *pool_op_find(struct utmem_file *f,
 	struct utmem_file_pool *fp = pool_find(f, arg->pool_id);
 
 	if (fp)
-		utmem_coalesce_flush(f);
+		utmem_coalesce_flush(&f->coalesce);
 	return fp;
 }
 
@@ -300,14 +357,10 @@ static int pool_destroy(struct utmem_file *f, struct utmem_pool_op *arg)
 static int pool_flush(struct utmem_file *f, struct utmem_pool_op *arg)
 {
 	struct utmem_file_pool *fp = pool_op_find(f, arg);
-	int err;
 
 	if (!fp)
 		return -ENOENT;
-	err = tmem_flush_pool(fp->pool);
-	if (!err)
-		utmem_multi_clear(&fp->multi);
-	return err;
+	return utmem_store_flush(&fp->store);
 }
 
 /*
@@ -327,8 +380,8 @@ static int kv_prepare(struct utmem_file *f, const struct utmem_kv *arg,
 	if (!*fp)
 		return -ENOENT;
 	utmem_kv_oid(key, arg->key_len, oid);
-	if (utmem_coalesce_holds(f, oid))
-		utmem_coalesce_flush(f);
+	if (utmem_coalesce_holds(&f->coalesce, oid))
+		utmem_coalesce_flush(&f->coalesce);
 	return 0;
 }
 
@@ -339,7 +392,6 @@ static int kv_put(struct utmem_file *f, struct utmem_kv *arg)
 	struct tmem_oid oid;
 	unsigned int n;
 	void *value;
-	bool stale;
 	u64 bytes;
 	int err;
 
@@ -360,35 +412,27 @@ static int kv_put(struct utmem_file *f, struct utmem_kv *arg)
 	bytes = arg->value_len + arg->key_len +
 		n * sizeof(struct utmem_chunk_hdr);
 	if (utmem_quota_over(f->user, bytes))
-		utmem_coalesce_flush(f);
+		utmem_coalesce_flush(&f->coalesce);
 	err = utmem_quota_charge(f->user, fp, bytes);
 	if (err)
 		return err;
 	value = vmemdup_user(u64_to_user_ptr(arg->value), arg->value_len);
 	if (IS_ERR(value))
 		return PTR_ERR(value);
-	/* Older chunks must not outlive a one-chunk value: utmem_multi.c */
-	stale = n == 1 && (fp->shared ||
-			   utmem_multi_may_have(&fp->multi, &oid));
-	/* Shared pools are not buffered: other files read them at once. */
-	if (!stale && !(arg->flags & UTMEM_PUT_NOBUFFER) && !fp->shared &&
-	    utmem_coalesce_put(f, fp, key, arg->key_len, &oid, value,
-			       arg->value_len)) {
+	/* Shared pools are never buffered (utmem_store_may_batch()). */
+	if (!(arg->flags & UTMEM_PUT_NOBUFFER) &&
+	    utmem_store_may_batch(&fp->store, &oid, arg->key_len,
+				  arg->value_len) &&
+	    utmem_coalesce_put(&f->coalesce, fp, key, arg->key_len, &oid,
+			       value, arg->value_len)) {
 		kvfree(value);
 		return 0;
 	}
-	err = stale ? tmem_flush_object(fp->pool, &oid) : 0;
-	if (!err || err == -ENOENT)
-		err = utmem_kv_put(fp->pool, key, arg->key_len, value,
-				   arg->value_len, f->scratch);
+	err = utmem_store_put(&fp->store, key, arg->key_len, &oid, value,
+			      arg->value_len, f->scratch);
 	utmem_stat_add(f, fp, UTMEM_STAT_HOST_PUTS, n);
 	if (err == -ENOSPC)
 		utmem_stat_inc(f, fp, UTMEM_STAT_PUT_REFUSED);
-	/* On an error the key has no chunks left (utmem_kv_put()). */
-	if (!fp->shared && n > 1 && !err)
-		utmem_multi_add(&fp->multi, &oid);
-	else if (!fp->shared && (n > 1 || stale))
-		utmem_multi_del(&fp->multi, &oid);
 	kvfree(value);
 	return err;
 }
@@ -411,7 +455,7 @@ static int kv_get(struct utmem_file *f, struct utmem_kv *arg)
 	utmem_stat_inc(f, fp, UTMEM_STAT_GETS);
 	/* As much memory as the value needs, not as the buffer offers. */
 	value = NULL;
-	err = utmem_kv_get_alloc(fp->pool, key, arg->key_len, &value, size,
+	err = utmem_kv_get_alloc(fp->store.pool, key, arg->key_len, &value, size,
 				 &len, f->scratch);
 	if (!err || err == -ERANGE)
 		arg->value_len = len;
@@ -437,10 +481,7 @@ static int kv_delete(struct utmem_file *f, struct utmem_kv *arg)
 	if (err)
 		return err;
 	utmem_stat_inc(f, fp, UTMEM_STAT_DELETES);
-	err = utmem_kv_delete(fp->pool, key, arg->key_len);
-	if (!err && !fp->shared)
-		utmem_multi_del(&fp->multi, &oid);
-	return err;
+	return utmem_store_delete(&fp->store, key, arg->key_len, &oid);
 }
 
 static int kv_op(struct utmem_file *f, u32 op, struct utmem_kv *arg)
@@ -504,7 +545,7 @@ static int sync_all(struct utmem_file *f, struct utmem_sync *arg)
 {
 	if (arg->flags)
 		return -EINVAL;
-	utmem_coalesce_flush(f);
+	utmem_coalesce_flush(&f->coalesce);
 	arg->out_failed = f->coalesce.failed;
 	f->coalesce.failed = 0;
 	return 0;
@@ -528,7 +569,7 @@ static int stats_get(struct utmem_file *f, struct utmem_stats *arg)
 	arg->deletes = atomic64_read(&st[UTMEM_STAT_DELETES]);
 	arg->put_refused = atomic64_read(&st[UTMEM_STAT_PUT_REFUSED]);
 	arg->host_puts = atomic64_read(&st[UTMEM_STAT_HOST_PUTS]);
-	arg->buffered_bytes = utmem_coalesce_bytes(f, fp);
+	arg->buffered_bytes = utmem_coalesce_bytes(&f->coalesce, fp);
 	/* A send covers every pool: the file's count, also for a pool. */
 	arg->flushes = atomic64_read(&f->stats[UTMEM_STAT_FLUSHES]);
 	return 0;
@@ -726,7 +767,7 @@ static struct miscdevice utmem_miscdev = {
  */
 static void utmem_dev_debugfs_init(struct dentry *root)
 {
-	const struct tmem_debugfs_counter counters[] = {
+	const struct utmem_debugfs_counter counters[] = {
 		{ "files", &utmem_dev_files },
 		{ "pools", &utmem_dev_pools },
 		{ "puts", &utmem_dev_stats[UTMEM_STAT_PUTS] },
@@ -738,8 +779,8 @@ static void utmem_dev_debugfs_init(struct dentry *root)
 		{ "flushes", &utmem_dev_stats[UTMEM_STAT_FLUSHES] },
 	};
 
-	tmem_debugfs_create_counters(debugfs_create_dir("dev", root), counters,
-				     ARRAY_SIZE(counters));
+	utmem_debugfs_counters(debugfs_create_dir("dev", root), counters,
+			       ARRAY_SIZE(counters));
 }
 
 /* Called once a backend is bound. */
@@ -758,7 +799,6 @@ int utmem_dev_init(struct dentry *debugfs_root)
 		return err;
 	}
 	utmem_dev_debugfs_init(debugfs_root);
-	utmem_bench_debugfs_init(tmem_backend(), debugfs_root);
 	return 0;
 }
 

@@ -10,8 +10,8 @@
 #include <utmem/tmem.h>
 
 #include "utmem_coalesce.h"
-#include "utmem_multi.h"
 #include "utmem_quota.h"
+#include "utmem_store.h"
 
 struct dentry;
 struct utmem_shared;
@@ -37,17 +37,15 @@ enum utmem_stat {
 
 /**
  * struct utmem_file_pool - one pool of an open file
- * @pool: the tmem pool
+ * @store: its keys and values, on its tmem pool (@store.pool)
  * @shared: its UUID's registration, for a shared pool
- * @multi: its keys whose values span chunks (private pools)
  * @stats: its counters, by enum utmem_stat
  * @quota_node: on its user's list (utmem_quota.c)
  * @bytes: what the host holds for it, as its user last counted
  */
 struct utmem_file_pool {
-	struct tmem_pool *pool;
+	struct utmem_store store;
 	struct utmem_shared *shared;
-	struct utmem_multi multi;
 	atomic64_t stats[UTMEM_STAT_NR];
 	struct list_head quota_node;
 	u64 bytes;
@@ -105,9 +103,11 @@ void utmem_file_put(struct utmem_file *f);
 int utmem_file_pool_create(struct utmem_file *f, u32 flags,
 			   const uuid_t *uuid, u32 *out_id);
 struct utmem_file_pool *utmem_file_pool(struct utmem_file *f, u32 id);
-void utmem_bench_debugfs_init(struct tmem_backend *be, struct dentry *root);
 long utmem_file_ioctl(struct utmem_file *f, unsigned int cmd,
 		      void __user *uarg);
+#if IS_ENABLED(CONFIG_KUNIT)
+void utmem_file_unlocked_held(struct utmem_file *f);
+#endif
 
 /* Started by main.c once a backend is bound. */
 #ifdef CONFIG_UTMEM_DEV
@@ -116,6 +116,14 @@ void utmem_dev_exit(void);
 #else
 static inline int utmem_dev_init(struct dentry *debugfs_root) { return 0; }
 static inline void utmem_dev_exit(void) { }
+#endif
+
+/* The in-kernel benchmark of the device's PUT path: utmem_bench.c. */
+#if IS_ENABLED(CONFIG_UTMEM_DEV) && IS_ENABLED(CONFIG_UTMEM_BENCH)
+void utmem_dev_bench_debugfs_init(struct tmem_backend *be, struct dentry *root);
+#else
+static inline void utmem_dev_bench_debugfs_init(struct tmem_backend *be,
+						struct dentry *root) { }
 #endif
 
 #endif /* _UTMEM_DEV_H */

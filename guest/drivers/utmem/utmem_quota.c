@@ -198,7 +198,7 @@ static void user_recount(struct utmem_user *u)
 	lockdep_assert_held(&quota_lock);
 	u->bytes = 0;
 	list_for_each_entry(fp, &u->pools, quota_node) {
-		if (tmem_pool_info(fp->pool, &info))
+		if (tmem_pool_info(fp->store.pool, &info))
 			continue;	/* the host's error: count what is known */
 		fp->bytes = info.raw_bytes;
 		u->bytes += fp->bytes;
