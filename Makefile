@@ -197,28 +197,27 @@ SOAK_BIN := $(BIN)/utmem_client $(BIN)/redis_soak $(BIN)/redis-utmem.so \
 DEMO_BIN := $(BIN)/swap_stress $(BIN)/utmemctl $(BIN)/redis-utmem.so \
 	$(BIN)/redis_bench
 
-# The end-to-end checks boot the KUnit kernel as a guest.
+# The end-to-end checks boot the KUnit kernel as a guest, one scenario
+# (scripts/scenarios/) after another: scripts/guest.sh SCENARIO runs one.
+GUEST_SH := $(REPO)/scripts/guest.sh
+E2E_SCENARIOS := sim demo dev redis cleancache swap \
+	"soak DURATION=60s FUZZ_OPS=20000"
 e2e: uml-kernel $(REDIS_BIN) $(BIN)/swap_stress $(BIN)/utmem_dev_test $(BIN)/libutmem_test \
 		$(BIN)/utmemctl $(UTMEMCTL_TESTS) $(BIN)/cc_torture $(BIN)/dio_race \
 		$(BIN)/verity $(BIN)/utmem_flood $(SOAK_BIN)
-	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux \
-		$(REPO)/scripts/guest/init-sim.sh
-	$(REPO)/scripts/run-demo.sh $(UML_BUILD)/linux $(BIN)
-	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux \
-		$(REPO)/scripts/guest/init-dev.sh 256M UTMEM_BIN=$(BIN)
-	$(REPO)/scripts/run-uml.sh $(UML_BUILD)/linux \
-		$(REPO)/scripts/guest/init-redis.sh 256M UTMEM_BIN=$(BIN)
-	$(REPO)/scripts/run-disk-e2e.sh $(UML_BUILD)/linux $(BIN) \
-		$(REPO)/scripts/guest/init-cleancache.sh 1G
-	$(REPO)/scripts/run-disk-e2e.sh $(UML_BUILD)/linux $(BIN) \
-		$(REPO)/scripts/guest/init-swap.sh 2G
-	FUZZ_OPS=20000 $(REPO)/scripts/run-soak.sh uml $(UML_BUILD)/linux \
-		$(BIN) 60s
+	@set -e; n=0; total=$$(set -- $(E2E_SCENARIOS); echo $$#); \
+	start=$$(date +%s); \
+	for s in $(E2E_SCENARIOS); do \
+		n=$$((n + 1)); \
+		echo "e2e: $$n/$$total: $$s [$$(($$(date +%s) - start)) s]"; \
+		$(GUEST_SH) $$s; \
+	done; \
+	echo "e2e: $$total scenarios passed in $$(($$(date +%s) - start)) s"
 
 kunit:
 	$(KUNIT_PY) run $(KUNIT_OPTS)
 
-# The soak (scripts/run-soak.sh): DURATION of every workload at once under
+# The soak (scripts/scenarios/soak): DURATION of every workload at once under
 # random host faults, a million random ioctls and hypercall descriptors.
 DURATION ?= 30m
 SEED ?= 1
@@ -226,11 +225,10 @@ SOAK_BUILD := $(UTMEM_CACHE)/build-x86_64-soak
 soak: soak-uml soak-qemu
 
 soak-uml: uml-kernel $(SOAK_BIN)
-	$(REPO)/scripts/run-soak.sh uml $(UML_BUILD)/linux $(BIN) $(DURATION) $(SEED)
+	$(GUEST_SH) soak DURATION=$(DURATION) SEED=$(SEED)
 
 soak-qemu: soak-kernel $(SOAK_BIN)
-	$(REPO)/scripts/run-soak.sh qemu $(SOAK_BUILD)/arch/x86/boot/bzImage \
-		$(BIN) $(DURATION) $(SEED)
+	$(GUEST_SH) soak --arch x86_64 DURATION=$(DURATION) SEED=$(SEED)
 
 soak-kernel:
 	$(REPO)/scripts/build-x86-kernel.sh $(TREE) $(SOAK_BUILD) $(JOBS) soak
@@ -238,7 +236,7 @@ soak-kernel:
 # Not in `make test`, whose cold run it would take past 40 minutes here:
 # .ci/run runs it after.  One small x86_64 kernel is both L1 and L2.
 e2e-kvm: kvm-kernel $(BIN)/swap_stress $(BIN)/utmem_dev_test $(BIN)/utmemctl
-	$(REPO)/scripts/run-kvm-e2e.sh $(KVM_BUILD)/arch/x86/boot/bzImage $(BIN)
+	$(GUEST_SH) kvm
 
 kvm-kernel:
 	$(REPO)/scripts/build-x86-kernel.sh $(TREE) $(KVM_BUILD) $(JOBS) kvm
@@ -261,26 +259,23 @@ bench-kernel:
 # The frontswap guest of make test, then its benchmark: disk only, zswap
 # and frontswap, on the ubd disk and behind dm-delay.
 bench-swap: uml-kernel $(BIN)/swap_stress
-	$(REPO)/scripts/run-disk-e2e.sh $(UML_BUILD)/linux $(BIN) \
-		$(REPO)/scripts/guest/init-swap.sh 2G UTMEM_SWAP_BENCH=1
+	$(GUEST_SH) swap UTMEM_SWAP_BENCH=1
 
 # /dev/utmem throughput on the x86_64 guest (a system call costs ~1 us
 # there, 40-80 us under UML): userspace and in-kernel, side by side.
 bench-dev: x86-kernel $(BIN)/utmem_ioctl_bench
-	$(REPO)/scripts/run-qemu.sh $(X86_BUILD)/arch/x86/boot/bzImage \
-		$(REPO)/scripts/guest/init-bench-dev.sh 1G 2 UTMEM_BIN=$(BIN)
+	$(GUEST_SH) bench-dev
 
 run: run-$(GUEST)
 
 run-uml: uml-kernel $(DEMO_BIN)
-	$(REPO)/scripts/run-demo.sh $(UML_BUILD)/linux $(BIN)
+	$(GUEST_SH) demo
 
 x86-kernel:
 	$(REPO)/scripts/build-x86-kernel.sh $(TREE) $(X86_BUILD) $(JOBS)
 
 run-qemu: x86-kernel
-	$(REPO)/scripts/run-qemu.sh $(X86_BUILD)/arch/x86/boot/bzImage \
-		$(REPO)/scripts/guest/init-sim.sh
+	$(GUEST_SH) sim --arch x86_64
 
 # The Redis experiment (bench/redis/run.sh) on the x86_64 guest; results
 # and plots in bench/results/redis/.

@@ -64,7 +64,7 @@ boot() {	# NAME MEM CAPACITY BENCHMARKS
 	timeout 3000 "$repo"/scripts/run-uml.sh "$linux" \
 		"$repo"/scripts/guest/init-bench.sh "$mem" \
 		ubd0="$work/swap.img" ubd1="$work/mix.img" \
-		ubd2="$work/scratch.img" utmem.sim_capacity="$cap" \
+		ubd2="$work/scratch.img" utmem.sim_capacity="$cap" utmem.sim_carve_out=1 \
 		UTMEM_BIN="$bin" BENCH_OUT="$results" BENCH_ONLY="$list" \
 		"${passthrough[@]}" > "$results/console-$name.log" 2>&1 || {
 		tail -30 "$results/console-$name.log"

@@ -35,7 +35,7 @@ bool utmem_kvm_guest_memory_encrypted(void);
 tmem_status_t utmem_kvm_status(long ret);
 #endif
 
-#if IS_ENABLED(CONFIG_UTMEM_SIM) && IS_ENABLED(CONFIG_UTMEM_BENCH)
+#ifdef CONFIG_UTMEM_BENCH
 void utmem_kvm_bench_init(struct tmem_backend *be);
 #else
 static inline void utmem_kvm_bench_init(struct tmem_backend *be) { }

@@ -6,6 +6,7 @@
  * through a simulator instance created for the run (the same core path
  * with the host in this kernel, no VM exit), with their ratio.  Each
  * backend runs BENCH_ROUNDS rounds, alternating; the median is reported.
+ * A kernel without the simulator reports the KVM figures alone.
  *
  * Handles cycle over BENCH_KEYS values, so that after the first round a
  * PUT replaces a value as the guest users' PUTs mostly do, and the data
@@ -23,8 +24,10 @@
 #include <linux/sort.h>
 #include <linux/uaccess.h>
 
+#if IS_ENABLED(CONFIG_UTMEM_SIM)
 #include "../host-sim/backend_sim.h"
 #include "../host-sim/sim.h"
+#endif
 #include "kvm_guest.h"
 
 #define BENCH_ROUNDS	5
@@ -92,23 +95,42 @@ static void report(const char *op, u64 kvm_ns, u64 sim_ns)
 {
 	u64 x100 = sim_ns ? div64_u64(kvm_ns * 100, sim_ns) : 0;
 
+	if (!IS_ENABLED(CONFIG_UTMEM_SIM)) {
+		pr_info("rtt_bench: 4096-byte %s: kvm %llu ns (no simulator in this kernel to compare with)\n",
+			op, kvm_ns);
+		return;
+	}
 	pr_info("rtt_bench: 4096-byte %s: kvm %llu ns, sim %llu ns, kvm/sim %llu.%02llux\n",
 		op, kvm_ns, sim_ns, x100 / 100, x100 % 100);
 }
 
+/* A simulator instance beside the KVM backend, or NULL without one. */
+static struct tmem_backend *sim_create(void)
+{
+#if IS_ENABLED(CONFIG_UTMEM_SIM)
+	struct tmem_backend *sim;
+
+	sim = tmem_backend_create(&tmem_sim_backend_ops, NULL);
+	/* Nothing of this guest's memory needs setting aside for 1 MiB. */
+	if (!IS_ERR(sim))
+		utmem_sim_set_carve_out(&utmem_sim_of(sim)->reserve, false);
+	return sim;
+#else
+	return NULL;
+#endif
+}
+
 static int bench(struct tmem_backend *kvm, u32 count)
 {
-	u64 put[2][BENCH_ROUNDS], get[2][BENCH_ROUNDS];
+	u64 put[2][BENCH_ROUNDS] = {}, get[2][BENCH_ROUNDS] = {};
 	struct tmem_backend *sim;
 	struct bench_round r;
 	void *val, *out;
 	int i, err = 0;
 
-	sim = tmem_backend_create(&tmem_sim_backend_ops, NULL);
+	sim = sim_create();
 	if (IS_ERR(sim))
 		return PTR_ERR(sim);
-	/* Nothing of this guest's memory needs setting aside for 1 MiB. */
-	utmem_sim_set_carve_out(&utmem_sim_of(sim)->reserve, false);
 	val = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	out = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	if (!val || !out) {
@@ -120,10 +142,11 @@ static int bench(struct tmem_backend *kvm, u32 count)
 		err = bench_round(kvm, val, out, count, &r);
 		put[0][i] = r.put_ns;
 		get[0][i] = r.get_ns;
-		if (!err)
+		if (!err && sim) {
 			err = bench_round(sim, val, out, count, &r);
-		put[1][i] = r.put_ns;
-		get[1][i] = r.get_ns;
+			put[1][i] = r.put_ns;
+			get[1][i] = r.get_ns;
+		}
 	}
 	if (!err) {
 		report("put", median(put[0]), median(put[1]));
@@ -132,7 +155,8 @@ static int bench(struct tmem_backend *kvm, u32 count)
 out:
 	kfree(out);
 	kfree(val);
-	tmem_backend_destroy(sim);
+	if (sim)
+		tmem_backend_destroy(sim);
 	return err;
 }
 

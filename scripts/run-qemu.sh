@@ -8,9 +8,7 @@
 #   scripts/run-qemu.sh BZIMAGE [INIT] [MEM] [SMP] [KERNEL-ARG...]
 #
 # QEMU_ARGS adds QEMU options (disks, a network card); QEMU_TIMEOUT
-# (timeout(1) syntax, 20m by default) bounds the run.  The simulator's
-# capacity is set aside from the guest (utmem.sim_carve_out=1), as in
-# scripts/run-uml.sh.
+# (timeout(1) syntax, 20m by default) bounds the run.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,7 +31,7 @@ trap 'rm -f "$log"' EXIT
 timeout --foreground "${QEMU_TIMEOUT:-20m}" qemu-system-x86_64 ${QEMU_ARGS:-} -accel tcg -cpu max \
 	-smp "$smp" -m "$mem" -kernel "$kernel" -nographic -no-reboot \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-	-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,cache=loose ro init=$init panic=-1 quiet utmem.sim_carve_out=1 $*" \
+	-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,cache=loose ro init=$init panic=-1 quiet $*" \
 	< /dev/null | tee "$log"
 
 grep -q '^utmem-guest: PASS' "$log"

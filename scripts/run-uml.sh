@@ -33,12 +33,9 @@ trap 'rm -rf "$log" "$UML_DIR"' EXIT
 # UML's physical memory starts there, so with randomization a guest's
 # memory varies from boot to boot (measured: MemTotal 62-77 MiB for
 # mem=84M); without it, every boot of a guest gets the same memory.
-# utmem.sim_carve_out=1: the simulator's capacity leaves the guest, as a
-# real host's memory is not the guest's; the guests are sized for that.
 status=0
 setarch -R "$linux" mem="$mem" kunit.enable=0 root=/dev/root rootfstype=hostfs \
-	rootflags=/ ro init="$init" uml_dir="$UML_DIR" console=tty quiet \
-	utmem.sim_carve_out=1 "$@" \
+	rootflags=/ ro init="$init" uml_dir="$UML_DIR" console=tty quiet "$@" \
 	< /dev/null | tee "$log" || status=$?
 
 grep -q '^utmem-guest: PASS' "$log" || exit 1

@@ -20,7 +20,7 @@
 # starts the next one and reports, on the console, lines the runner
 # parses: bench-ram-kib: N  bench-io-us: N  bench-ready: I CONFIG
 # bench-guest: run=I ...
-. "$(dirname "$0")"/../../scripts/guest/guest-setup.sh
+. "$(dirname "$0")"/../../scripts/guest/lib.sh
 
 configs=${BENCH_CONFIGS:?}
 delay=${BENCH_DELAY:?}

@@ -82,7 +82,8 @@ for delay in $delays; do
 		"$repo"/scripts/run-qemu.sh "$bzimage" \
 		"$repo"/bench/redis/guest-init.sh \
 		$(($(mib "$guest_mem") + $(mib "$host_mem")))M 1 \
-		utmem.sim_capacity="$host_mem" BENCH_CONFIGS="${configs// /,}" \
+		utmem.sim_capacity="$host_mem" utmem.sim_carve_out=1 \
+		BENCH_CONFIGS="${configs// /,}" \
 		BENCH_DELAY="$delay" BENCH_RUNS="$datasets" \
 		BENCH_SIM="${SIM_KNOBS:-}" UTMEM_BIN="$bin" > "$log" 2>&1 &
 	qemu_pid=$!

@@ -5,7 +5,7 @@
 # QEMU): utmem_ioctl_bench from userspace, then the in-kernel dev_bench
 # (the device's PUT path without the system call), each at a host call
 # cost of 0, 1 and 10 us.  Ends with "utmem-guest: PASS" or "FAIL <why>".
-. "$(dirname "$0")"/guest-setup.sh
+. "$(dirname "$0")"/lib.sh
 
 bin=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}
 d=/sys/kernel/debug/utmem

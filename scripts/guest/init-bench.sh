@@ -14,7 +14,7 @@
 # available memory, so they run in a small guest of their own; the
 # others want a large one (a million pages on the host, a page mix).
 # Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
-. "$(dirname "$0")"/guest-setup.sh
+. "$(dirname "$0")"/lib.sh
 
 bin=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}
 rounds=${BENCH_ROUNDS:-5}

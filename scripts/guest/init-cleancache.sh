@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # init of the cleancache end-to-end guest (scripts/run-disk-e2e.sh
-# boots it with a scratch disk as ubd0 and cc_torture's directory in
+# boots it with a scratch disk as disk 0 and cc_torture's directory in
 # UTMEM_BIN).  ext4 on the disk behind dm-delay (5 ms per request):
 #   a  a file set twice the page cache, read twice after a drop_caches,
 #      with cleancache off and on: sectors read and times side by side
@@ -20,13 +20,13 @@
 #      reads another's pages; a verity file of one's content comes from
 #      the shared pool, and copies a hostile host alters are rejected
 # Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
-. "$(dirname "$0")"/guest-setup.sh
+. "$(dirname "$0")"/lib.sh
 
 bin=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}
 d=/sys/kernel/debug/utmem
 cc=$d/cleancache
 param=/sys/module/utmem/parameters/cleancache
-disk=/dev/ubda
+disk=$(disk 0)
 mnt=/tmp/mnt
 [ -d "$cc" ] || fail "cleancache not registered"
 # Boot messages are not ours to judge (UML warns about its virtual PCI).

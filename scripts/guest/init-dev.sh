@@ -5,7 +5,7 @@
 # utmem_dev_test and libutmem_test and utmemctl's tests (programs from
 # UTMEM_BIN on the kernel command line) against the simulator, then the
 # in-kernel benchmark.  Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
-. "$(dirname "$0")"/guest-setup.sh
+. "$(dirname "$0")"/lib.sh
 
 [ -c /dev/utmem ] || fail "no /dev/utmem"
 [ "$(stat -c %a /dev/utmem)" = 660 ] || fail "/dev/utmem is not 0660"

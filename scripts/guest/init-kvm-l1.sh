@@ -12,7 +12,7 @@
 # and pages of L2's client), kills L2 while L2 holds pages in it, and
 # checks that the pools went with the VM.
 # Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
-. "$(dirname "$0")"/guest-setup.sh
+. "$(dirname "$0")"/lib.sh
 
 kernel=${UTMEM_KERNEL:?no UTMEM_KERNEL on the kernel command line}
 bin=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}
@@ -31,6 +31,10 @@ dmesg | grep -q 'utmem: no guest side (utmem.backend=none)' ||
 [ "$(cat $kh/pages)" = 0 ] && [ "$(cat $kh/used_bytes)" = 0 ] ||
 	fail "the host side holds memory before any VM"
 grep -E 'MemTotal|MemFree' /proc/meminfo | sed 's/^/  /'
+memtotal=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)
+[ "$memtotal" = "${UTMEM_MEMTOTAL_WITHOUT:?no UTMEM_MEMTOTAL_WITHOUT}" ] ||
+	fail "MemTotal $memtotal kB with the suite, $UTMEM_MEMTOTAL_WITHOUT kB without"
+echo "  MemTotal without utmem's init: $UTMEM_MEMTOTAL_WITHOUT kB: the same"
 # A bad value is refused with a message, and changes nothing.
 if echo maybe > $switch 2>/dev/null; then
 	fail "kvm_host_enabled took 'maybe'"

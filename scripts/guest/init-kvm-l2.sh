@@ -8,7 +8,7 @@
 # and the frontswap checksum stress, says "utmem-l2: checks PASS", then
 # swaps a working set out to L1 and says "utmem-l2: HOLDING" while it
 # keeps it there, for L1 to count and kill.
-. "$(dirname "$0")"/guest-setup.sh
+. "$(dirname "$0")"/lib.sh
 
 bin=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}
 d=/sys/kernel/debug/utmem

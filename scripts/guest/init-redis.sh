@@ -7,7 +7,7 @@
 # PUTs, and adaptive placement; bad MODULE LOAD arguments fail the load
 # with a message; nothing is left on the host once the servers are gone.
 # Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
-. "$(dirname "$0")"/guest-setup.sh
+. "$(dirname "$0")"/lib.sh
 
 bin=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}
 module=$bin/redis-utmem.so
@@ -25,21 +25,13 @@ server_args() {	# NAME
 start() {	# NAME MODULE-ARG...
 	local name=$1
 	shift
-	# shellcheck disable=SC2046
-	redis-server $(server_args "$name") --daemonize yes \
-		--loadmodule "$module" "$@" || fail "redis-server $name"
-	for _ in $(seq 100); do
-		redis-cli -s /tmp/"$name".sock ping 2>/dev/null | grep -q PONG &&
-			return 0
-		sleep 0.1
-	done
-	cat /tmp/"$name".log
-	fail "redis-server $name did not answer"
+	redis_start "$name" --appendonly no --enable-debug-command local \
+		--enable-module-command local --logfile /tmp/"$name".log \
+		--loadmodule "$module" "$@"
 }
 
 stop() {	# NAME
-	redis-cli -s /tmp/"$1".sock shutdown nosave > /dev/null 2>&1
-	while [ -e /tmp/"$1".pid ]; do sleep 0.1; done
+	redis_stop "$1"
 }
 
 # A bad MODULE LOAD line: the server refuses to start and says why.

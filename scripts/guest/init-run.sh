@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # init of the `make run` guest (scripts/run-demo.sh boots it with a swap
-# disk as ubd0, a scratch disk as ubd1 and the programs in UTMEM_BIN):
+# disk as disk 0, a scratch disk as disk 1 and the programs in UTMEM_BIN):
 # the three users of host memory at work, one after the other, and what
 # the host holds for each.  Ends with "utmem-guest: PASS" or
 # "utmem-guest: FAIL <why>" and powers off.
-. "$(dirname "$0")"/guest-setup.sh
+. "$(dirname "$0")"/lib.sh
 
 bin=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}
 d=/sys/kernel/debug/utmem
@@ -21,7 +21,9 @@ say "utmem is bound to the $(cat $d/backend) backend: a host of" \
     "$(mib "$(cat $d/sim/capacity_bytes)") MiB, set aside from this guest"
 
 # 1. frontswap: more anonymous memory than the guest has.
-mkswap /dev/ubda > /dev/null && swapon /dev/ubda || fail "swapon"
+swapdev=$(disk 0)
+scratch=$(disk 1)
+mkswap "$swapdev" > /dev/null && swapon "$swapdev" || fail "swapon"
 avail=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
 ws=$((avail * 3 / 2))
 say "1. frontswap: a program fills and checks $ws MiB, 1.5x the $avail MiB" \
@@ -35,18 +37,18 @@ disk_writes=$(($(vm pswpout) - out0))
 echo "    $stores pages went to the host ($(mib $((stores * 4096))) MiB)," \
      "$disk_writes to the swap disk; $loads came back from the host"
 [ "$stores" -gt 0 ] || fail "frontswap stored nothing"
-swapoff /dev/ubda || fail "swapoff"
+swapoff "$swapdev" || fail "swapoff"
 
 # 2. cleancache: a file set read twice through a page cache too small.
 say "2. cleancache: 48 MiB of files read twice; pages the guest drops" \
     "from its page cache wait in the host"
-mkfs.ext4 -q -F /dev/ubdb && mount /dev/ubdb /mnt || fail "mount"
+mkfs.ext4 -q -F "$scratch" && mount "$scratch" /mnt || fail "mount"
 for i in 1 2 3; do
 	head -c $((16 << 20)) /dev/urandom > /mnt/file$i || fail "write"
 done
 sync
 echo 3 > /proc/sys/vm/drop_caches
-reads() { awk '{ print $3 }' /sys/block/ubdb/stat; }
+reads() { awk '{ print $3 }' /sys/block/"${scratch#/dev/}"/stat; }
 cat /mnt/file* > /dev/null
 echo 3 > /proc/sys/vm/drop_caches
 r0=$(reads)
@@ -61,12 +63,7 @@ umount /mnt
 # 3. Redis with the redis-utmem module: values in the host's memory.
 say "3. Redis: 4000 values of 4 KiB through UTMEM.SET; Redis keeps keys," \
     "the host keeps values"
-redis-server --port 0 --unixsocket /tmp/redis.sock --save "" --dir /tmp \
-	--daemonize yes --pidfile /tmp/redis.pid --logfile /tmp/redis.log \
-	--loadmodule "$bin"/redis-utmem.so || fail "redis-server"
-until redis-cli -s /tmp/redis.sock ping 2> /dev/null | grep -q PONG; do
-	sleep 0.1
-done
+redis_start redis --logfile /tmp/redis.log --loadmodule "$bin"/redis-utmem.so
 "$bin"/redis_bench load --socket /tmp/redis.sock --mode utmem --keys 4000 \
 	--size 4096 | sed 's/^/    /' || fail "redis_bench load"
 "$bin"/redis_bench run --socket /tmp/redis.sock --mode utmem --keys 4000 \
@@ -83,8 +80,7 @@ redis_mib=$(mib "$(info utmem utmem_bytes_host)")
 
 say "utmemctl stats, with Redis still running"
 "$bin"/utmemctl stats || fail "utmemctl stats"
-redis-cli -s /tmp/redis.sock shutdown nosave > /dev/null 2>&1
-while [ -e /tmp/redis.pid ]; do sleep 0.1; done
+redis_stop redis
 
 say "In short: the guest swapped $(mib $((stores * 4096))) MiB to host memory" \
     "instead of its disk, re-read files from host memory instead of the disk," \

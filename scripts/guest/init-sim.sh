@@ -4,7 +4,7 @@
 # init of the simulator guest (`make e2e`, `make run GUEST=qemu`): show
 # the simulator bound, drive it, and show its pools and counters move.  Ends with "utmem-guest: PASS" or
 # "utmem-guest: FAIL <why>" and powers off.
-. "$(dirname "$0")"/guest-setup.sh
+. "$(dirname "$0")"/lib.sh
 
 d=/sys/kernel/debug/utmem
 

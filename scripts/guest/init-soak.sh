@@ -31,14 +31,14 @@
 # BUG, WARNING, sleeping in atomic context, hung task...) nor be tainted
 # but by the KUnit case it was asked to run.
 #
-# Environment (kernel command line): UTMEM_BIN, SOAK_SWAP_DISK,
-# SOAK_CC_DISK, SOAK_SECONDS (60), SOAK_SEED (1), SOAK_FUZZ_OPS (20000),
+# Disks: 0 for swap, 1 for cleancache's ext4.  Environment (kernel
+# command line): UTMEM_BIN, SOAK_SECONDS (60), SOAK_SEED (1), SOAK_FUZZ_OPS (20000),
 # SOAK_CLIENTS (3), SOAK_REDIS (2).
-. "$(dirname "$0")"/guest-setup.sh
+. "$(dirname "$0")"/lib.sh
 
 bin=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}
-swapdev=${SOAK_SWAP_DISK:?no SOAK_SWAP_DISK}
-ccdev=${SOAK_CC_DISK:?no SOAK_CC_DISK}
+swapdev=$(disk 0)
+ccdev=$(disk 1)
 seconds=${SOAK_SECONDS:-60}
 seed=${SOAK_SEED:-1}
 fuzz_ops=${SOAK_FUZZ_OPS:-20000}
@@ -49,7 +49,7 @@ sim=$d/sim
 fs=$d/frontswap
 out=/tmp/soak
 mnt=$out/mnt
-sock=$out/redis.sock
+sock=/tmp/soak.sock
 mkdir -p "$out" "$mnt"
 
 for v in seconds seed fuzz_ops nclients nredis; do
@@ -91,14 +91,8 @@ mkfs.ext4 -q -F -b 4096 "$ccdev" || fail "mkfs.ext4"
 echo 1 > "$sim"/compress
 echo 1 > "$sim"/dedup
 
-redis-server --port 0 --unixsocket "$sock" --dir "$out" --save "" \
-	--appendonly no --daemonize yes --logfile "$out"/redis.log \
-	--loadmodule "$bin"/redis-utmem.so || fail "redis-server"
-for i in $(seq 50); do
-	redis-cli -s "$sock" ping 2> /dev/null | grep -q PONG && break
-	sleep 0.2
-done
-redis-cli -s "$sock" ping | grep -q PONG || fail "redis-server did not answer"
+redis_start soak --appendonly no --logfile "$out"/redis.log \
+	--loadmodule "$bin"/redis-utmem.so
 
 start=$(date +%s)
 deadline=$((start + seconds))
@@ -297,11 +291,7 @@ done
 [ "$npools" -gt 0 ] || fail "soak: no pool to reconcile"
 
 # --- teardown: everything goes back
-redis-cli -s "$sock" shutdown nosave > /dev/null 2>&1
-for i in $(seq 50); do
-	pgrep -x redis-server > /dev/null || break
-	sleep 0.2
-done
+redis_stop soak
 pgrep -x redis-server > /dev/null && fail "soak: redis-server did not stop"
 
 # swapoff with pages in tmem: a working set that swaps, half of it

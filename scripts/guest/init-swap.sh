@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # init of the frontswap end-to-end guest (scripts/run-disk-e2e.sh boots it
-# with the swap disk as ubd0 and swap_stress's directory in UTMEM_BIN).
+# with the swap disk as disk 0 and swap_stress's directory in UTMEM_BIN).
 #
 # Correctness runs, each with a working set of 2-3 times the guest's
 # memory, every page checked:
@@ -15,14 +15,14 @@
 # benchmark: the same workload with disk swap only, with zswap and with
 # frontswap on the simulator, on the plain ubd disk and behind dm-delay.
 # Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
-. "$(dirname "$0")"/guest-setup.sh
+. "$(dirname "$0")"/lib.sh
 
 d=/sys/kernel/debug/utmem
 fs=$d/frontswap
 sim=$d/sim
 enabled=/sys/module/utmem/parameters/frontswap
 stress=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}/swap_stress
-disk=/dev/ubda
+disk=$(disk 0)
 counters="stores store_refused store_failed store_large loads load_failed invalidates flush_failed written_back"
 
 # To stderr: the benchmark runs checks inside $(...).
@@ -174,7 +174,7 @@ bench() {	# MODEL DEVICE
 }
 
 table=""
-bench "ubd (host page cache)" "$disk"
+bench "${disk#/dev/} (host page cache)" "$disk"
 sectors=$(blockdev --getsz "$disk")
 echo "0 $sectors delay $disk 0 5" | dmsetup create hdd --noudevsync ||
 	fail "dmsetup create"

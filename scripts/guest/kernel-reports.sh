@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 #
 # The one check of the kernel's own reports, for every guest.  Sourced by
-# guest-setup.sh (so every init script has it), which also calls
+# lib.sh (so every init script has it), which also calls
 # kernel_reports_begin once the file systems are up; an init script ends
 # with
 #

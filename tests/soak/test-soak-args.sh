@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Checks the soak's command lines on the build machine: run-soak.sh,
-# utmem_client and redis_soak refuse bad arguments with exit status 2
+# Checks the soak's command lines on the build machine: the guest runner
+# (scripts/guest.sh) with the soak scenario, utmem_client and
+# redis_soak refuse bad arguments with exit status 2
 # and a message, and the clients report a missing device or server the
 # same way.  (Their checked runs need a guest: make soak, make test.)
 #
@@ -27,14 +28,24 @@ expect() {	# WANT-STATUS PATTERN DESCRIPTION COMMAND...
 	echo "ok: $what"
 }
 
-soak=$repo/scripts/run-soak.sh
-expect 2 'DURATION wants' "run-soak: DURATION 5" "$soak" uml /bin/true "$bin" 5
-expect 2 'DURATION wants' "run-soak: DURATION 2x" "$soak" uml /bin/true "$bin" 2x
-expect 2 'DURATION wants' "run-soak: DURATION m" "$soak" uml /bin/true "$bin" m
-expect 2 'seed wants' "run-soak: SEED x" "$soak" uml /bin/true "$bin" 30m x
-expect 2 'fuzz_ops wants' "run-soak: FUZZ_OPS 1e6" env FUZZ_OPS=1e6 "$soak" uml /bin/true "$bin" 30m
-expect 2 'no kernel' "run-soak: missing kernel" "$soak" uml /nonexistent "$bin" 30m
-expect 2 "no guest 'kvm'" "run-soak: unknown guest" "$soak" kvm /bin/true "$bin" 30m
+# The guest runner and the soak scenario refuse before booting anything.
+guest=$repo/scripts/guest.sh
+soak=(env KERNEL=/bin/true BIN="$bin" "$guest" soak)
+expect 2 'DURATION wants' "soak: DURATION=5" "${soak[@]}" DURATION=5
+expect 2 'DURATION wants' "soak: DURATION=2x" "${soak[@]}" DURATION=2x
+expect 2 'DURATION wants' "soak: DURATION=m" "${soak[@]}" DURATION=m
+expect 2 'SEED wants' "soak: SEED=x" "${soak[@]}" DURATION=30m SEED=x
+expect 2 'FUZZ_OPS wants' "soak: FUZZ_OPS=1e6" "${soak[@]}" FUZZ_OPS=1e6
+expect 2 'no kernel' "guest.sh: missing kernel" env KERNEL=/nonexistent \
+	BIN="$bin" "$guest" soak
+expect 2 "not 'arm'" "guest.sh: unknown arch" "${soak[@]}" --arch arm
+expect 2 "runs on x86_64, not 'uml'" "guest.sh: scenario of another arch" \
+	env KERNEL=/bin/true "$guest" kvm --arch uml
+expect 2 "no scenario 'nosuch'" "guest.sh: unknown scenario" "$guest" nosuch
+expect 2 "'extra'?" "guest.sh: a word that is no NAME=VALUE" "${soak[@]}" extra
+expect 2 "needs /nonexistent/utmem_client" "guest.sh: a missing program" \
+	env KERNEL=/bin/true BIN=/nonexistent "$guest" soak
+expect 0 "^soak  *uml,x86_64" "guest.sh --list" "$guest" --list
 
 client=$bin/utmem_client
 expect 2 usage "utmem_client: no -i" "$client"
