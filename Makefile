@@ -197,22 +197,18 @@ SOAK_BIN := $(BIN)/utmem_client $(BIN)/redis_soak $(BIN)/redis-utmem.so \
 DEMO_BIN := $(BIN)/swap_stress $(BIN)/utmemctl $(BIN)/redis-utmem.so \
 	$(BIN)/redis_bench
 
-# The end-to-end checks boot the KUnit kernel as a guest, one scenario
-# (scripts/scenarios/) after another: scripts/guest.sh SCENARIO runs one.
+# The end-to-end checks boot the KUnit kernel as guests, one per scenario
+# (scripts/scenarios/; scripts/guest.sh SCENARIO runs one), E2E_JOBS at
+# once, the longest first; each guest's console goes to a log in
+# $(UTMEM_CACHE)/logs/.
 GUEST_SH := $(REPO)/scripts/guest.sh
-E2E_SCENARIOS := sim demo dev redis cleancache swap \
-	"soak DURATION=60s FUZZ_OPS=20000"
+E2E_JOBS ?= $(JOBS)
+E2E_SCENARIOS := "soak DURATION=60s FUZZ_OPS=20000" swap cleancache dev \
+	redis demo sim
 e2e: uml-kernel $(REDIS_BIN) $(BIN)/swap_stress $(BIN)/utmem_dev_test $(BIN)/libutmem_test \
 		$(BIN)/utmemctl $(UTMEMCTL_TESTS) $(BIN)/cc_torture $(BIN)/dio_race \
 		$(BIN)/verity $(BIN)/utmem_flood $(SOAK_BIN)
-	@set -e; n=0; total=$$(set -- $(E2E_SCENARIOS); echo $$#); \
-	start=$$(date +%s); \
-	for s in $(E2E_SCENARIOS); do \
-		n=$$((n + 1)); \
-		echo "e2e: $$n/$$total: $$s [$$(($$(date +%s) - start)) s]"; \
-		$(GUEST_SH) $$s; \
-	done; \
-	echo "e2e: $$total scenarios passed in $$(($$(date +%s) - start)) s"
+	$(GUEST_SH) --jobs $(E2E_JOBS) $(E2E_SCENARIOS)
 
 kunit:
 	$(KUNIT_PY) run $(KUNIT_OPTS)

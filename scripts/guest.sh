@@ -4,7 +4,14 @@
 # The guest runner: boots one scenario's guest and reports its verdict.
 #
 #   scripts/guest.sh SCENARIO [--arch uml|x86_64] [NAME=VALUE...]
+#   scripts/guest.sh --jobs N 'SCENARIO [ARG...]'...
 #   scripts/guest.sh --list
+#
+# With --jobs, runs the scenarios given (each one quoted with its
+# arguments), N at a time, each guest's console in a log under
+# UTMEM_CACHE/logs/; prints a line as each starts and ends, and the tail
+# of the log of one that fails.  Each guest is one process, so on this
+# 2-core machine two run side by side in the time of one.
 #
 # A scenario is a file in scripts/scenarios/ (bash, sourced here) that
 # sets:
@@ -32,6 +39,9 @@
 # each with the seconds since the runner started.
 set -euo pipefail
 
+# Read whole before it runs: a checkout may change while a guest runs.
+{
+
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cache=${UTMEM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/utmem}
 usage="usage: guest.sh SCENARIO [--arch uml|x86_64] [NAME=VALUE...] | --list"
@@ -41,6 +51,44 @@ if [ "${1:-}" = --list ]; then
 		(ABOUT=; ARCHS=uml; . "$f"; printf '%-12s %-11s %s\n' \
 			"$(basename "$f")" "${ARCHS// /,}" "$ABOUT")
 	done
+	exit 0
+fi
+if [ "${1:-}" = --jobs ]; then
+	jobs=${2:?$usage}
+	shift 2
+	[[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "guest.sh: --jobs wants a count, not '$jobs'" >&2; exit 2; }
+	logs=$cache/logs
+	mkdir -p "$logs"
+	start=$(date +%s)
+	declare -A names=()
+	failed=()
+	finish() {	# waits for one guest; records a failure
+		local pid status=0
+		wait -n -p pid || status=$?
+		if [ "$status" = 0 ]; then
+			echo "guest.sh: ${names[$pid]}: PASS [$(($(date +%s) - start)) s]"
+		else
+			echo "guest.sh: ${names[$pid]}: FAIL [$(($(date +%s) - start)) s]; the end of $logs/${names[$pid]%% *}.log:"
+			tail -60 "$logs/${names[$pid]%% *}.log" | sed 's/^/    /'
+			failed+=("${names[$pid]%% *}")
+		fi
+		unset "names[$pid]"
+	}
+	for run in "$@"; do
+		[ "${#names[@]}" -lt "$jobs" ] || finish
+		# shellcheck disable=SC2086
+		"$0" $run > "$logs/${run%% *}.log" 2>&1 &
+		names[$!]=$run
+		echo "guest.sh: $run: started [$(($(date +%s) - start)) s]"
+	done
+	while [ "${#names[@]}" -gt 0 ]; do
+		finish
+	done
+	if [ "${#failed[@]}" -gt 0 ]; then
+		echo "guest.sh: failed: ${failed[*]}"
+		exit 1
+	fi
+	echo "guest.sh: $# scenarios passed in $(($(date +%s) - start)) s"
 	exit 0
 fi
 scenario=${1:?$usage}
@@ -127,3 +175,5 @@ if [ "$status" != 0 ]; then
 	exit 1
 fi
 progress "PASS"
+exit
+}

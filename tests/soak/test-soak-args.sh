@@ -46,6 +46,11 @@ expect 2 "'extra'?" "guest.sh: a word that is no NAME=VALUE" "${soak[@]}" extra
 expect 2 "needs /nonexistent/utmem_client" "guest.sh: a missing program" \
 	env KERNEL=/bin/true BIN=/nonexistent "$guest" soak
 expect 0 "^soak  *uml,x86_64" "guest.sh --list" "$guest" --list
+expect 2 "wants a count" "guest.sh: --jobs 0" "$guest" --jobs 0 sim
+# Guests that fail (no scenario; a kernel that boots nothing) are named,
+# with the end of their logs.
+expect 1 "failed: nosuch sim" "guest.sh --jobs: failures reported" \
+	env KERNEL=/bin/true UTMEM_CACHE="$(mktemp -d)" "$guest" --jobs 2 nosuch sim
 
 client=$bin/utmem_client
 expect 2 usage "utmem_client: no -i" "$client"
