@@ -63,6 +63,7 @@
 
 #include <utmem/tmem.h>
 #include <utmem/debugfs.h>
+#include <utmem/sysfs.h>
 #include "guest/mm/frontswap_tmem.h"
 #include "guest/fs/cleancache_tmem.h"
 #include "guest/drivers/utmem/utmem_dev.h"
@@ -112,6 +113,17 @@ tmem_backend_find(const char *name)
 }
 EXPORT_SYMBOL_IF_KUNIT(tmem_backend_find);
 
+/* /sys/kernel/utmem/backend: the guest side's backend, or "none". */
+static ssize_t backend_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	struct tmem_backend *be = tmem_backend();
+
+	return sysfs_emit(buf, "%s\n", be ? be->ops->name : UTMEM_BACKEND_NONE);
+}
+
+static struct kobj_attribute backend_attr = __ATTR_RO(backend);
+
 /* Binds the guest side's backend and starts the guest users on it. */
 static int __init utmem_guest_init(void)
 {
@@ -157,6 +169,17 @@ static int __init utmem_init(void)
 {
 	int host_err, guest_err;
 
+	/* The operator's interface: without it, nothing starts. */
+	guest_err = utmem_sysfs_init();
+	if (!guest_err)
+		guest_err = sysfs_create_file(utmem_sysfs_root(),
+					      &backend_attr.attr);
+	if (guest_err) {
+		pr_err("cannot make /sys/kernel/utmem: %pe\n",
+		       ERR_PTR(guest_err));
+		utmem_sysfs_exit();
+		return guest_err;
+	}
 	utmem_debugfs_root = debugfs_create_dir("utmem", NULL);
 
 	/* Logs its own failure, which leaves the hypercall unanswered. */
@@ -171,6 +194,7 @@ static int __init utmem_init(void)
 	}
 	if (guest_err) {
 		debugfs_remove_recursive(utmem_debugfs_root);
+		utmem_sysfs_exit();
 		return guest_err;
 	}
 	return 0;
@@ -189,6 +213,7 @@ static void __exit utmem_exit(void)
 	if (utmem_host_running)
 		utmem_kvm_host_exit();
 	debugfs_remove_recursive(utmem_debugfs_root);
+	utmem_sysfs_exit();
 }
 
 module_init(utmem_init);

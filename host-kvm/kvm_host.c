@@ -35,6 +35,7 @@
 
 #include "../host/host.h"
 #include <utmem/debugfs.h>
+#include <utmem/sysfs.h>
 #include "kvm_host_glue.h"
 #include "kvm_serve.h"
 
@@ -256,6 +257,94 @@ static int vms_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(vms);
 
+/*
+ * sysfs kvm_host/: what the host holds for all VMs, and how many it
+ * serves; the engine's and the hypercall handler's counters beside.
+ */
+static struct kobject *kvm_host_sysfs;
+
+static ssize_t total_show(char *buf, const u64 *field)
+{
+	return sysfs_emit(buf, "%llu\n", utmem_host_read(kvm_host, field));
+}
+
+static ssize_t capacity_bytes_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	return total_show(buf, &kvm_host->capacity);
+}
+
+static ssize_t used_bytes_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return total_show(buf, &kvm_host->used);
+}
+
+static ssize_t raw_bytes_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	return total_show(buf, &kvm_host->raw_bytes);
+}
+
+static ssize_t pages_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return total_show(buf, &kvm_host->pages);
+}
+
+static struct kobj_attribute capacity_bytes_attr = __ATTR_RO(capacity_bytes);
+static struct kobj_attribute used_bytes_attr = __ATTR_RO(used_bytes);
+static struct kobj_attribute raw_bytes_attr = __ATTR_RO(raw_bytes);
+static struct kobj_attribute pages_attr = __ATTR_RO(pages);
+
+static ssize_t vms_served_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	struct kvm_vm_client *vm;
+	unsigned long index;
+	unsigned int n = 0;
+
+	mutex_lock(&vms_lock);
+	xa_for_each(&vms, index, vm)
+		n++;
+	mutex_unlock(&vms_lock);
+	return sysfs_emit(buf, "%u\n", n);
+}
+
+static struct kobj_attribute vms_served_attr = __ATTR_RO(vms_served);
+
+static struct attribute *kvm_host_attrs[] = {
+	&capacity_bytes_attr.attr,
+	&used_bytes_attr.attr,
+	&raw_bytes_attr.attr,
+	&pages_attr.attr,
+	&vms_served_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group kvm_host_group = {
+	.attrs = kvm_host_attrs,
+};
+
+static void kvm_host_sysfs_init(void)
+{
+	struct utmem_counter counters[UTMEM_HOST_NR_COUNTERS + 2];
+	int i;
+
+	for (i = 0; i < UTMEM_HOST_NR_COUNTERS; i++) {
+		counters[i].name = utmem_host_counter_names[i];
+		counters[i].counter = &kvm_host->counters[i];
+	}
+	counters[i].name = "hypercalls_malformed";
+	counters[i++].counter = &server.malformed;
+	counters[i].name = "hypercalls_not_enabled";
+	counters[i++].counter = &server.not_enabled;
+	kvm_host_sysfs = utmem_sysfs_add("kvm_host", counters, i,
+					 &kvm_host_group);
+	if (!kvm_host_sysfs)
+		pr_warn("no /sys/kernel/utmem/kvm_host\n");
+}
+
 /* A size parameter; empty for the default (a quarter of RAM). */
 static int parse_size(const char *name, const char *str, u64 *bytes)
 {
@@ -312,6 +401,7 @@ int utmem_kvm_host_init(struct dentry *debugfs_root)
 				      &server.calls[i]);
 	utmem_debugfs_counter("malformed", calls, &server.malformed);
 	utmem_debugfs_counter("not_enabled", calls, &server.not_enabled);
+	kvm_host_sysfs_init();
 	pr_info("ready for KVM guests: %llu bytes, %s per VM, shared pools %s; %s\n",
 		capacity, vm_cap ? kvm_vm_cap : "no cap",
 		kvm_shared_pools ? "on" : "off",
@@ -327,6 +417,8 @@ void utmem_kvm_host_exit(void)
 	unsigned long index;
 
 	utmem_kvm_host_unregister(&kvm_host_ops);
+	utmem_sysfs_remove(kvm_host_sysfs);
+	kvm_host_sysfs = NULL;
 	mutex_lock(&vms_lock);
 	xa_for_each(&vms, index, vm) {
 		xa_erase(&vms, index);

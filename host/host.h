@@ -407,6 +407,21 @@ static inline void utmem_host_footprint_changed(struct utmem_host *host,
 		host->footprint_changed(host, headroom);
 }
 
+/*
+ * Reads a u64 that @host->lock protects (32-bit hosts would tear it), for
+ * the files that show it.
+ */
+static inline u64 utmem_host_read(struct utmem_host *host, const u64 *field)
+{
+	unsigned long flags;
+	u64 val;
+
+	spin_lock_irqsave(&host->lock, flags);
+	val = *field;
+	spin_unlock_irqrestore(&host->lock, flags);
+	return val;
+}
+
 /* Accounts: host_capacity.c, called under @host->lock. */
 u32 utmem_host_page_charge(const struct utmem_host_page *page);
 void utmem_host_charge(struct utmem_host_pool *pool,

@@ -33,23 +33,11 @@
 #include "host.h"
 #include <utmem/debugfs.h>
 
-/* Read a u64 that host->lock protects: 32-bit hosts would tear it. */
-static u64 host_read(struct utmem_host *host, const u64 *field)
-{
-	unsigned long flags;
-	u64 val;
-
-	spin_lock_irqsave(&host->lock, flags);
-	val = *field;
-	spin_unlock_irqrestore(&host->lock, flags);
-	return val;
-}
-
 static int host_capacity_get(void *data, u64 *val)
 {
 	struct utmem_host *host = data;
 
-	*val = host_read(host, &host->capacity);
+	*val = utmem_host_read(host, &host->capacity);
 	return 0;
 }
 
@@ -57,7 +45,7 @@ static int host_used_get(void *data, u64 *val)
 {
 	struct utmem_host *host = data;
 
-	*val = host_read(host, &host->used);
+	*val = utmem_host_read(host, &host->used);
 	return 0;
 }
 
@@ -65,7 +53,7 @@ static int host_raw_bytes_get(void *data, u64 *val)
 {
 	struct utmem_host *host = data;
 
-	*val = host_read(host, &host->raw_bytes);
+	*val = utmem_host_read(host, &host->raw_bytes);
 	return 0;
 }
 
@@ -73,7 +61,7 @@ static int host_pages_get(void *data, u64 *val)
 {
 	struct utmem_host *host = data;
 
-	*val = host_read(host, &host->pages);
+	*val = utmem_host_read(host, &host->pages);
 	return 0;
 }
 
@@ -141,7 +129,7 @@ static int max_hold_get(void *data, u64 *val)
 {
 	struct utmem_host *host = data;
 
-	*val = host_read(host, &host->max_hold_ns);
+	*val = utmem_host_read(host, &host->max_hold_ns);
 	return 0;
 }
 
@@ -187,7 +175,7 @@ static int client_cap_get(void *data, u64 *val)
 {
 	struct utmem_host_client *client = data;
 
-	*val = host_read(client->host, &client->cap);
+	*val = utmem_host_read(client->host, &client->cap);
 	return 0;
 }
 
@@ -195,7 +183,7 @@ static int client_used_get(void *data, u64 *val)
 {
 	struct utmem_host_client *client = data;
 
-	*val = host_read(client->host, &client->used);
+	*val = utmem_host_read(client->host, &client->used);
 	return 0;
 }
 
@@ -203,7 +191,7 @@ static int client_pages_get(void *data, u64 *val)
 {
 	struct utmem_host_client *client = data;
 
-	*val = host_read(client->host, &client->pages);
+	*val = utmem_host_read(client->host, &client->pages);
 	return 0;
 }
 
@@ -211,7 +199,7 @@ static int client_max_values_get(void *data, u64 *val)
 {
 	struct utmem_host_client *client = data;
 
-	*val = host_read(client->host, &client->max_values);
+	*val = utmem_host_read(client->host, &client->max_values);
 	return 0;
 }
 

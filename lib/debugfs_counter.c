@@ -37,7 +37,7 @@ void utmem_debugfs_counter(const char *name, struct dentry *dir,
  * @n: entries in @table
  */
 void utmem_debugfs_counters(struct dentry *dir,
-			    const struct utmem_debugfs_counter *table,
+			    const struct utmem_counter *table,
 			    unsigned int n)
 {
 	unsigned int i;

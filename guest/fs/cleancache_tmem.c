@@ -52,6 +52,7 @@
 
 #include "cleancache_tmem.h"
 #include <utmem/debugfs.h>
+#include <utmem/sysfs.h>
 
 /**
  * struct cc_fs - what the cleancache keeps of one filesystem
@@ -430,17 +431,29 @@ static const struct cleancache_ops cleancache_tmem_ops = {
 	.invalidate_fs = cleancache_tmem_invalidate_fs,
 };
 
-static void cleancache_tmem_debugfs_init(struct dentry *root)
+/* debugfs utmem/cleancache/ and sysfs /sys/kernel/utmem/cleancache/. */
+static void cleancache_tmem_files_init(struct dentry *root)
 {
 	struct cleancache_tmem_stats *st = &cleancache_tmem_stats;
-	const struct utmem_debugfs_counter counters[] = {
+	const struct utmem_counter counters[] = {
+		{ "puts", &st->calls.puts },
+		{ "put_refused", &st->calls.put_refused },
+		{ "put_failed", &st->calls.put_failed },
+		{ "gets", &st->calls.gets },
+		{ "hits", &st->calls.hits },
+		{ "misses", &st->calls.misses },
+		{ "get_failed", &st->calls.get_failed },
+		{ "flushes", &st->calls.flushes },
 		{ "invalidate_pages", &st->invalidate_pages },
 		{ "invalidate_inodes", &st->invalidate_inodes },
 	};
 	struct dentry *dir = debugfs_create_dir("cleancache", root);
 
-	tmem_debugfs_create_pool_stats(dir, &st->calls);
 	utmem_debugfs_counters(dir, counters, ARRAY_SIZE(counters));
+	/* Never removed: cleancache cannot unregister. */
+	if (!utmem_sysfs_add("cleancache", counters, ARRAY_SIZE(counters),
+			     NULL))
+		pr_warn("no /sys/kernel/utmem/cleancache\n");
 }
 
 /* Called once a backend is bound; cleancache cannot unbind it. */
@@ -457,6 +470,6 @@ void cleancache_tmem_init(struct dentry *debugfs_root)
 		pr_err("cannot register: %d\n", err);
 		return;
 	}
-	cleancache_tmem_debugfs_init(debugfs_root);
+	cleancache_tmem_files_init(debugfs_root);
 	pr_info("registered\n");
 }

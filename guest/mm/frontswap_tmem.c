@@ -26,6 +26,7 @@
 #include <utmem/tmem.h>
 #include "frontswap_tmem.h"
 #include <utmem/debugfs.h>
+#include <utmem/sysfs.h>
 
 static bool frontswap_enabled = true;
 module_param_named(frontswap, frontswap_enabled, bool, 0644);
@@ -165,26 +166,51 @@ static int shrink_set(void *data, u64 val)
 
 DEFINE_DEBUGFS_ATTRIBUTE(shrink_fops, NULL, shrink_set, "%llu\n");
 
-static int pages_held_get(void *data, u64 *val)
+/* Pages the host holds for every swap area. */
+static u64 pages_held(void)
 {
+	u64 held = 0;
 	int type;
 
-	*val = 0;
 	mutex_lock(&frontswap_areas_lock);
 	for (type = 0; type < MAX_SWAPFILES; type++) {
 		if (frontswap_areas[type])
-			*val += frontswap_tmem_area_held(frontswap_areas[type]);
+			held += frontswap_tmem_area_held(frontswap_areas[type]);
 	}
 	mutex_unlock(&frontswap_areas_lock);
+	return held;
+}
+
+static int pages_held_get(void *data, u64 *val)
+{
+	*val = pages_held();
 	return 0;
 }
 
 DEFINE_DEBUGFS_ATTRIBUTE(pages_held_fops, pages_held_get, NULL, "%llu\n");
 
-static void frontswap_tmem_debugfs_init(struct dentry *root)
+static ssize_t pages_held_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", pages_held());
+}
+
+static struct kobj_attribute pages_held_attr = __ATTR_RO(pages_held);
+
+static struct attribute *frontswap_attrs[] = {
+	&pages_held_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group frontswap_group = {
+	.attrs = frontswap_attrs,
+};
+
+/* debugfs utmem/frontswap/ and sysfs /sys/kernel/utmem/frontswap/. */
+static void frontswap_tmem_files_init(struct dentry *root)
 {
 	struct frontswap_tmem_stats *st = &frontswap_stats;
-	const struct utmem_debugfs_counter counters[] = {
+	const struct utmem_counter counters[] = {
 		{ "stores", &st->stores },
 		{ "store_refused", &st->store_refused },
 		{ "store_failed", &st->store_failed },
@@ -201,6 +227,10 @@ static void frontswap_tmem_debugfs_init(struct dentry *root)
 	debugfs_create_file_unsafe("pages_held", 0444, dir, NULL,
 				   &pages_held_fops);
 	debugfs_create_file_unsafe("shrink", 0200, dir, NULL, &shrink_fops);
+	/* Never removed: frontswap cannot unregister. */
+	if (!utmem_sysfs_add("frontswap", counters, ARRAY_SIZE(counters),
+			     &frontswap_group))
+		pr_warn("no /sys/kernel/utmem/frontswap\n");
 }
 
 /* Called once the backend is bound; frontswap cannot be unbound. */
@@ -213,6 +243,6 @@ void frontswap_tmem_init(struct dentry *debugfs_root)
 		return;
 	}
 	tmem_register_reclaim_notifier(&frontswap_reclaim_nb);
-	frontswap_tmem_debugfs_init(debugfs_root);
+	frontswap_tmem_files_init(debugfs_root);
 	pr_info("registered%s\n", frontswap_enabled ? "" : " (disabled)");
 }

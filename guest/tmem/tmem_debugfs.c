@@ -103,11 +103,10 @@ TMEM_POOL_INFO_ATTR(evicted);
 TMEM_POOL_INFO_ATTR(puts);
 TMEM_POOL_INFO_ATTR(flushes);
 
-/* One file per counter of @st, in @dir; cleancache shows its own too. */
-void tmem_debugfs_create_pool_stats(struct dentry *dir,
-				    struct tmem_pool_stats *st)
+/* One file per counter of @st, in @dir. */
+static void pool_stats_files(struct dentry *dir, struct tmem_pool_stats *st)
 {
-	const struct utmem_debugfs_counter counters[] = {
+	const struct utmem_counter counters[] = {
 		{ "puts", &st->puts },
 		{ "put_refused", &st->put_refused },
 		{ "put_failed", &st->put_failed },
@@ -133,7 +132,7 @@ void tmem_pool_debugfs_add(struct tmem_pool *pool)
 	pool->debugfs = dir;
 	debugfs_create_file_unsafe("id", 0444, dir, pool, &pool_id_fops);
 	debugfs_create_file_unsafe("flags", 0444, dir, pool, &pool_flags_fops);
-	tmem_debugfs_create_pool_stats(dir, &pool->stats);
+	pool_stats_files(dir, &pool->stats);
 	debugfs_create_file_unsafe("host_pages", 0444, dir, pool,
 				   &pool_pages_fops);
 	debugfs_create_file_unsafe("host_raw_bytes", 0444, dir, pool,

@@ -241,6 +241,7 @@ for i in 0 1 2; do
 	dmsetup remove img$i --noudevsync
 done
 echo > /sys/module/utmem/parameters/cleancache_shared
+sysfs_check cleancache cleancache
 
 kernel_reports_check || fail "kernel reports"
 echo "utmem-guest: PASS"

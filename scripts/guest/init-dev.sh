@@ -89,6 +89,7 @@ for len in 0 1; do
 	[ $((slab1 - slab0)) -le $((3 * cap)) ] ||
 		fail "slab grew $((slab1 - slab0)) for a capacity of $cap"
 done
+sysfs_check dev dev
 kernel_reports_check || fail "kernel reports"
 echo "utmem-guest: PASS"
 poweroff -f

@@ -146,6 +146,11 @@ for op in probe new_pool put get put_batch; do
 	[ "$(cat $kh/hypercalls/$op)" -gt 0 ] || l1_fail "no $op hypercall"
 done
 [ "$(cat $kh/hypercalls/malformed)" = 0 ] || l1_fail "L2 sent malformed requests"
+ks=/sys/kernel/utmem/kvm_host
+[ "$(cat $ks/vms_served)" = 1 ] || l1_fail "sysfs: $(cat $ks/vms_served) VMs served, not 1"
+[ "$(cat $ks/pages)" -gt 1000 ] || l1_fail "sysfs: only $(cat $ks/pages) pages held"
+[ "$(cat $ks/hypercalls_malformed)" = 0 ] || l1_fail "sysfs: malformed requests"
+grep -q "^vms_served  *1$" /tmp/host.txt || l1_fail "utmemctl host: vms_served is not 1"
 
 echo "--- killing L2"
 kill -9 "$l2"
@@ -155,6 +160,9 @@ show_l2
 [ "$(cat $kh/pages)" = 0 ] || fail "$(cat $kh/pages) pages left after L2 died"
 [ "$(cat $kh/used_bytes)" = 0 ] || fail "$(cat $kh/used_bytes) bytes left after L2 died"
 [ -d $kh/clients/"$client" ] && fail "clients/$client outlived its VM"
+[ "$(cat $ks/vms_served)" = 0 ] || fail "sysfs: VMs served after L2 died"
+[ "$(cat $ks/pages)" = 0 ] || fail "sysfs: pages left after L2 died"
+sysfs_check kvm_host kvm-host
 dmesg | grep 'kvm-host: VM of pid' | sed 's/^/  /'
 echo "utmem-l1: L2 booted to init in $l2_boot s, whole run $(echo "$(date +%s.%N) - $start" | bc) s"
 grep 'rtt_bench' $l2log | sed 's/^/  /'

@@ -20,6 +20,8 @@ show() {
 dmesg | grep 'utmem:'
 dmesg -C
 echo "backend: $(cat "$d"/backend), capacity $(cat "$d"/sim/capacity_bytes) bytes"
+[ "$(cat /sys/kernel/utmem/backend)" = sim ] ||
+	fail "sysfs backend reads '$(cat /sys/kernel/utmem/backend)', not sim"
 show "before"
 
 # 2048 pages in each of the four pool kinds: half compressible, half noise.

@@ -13,6 +13,9 @@
 #   redis_start NAME ARG...  a redis-server on /tmp/NAME.sock (pid in
 #                         /tmp/NAME.pid) with ARGs, answered PING
 #   redis_stop NAME       shuts it down and waits for it to go
+#   sysfs_check SYSDIR DEBUGDIR  every file of /sys/kernel/utmem/SYSDIR
+#                         reads as the file of that name in debugfs
+#                         utmem/DEBUGDIR (call it while nothing moves)
 #   kernel_reports_check  the splat check (kernel-reports.sh), which every
 #                         init script ends with
 # The runners look for "utmem-guest: PASS" or "utmem-guest: FAIL <why>" on
@@ -97,4 +100,17 @@ redis_start() {	# NAME ARG...
 redis_stop() {	# NAME
 	redis-cli -s /tmp/"$1".sock shutdown nosave > /dev/null 2>&1
 	wait_until 120 test ! -e /tmp/"$1".pid || fail "redis-server $1 did not stop"
+}
+
+sysfs_check() {	# SYSDIR DEBUGDIR
+	local sys=/sys/kernel/utmem/$1 dbg=/sys/kernel/debug/utmem/$2 f n=0
+	[ -d "$sys" ] || fail "no $sys"
+	for f in "$sys"/*; do
+		[ -e "$dbg/${f##*/}" ] || continue
+		[ "$(cat "$f")" = "$(cat "$dbg/${f##*/}")" ] ||
+			fail "$f reads $(cat "$f"), debugfs $(cat "$dbg/${f##*/}")"
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] || fail "$sys: no file to compare"
+	echo "  sysfs $1/: $n files read as in debugfs $2/"
 }

@@ -125,8 +125,8 @@ expect 2 "fault times=-2" -- "$ctl" fault fail_get times=-2
 expect 2 "fault unknown attribute" -- "$ctl" fault drop_ephemeral speed=1
 expect 3 "no device" -- "$ctl" --device "$tmp"/none put --pool 00112233445566778899aabbccddeeff k v
 expect_err "No such file or directory"
-expect 3 "no debugfs" -- "$ctl" --debugfs "$tmp"/none stats
-expect_err "is debugfs mounted"
+expect 3 "no sysfs, no debugfs" -- "$ctl" --sysfs "$tmp"/none --debugfs "$tmp"/none stats
+expect_err "does this kernel have utmem"
 expect 3 "no debugfs: pools" -- "$ctl" --debugfs "$tmp"/none pools
 expect 3 "no debugfs: sim" -- "$ctl" --debugfs "$tmp"/none sim
 expect 3 "no debugfs: fault" -- "$ctl" --debugfs "$tmp"/none fault
@@ -160,7 +160,7 @@ for f in id flags puts put_refused gets hits host_pages host_stored_bytes \
 done
 echo 0x1 > "$fake"/pools/dev.7.1.0/flags
 
-expect 0 "stats (tree)" -- "$ctl" --debugfs "$fake" stats
+expect 0 "stats (tree)" -- "$ctl" --sysfs "$tmp"/none --debugfs "$fake" stats
 expect_out '^backend +sim$'
 expect_out '^device/files +2$'
 expect_out '^sim/counters/evictions +3$'
@@ -170,16 +170,35 @@ if grep -qE 'shrink|reclaim_pages|fail_put|probability' "$tmp"/out; then
 else
 	ok "stats leaves out write-only files and fault attributes"
 fi
-expect 0 "stats --json (tree)" -- "$ctl" --debugfs "$fake" stats --json
+expect 0 "stats --json (tree)" -- "$ctl" --sysfs "$tmp"/none --debugfs "$fake" stats --json
 json_check 'd["backend"] == "sim" and d["device"] == {"files": 2, "odd": "007"}'
 json_check 'd["sim"]["counters"]["evictions"] == 3 and d["sim"]["clients"]["0"]["weight"] == 100'
 json_check 'd["frontswap"] == {"stores": 1} and "cleancache" not in d and isinstance(d["time"], int)'
 json_check '"fail_put" not in d["sim"] and "reclaim_pages" not in d["sim"]'
-expect 0 "stats --watch 1 --count 2 --json (tree)" -- "$ctl" --debugfs "$fake" stats --json --watch 1 --count 2
+
+# --- a made-up sysfs tree beside it: its sections win, debugfs adds the rest
+sys=$tmp/sysfs
+mkdir -p "$sys"/dev "$sys"/frontswap "$sys"/kvm_host
+echo kvm > "$sys"/backend
+echo 5 > "$sys"/dev/files
+echo 11 > "$sys"/frontswap/stores
+expect 0 "stats (sysfs and debugfs)" -- "$ctl" --sysfs "$sys" --debugfs "$fake" stats
+expect_out '^backend +kvm$'
+expect_out '^device/files +5$'
+expect_out '^frontswap/stores +11$'
+expect_out '^calls/put +41$'
+grep -q 'device/odd' "$tmp"/out && not_ok "stats mixed debugfs into a sysfs section" ||
+	ok "a section in sysfs is read from sysfs alone"
+expect 0 "stats (sysfs, no debugfs)" -- "$ctl" --sysfs "$sys" --debugfs "$tmp"/none stats
+expect_out '^device/files +5$'
+grep -q 'calls/' "$tmp"/out && not_ok "stats showed calls without debugfs" ||
+	ok "without debugfs, stats shows the sysfs sections"
+
+expect 0 "stats --watch 1 --count 2 --json (tree)" -- "$ctl" --sysfs "$tmp"/none --debugfs "$fake" stats --json --watch 1 --count 2
 json_check 'd["calls"]["put"] == 41'
 if [ "$(wc -l < "$tmp"/out)" = 2 ]; then ok "two JSON lines"; else not_ok "not two JSON lines"; fi
 ( sleep 0.5; echo 50 > "$fake"/calls/put ) &
-expect 0 "stats --watch 1 --count 2 (tree)" -- "$ctl" --debugfs "$fake" stats --watch 1 --count 2
+expect 0 "stats --watch 1 --count 2 (tree)" -- "$ctl" --sysfs "$tmp"/none --debugfs "$fake" stats --watch 1 --count 2
 expect_out '^--- sample 2, every 1 s$'
 expect_out '^calls/put +50 +\+9$'
 expect 0 "pools (tree)" -- "$ctl" --debugfs "$fake" pools
@@ -231,7 +250,8 @@ expect 0 "fault off (tree)" -- "$ctl" --debugfs "$fake" fault fail_get off
 [ "$(cat "$fake"/sim/fail_get/probability)" = 0 ] && ok "fault off: probability 0" ||
 	not_ok "fault off left probability $(cat "$fake"/sim/fail_get/probability)"
 
-# --- the KVM host view: the switch in a made-up sysfs, the rest in debugfs
+# --- the KVM host view: the switch and the totals in a made-up sysfs, the
+# VMs in debugfs
 expect 0 "--version" -- "$ctl" --version
 expect_out '^utmemctl .+ \(hypercall ABI [0-9]+\)$'
 params=$tmp/params
@@ -239,20 +259,21 @@ mkdir -p "$params" "$fake"/kvm-host/clients/3
 expect 3 "host without the host side" -- "$ctl" --params "$params" host
 expect_err "kvm_host_enabled: No such file or directory (is this kernel a KVM host"
 echo N > "$params"/kvm_host_enabled
-for f in capacity_bytes used_bytes raw_bytes pages; do
-	echo 7 > "$fake"/kvm-host/$f
+for f in capacity_bytes used_bytes raw_bytes pages vms_served; do
+	echo 7 > "$sys"/kvm_host/$f
 done
 echo "client 3 pid 99 hypercalls 1000 pages 5" > "$fake"/kvm-host/vms
 echo 20480 > "$fake"/kvm-host/clients/3/used_bytes
-expect 0 "host (tree)" -- "$ctl" --params "$params" --debugfs "$fake" host
+expect 0 "host (tree)" -- "$ctl" --params "$params" --sysfs "$sys" --debugfs "$fake" host
 expect_out '^kvm_host_enabled +off$'
 expect_out '^pages +7$'
 expect_out '^vm client 3 pid 99 hypercalls 1000 pages 5 used_bytes 20480$'
-expect 0 "host --json (tree)" -- "$ctl" --params "$params" --debugfs "$fake" host --json
+expect 0 "host --json (tree)" -- "$ctl" --params "$params" --sysfs "$sys" --debugfs "$fake" host --json
 json_check 'd["kvm_host_enabled"] == 0 and d["vms"] == [{"client": 3, "pid": 99, "hypercalls": 1000, "pages": 5, "used_bytes": 20480}]'
-expect 0 "host without debugfs" -- "$ctl" --params "$params" --debugfs "$tmp"/none host
+expect 0 "host without debugfs" -- "$ctl" --params "$params" --sysfs "$sys" --debugfs "$tmp"/none host
 expect_out '^kvm_host_enabled +off$'
-expect_err "showing the switch only"
+expect_out '^vms_served +7$'
+expect_err "no VM by VM"
 expect 0 "host enable" -- "$ctl" --params "$params" host enable
 [ "$(cat "$params"/kvm_host_enabled)" = 1 ] && ok "host enable wrote 1" ||
 	not_ok "host enable wrote '$(cat "$params"/kvm_host_enabled)'"
@@ -263,7 +284,7 @@ expect 2 "host frob" -- "$ctl" --params "$params" host frob
 expect_err "host: 'frob' is not 'enable' or 'disable'"
 expect 2 "host enable --json" -- "$ctl" --params "$params" host --json enable
 echo "client x" > "$fake"/kvm-host/vms
-expect 3 "host with a bad vms line" -- "$ctl" --params "$params" --debugfs "$fake" host
+expect 3 "host with a bad vms line" -- "$ctl" --params "$params" --sysfs "$sys" --debugfs "$fake" host
 expect_err "cannot read 'client x'"
 
 if [ "$guest" = --guest ]; then

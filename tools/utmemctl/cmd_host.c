@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * host: the KVM host side as its operator sees it.  Whether VMs are
- * served is the module parameter kvm_host_enabled, in sysfs (the stable
- * interface, which works under lockdown); what the host holds and the
- * VMs it serves are read from debugfs utmem/kvm-host/ when it is there.
+ * served is the module parameter kvm_host_enabled, and what the host
+ * holds is in /sys/kernel/utmem/kvm_host/ (sysfs: stable, there under
+ * lockdown); the VMs it serves, one by one, are read from debugfs
+ * utmem/kvm-host/ when it is mounted.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,7 +17,7 @@
 #define SWITCH	"kvm_host_enabled"
 
 static const char *const host_state[] = {
-	"capacity_bytes", "used_bytes", "raw_bytes", "pages",
+	"capacity_bytes", "used_bytes", "raw_bytes", "pages", "vms_served",
 };
 
 #define NR_STATE	(sizeof(host_state) / sizeof(host_state[0]))
@@ -96,8 +97,8 @@ static int host_show(struct ctl *ctl, bool json)
 	} else {
 		printf("%-20s %s\n", SWITCH, on ? "on" : "off");
 	}
-	for (i = 0; have_debugfs && i < NR_STATE; i++) {
-		snprintf(path, sizeof(path), "%s/kvm-host/%s", ctl->debugfs,
+	for (i = 0; i < NR_STATE; i++) {
+		snprintf(path, sizeof(path), "%s/kvm_host/%s", ctl->sysfs,
 			 host_state[i]);
 		if (debugfs_read(path, value, sizeof(value)))
 			continue;
@@ -144,7 +145,7 @@ static int host_show(struct ctl *ctl, bool json)
 		json_end(&j);
 	}
 	if (!ret && !have_debugfs)
-		fprintf(stderr, "utmemctl: no %s/kvm-host/: showing the switch only (debugfs not mounted, or not root?)\n",
+		fprintf(stderr, "utmemctl: no %s/kvm-host/: no VM by VM (debugfs not mounted, or not root?)\n",
 			ctl->debugfs);
 	return ret;
 }

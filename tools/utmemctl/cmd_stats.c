@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * stats and pools: utmem's counters from debugfs, as a table or JSON.
+ * stats and pools: utmem's counters, as a table or JSON.
  *
  * stats shows each section that exists (a kernel without frontswap has
  * no frontswap/), every readable file in it, nested directories as
- * "dir/name" in a table and as objects in JSON.  Write-only files and
- * fault-injection directories (see `utmemctl fault`) are left out.
+ * "dir/name" in a table and as objects in JSON.  A section in sysfs
+ * (/sys/kernel/utmem/: the operator's, stable, there under lockdown) is
+ * read from there; the others, for debugging, from debugfs when it is
+ * mounted.  Write-only files and fault-injection directories (see
+ * `utmemctl fault`) are left out.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -19,17 +22,18 @@
 
 #include "utmemctl.h"
 
-/* Section name in the output -> directory under utmem/ ("" for files). */
+/* Section name in the output -> directory under utmem/, and where. */
 static const struct {
 	const char *name;
 	const char *dir;
+	bool sysfs;
 } sections[] = {
-	{ "device", "dev" },
-	{ "calls", "calls" },
-	{ "errors", "errors" },
-	{ "sim", "sim" },
-	{ "frontswap", "frontswap" },
-	{ "cleancache", "cleancache" },
+	{ "device", "dev", true },
+	{ "calls", "calls", false },
+	{ "errors", "errors", false },
+	{ "sim", "sim", false },
+	{ "frontswap", "frontswap", true },
+	{ "cleancache", "cleancache", true },
 };
 
 /* One value of a sample, by its path under utmem/. */
@@ -136,11 +140,15 @@ static int take_sample(struct ctl *ctl, struct sample *s, struct json *j)
 	size_t i;
 	int err;
 
-	snprintf(path, sizeof(path), "%s/backend", ctl->debugfs);
+	snprintf(path, sizeof(path), "%s/backend", ctl->sysfs);
 	err = debugfs_read(path, value, sizeof(value));
+	if (err) {
+		snprintf(path, sizeof(path), "%s/backend", ctl->debugfs);
+		err = debugfs_read(path, value, sizeof(value));
+	}
 	if (err)
-		return failure("%s: %s (is debugfs mounted, are you root?)",
-			       path, strerror(-err));
+		return failure("%s/backend: %s (does this kernel have utmem?)",
+			       ctl->sysfs, strerror(-err));
 	sample_add(s, "backend", value);
 	if (j) {
 		json_object_begin(j);
@@ -152,8 +160,12 @@ static int take_sample(struct ctl *ctl, struct sample *s, struct json *j)
 	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
 		struct stat st;
 
-		snprintf(path, sizeof(path), "%s/%s", ctl->debugfs,
+		snprintf(path, sizeof(path), "%s/%s", ctl->sysfs,
 			 sections[i].dir);
+		if (!sections[i].sysfs || stat(path, &st) ||
+		    !S_ISDIR(st.st_mode))
+			snprintf(path, sizeof(path), "%s/%s", ctl->debugfs,
+				 sections[i].dir);
 		if (stat(path, &st) || !S_ISDIR(st.st_mode))
 			continue;
 		if (j) {

@@ -22,10 +22,11 @@
 #endif
 
 static const char help_text[] =
-"usage: utmemctl [--device PATH] [--debugfs DIR] [--params DIR] COMMAND [ARGS]\n"
+"usage: utmemctl [--device PATH] [--sysfs DIR] [--debugfs DIR] [--params DIR]\n"
+"                COMMAND [ARGS]\n"
 "\n"
 "Inspect and drive the guest's tmem pools (transcendent memory on the\n"
-"host) through /dev/utmem and debugfs.\n"
+"host) through /dev/utmem, sysfs and debugfs.\n"
 "\n"
 "Keys and values (through /dev/utmem):\n"
 "  put --pool UUID [--ephemeral] KEY (VALUE | - | --file FILE)\n"
@@ -48,13 +49,15 @@ static const char help_text[] =
 "  Pools are persistent unless --ephemeral: the host may drop an\n"
 "  ephemeral value at any time, and a GET takes it out of the pool.\n"
 "\n"
-"Counters and knobs (through debugfs, as root):\n"
+"Counters and knobs:\n"
 "  stats [--json] [--watch SEC [--count N]]\n"
-"        device, backend, simulator, frontswap and cleancache counters;\n"
-"        --watch repeats every SEC seconds with the change since the\n"
-"        last sample (JSON: one document per line)\n"
+"        the backend, device, frontswap and cleancache counters (from\n"
+"        sysfs), the core's calls and errors and the simulator's (from\n"
+"        debugfs, when mounted: as root); --watch repeats every SEC\n"
+"        seconds with the change since the last sample (JSON: one\n"
+"        document per line)\n"
 "  pools [--json]\n"
-"        the pools the tmem core holds on the host\n"
+"        the pools the tmem core holds on the host (debugfs)\n"
 "  sim [--json]\n"
 "  sim set KNOB=VALUE...\n"
 "        show or set the simulator: capacity (bytes, K/M/G suffixes),\n"
@@ -68,8 +71,8 @@ static const char help_text[] =
 "\n"
 "The KVM host side (on a host kernel, as root):\n"
 "  host [--json]\n"
-"        whether VMs are served (kvm_host_enabled, in sysfs), what the\n"
-"        host holds and one line per VM served: client, VMM pid,\n"
+"        whether VMs are served (kvm_host_enabled), what the host holds\n"
+"        (sysfs), and one line per VM served: client, VMM pid,\n"
 "        hypercalls, pages, bytes (from debugfs, when mounted)\n"
 "  host enable | host disable\n"
 "        start or stop serving VMs (a VM refused stays unbound; what VMs\n"
@@ -77,6 +80,7 @@ static const char help_text[] =
 "\n"
 "Options:\n"
 "  --device PATH   the device (default /dev/utmem)\n"
+"  --sysfs DIR     utmem's sysfs directory (default /sys/kernel/utmem)\n"
 "  --debugfs DIR   utmem's debugfs directory\n"
 "                  (default /sys/kernel/debug/utmem)\n"
 "  --params DIR    utmem's module parameters in sysfs\n"
@@ -182,6 +186,7 @@ int main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "device", required_argument, NULL, 'D' },
+		{ "sysfs", required_argument, NULL, 'S' },
 		{ "debugfs", required_argument, NULL, 'F' },
 		{ "params", required_argument, NULL, 'P' },
 		{ "version", no_argument, NULL, 'V' },
@@ -190,6 +195,7 @@ int main(int argc, char **argv)
 	};
 	struct ctl ctl = {
 		.device = "/dev/utmem",
+		.sysfs = "/sys/kernel/utmem",
 		.debugfs = "/sys/kernel/debug/utmem",
 		.params = "/sys/module/utmem/parameters",
 	};
@@ -201,6 +207,9 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'D':
 			ctl.device = optarg;
+			break;
+		case 'S':
+			ctl.sysfs = optarg;
 			break;
 		case 'F':
 			ctl.debugfs = optarg;

@@ -15,6 +15,7 @@
 
 struct ctl {
 	const char *device;	/* /dev/utmem */
+	const char *sysfs;	/* /sys/kernel/utmem */
 	const char *debugfs;	/* /sys/kernel/debug/utmem */
 	const char *params;	/* /sys/module/utmem/parameters */
 };

@@ -42,6 +42,7 @@
 #include "utmem_dev.h"
 #include "utmem_kv.h"
 #include <utmem/debugfs.h>
+#include <utmem/sysfs.h>
 
 atomic64_t utmem_dev_stats[UTMEM_STAT_NR];
 /* Open files and their pools, for debugfs. */
@@ -765,9 +766,12 @@ static struct miscdevice utmem_miscdev = {
  * debugfs utmem/dev/: files and pools open now, and what every file did
  * since boot (the sums of UTMEM_STATS).
  */
-static void utmem_dev_debugfs_init(struct dentry *root)
+static struct kobject *utmem_dev_sysfs;
+
+/* debugfs utmem/dev/ and sysfs /sys/kernel/utmem/dev/. */
+static void utmem_dev_files_init(struct dentry *root)
 {
-	const struct utmem_debugfs_counter counters[] = {
+	const struct utmem_counter counters[] = {
 		{ "files", &utmem_dev_files },
 		{ "pools", &utmem_dev_pools },
 		{ "puts", &utmem_dev_stats[UTMEM_STAT_PUTS] },
@@ -781,6 +785,10 @@ static void utmem_dev_debugfs_init(struct dentry *root)
 
 	utmem_debugfs_counters(debugfs_create_dir("dev", root), counters,
 			       ARRAY_SIZE(counters));
+	utmem_dev_sysfs = utmem_sysfs_add("dev", counters,
+					  ARRAY_SIZE(counters), NULL);
+	if (!utmem_dev_sysfs)
+		pr_warn("no /sys/kernel/utmem/dev\n");
 }
 
 /* Called once a backend is bound. */
@@ -798,12 +806,14 @@ int utmem_dev_init(struct dentry *debugfs_root)
 		utmem_coalesce_unregister();
 		return err;
 	}
-	utmem_dev_debugfs_init(debugfs_root);
+	utmem_dev_files_init(debugfs_root);
 	return 0;
 }
 
 void utmem_dev_exit(void)
 {
+	utmem_sysfs_remove(utmem_dev_sysfs);
+	utmem_dev_sysfs = NULL;
 	misc_deregister(&utmem_miscdev);
 	utmem_coalesce_unregister();
 }
