@@ -113,13 +113,17 @@ tmem_backend_find(const char *name)
 }
 EXPORT_SYMBOL_IF_KUNIT(tmem_backend_find);
 
-/* /sys/kernel/utmem/backend: the guest side's backend, or "none". */
+/*
+ * /sys/kernel/utmem/backend: the guest side's backend, or "none".  The
+ * name is the backend's static ops', kept here: the instance goes at
+ * exit while the file may still be read.
+ */
+static const char *bound_name = UTMEM_BACKEND_NONE;
+
 static ssize_t backend_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)
 {
-	struct tmem_backend *be = tmem_backend();
-
-	return sysfs_emit(buf, "%s\n", be ? be->ops->name : UTMEM_BACKEND_NONE);
+	return sysfs_emit(buf, "%s\n", READ_ONCE(bound_name));
 }
 
 static struct kobj_attribute backend_attr = __ATTR_RO(backend);
@@ -150,6 +154,7 @@ static int __init utmem_guest_init(void)
 		return PTR_ERR(be);
 	}
 	tmem_backend_bind(be);
+	WRITE_ONCE(bound_name, ops->name);
 	tmem_debugfs_init(be, utmem_debugfs_root);
 	tmem_selftest_debugfs_init(be, utmem_debugfs_root);
 	utmem_dev_bench_debugfs_init(be, utmem_debugfs_root);
@@ -205,6 +210,7 @@ static void __exit utmem_exit(void)
 	struct tmem_backend *be = tmem_backend();
 
 	if (be) {
+		WRITE_ONCE(bound_name, UTMEM_BACKEND_NONE);
 		utmem_dev_exit();
 		tmem_backend_unbind();
 		/* The backend removes its own directory. */

@@ -29,6 +29,9 @@ int utmem_sysfs_init(void)
 /** utmem_sysfs_exit() - remove /sys/kernel/utmem, after its directories */
 void utmem_sysfs_exit(void)
 {
+	/* Gone from sysfs now, whenever the last reference goes. */
+	if (utmem_kobj)
+		kobject_del(utmem_kobj);
 	kobject_put(utmem_kobj);
 	utmem_kobj = NULL;
 }
@@ -63,7 +66,7 @@ static ssize_t counter_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	struct counter_attr *c = container_of(attr, struct counter_attr, attr);
 
-	return sysfs_emit(buf, "%lld\n", atomic64_read(c->counter));
+	return sysfs_emit(buf, "%llu\n", (u64)atomic64_read(c->counter));
 }
 
 static void dir_release(struct kobject *kobj)
@@ -144,5 +147,6 @@ void utmem_sysfs_remove(struct kobject *dir)
 		return;
 	d = container_of(dir, struct utmem_sysfs_dir, kobj);
 	sysfs_remove_groups(dir, d->groups);
+	kobject_del(dir);
 	kobject_put(dir);
 }

@@ -30,14 +30,20 @@ expect() {	# WANT-STATUS PATTERN DESCRIPTION COMMAND...
 
 # The guest runner and the soak scenario refuse before booting anything.
 guest=$repo/scripts/guest.sh
-soak=(env KERNEL=/bin/true BIN="$bin" "$guest" soak)
+# The soak's programs, as stand-ins: only its arguments are checked here.
+fakebin=$(mktemp -d)
+trap 'rm -rf "$fakebin"' EXIT
+for p in utmem_client redis_soak redis-utmem.so swap_stress cc_torture utmem_dev_test; do
+	install -m 0755 /dev/null "$fakebin/$p"
+done
+soak=(env KERNEL=/bin/true BIN="$fakebin" "$guest" soak)
 expect 2 'DURATION wants' "soak: DURATION=5" "${soak[@]}" DURATION=5
 expect 2 'DURATION wants' "soak: DURATION=2x" "${soak[@]}" DURATION=2x
 expect 2 'DURATION wants' "soak: DURATION=m" "${soak[@]}" DURATION=m
 expect 2 'SEED wants' "soak: SEED=x" "${soak[@]}" DURATION=30m SEED=x
 expect 2 'FUZZ_OPS wants' "soak: FUZZ_OPS=1e6" "${soak[@]}" FUZZ_OPS=1e6
 expect 2 'no kernel' "guest.sh: missing kernel" env KERNEL=/nonexistent \
-	BIN="$bin" "$guest" soak
+	BIN="$fakebin" "$guest" soak
 expect 2 "not 'arm'" "guest.sh: unknown arch" "${soak[@]}" --arch arm
 expect 2 "runs on x86_64, not 'uml'" "guest.sh: scenario of another arch" \
 	env KERNEL=/bin/true "$guest" kvm --arch uml
