@@ -157,13 +157,14 @@ static int __init utmem_guest_init(void)
 	WRITE_ONCE(bound_name, ops->name);
 	tmem_debugfs_init(be, utmem_debugfs_root);
 	tmem_selftest_debugfs_init(be, utmem_debugfs_root);
-	utmem_dev_bench_debugfs_init(be, utmem_debugfs_root);
 	pr_info("bound backend %s\n", ops->name);
 
 	/* The other users keep working without the device. */
 	err = utmem_dev_init(utmem_debugfs_root);
 	if (err)
 		pr_err("no /dev/utmem: %pe\n", ERR_PTR(err));
+	else
+		utmem_dev_bench_debugfs_init(be, utmem_debugfs_root);
 	/* Cannot fail in a way that needs undoing; never unregistered. */
 	frontswap_tmem_init(utmem_debugfs_root);
 	cleancache_tmem_init(utmem_debugfs_root);
