@@ -61,6 +61,10 @@
 #define UTMEM_HOST_FREE_BATCH		128
 /* Pages a blob is shared by at most: its count can never wrap. */
 #define UTMEM_HOST_BLOB_SHARE_MAX	BIT(30)
+/* No pages asked back: a client's reclaim target when it owes nothing. */
+#define UTMEM_HOST_NO_TARGET		U64_MAX
+/* How long a client may owe pages and still make persistent PUTs. */
+#define UTMEM_HOST_RECLAIM_GRACE_MS	5000
 
 /**
  * struct utmem_host_blob - the stored form of one value
@@ -190,6 +194,23 @@ struct utmem_host_pool {
  * @pools: pool id -> struct utmem_host_pool
  * @node: on @host->clients
  * @debugfs: its directory under clients/, or NULL
+ * @reclaim_target: the persistent pages it should hold at most, since the
+ *	host asked some back (host_reclaim.c); %UTMEM_HOST_NO_TARGET when
+ *	it owes none
+ * @wanted: persistent pages it owes: how many it holds above
+ *	@reclaim_target; read without the lock by the binding, which tells
+ *	the guest
+ * @owing_since: jiffies when it began to owe
+ * @reclaim_asked: pages the host asked it for, in all
+ * @reclaim_returned: persistent pages it removed while it owed
+ * @put_refused_owing: persistent PUTs refused because it owed pages
+ *	longer than @host->reclaim_grace
+ * @account: where its bytes are charged besides (a memory cgroup), or
+ *	NULL; see struct utmem_host_account_ops
+ * @account_data: @account's argument
+ * @account_charged: bytes charged to @account; equals @used
+ * @account_reserved: bytes a PUT in progress charged ahead
+ * @put_refused_account: PUTs refused because @account refused the charge
  */
 struct utmem_host_client {
 	struct utmem_host *host;
@@ -204,6 +225,34 @@ struct utmem_host_client {
 	struct xarray pools;
 	struct list_head node;
 	struct dentry *debugfs;
+	u64 reclaim_target;
+	unsigned long wanted;
+	unsigned long owing_since;
+	u64 reclaim_asked;
+	u64 reclaim_returned;
+	u64 put_refused_owing;
+	const struct utmem_host_account_ops *account;
+	void *account_data;
+	u64 account_charged;
+	u64 account_reserved;
+	u64 put_refused_account;
+};
+
+/**
+ * struct utmem_host_account_ops - a second account a client is charged in
+ * @charge: charge @bytes to @data; fails (returns false) only without
+ *	@force, when the account is at its limit.  Atomic-safe: called
+ *	under the host lock.
+ * @uncharge: give @bytes back.  Atomic-safe.
+ *
+ * The KVM host charges each VM's bytes to the memory cgroup of its VMM
+ * (host-kvm/kvm_host_memcg.c): a PUT the cgroup cannot take is refused.
+ * Every change of a client's @used is mirrored here, so the account
+ * always holds exactly what the client is charged on the host.
+ */
+struct utmem_host_account_ops {
+	bool (*charge)(void *data, u64 bytes, bool force);
+	void (*uncharge)(void *data, u64 bytes);
 };
 
 /* Host counters, one debugfs file each. */
@@ -218,6 +267,8 @@ enum utmem_host_counter {
 	UTMEM_HOST_COMPRESSED_PUTS,
 	UTMEM_HOST_FAULTS_INJECTED,
 	UTMEM_HOST_NOMEM,
+	UTMEM_HOST_PUT_REFUSED_OWING,
+	UTMEM_HOST_PUT_REFUSED_ACCOUNT,
 	UTMEM_HOST_NR_COUNTERS
 };
 
@@ -278,6 +329,8 @@ struct utmem_host_scratch {
  * @reclaim: asks the clients for @nr_pages persistent pages back (they
  *	write them elsewhere and flush them); NULL when nobody listens.
  *	Called without the lock, possibly in atomic context.
+ * @reclaim_grace: jiffies a client may owe pages (asked back) and still
+ *	make persistent PUTs
  * @debugfs: its directory, or NULL
  * @clients_debugfs: clients/ in @debugfs
  */
@@ -316,6 +369,7 @@ struct utmem_host {
 	void (*footprint_changed)(struct utmem_host *host, u64 headroom);
 	void *binding;
 	void (*reclaim)(struct utmem_host *host, unsigned long nr_pages);
+	unsigned long reclaim_grace;
 	struct dentry *debugfs;
 	struct dentry *clients_debugfs;
 };
@@ -342,6 +396,10 @@ struct utmem_host *utmem_host_create(u64 capacity);
 void utmem_host_destroy(struct utmem_host *host);
 struct utmem_host_client *utmem_host_client_create(struct utmem_host *host);
 void utmem_host_client_destroy(struct utmem_host_client *client);
+void utmem_host_client_reset(struct utmem_host_client *client);
+void utmem_host_set_account(struct utmem_host_client *client,
+			    const struct utmem_host_account_ops *ops,
+			    void *data);
 
 tmem_status_t utmem_host_new_pool(struct utmem_host_client *client, u32 flags,
 				  const uuid_t *uuid, u32 *pool_id);
@@ -375,6 +433,26 @@ int utmem_host_request_reclaim(struct utmem_host *host, u64 nr_pages);
 void utmem_host_set_compress(struct utmem_host *host, bool on);
 void utmem_host_set_dedup(struct utmem_host *host, bool on);
 void utmem_host_set_dedup_cross_client(struct utmem_host *host, bool on);
+
+/*
+ * Asking persistent pages back: host_reclaim.c.  The _locked ones run
+ * under @host->lock; the others are atomic-safe.
+ */
+void utmem_host_ask_back(struct utmem_host_client *client, u64 nr_pages);
+u64 utmem_host_ask_clients(struct utmem_host *host, u64 nr_pages);
+void utmem_host_ask_back_locked(struct utmem_host_client *client,
+				u64 nr_pages);
+void utmem_host_persistent_changed(struct utmem_host_client *client,
+				   bool removed);
+bool utmem_host_owing_too_long(struct utmem_host_client *client);
+void utmem_host_set_reclaim_grace(struct utmem_host *host,
+				  unsigned long grace);
+
+/* The guest learns what it owes from every answer: no lock to read it. */
+static inline unsigned long utmem_host_wanted(struct utmem_host_client *client)
+{
+	return READ_ONCE(client->wanted);
+}
 
 /* Store: host_store.c. */
 int utmem_host_store_init(struct utmem_host *host);
@@ -434,6 +512,8 @@ void utmem_host_pool_set_owner(struct utmem_host_pool *pool,
 			       struct utmem_host_client *owner);
 void utmem_host_hold_done(struct utmem_host *host, u64 start_ns,
 			  u64 start_pages);
+bool utmem_host_account_reserve(struct utmem_host_client *client, u64 bytes);
+void utmem_host_account_release(struct utmem_host_client *client);
 /* A size parameter of a host (capacity, caps): host_capacity.c. */
 int utmem_host_parse_capacity(const char *str, u64 *bytes);
 

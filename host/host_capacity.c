@@ -40,9 +40,70 @@ u32 utmem_host_page_charge(const struct utmem_host_page *page)
 	       flags_cost(host, page->flags);
 }
 
+/*
+ * The client's second account (struct utmem_host_account_ops) follows
+ * @used.  A PUT charges it ahead (utmem_host_account_reserve()), where it
+ * may still refuse; what a PUT adds is taken from that, and whatever else
+ * adds to @used (a page taking over its object's records, a shared pool
+ * changing owners) is charged by force: it cannot be refused any more.
+ */
+static void account_add(struct utmem_host_client *client, u64 bytes)
+{
+	u64 take = min(bytes, client->account_reserved);
+
+	if (!client->account)
+		return;
+	client->account_reserved -= take;
+	client->account_charged += bytes;
+	if (bytes > take)
+		client->account->charge(client->account_data, bytes - take,
+					true);
+}
+
+static void account_sub(struct utmem_host_client *client, u64 bytes)
+{
+	if (!client->account || !bytes)
+		return;
+	client->account_charged -= bytes;
+	client->account->uncharge(client->account_data, bytes);
+}
+
+/**
+ * utmem_host_account_reserve() - charge a PUT's cost ahead
+ * @client: the client the PUT charges
+ * @bytes: what it costs at most
+ *
+ * Return: false when the client's account refuses: the PUT is refused.
+ */
+bool utmem_host_account_reserve(struct utmem_host_client *client, u64 bytes)
+{
+	lockdep_assert_held(&client->host->lock);
+	if (!client->account)
+		return true;
+	if (!client->account->charge(client->account_data, bytes, false)) {
+		client->put_refused_account++;
+		utmem_host_count(client->host, UTMEM_HOST_PUT_REFUSED_ACCOUNT);
+		return false;
+	}
+	client->account_reserved += bytes;
+	return true;
+}
+
+/* What a PUT charged ahead and did not use goes back. */
+void utmem_host_account_release(struct utmem_host_client *client)
+{
+	lockdep_assert_held(&client->host->lock);
+	if (!client->account_reserved)
+		return;
+	client->account->uncharge(client->account_data,
+				  client->account_reserved);
+	client->account_reserved = 0;
+}
+
 static void charge_bytes(struct utmem_host_pool *pool, u64 client_bytes,
 			 u64 host_bytes)
 {
+	account_add(pool->owner, client_bytes);
 	pool->owner->used += client_bytes;
 	pool->charged += client_bytes;
 	pool->host->used += host_bytes;
@@ -51,6 +112,7 @@ static void charge_bytes(struct utmem_host_pool *pool, u64 client_bytes,
 static void uncharge_bytes(struct utmem_host_pool *pool, u64 client_bytes,
 			   u64 host_bytes)
 {
+	account_sub(pool->owner, client_bytes);
 	pool->owner->used -= client_bytes;
 	pool->charged -= client_bytes;
 	pool->host->used -= host_bytes;
@@ -84,6 +146,7 @@ void utmem_host_charge(struct utmem_host_pool *pool,
 		owner->eph_pages++;
 	} else {
 		INIT_LIST_HEAD(&page->lru);
+		utmem_host_persistent_changed(owner, false);
 	}
 }
 
@@ -108,6 +171,8 @@ void utmem_host_uncharge(struct utmem_host_pool *pool,
 	if (!list_empty(&page->lru))
 		owner->eph_pages--;
 	list_del_init(&page->lru);
+	if (!pool_ephemeral(pool))
+		utmem_host_persistent_changed(owner, true);
 }
 
 /* @page, linked and charged, takes over carrying @flag's records. */
@@ -147,14 +212,20 @@ void utmem_host_pool_set_owner(struct utmem_host_pool *pool,
 	u64 eph = pool_ephemeral(pool) ? pool->info.pages : 0;
 
 	lockdep_assert_held(&pool->host->lock);
+	account_sub(old, pool->charged);
 	old->used -= pool->charged;
 	old->pages -= pool->info.pages;
 	old->eph_pages -= eph;
+	account_add(owner, pool->charged);
 	owner->used += pool->charged;
 	owner->pages += pool->info.pages;
 	owner->eph_pages += eph;
 	list_move_tail(&pool->owner_node, &owner->pools_owned);
 	pool->owner = owner;
+	if (!eph) {
+		utmem_host_persistent_changed(old, true);
+		utmem_host_persistent_changed(owner, false);
+	}
 }
 
 /*

@@ -7,6 +7,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/export.h>
+#include <linux/jiffies.h>
 #include <linux/lockdep.h>
 #include <linux/math64.h>
 #include <linux/sched.h>
@@ -27,6 +28,8 @@ const char *const utmem_host_counter_names[UTMEM_HOST_NR_COUNTERS] = {
 	[UTMEM_HOST_COMPRESSED_PUTS] = "compressed_puts",
 	[UTMEM_HOST_FAULTS_INJECTED] = "faults_injected",
 	[UTMEM_HOST_NOMEM] = "nomem",
+	[UTMEM_HOST_PUT_REFUSED_OWING] = "put_refused_owing",
+	[UTMEM_HOST_PUT_REFUSED_ACCOUNT] = "put_refused_account",
 };
 
 /* The largest batch one call may carry. */
@@ -190,6 +193,11 @@ static tmem_status_t put_locked(struct utmem_host_client *client,
 		utmem_host_count(host, UTMEM_HOST_FAULTS_INJECTED);
 		goto refuse;
 	}
+	if (!pool_ephemeral(pool) && utmem_host_owing_too_long(client)) {
+		client->put_refused_owing++;
+		utmem_host_count(host, UTMEM_HOST_PUT_REFUSED_OWING);
+		goto refuse;
+	}
 
 	/*
 	 * @stored, an equal blob, is referenced: eviction cannot free it.
@@ -206,6 +214,10 @@ static tmem_status_t put_locked(struct utmem_host_client *client,
 					 records))
 			goto refuse;
 	} while (host->page_cost + utmem_host_link_cost(pool, h) > records);
+	if (!utmem_host_account_reserve(pool->owner,
+					utmem_host_blob_cost(host, blob) +
+					records))
+		goto refuse;
 
 	/* Found after eviction, which may have freed the object. */
 	obj = utmem_host_obj_get(pool, &h->oid);
@@ -228,15 +240,18 @@ static tmem_status_t put_locked(struct utmem_host_client *client,
 	obj->nr_pages++;
 	utmem_host_charge(pool, page);
 	utmem_host_page_linked(page);
+	utmem_host_account_release(pool->owner);
 	*pagep = NULL;
 	return TMEM_S_OK;
 
 refuse:
+	utmem_host_account_release(pool->owner);
 	if (stored)
 		utmem_host_blob_put(host, stored);
 	utmem_host_count(host, UTMEM_HOST_PUT_REFUSED);
 	return TMEM_S_REFUSED;
 nomem:
+	utmem_host_account_release(pool->owner);
 	if (stored)
 		utmem_host_blob_put(host, stored);
 	utmem_host_count(host, UTMEM_HOST_NOMEM);
@@ -756,6 +771,7 @@ struct utmem_host_client *utmem_host_client_create(struct utmem_host *host)
 	client->host = host;
 	client->weight = UTMEM_HOST_WEIGHT_DEFAULT;
 	client->max_values = UTMEM_HOST_MAX_VALUES_DEFAULT;
+	client->reclaim_target = UTMEM_HOST_NO_TARGET;
 	INIT_LIST_HEAD(&client->pools_owned);
 	xa_init_flags(&client->pools, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_IRQ);
 
@@ -767,20 +783,14 @@ struct utmem_host_client *utmem_host_client_create(struct utmem_host *host)
 }
 EXPORT_SYMBOL_GPL(utmem_host_client_create);
 
-/**
- * utmem_host_client_destroy() - remove a guest and close all its pools
- * @client: the client
- *
- * May sleep.
- */
-void utmem_host_client_destroy(struct utmem_host_client *client)
+/* May sleep: close every pool @client has open. */
+static void client_close_pools(struct utmem_host_client *client)
 {
 	struct utmem_host *host = client->host;
 	struct utmem_host_pool *pool, *tmp;
 	unsigned long id, flags;
 	LIST_HEAD(last);
 
-	debugfs_remove_recursive(client->debugfs);
 	spin_lock_irqsave(&host->lock, flags);
 	xa_for_each(&client->pools, id, pool) {
 		xa_erase(&client->pools, id);
@@ -793,15 +803,73 @@ void utmem_host_client_destroy(struct utmem_host_client *client)
 		list_del(&pool->shared_node);
 		pool_release(pool);
 	}
+}
+
+/**
+ * utmem_host_client_destroy() - remove a guest and close all its pools
+ * @client: the client
+ *
+ * May sleep.
+ */
+void utmem_host_client_destroy(struct utmem_host_client *client)
+{
+	struct utmem_host *host = client->host;
+	unsigned long flags;
+
+	debugfs_remove_recursive(client->debugfs);
+	client_close_pools(client);
 	spin_lock_irqsave(&host->lock, flags);
 	list_del(&client->node);
 	spin_unlock_irqrestore(&host->lock, flags);
 	WARN_ON_ONCE(client->used || client->pages ||
 		     !list_empty(&client->pools_owned));
+	WARN_ON_ONCE(client->account_charged || client->account_reserved);
 	xa_destroy(&client->pools);
 	kfree(client);
 }
 EXPORT_SYMBOL_GPL(utmem_host_client_destroy);
+
+/**
+ * utmem_host_client_reset() - a guest starts over
+ * @client: the client, whose guest kernel restarted (reboot, kexec)
+ *
+ * Closes every pool it has open, as if it were destroyed, and forgets
+ * what it owed; it stays the same client, with its cap, weight and
+ * account.  Requests racing with the reset are served against whatever
+ * pools exist when they take the lock.  May sleep.
+ */
+void utmem_host_client_reset(struct utmem_host_client *client)
+{
+	unsigned long flags;
+
+	client_close_pools(client);
+	spin_lock_irqsave(&client->host->lock, flags);
+	client->reclaim_target = UTMEM_HOST_NO_TARGET;
+	WRITE_ONCE(client->wanted, 0);
+	spin_unlock_irqrestore(&client->host->lock, flags);
+}
+EXPORT_SYMBOL_GPL(utmem_host_client_reset);
+
+/**
+ * utmem_host_set_account() - charge a client's bytes to a second account
+ * @client: a new client, holding nothing yet
+ * @ops: the account's operations
+ * @data: their argument
+ */
+void utmem_host_set_account(struct utmem_host_client *client,
+			    const struct utmem_host_account_ops *ops,
+			    void *data)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&client->host->lock, flags);
+	if (!WARN_ON_ONCE(client->used)) {
+		client->account = ops;
+		client->account_data = data;
+	}
+	spin_unlock_irqrestore(&client->host->lock, flags);
+}
+EXPORT_SYMBOL_GPL(utmem_host_set_account);
 
 /**
  * utmem_host_create() - a new, empty host
@@ -832,6 +900,7 @@ struct utmem_host *utmem_host_create(u64 capacity)
 	INIT_LIST_HEAD(&host->clients);
 	INIT_LIST_HEAD(&host->shared_pools);
 	host->dedup_tree = RB_ROOT;
+	host->reclaim_grace = msecs_to_jiffies(UTMEM_HOST_RECLAIM_GRACE_MS);
 	err = utmem_host_store_init(host);
 	if (err) {
 		kfree(host);
@@ -917,7 +986,7 @@ int utmem_host_set_cap(struct utmem_host_client *client, u64 bytes)
 {
 	struct utmem_host *host = client->host;
 	unsigned long flags;
-	u64 start, pages;
+	u64 start, pages, need;
 	unsigned int batch;
 	bool more;
 
@@ -942,6 +1011,15 @@ int utmem_host_set_cap(struct utmem_host_client *client, u64 bytes)
 			spin_lock_irqsave(&host->lock, flags);
 		}
 	} while (more);
+	/* Persistent bytes over the cap are asked back, in average pages. */
+	if (client->cap && client->used > client->cap && client->pages) {
+		need = DIV64_U64_ROUND_UP(client->used - client->cap,
+					  div64_u64(client->used,
+						    client->pages) ?: 1);
+		if (need > client->wanted)
+			utmem_host_ask_back_locked(client,
+						   need - client->wanted);
+	}
 	spin_unlock_irqrestore(&host->lock, flags);
 	return 0;
 }

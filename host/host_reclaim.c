@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A host asking its clients for persistent pages back.
+ *
+ * Ephemeral pages the host drops on its own (host_evict.c).  Persistent
+ * pages it may not drop: when it needs them back (its capacity shrank,
+ * a client's cap went below what it holds, the host kernel is short of
+ * memory) it asks.  A client asked for N pages owes them until it holds
+ * N fewer persistent pages than when asked: its reclaim target.  The
+ * binding tells the guest what it owes (the KVM host, in every answer);
+ * the guest writes that many pages elsewhere (frontswap, to its swap
+ * device) and flushes them.
+ *
+ * A client that owes pages longer than the host's grace has its
+ * persistent PUTs refused until it has paid: the host stays in control
+ * of its memory whether or not the guest listens.  Its ephemeral PUTs go
+ * on: the host may drop those whenever it likes.
+ *
+ * Everything here but utmem_host_ask_back(), utmem_host_ask_clients()
+ * and utmem_host_set_reclaim_grace() runs under host->lock.
+ */
+#include <linux/jiffies.h>
+#include <linux/lockdep.h>
+#include <linux/math64.h>
+
+#include "host.h"
+
+static u64 persistent_pages(const struct utmem_host_client *client)
+{
+	return client->pages - client->eph_pages;
+}
+
+/**
+ * utmem_host_persistent_changed() - recount what @client owes
+ * @client: a client whose persistent pages changed
+ * @removed: pages went (and may count as returned)
+ *
+ * A client that holds no more than its target has paid: it owes nothing
+ * until the host asks again.
+ */
+void utmem_host_persistent_changed(struct utmem_host_client *client,
+				   bool removed)
+{
+	u64 held = persistent_pages(client), wanted = 0;
+
+	lockdep_assert_held(&client->host->lock);
+	if (client->reclaim_target == UTMEM_HOST_NO_TARGET)
+		return;
+	if (held > client->reclaim_target)
+		wanted = held - client->reclaim_target;
+	if (removed && wanted < client->wanted)
+		client->reclaim_returned += client->wanted - wanted;
+	if (!wanted)
+		client->reclaim_target = UTMEM_HOST_NO_TARGET;
+	WRITE_ONCE(client->wanted, wanted);
+}
+
+/**
+ * utmem_host_ask_back_locked() - ask @client for persistent pages
+ * @client: the client
+ * @nr_pages: how many more; it is never asked more than it holds
+ */
+void utmem_host_ask_back_locked(struct utmem_host_client *client,
+				u64 nr_pages)
+{
+	u64 held = persistent_pages(client);
+	u64 owed = client->wanted, more;
+
+	lockdep_assert_held(&client->host->lock);
+	more = min(nr_pages, held - owed);
+	if (!more)
+		return;
+	if (!owed)
+		client->owing_since = jiffies;
+	client->reclaim_asked += more;
+	client->reclaim_target = held - owed - more;
+	WRITE_ONCE(client->wanted, owed + more);
+}
+
+/**
+ * utmem_host_ask_back() - ask one client for persistent pages
+ * @client: the client
+ * @nr_pages: how many more
+ *
+ * Atomic-safe.
+ */
+void utmem_host_ask_back(struct utmem_host_client *client, u64 nr_pages)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&client->host->lock, flags);
+	utmem_host_ask_back_locked(client, nr_pages);
+	spin_unlock_irqrestore(&client->host->lock, flags);
+}
+EXPORT_SYMBOL_GPL(utmem_host_ask_back);
+
+/**
+ * utmem_host_ask_clients() - ask the clients for persistent pages
+ * @host: the host, short of memory
+ * @nr_pages: how many, in all
+ *
+ * Each client is asked in proportion to the persistent pages it holds
+ * and does not owe yet, rounded up: a client holding more gives more.
+ * One pass over the clients.  Atomic-safe.
+ *
+ * Return: the pages asked for, at most what the clients hold.
+ */
+u64 utmem_host_ask_clients(struct utmem_host *host, u64 nr_pages)
+{
+	struct utmem_host_client *c;
+	u64 free = 0, asked = 0, share, before;
+	unsigned long flags;
+
+	spin_lock_irqsave(&host->lock, flags);
+	list_for_each_entry(c, &host->clients, node)
+		free += persistent_pages(c) - c->wanted;
+	if (!free)
+		goto unlock;
+	nr_pages = min(nr_pages, free);
+	list_for_each_entry(c, &host->clients, node) {
+		share = DIV64_U64_ROUND_UP(nr_pages *
+					   (persistent_pages(c) - c->wanted),
+					   free);
+		before = c->wanted;
+		utmem_host_ask_back_locked(c, min(share, nr_pages - asked));
+		asked += c->wanted - before;
+		if (asked >= nr_pages)
+			break;
+	}
+unlock:
+	spin_unlock_irqrestore(&host->lock, flags);
+	return asked;
+}
+EXPORT_SYMBOL_GPL(utmem_host_ask_clients);
+
+/* Whether @client's persistent PUTs are refused: it owes, past the grace. */
+bool utmem_host_owing_too_long(struct utmem_host_client *client)
+{
+	lockdep_assert_held(&client->host->lock);
+	if (!client->wanted)
+		return false;
+	return !time_before(jiffies, client->owing_since +
+			    READ_ONCE(client->host->reclaim_grace));
+}
+
+/**
+ * utmem_host_set_reclaim_grace() - how long a client may owe and still put
+ * @host: the host
+ * @grace: jiffies; 0 refuses persistent PUTs as soon as a client owes
+ */
+void utmem_host_set_reclaim_grace(struct utmem_host *host,
+				  unsigned long grace)
+{
+	WRITE_ONCE(host->reclaim_grace, grace);
+}
+EXPORT_SYMBOL_GPL(utmem_host_set_reclaim_grace);
