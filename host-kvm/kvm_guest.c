@@ -20,6 +20,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": kvm: " fmt
 
 #include <linux/cc_platform.h>
+#include <linux/debugfs.h>
 #include <linux/mm.h>
 #include <linux/io.h>
 #include <linux/kvm_para.h>
@@ -63,6 +64,11 @@ static DEFINE_PER_CPU(struct kvm_guest_cpu, kvm_guest_cpu) = {
 
 /* Hypercalls the host answered with something that is not a status. */
 static atomic64_t kvm_guest_bad_answers;
+/* The ABI version agreed with the host at the probe. */
+static u32 kvm_guest_abi;
+/* What the host last said it wants back, pages; and how often it changed. */
+static atomic64_t kvm_guest_wanted;
+static atomic64_t kvm_guest_wanted_changes;
 /* Whether an instance is bound, and owns the per-CPU buffers. */
 static atomic_t kvm_guest_bound;
 /* The buffer of the ops that may sleep. */
@@ -159,11 +165,42 @@ static struct utmem_kvm_req *req_init(struct kvm_guest_buf *b, u32 op,
 	return &b->req;
 }
 
+/**
+ * utmem_kvm_guest_abi_range() - the ABI versions this guest speaks
+ * @min: out: the oldest
+ * @max: out: the newest
+ */
+VISIBLE_IF_KUNIT void utmem_kvm_guest_abi_range(u32 *min, u32 *max)
+{
+	KUNIT_STATIC_STUB_REDIRECT(utmem_kvm_guest_abi_range, min, max);
+	*min = UTMEM_KVM_ABI_VERSION_MIN;
+	*max = UTMEM_KVM_ABI_VERSION;
+}
+EXPORT_SYMBOL_IF_KUNIT(utmem_kvm_guest_abi_range);
+
+/*
+ * The host's answers carry the pages it wants back (version 3 and up):
+ * a level, not a request each time.  Each change of it sets the tmem
+ * core's reclaim to that level, which frontswap serves by writing pages
+ * back to the swap device and flushing them; the flushes' answers bring
+ * the level down.
+ */
+static void host_wants(u32 wanted)
+{
+	if (atomic64_xchg(&kvm_guest_wanted, wanted) == wanted)
+		return;
+	atomic64_inc(&kvm_guest_wanted_changes);
+	tmem_host_wants(wanted);
+}
+
 static tmem_status_t call(struct utmem_kvm_req *req)
 {
 	long ret = utmem_kvm_guest_hypercall(virt_to_phys(req), sizeof(*req));
+	tmem_status_t status = utmem_kvm_status(ret);
 
-	return utmem_kvm_status(ret);
+	if (kvm_guest_abi >= 3 && status != TMEM_S_IO)
+		host_wants(req->wanted);
+	return status;
 }
 
 /* Whether the host can reach [p, p + len) by guest-physical address. */
@@ -181,13 +218,42 @@ static u64 value_gpa(struct kvm_guest_buf *b, const void *src, u32 len)
 	return virt_to_phys(b->bounce);
 }
 
-static int kvm_probe(struct tmem_backend *be)
+/*
+ * Ask the host for each version this guest speaks, newest first, until it
+ * accepts one (the highest both speak) or answers anything but "not that
+ * version".  Return: the host's answer; @version is the one accepted,
+ * @host_max the newest the host speaks when none was.
+ */
+static long negotiate(u32 *version, u32 *host_max)
 {
 	struct utmem_kvm_req *req;
 	struct kvm_guest_buf *b;
+	u32 min, max, v;
+	long ret = TMEM_STATUS_INVAL;
+
+	utmem_kvm_guest_abi_range(&min, &max);
+	*host_max = 0;
+	for (v = max; v >= min && v; v--) {
+		b = slow_buf_get();
+		req = req_init(b, UTMEM_KVM_OP_PROBE, 0);
+		req->len = v;
+		ret = utmem_kvm_guest_hypercall(virt_to_phys(req),
+						sizeof(*req));
+		*host_max = req->len;
+		slow_buf_put();
+		if (ret != TMEM_STATUS_INVAL)
+			break;
+	}
+	*version = v;
+	return ret;
+}
+
+static int kvm_probe(struct tmem_backend *be)
+{
+	struct kvm_guest_buf *b;
 	unsigned int cpu;
+	u32 version, host_max, min, max;
 	long ret;
-	u32 host_version;
 	int err;
 
 	if (utmem_kvm_guest_memory_encrypted()) {
@@ -211,13 +277,7 @@ static int kvm_probe(struct tmem_backend *be)
 		goto free;
 	}
 
-	b = slow_buf_get();
-	req = req_init(b, UTMEM_KVM_OP_PROBE, 0);
-	req->len = UTMEM_KVM_ABI_VERSION;
-	ret = utmem_kvm_guest_hypercall(virt_to_phys(req), sizeof(*req));
-	host_version = req->len;
-	slow_buf_put();
-
+	ret = negotiate(&version, &host_max);
 	if (ret < 0) {
 		pr_err("the host does not answer KVM_HC_UTMEM (%ld): not binding\n",
 		       ret);
@@ -225,19 +285,29 @@ static int kvm_probe(struct tmem_backend *be)
 		goto free;
 	}
 	if (ret == TMEM_STATUS_PERM) {
-		pr_err("the host does not serve this VM: its operator has not enabled utmem for VMs (utmem.kvm_host_enabled on the host); not binding\n");
+		pr_err("the host does not serve this VM: its operator has not enabled utmem for this VM (on the host: utmem.kvm_host_enabled and a rule in /sys/kernel/utmem/kvm_host/vm_rules); not binding\n");
 		err = -EACCES;
 		goto free;
 	}
 	if (ret != TMEM_STATUS_OK) {
-		pr_err("the host speaks ABI version %u, not %u (status %ld): not binding\n",
-		       host_version, UTMEM_KVM_ABI_VERSION, ret);
+		utmem_kvm_guest_abi_range(&min, &max);
+		pr_err("no ABI version in common: this guest speaks %u..%u, the host up to %u (status %ld): not binding\n",
+		       min, max, host_max, ret);
 		err = -EPROTONOSUPPORT;
 		goto free;
 	}
+	kvm_guest_abi = version;
+	atomic64_set(&kvm_guest_wanted, 0);
+	pr_info("bound with ABI version %u\n", version);
 	if (be->debugfs) {
 		utmem_debugfs_counter("bad_answers", be->debugfs,
 				      &kvm_guest_bad_answers);
+		utmem_debugfs_counter("host_wanted_changes", be->debugfs,
+				      &kvm_guest_wanted_changes);
+		debugfs_create_u32("abi_version", 0444, be->debugfs,
+				   &kvm_guest_abi);
+		utmem_debugfs_counter("host_wanted", be->debugfs,
+				      &kvm_guest_wanted);
 		utmem_kvm_bench_init(be);
 	}
 	return 0;
@@ -250,6 +320,7 @@ free:
 
 static void kvm_remove(struct tmem_backend *be)
 {
+	kvm_guest_abi = 0;
 	bufs_free();
 	atomic_set(&kvm_guest_bound, 0);
 }

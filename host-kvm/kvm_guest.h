@@ -32,6 +32,7 @@ extern const struct tmem_backend_ops tmem_kvm_backend_ops;
 #if IS_ENABLED(CONFIG_KUNIT)
 long utmem_kvm_guest_hypercall(u64 gpa, u64 size);
 bool utmem_kvm_guest_memory_encrypted(void);
+void utmem_kvm_guest_abi_range(u32 *min, u32 *max);
 tmem_status_t utmem_kvm_status(long ret);
 #endif
 

@@ -93,6 +93,7 @@ MODULE_PARM_DESC(kvm_shared_pools,
  * @hypercalls: its requests
  */
 struct kvm_vm_client {
+	struct utmem_kvm_vm vm;
 	struct utmem_host_client *client;
 	pid_t pid;
 	atomic64_t hypercalls;
@@ -144,8 +145,10 @@ static struct kvm_vm_client *vm_client_get(struct kvm *kvm)
 	vm = xa_load(&vms, (unsigned long)kvm);
 	if (vm)
 		return vm;
-	if (!utmem_kvm_serving(&server))
+	if (!READ_ONCE(server.enabled)) {
+		atomic64_inc(&server.not_enabled);
 		return ERR_PTR(-EACCES);
+	}
 
 	mutex_lock(&vms_lock);
 	vm = xa_load(&vms, (unsigned long)kvm);
@@ -162,6 +165,7 @@ static struct kvm_vm_client *vm_client_get(struct kvm *kvm)
 	utmem_host_client_debugfs_add(vm->client);
 	if (vm_cap)
 		utmem_host_set_cap(vm->client, vm_cap);
+	utmem_kvm_vm_init(&vm->vm, vm->client, true);
 	vm->pid = task_tgid_nr(current);
 	err = xa_err(xa_store(&vms, (unsigned long)kvm, vm, GFP_KERNEL));
 	if (err)
@@ -210,7 +214,7 @@ kvm_host_hypercall(struct kvm_vcpu *vcpu,
 		return PTR_ERR(vm) == -EACCES ? TMEM_STATUS_PERM :
 						TMEM_STATUS_NOMEM;
 	atomic64_inc(&vm->hypercalls);
-	return utmem_kvm_serve(&server, vm->client, &mem.mem, gpa, size);
+	return utmem_kvm_serve(&server, &vm->vm, &mem.mem, gpa, size);
 }
 
 /**
@@ -377,6 +381,7 @@ int utmem_kvm_host_init(struct dentry *debugfs_root)
 		return -EINVAL;
 	if (*kvm_vm_cap && parse_size("kvm_vm_cap", kvm_vm_cap, &vm_cap))
 		return -EINVAL;
+	utmem_kvm_server_init(&server);
 	server.shared_pools = kvm_shared_pools;
 	kvm_host = utmem_host_create(capacity);
 	if (IS_ERR(kvm_host)) {

@@ -78,7 +78,7 @@ static bool req_well_formed(const struct utmem_kvm_req *req)
 {
 	u8 f;
 
-	if (req->op >= UTMEM_KVM_OP_NR || req->reserved)
+	if (req->op >= UTMEM_KVM_OP_NR || req->wanted || req->reserved)
 		return false;
 	f = op_fields[req->op];
 	if ((!(f & F_POOL) && req->pool_id) ||
@@ -103,10 +103,10 @@ static u32 st(tmem_status_t status)
  * destroyed again, and the request fails.
  */
 static u32 serve_new_pool(struct utmem_kvm_server *server,
-			  struct utmem_host_client *client,
-			  struct utmem_kvm_mem *mem, u64 gpa,
-			  struct utmem_kvm_req *req)
+			  struct utmem_kvm_vm *vm, struct utmem_kvm_mem *mem,
+			  u64 gpa, struct utmem_kvm_req *req)
 {
+	struct utmem_host_client *client = vm->client;
 	tmem_status_t status;
 	uuid_t uuid;
 	u32 id;
@@ -121,7 +121,7 @@ static u32 serve_new_pool(struct utmem_kvm_server *server,
 	} else if (req->buf) {
 		return MALFORMED;
 	}
-	if (!utmem_kvm_serving(server))
+	if (!utmem_kvm_serving(server, vm))
 		return TMEM_STATUS_REFUSED;
 	status = utmem_host_new_pool(client, req->flags,
 				     req->flags & TMEM_POOL_SHARED ? &uuid : NULL,
@@ -136,8 +136,7 @@ static u32 serve_new_pool(struct utmem_kvm_server *server,
 	return TMEM_STATUS_OK;
 }
 
-static u32 serve_put(struct utmem_kvm_server *server,
-		     struct utmem_host_client *client,
+static u32 serve_put(struct utmem_kvm_server *server, struct utmem_kvm_vm *vm,
 		     struct utmem_kvm_mem *mem, const struct utmem_kvm_req *req,
 		     void *bounce)
 {
@@ -145,9 +144,9 @@ static u32 serve_put(struct utmem_kvm_server *server,
 		return TMEM_STATUS_TOOBIG;
 	if (mem->read(mem, req->buf, bounce, req->len))
 		return MALFORMED;
-	if (!utmem_kvm_serving(server))
+	if (!utmem_kvm_serving(server, vm))
 		return TMEM_STATUS_REFUSED;
-	return st(utmem_host_put(client, req->pool_id, &req->handle, bounce,
+	return st(utmem_host_put(vm->client, req->pool_id, &req->handle, bounce,
 				req->len));
 }
 
@@ -181,10 +180,10 @@ static u32 serve_get(struct utmem_host_client *client,
  * has happened yet.
  */
 static u32 serve_put_batch(struct utmem_kvm_server *server,
-			   struct utmem_host_client *client,
-			   struct utmem_kvm_mem *mem,
+			   struct utmem_kvm_vm *vm, struct utmem_kvm_mem *mem,
 			   const struct utmem_kvm_req *req, void *bounce)
 {
+	struct utmem_host_client *client = vm->client;
 	struct utmem_kvm_batch_entry *ent;
 	struct tmem_pool_info info;
 	u32 size, i, ret = MALFORMED;
@@ -211,7 +210,7 @@ static u32 serve_put_batch(struct utmem_kvm_server *server,
 			ent[i].status = TMEM_STATUS_INVAL;
 			continue;
 		}
-		if (!utmem_kvm_serving(server)) {
+		if (!utmem_kvm_serving(server, vm)) {
 			ent[i].status = TMEM_STATUS_REFUSED;
 			continue;
 		}
@@ -243,18 +242,27 @@ static u32 serve_pool_info(struct utmem_host_client *client,
 	       MALFORMED : TMEM_STATUS_OK;
 }
 
+/*
+ * A PROBE is a guest kernel starting: whatever the VM held before is a
+ * previous kernel's, and goes, whether or not this one is let in.
+ */
 static u32 serve_probe(struct utmem_kvm_server *server,
-		       struct utmem_kvm_mem *mem, u64 gpa,
-		       struct utmem_kvm_req *req)
+		       struct utmem_kvm_vm *vm, struct utmem_kvm_mem *mem,
+		       u64 gpa, struct utmem_kvm_req *req)
 {
-	bool known = req->len == UTMEM_KVM_ABI_VERSION;
+	u32 version = req->len;
+	bool known = version >= server->abi_min && version <= server->abi_max;
 
-	req->len = UTMEM_KVM_ABI_VERSION;
+	atomic64_inc(&vm->probes);
+	utmem_host_client_reset(vm->client);
+	req->len = known ? version : server->abi_max;
 	if (mem->write(mem, gpa, req, sizeof(*req)))
 		return MALFORMED;
 	if (!known)
 		return TMEM_STATUS_INVAL;
-	return utmem_kvm_serving(server) ? TMEM_STATUS_OK : TMEM_STATUS_PERM;
+	WRITE_ONCE(vm->abi_version, version);
+	return utmem_kvm_serving(server, vm) ? TMEM_STATUS_OK :
+					       TMEM_STATUS_PERM;
 }
 
 static bool op_needs_bounce(u32 op)
@@ -263,19 +271,21 @@ static bool op_needs_bounce(u32 op)
 	       op == UTMEM_KVM_OP_PUT_BATCH;
 }
 
-static u32 serve(struct utmem_kvm_server *server,
-		 struct utmem_host_client *client, struct utmem_kvm_mem *mem,
-		 u64 gpa, struct utmem_kvm_req *req, void *bounce)
+static u32 serve(struct utmem_kvm_server *server, struct utmem_kvm_vm *vm,
+		 struct utmem_kvm_mem *mem, u64 gpa, struct utmem_kvm_req *req,
+		 void *bounce)
 {
+	struct utmem_host_client *client = vm->client;
+
 	switch (req->op) {
 	case UTMEM_KVM_OP_PROBE:
-		return serve_probe(server, mem, gpa, req);
+		return serve_probe(server, vm, mem, gpa, req);
 	case UTMEM_KVM_OP_NEW_POOL:
-		return serve_new_pool(server, client, mem, gpa, req);
+		return serve_new_pool(server, vm, mem, gpa, req);
 	case UTMEM_KVM_OP_DESTROY_POOL:
 		return st(utmem_host_destroy_pool(client, req->pool_id));
 	case UTMEM_KVM_OP_PUT:
-		return serve_put(server, client, mem, req, bounce);
+		return serve_put(server, vm, mem, req, bounce);
 	case UTMEM_KVM_OP_GET:
 		return serve_get(client, mem, gpa, req, bounce);
 	case UTMEM_KVM_OP_FLUSH_PAGE:
@@ -287,27 +297,44 @@ static u32 serve(struct utmem_kvm_server *server,
 	case UTMEM_KVM_OP_FLUSH_POOL:
 		return st(utmem_host_flush_pool(client, req->pool_id));
 	case UTMEM_KVM_OP_PUT_BATCH:
-		return serve_put_batch(server, client, mem, req, bounce);
+		return serve_put_batch(server, vm, mem, req, bounce);
 	case UTMEM_KVM_OP_POOL_INFO:
 		return serve_pool_info(client, mem, req);
 	}
 	return MALFORMED;
 }
 
+/*
+ * From version 3, every answer but PROBE's says what the VM owes.  The
+ * request was read from there: a failed write is a memslot the guest
+ * changed since, and the guest's loss.
+ */
+static void write_wanted(struct utmem_kvm_vm *vm, struct utmem_kvm_mem *mem,
+			 u64 gpa, u32 op)
+{
+	u32 wanted;
+
+	if (op == UTMEM_KVM_OP_PROBE || READ_ONCE(vm->abi_version) < 3)
+		return;
+	wanted = min_t(unsigned long, utmem_host_wanted(vm->client), U32_MAX);
+	if (wanted)
+		mem->write(mem, gpa + offsetof(struct utmem_kvm_req, wanted),
+			   &wanted, sizeof(wanted));
+}
+
 /**
  * utmem_kvm_serve() - answer one KVM_HC_UTMEM request
  * @server: the handler's settings and counters
- * @client: the calling VM's client of the pool engine
+ * @vm: the calling VM
  * @mem: the calling VM's memory
  * @gpa: where the guest put its struct utmem_kvm_req
  * @size: the size the guest gave for it
  *
- * May sleep, unless @mem->gfp does not and the request is no NEW_POOL
- * or DESTROY_POOL.  Return: a TMEM_STATUS_*, for the guest's RAX.
+ * May sleep, unless @mem->gfp does not and the request is no PROBE,
+ * NEW_POOL or DESTROY_POOL.  Return: a TMEM_STATUS_*, for the guest's RAX.
  */
-u32 utmem_kvm_serve(struct utmem_kvm_server *server,
-		    struct utmem_host_client *client, struct utmem_kvm_mem *mem,
-		    u64 gpa, u64 size)
+u32 utmem_kvm_serve(struct utmem_kvm_server *server, struct utmem_kvm_vm *vm,
+		    struct utmem_kvm_mem *mem, u64 gpa, u64 size)
 {
 	struct utmem_kvm_req req;
 	void *bounce = NULL;
@@ -330,14 +357,16 @@ u32 utmem_kvm_serve(struct utmem_kvm_server *server,
 		if (!bounce)
 			return TMEM_STATUS_NOMEM;
 	}
-	ret = serve(server, client, mem, gpa, &req, bounce);
+	ret = serve(server, vm, mem, gpa, &req, bounce);
 	kfree(bounce);
+	if (ret != MALFORMED)
+		write_wanted(vm, mem, gpa, op);
 count:
 	if (ret != MALFORMED)
 		return ret;
 	atomic64_inc(&server->malformed);
 	pr_warn_ratelimited("client %u: malformed request (op %u) at %#llx refused\n",
-			    client->id, op, gpa);
+			    vm->client->id, op, gpa);
 	return TMEM_STATUS_INVAL;
 }
 EXPORT_SYMBOL_IF_KUNIT(utmem_kvm_serve);

@@ -32,10 +32,28 @@ struct utmem_kvm_mem {
 };
 
 /**
+ * struct utmem_kvm_vm - one VM, as the handler sees it
+ * @client: its client of the pool engine
+ * @abi_version: the version agreed at its last PROBE
+ *	(%UTMEM_KVM_ABI_VERSION_MIN before one)
+ * @enabled: the host's operator lets it in (a rule for its cgroup):
+ *	while false, it is treated as if @server->enabled were
+ * @probes: its PROBEs, each a fresh start
+ */
+struct utmem_kvm_vm {
+	struct utmem_host_client *client;
+	u32 abi_version;
+	bool enabled;
+	atomic64_t probes;
+};
+
+/**
  * struct utmem_kvm_server - what the handler shares between all VMs
  * @enabled: VMs are served: while false, PROBE is answered PERM and
  *	NEW_POOL and PUTs REFUSED, while what VMs hold can still be read
  *	and flushed
+ * @abi_min: the oldest ABI version it speaks
+ * @abi_max: the newest
  * @shared_pools: whether a VM may create or open a shared pool (a pool
  *	that every VM naming its UUID reaches)
  * @calls: requests per operation, whatever their answer
@@ -47,16 +65,37 @@ struct utmem_kvm_mem {
  */
 struct utmem_kvm_server {
 	bool enabled;
+	u32 abi_min;
+	u32 abi_max;
 	bool shared_pools;
 	atomic64_t calls[UTMEM_KVM_OP_NR];
 	atomic64_t malformed;
 	atomic64_t not_enabled;
 };
 
-/* Whether VMs are served; counts a refusal when not. */
-static inline bool utmem_kvm_serving(struct utmem_kvm_server *server)
+/* A server speaking every version of this tree, serving no VM yet. */
+static inline void utmem_kvm_server_init(struct utmem_kvm_server *server)
 {
-	if (READ_ONCE(server->enabled))
+	server->abi_min = UTMEM_KVM_ABI_VERSION_MIN;
+	server->abi_max = UTMEM_KVM_ABI_VERSION;
+}
+
+/* A VM before its first PROBE. */
+static inline void utmem_kvm_vm_init(struct utmem_kvm_vm *vm,
+				     struct utmem_host_client *client,
+				     bool enabled)
+{
+	vm->client = client;
+	vm->abi_version = UTMEM_KVM_ABI_VERSION_MIN;
+	vm->enabled = enabled;
+	atomic64_set(&vm->probes, 0);
+}
+
+/* Whether @vm is served; counts a refusal when not. */
+static inline bool utmem_kvm_serving(struct utmem_kvm_server *server,
+				     struct utmem_kvm_vm *vm)
+{
+	if (READ_ONCE(server->enabled) && READ_ONCE(vm->enabled))
 		return true;
 	atomic64_inc(&server->not_enabled);
 	return false;
@@ -64,8 +103,7 @@ static inline bool utmem_kvm_serving(struct utmem_kvm_server *server)
 
 extern const char *const utmem_kvm_op_names[UTMEM_KVM_OP_NR];
 
-u32 utmem_kvm_serve(struct utmem_kvm_server *server,
-		    struct utmem_host_client *client, struct utmem_kvm_mem *mem,
-		    u64 gpa, u64 size);
+u32 utmem_kvm_serve(struct utmem_kvm_server *server, struct utmem_kvm_vm *vm,
+		    struct utmem_kvm_mem *mem, u64 gpa, u64 size);
 
 #endif /* _UTMEM_KVM_SERVE_H */

@@ -38,6 +38,7 @@ struct kvm_fake {
 	struct utmem_host *host;
 	struct utmem_host_client *client;
 	struct utmem_kvm_server server;
+	struct utmem_kvm_vm vm;
 	struct utmem_kvm_mem mem;
 	unsigned int calls;
 	unsigned int ops[UTMEM_KVM_OP_NR];
@@ -47,6 +48,8 @@ struct kvm_fake {
 	long force_ret;
 	/* When set, the stub serves, then claims a longer GET value. */
 	bool lie_len;
+	/* The versions the guest speaks, for abi_range_stub(). */
+	u32 guest_min, guest_max;
 };
 
 /* This kernel's memory as the "guest" memory: UML's physical addresses. */
@@ -88,7 +91,7 @@ static long fake_hypercall(u64 gpa, u64 size)
 		f->last = *req;
 		return f->force_ret;
 	}
-	ret = utmem_kvm_serve(&f->server, f->client, &f->mem, gpa, size);
+	ret = utmem_kvm_serve(&f->server, &f->vm, &f->mem, gpa, size);
 	if (f->lie_len && req->op == UTMEM_KVM_OP_GET)
 		req->len += 100;
 	/* As answered: inputs, and the outputs written back. */
@@ -110,6 +113,8 @@ static int kvm_guest_init(struct kunit *test)
 	f->mem.write = phys_write;
 	/* The data ops call in with preemption off, and so serve. */
 	f->mem.gfp = GFP_NOWAIT;
+	utmem_kvm_server_init(&f->server);
+	utmem_kvm_vm_init(&f->vm, f->client, true);
 	f->server.enabled = true;
 	test->priv = f;
 	kunit_activate_static_stub(test, utmem_kvm_guest_hypercall,
@@ -192,6 +197,145 @@ static void probe_not_enabled_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->ops[UTMEM_KVM_OP_PROBE], 1);
 	f->server.enabled = true;
 	tmem_backend_destroy(bind(test));
+}
+
+static void abi_range_stub(u32 *min, u32 *max)
+{
+	struct kvm_fake *f = kunit_get_current_test()->priv;
+
+	*min = f->guest_min;
+	*max = f->guest_max;
+}
+
+/*
+ * Every pair of version ranges, guest and host, within 1..4: the guest
+ * binds exactly when they meet, on the highest version both speak, asking
+ * each of its versions down to that one.  A guest one version newer or
+ * older than its host binds.
+ */
+static void version_negotiation_test(struct kunit *test)
+{
+	struct kvm_fake *f = test->priv;
+	u32 i, gmin, gmax, hmin, hmax, want;
+	struct tmem_backend *be;
+
+	kunit_activate_static_stub(test, utmem_kvm_guest_abi_range,
+				   abi_range_stub);
+	/* Four digits in base 4: each of the four bounds, 1..4. */
+	for (i = 0; i < 256; i++) {
+		gmin = 1 + i % 4;
+		gmax = 1 + i / 4 % 4;
+		hmin = 1 + i / 16 % 4;
+		hmax = 1 + i / 64;
+		if (gmax < gmin || hmax < hmin)
+			continue;
+		f->guest_min = gmin;
+		f->guest_max = gmax;
+		f->server.abi_min = hmin;
+		f->server.abi_max = hmax;
+		f->ops[UTMEM_KVM_OP_PROBE] = 0;
+		be = tmem_backend_create(&tmem_kvm_backend_ops, NULL);
+		want = min(gmax, hmax);
+		if (want < max(gmin, hmin)) {
+			KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(be),
+					    -EPROTONOSUPPORT,
+					    "guest %u..%u host %u..%u",
+					    gmin, gmax, hmin, hmax);
+			KUNIT_EXPECT_EQ(test, f->ops[UTMEM_KVM_OP_PROBE],
+					gmax - gmin + 1);
+			continue;
+		}
+		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(be),
+				       "guest %u..%u host %u..%u",
+				       gmin, gmax, hmin, hmax);
+		KUNIT_EXPECT_EQ(test, f->last.len, want);
+		KUNIT_EXPECT_EQ(test, f->vm.abi_version, want);
+		KUNIT_EXPECT_EQ(test, f->ops[UTMEM_KVM_OP_PROBE],
+				gmax - want + 1);
+		tmem_backend_destroy(be);
+	}
+	/* This tree's own: both sides speak UTMEM_KVM_ABI_VERSION. */
+	kunit_deactivate_static_stub(test, utmem_kvm_guest_abi_range);
+	utmem_kvm_server_init(&f->server);
+	tmem_backend_destroy(bind(test));
+	KUNIT_EXPECT_EQ(test, f->vm.abi_version, UTMEM_KVM_ABI_VERSION);
+}
+
+/* What the guest's reclaim chain was asked, as frontswap would be. */
+static unsigned long wanted_seen;
+
+static int wanted_record(struct notifier_block *nb, unsigned long nr,
+			 void *unused)
+{
+	wanted_seen = nr;
+	return NOTIFY_OK;
+}
+
+/*
+ * The host asks pages back: the next answer says how many, the guest's
+ * reclaim runs for that many, and each page it flushes brings the level
+ * down.  A version-2 session hears nothing.
+ */
+static void host_wants_test(struct kunit *test)
+{
+	struct notifier_block nb = { .notifier_call = wanted_record };
+	struct kvm_fake *f = test->priv;
+	struct tmem_backend *be;
+	struct tmem_handle h;
+	struct tmem_pool *pool;
+	struct tmem_oid oid;
+	u8 *val;
+	u32 i;
+
+	val = kunit_kzalloc(test, VAL, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, val);
+	KUNIT_ASSERT_EQ(test, tmem_register_reclaim_notifier(&nb), 0);
+	be = bind(test);
+	pool = tmem_pool_create(be, "kvm-wants", TMEM_POOL_PERSISTENT, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
+	tmem_oid_set(&oid, 1, 0, 0);
+	for (i = 0; i < 8; i++) {
+		fill(val, VAL, i);
+		tmem_handle_set(&h, &oid, i);
+		KUNIT_ASSERT_EQ(test, tmem_put(pool, &h, val, VAL), 0);
+	}
+	wanted_seen = 0;
+	utmem_host_ask_back(f->client, 3);
+	tmem_handle_set(&h, &oid, 0);
+	tmem_flush_page(pool, &h);
+	KUNIT_EXPECT_EQ(test, f->last.wanted, 2);
+	tmem_reclaim_flush();
+	KUNIT_EXPECT_EQ(test, wanted_seen, 2);
+	for (i = 1; i < 3; i++) {
+		tmem_handle_set(&h, &oid, i);
+		tmem_flush_page(pool, &h);
+	}
+	KUNIT_EXPECT_EQ(test, f->last.wanted, 0);
+	KUNIT_EXPECT_EQ(test, f->client->reclaim_returned, 3);
+	KUNIT_EXPECT_EQ(test, utmem_host_wanted(f->client), 0);
+	tmem_pool_destroy(pool);
+	tmem_backend_destroy(be);
+
+	/* A guest that speaks version 2 only is not told. */
+	kunit_activate_static_stub(test, utmem_kvm_guest_abi_range,
+				   abi_range_stub);
+	f->guest_min = 2;
+	f->guest_max = 2;
+	be = bind(test);
+	KUNIT_EXPECT_EQ(test, f->vm.abi_version, 2);
+	pool = tmem_pool_create(be, "kvm-wants", TMEM_POOL_PERSISTENT, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
+	for (i = 0; i < 4; i++) {
+		tmem_handle_set(&h, &oid, i);
+		KUNIT_ASSERT_EQ(test, tmem_put(pool, &h, val, VAL), 0);
+	}
+	utmem_host_ask_back(f->client, 2);
+	tmem_flush_page(pool, &h);
+	KUNIT_EXPECT_EQ(test, f->last.wanted, 0);
+	KUNIT_EXPECT_EQ(test, utmem_host_wanted(f->client), 1);
+	tmem_pool_destroy(pool);
+	tmem_backend_destroy(be);
+	tmem_unregister_reclaim_notifier(&nb);
 }
 
 static bool memory_encrypted(void)
@@ -442,6 +586,8 @@ static struct kunit_case tmem_kvm_guest_cases[] = {
 	KUNIT_CASE(shared_pool_test),
 	KUNIT_CASE(put_batch_test),
 	KUNIT_CASE(host_lies_test),
+	KUNIT_CASE(version_negotiation_test),
+	KUNIT_CASE(host_wants_test),
 	{}
 };
 
@@ -475,6 +621,7 @@ struct kvm_host_test {
 	struct utmem_host *host;
 	struct utmem_host_client *a, *b;
 	struct utmem_kvm_server server;
+	struct utmem_kvm_vm va, vb;
 	struct fake_guest g;
 };
 
@@ -517,6 +664,9 @@ static int kvm_host_init(struct kunit *test)
 	t->g.mem.write = fake_write;
 	t->g.mem.gfp = GFP_KERNEL;
 	sim_fixture_init(test, &t->host, &t->a, &t->b);
+	utmem_kvm_server_init(&t->server);
+	utmem_kvm_vm_init(&t->va, t->a, true);
+	utmem_kvm_vm_init(&t->vb, t->b, true);
 	t->server.enabled = true;
 	test->priv = t;
 	return 0;
@@ -548,7 +698,8 @@ static struct utmem_kvm_req *req_new(struct kvm_host_test *t, u32 op,
 
 static u32 serve_as(struct kvm_host_test *t, struct utmem_host_client *c)
 {
-	return utmem_kvm_serve(&t->server, c, &t->g.mem, REQ,
+	return utmem_kvm_serve(&t->server, c == t->a ? &t->va : &t->vb,
+			       &t->g.mem, REQ,
 			       sizeof(struct utmem_kvm_req));
 }
 
@@ -601,11 +752,11 @@ static void bad_request_test(struct kunit *test)
 
 	req_new(t, UTMEM_KVM_OP_PROBE, 0)->len = UTMEM_KVM_ABI_VERSION;
 	for (i = 0; i < ARRAY_SIZE(sizes); i++)
-		KUNIT_EXPECT_EQ(test, utmem_kvm_serve(&t->server, t->a,
+		KUNIT_EXPECT_EQ(test, utmem_kvm_serve(&t->server, &t->va,
 						      &t->g.mem, REQ, sizes[i]),
 				TMEM_STATUS_INVAL);
 	for (i = 0; i < ARRAY_SIZE(gpas); i++)
-		KUNIT_EXPECT_EQ(test, utmem_kvm_serve(&t->server, t->a,
+		KUNIT_EXPECT_EQ(test, utmem_kvm_serve(&t->server, &t->va,
 						      &t->g.mem, gpas[i],
 						      sizeof(struct utmem_kvm_req)),
 				TMEM_STATUS_INVAL);
@@ -634,7 +785,7 @@ static void bad_request_test(struct kunit *test)
 #define U_LEN		BIT(2)
 #define U_INDEX		BIT(3)
 #define U_BUF		BIT(4)
-#define U_NR_FIELDS	7	/* the five above, handle.reserved, reserved */
+#define U_NR_FIELDS	8	/* the five above, handle.reserved, wanted, reserved */
 
 static const u8 abi_uses[UTMEM_KVM_OP_NR] = {
 	[UTMEM_KVM_OP_PROBE] = U_LEN,
@@ -676,6 +827,9 @@ static bool poke_unused(struct utmem_kvm_req *req, u32 op, int field,
 		break;
 	case 5:
 		req->handle.reserved = 1;
+		break;
+	case 6:
+		req->wanted = 1;
 		break;
 	default:
 		req->reserved = 1;
@@ -728,7 +882,7 @@ static void new_pool_test(struct kunit *test)
 	/* A pool id that cannot be written back: no pool left behind. */
 	req->buf = BUF;
 	memcpy(t->g.base + RO, req, sizeof(*req));
-	KUNIT_EXPECT_EQ(test, utmem_kvm_serve(&t->server, t->a, &t->g.mem, RO,
+	KUNIT_EXPECT_EQ(test, utmem_kvm_serve(&t->server, &t->va, &t->g.mem, RO,
 					      sizeof(*req)), TMEM_STATUS_INVAL);
 	KUNIT_EXPECT_TRUE(test, xa_empty(&t->a->pools));
 	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_OK);
@@ -873,9 +1027,6 @@ static void not_enabled_host_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, put(t, t->a, pool, 0, VALS, VAL), TMEM_STATUS_OK);
 	t->server.enabled = false;
 
-	req_new(t, UTMEM_KVM_OP_PROBE, 0)->len = UTMEM_KVM_ABI_VERSION;
-	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_PERM);
-	KUNIT_EXPECT_EQ(test, req_at(t, REQ)->len, UTMEM_KVM_ABI_VERSION);
 	req = req_new(t, UTMEM_KVM_OP_NEW_POOL, 0);
 	req->flags = TMEM_POOL_PERSISTENT;
 	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_REFUSED);
@@ -893,8 +1044,8 @@ static void not_enabled_host_test(struct kunit *test)
 	for (i = 0; i < 4; i++)
 		KUNIT_EXPECT_EQ(test, ent[i].status, TMEM_STATUS_REFUSED);
 	KUNIT_EXPECT_EQ(test, t->a->pages, 1);
-	/* Probe, new pool, two PUTs, four entries. */
-	KUNIT_EXPECT_EQ(test, atomic64_read(&t->server.not_enabled), 8);
+	/* New pool, two PUTs, four entries. */
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->server.not_enabled), 7);
 
 	KUNIT_EXPECT_EQ(test, get(t, t->a, pool, 0, BUF + 0x2000, VAL),
 			TMEM_STATUS_OK);
@@ -906,6 +1057,104 @@ static void not_enabled_host_test(struct kunit *test)
 	req = req_new(t, UTMEM_KVM_OP_DESTROY_POOL, pool);
 	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&t->server.malformed), 0);
+
+	/* A guest kernel starting now is told, and does not bind. */
+	req_new(t, UTMEM_KVM_OP_PROBE, 0)->len = UTMEM_KVM_ABI_VERSION;
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_PERM);
+	KUNIT_EXPECT_EQ(test, req_at(t, REQ)->len, UTMEM_KVM_ABI_VERSION);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->server.not_enabled), 8);
+
+	/* The switch on, a VM its operator has not let in is refused too. */
+	t->server.enabled = true;
+	t->va.enabled = false;
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_PERM);
+	req = req_new(t, UTMEM_KVM_OP_NEW_POOL, 0);
+	req->flags = TMEM_POOL_PERSISTENT;
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_REFUSED);
+	/* Another VM is. */
+	req_new(t, UTMEM_KVM_OP_PROBE, 0)->len = UTMEM_KVM_ABI_VERSION;
+	KUNIT_EXPECT_EQ(test, serve_as(t, t->b), TMEM_STATUS_OK);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&t->a->pools));
+}
+
+/*
+ * A PROBE starts the VM over: every pool of the previous guest kernel
+ * goes with its memory, whatever version it asks; other VMs keep theirs.
+ */
+static void probe_reset_test(struct kunit *test)
+{
+	struct kvm_host_test *t = test->priv;
+	u32 pa = new_pool(test, t->a), pb = new_pool(test, t->b);
+	u32 i;
+
+	fill(t->g.base + VALS, VAL, 3);
+	for (i = 0; i < 4; i++) {
+		KUNIT_ASSERT_EQ(test, put(t, t->a, pa, i, VALS, VAL),
+				TMEM_STATUS_OK);
+		KUNIT_ASSERT_EQ(test, put(t, t->b, pb, i, VALS, VAL),
+				TMEM_STATUS_OK);
+	}
+	req_new(t, UTMEM_KVM_OP_PROBE, 0)->len = UTMEM_KVM_ABI_VERSION + 1;
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_INVAL);
+	KUNIT_EXPECT_EQ(test, t->a->pages, 0);
+	KUNIT_EXPECT_EQ(test, t->a->used, 0);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&t->a->pools));
+	KUNIT_EXPECT_EQ(test, get(t, t->a, pa, 0, BUF, VAL),
+			TMEM_STATUS_BADPOOL);
+	KUNIT_EXPECT_EQ(test, t->b->pages, 4);
+	req_new(t, UTMEM_KVM_OP_PROBE, 0)->len = UTMEM_KVM_ABI_VERSION;
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->va.probes), 2);
+	/* The new kernel's pools work. */
+	pa = new_pool(test, t->a);
+	KUNIT_EXPECT_EQ(test, put(t, t->a, pa, 0, VALS, VAL), TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, get(t, t->a, pa, 0, BUF, VAL), TMEM_STATUS_OK);
+}
+
+/*
+ * From version 3 every answer (but PROBE's) says what the VM owes; to a
+ * version-2 VM the host writes nothing there.
+ */
+static void wanted_answer_test(struct kunit *test)
+{
+	struct kvm_host_test *t = test->priv;
+	u32 pool, i, writes;
+
+	req_new(t, UTMEM_KVM_OP_PROBE, 0)->len = 3;
+	KUNIT_ASSERT_EQ(test, serve_a(t), TMEM_STATUS_OK);
+	pool = new_pool(test, t->a);
+	fill(t->g.base + VALS, VAL, 4);
+	for (i = 0; i < 6; i++)
+		KUNIT_ASSERT_EQ(test, put(t, t->a, pool, i, VALS, VAL),
+				TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, req_at(t, REQ)->wanted, 0);
+	utmem_host_ask_back(t->a, 4);
+	/* Any operation answers it, a GET that misses included. */
+	KUNIT_EXPECT_EQ(test, get(t, t->a, pool, 100, BUF, VAL),
+			TMEM_STATUS_MISS);
+	KUNIT_EXPECT_EQ(test, req_at(t, REQ)->wanted, 4);
+	req_new(t, UTMEM_KVM_OP_FLUSH_PAGE, pool)->handle.index = 0;
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, req_at(t, REQ)->wanted, 3);
+	/* An answer to a malformed request says nothing. */
+	writes = t->g.writes;
+	req_new(t, UTMEM_KVM_OP_FLUSH_PAGE, pool)->reserved = 1;
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_INVAL);
+	KUNIT_EXPECT_EQ(test, req_at(t, REQ)->wanted, 0);
+	KUNIT_EXPECT_EQ(test, t->g.writes, writes);
+
+	/* Version 2: the same debt, unspoken. */
+	req_new(t, UTMEM_KVM_OP_PROBE, 0)->len = 2;
+	KUNIT_ASSERT_EQ(test, serve_as(t, t->b), TMEM_STATUS_OK);
+	pool = new_pool(test, t->b);
+	for (i = 0; i < 6; i++)
+		KUNIT_ASSERT_EQ(test, put(t, t->b, pool, i, VALS, VAL),
+				TMEM_STATUS_OK);
+	utmem_host_ask_back(t->b, 4);
+	KUNIT_EXPECT_EQ(test, get(t, t->b, pool, 100, BUF, VAL),
+			TMEM_STATUS_MISS);
+	KUNIT_EXPECT_EQ(test, req_at(t, REQ)->wanted, 0);
+	KUNIT_EXPECT_EQ(test, utmem_host_wanted(t->b), 4);
 }
 
 static void pool_info_host_test(struct kunit *test)
@@ -1106,6 +1355,8 @@ static struct kunit_case tmem_kvm_host_cases[] = {
 	KUNIT_CASE(isolation_test),
 	KUNIT_CASE(put_batch_host_test),
 	KUNIT_CASE(not_enabled_host_test),
+	KUNIT_CASE(probe_reset_test),
+	KUNIT_CASE(wanted_answer_test),
 	KUNIT_CASE(pool_info_host_test),
 	KUNIT_CASE(fuzz_test),
 	{}

@@ -54,6 +54,22 @@ void tmem_request_reclaim(unsigned long nr_pages)
 }
 EXPORT_SYMBOL_GPL(tmem_request_reclaim);
 
+/**
+ * tmem_host_wants() - the host now wants @nr_pages pages back in all
+ * @nr_pages: how many; 0 when it wants none
+ *
+ * For a host that states what it is owed with each answer (the KVM host)
+ * rather than asking once: the level replaces what was pending, so that
+ * repeating it asks nothing more.  Atomic-safe.
+ */
+void tmem_host_wants(unsigned long nr_pages)
+{
+	atomic_long_set(&tmem_reclaim_pending, nr_pages);
+	if (nr_pages)
+		schedule_work(&tmem_reclaim_work);
+}
+EXPORT_SYMBOL_GPL(tmem_host_wants);
+
 /* Wait for queued requests to be served (tests, module exit). */
 void tmem_reclaim_flush(void)
 {

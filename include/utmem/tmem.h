@@ -267,6 +267,7 @@ struct notifier_block;
 int tmem_register_reclaim_notifier(struct notifier_block *nb);
 int tmem_unregister_reclaim_notifier(struct notifier_block *nb);
 void tmem_request_reclaim(unsigned long nr_pages);
+void tmem_host_wants(unsigned long nr_pages);
 void tmem_reclaim_flush(void);
 
 /* Backends: instances for the boot binding and for tests. */

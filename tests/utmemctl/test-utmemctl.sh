@@ -253,7 +253,7 @@ expect 0 "fault off (tree)" -- "$ctl" --debugfs "$fake" fault fail_get off
 # --- the KVM host view: the switch and the totals in a made-up sysfs, the
 # VMs in debugfs
 expect 0 "--version" -- "$ctl" --version
-expect_out '^utmemctl .+ \(hypercall ABI [0-9]+\)$'
+expect_out '^utmemctl .+ \(hypercall ABI [0-9]+\.\.[0-9]+\)$'
 params=$tmp/params
 mkdir -p "$params" "$fake"/kvm-host/clients/3
 expect 3 "host without the host side" -- "$ctl" --params "$params" host

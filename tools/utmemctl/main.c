@@ -218,7 +218,8 @@ int main(int argc, char **argv)
 			ctl.params = optarg;
 			break;
 		case 'V':
-			printf("utmemctl %s (hypercall ABI %d)\n", UTMEM_VERSION,
+			printf("utmemctl %s (hypercall ABI %d..%d)\n", UTMEM_VERSION,
+			       UTMEM_KVM_ABI_VERSION_MIN,
 			       UTMEM_KVM_ABI_VERSION);
 			return EXIT_OK;
 		case 'h':

@@ -26,9 +26,18 @@
  * holds.
  *
  * Every field that an operation does not use must be zero, so that a
- * later version can give it a meaning: such a request is INVAL.  The
- * guest asks UTMEM_KVM_OP_PROBE with its ABI version before anything
- * else; a host that does not speak it answers INVAL.
+ * later version can give it a meaning: such a request is INVAL.
+ *
+ * Versions.  A host and a guest each speak a range of versions.  The
+ * guest asks UTMEM_KVM_OP_PROBE before anything else, with the newest
+ * version it speaks; a host that does not speak that one answers INVAL
+ * (with the newest it speaks in len), and the guest asks again with its
+ * next older version, down to its oldest.  The first version the host
+ * accepts, the highest both speak, holds until the next PROBE.
+ *
+ * Each PROBE starts the VM over: the host drops every pool the VM had
+ * (a previous guest kernel's, before a reboot, kexec or crash) and
+ * returns their memory.
  */
 #ifndef _UAPI_LINUX_UTMEM_KVM_H
 #define _UAPI_LINUX_UTMEM_KVM_H
@@ -36,16 +45,23 @@
 #include <linux/types.h>
 #include <linux/utmem.h>
 
-/* 2: struct tmem_pool_info gained puts and flushes (48 bytes). */
-#define UTMEM_KVM_ABI_VERSION	2
+/*
+ * 2: struct tmem_pool_info gained puts and flushes (48 bytes).
+ * 3: every answer carries the pages the host wants back (wanted).
+ */
+#define UTMEM_KVM_ABI_VERSION		3
+/* The oldest version this header's host and guest still speak. */
+#define UTMEM_KVM_ABI_VERSION_MIN	2
 
 /*
  * Operations, and the fields of struct utmem_kvm_req each one uses
  * (all others must be zero):
  *
- * PROBE	  len: in, the guest's ABI version; out, the host's.
- *		  Answered PERM when the host's operator has not enabled
- *		  utmem for this VM: the guest must not bind then.
+ * PROBE	  len: in, the version the guest asks for; out, that version
+ *		  when the host speaks it, else the newest the host speaks
+ *		  (and INVAL).  Answered PERM when the host's operator has
+ *		  not enabled utmem for this VM: the guest must not bind
+ *		  then.
  * NEW_POOL	  flags: TMEM_POOL_*; pool_id: out; buf: with
  *		  TMEM_POOL_SHARED, the pool's 16-byte UUID
  * DESTROY_POOL	  pool_id
@@ -87,6 +103,11 @@
  * @len: a length or a count, see the operations
  * @handle: the value's handle
  * @buf: guest-physical address of the operation's buffer
+ * @wanted: zero in; out (version 3 and up, every operation but PROBE):
+ *	the persistent pages the host wants back from this VM.  The guest
+ *	writes that many pages elsewhere (its swap device) and flushes
+ *	them; a VM that owes pages longer than its host allows has its
+ *	persistent PUTs refused until it has paid.  Zero: nothing owed.
  * @reserved: must be zero
  */
 struct utmem_kvm_req {
@@ -96,7 +117,8 @@ struct utmem_kvm_req {
 	__u32 len;
 	struct tmem_handle handle;
 	__u64 buf;
-	__u64 reserved;
+	__u32 wanted;
+	__u32 reserved;
 };
 
 /**
