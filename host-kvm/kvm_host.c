@@ -7,23 +7,35 @@
  * too.  Requests are served from one pool engine shared by all VMs, each
  * VM one client of it, created on its first request and destroyed with
  * the VM (kvm_arch_destroy_vm() calls the hook once the vCPUs are gone).
+ * A VM's PROBE (its guest kernel starting) empties its client.
  *
- * No VM is served until the host's operator says so: utmem.kvm_host_enabled
- * (/sys/module/utmem/parameters/kvm_host_enabled, default off).  While it
- * is off a VM's PROBE is answered PERM, so its guest refuses to bind and
- * logs why; turning it off later refuses new pools and PUTs, while GETs
- * and flushes of what VMs already hold go on, so no guest loses data.
+ * The host's operator decides, and the guest cannot:
+ * - utmem.kvm_host_enabled (/sys/module/utmem/parameters/, default off)
+ *   switches serving on and off for all VMs;
+ * - /sys/kernel/utmem/kvm_host/vm_rules says which VMs are served, by
+ *   the cgroup of their VMM, with a cap of their own or a fair share of
+ *   the host's capacity by weight (kvm_host_policy.c);
+ * - /sys/kernel/utmem/kvm_host/vms/<id>/cap_bytes changes one VM's cap.
+ * A VM not served has its PROBE answered PERM, so its guest refuses to
+ * bind and logs why; a VM that stops being served gets new pools and
+ * PUTs refused, while GETs and flushes of what it holds go on, so no
+ * guest loses data.
  *
- * The engine is host/'s (host/host_engine.c): capacity, per-client caps
- * and weights, eviction of ephemeral pages, compression and deduplication
- * are the same code the guest-side tests run on the simulator, without
- * the simulator's latency model and carve-out.  Its
- * debugfs directory, utmem/kvm-host/, shows each VM as clients/<id>/;
- * utmem/kvm-host/vms lists which VM (the VMM's pid) each client is.
+ * What a VM stores is charged to its VMM's memory cgroup
+ * (kvm_host_memcg.c); the host kernel short of memory drops ephemeral
+ * pages and asks VMs for persistent ones back (kvm_host_shrinker.c).
+ *
+ * The engine is host/'s (host/host_engine.c): capacity, caps and weights,
+ * eviction of ephemeral pages, compression and deduplication are the
+ * same code the guest-side tests run on the simulator, without the
+ * simulator's latency model and carve-out.  Its debugfs directory,
+ * utmem/kvm-host/, shows each VM as clients/<id>/.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": kvm-host: " fmt
 
+#include <linux/cgroup.h>
 #include <linux/debugfs.h>
+#include <linux/jiffies.h>
 #include <linux/kvm_host.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -31,13 +43,13 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/utmem_kvm_host.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "../host/host.h"
 #include <utmem/debugfs.h>
-#include <utmem/sysfs.h>
 #include "kvm_host_glue.h"
-#include "kvm_serve.h"
+#include "kvm_host_vm.h"
 
 static char kvm_host_capacity[24];
 module_param_string(kvm_host_capacity, kvm_host_capacity,
@@ -45,17 +57,14 @@ module_param_string(kvm_host_capacity, kvm_host_capacity,
 MODULE_PARM_DESC(kvm_host_capacity,
 		 "Bytes of host memory for all KVM guests' pools, with K/M/G suffix (default: a quarter of RAM)");
 
-static char kvm_vm_cap[24];
-module_param_string(kvm_vm_cap, kvm_vm_cap, sizeof(kvm_vm_cap), 0444);
-MODULE_PARM_DESC(kvm_vm_cap,
-		 "Bytes one VM may be charged at most, with K/M/G suffix (default: no cap of its own)");
-
-static struct utmem_kvm_server server;
+struct utmem_kvm_server kvm_host_server;
+struct utmem_kvm_policy kvm_host_policy;
+struct utmem_host *kvm_host;
 
 /* Logged, so that the host's log says when VMs started being served. */
 static int enabled_set(const char *val, const struct kernel_param *kp)
 {
-	bool was = READ_ONCE(server.enabled);
+	bool was = READ_ONCE(kvm_host_server.enabled);
 	int err = param_set_bool(val, kp);
 
 	if (err) {
@@ -63,10 +72,10 @@ static int enabled_set(const char *val, const struct kernel_param *kp)
 		       (int)strcspn(val, "\n"), val);
 		return err;
 	}
-	if (was == READ_ONCE(server.enabled))
+	if (was == READ_ONCE(kvm_host_server.enabled))
 		return 0;
-	if (server.enabled)
-		pr_info("serving VMs\n");
+	if (kvm_host_server.enabled)
+		pr_info("serving the VMs that vm_rules lets in\n");
 	else
 		pr_info("VMs no longer served: no new pools or puts; what they hold stays readable\n");
 	return 0;
@@ -77,27 +86,42 @@ static const struct kernel_param_ops enabled_ops = {
 	.get = param_get_bool,
 };
 
-module_param_cb(kvm_host_enabled, &enabled_ops, &server.enabled, 0644);
+module_param_cb(kvm_host_enabled, &enabled_ops, &kvm_host_server.enabled,
+		0644);
 MODULE_PARM_DESC(kvm_host_enabled,
-		 "Serve KVM guests' utmem hypercalls (default: off; writable at run time)");
+		 "Serve KVM guests' utmem hypercalls, to the VMs vm_rules lets in (default: off; writable at run time)");
 
 static bool kvm_shared_pools;
 module_param(kvm_shared_pools, bool, 0444);
 MODULE_PARM_DESC(kvm_shared_pools,
 		 "Let VMs create shared pools, which every VM naming the same UUID reaches (default: off)");
 
-/**
- * struct kvm_vm_client - one VM's state on the host
- * @client: its client of the engine
- * @pid: the VMM's pid when the VM first called, for the vms file
- * @hypercalls: its requests
- */
-struct kvm_vm_client {
-	struct utmem_kvm_vm vm;
-	struct utmem_host_client *client;
-	pid_t pid;
-	atomic64_t hypercalls;
+static unsigned int kvm_reclaim_grace_ms = UTMEM_HOST_RECLAIM_GRACE_MS;
+
+static int grace_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int ms;
+
+	if (kstrtouint(val, 0, &ms) || ms > 3600 * MSEC_PER_SEC) {
+		pr_err("kvm_reclaim_grace_ms: '%.*s' is not a number of milliseconds up to 3600000\n",
+		       (int)strcspn(val, "\n"), val);
+		return -EINVAL;
+	}
+	kvm_reclaim_grace_ms = ms;
+	if (kvm_host)
+		utmem_host_set_reclaim_grace(kvm_host, msecs_to_jiffies(ms));
+	return 0;
+}
+
+static const struct kernel_param_ops grace_ops = {
+	.set = grace_set,
+	.get = param_get_uint,
 };
+
+module_param_cb(kvm_reclaim_grace_ms, &grace_ops, &kvm_reclaim_grace_ms,
+		0644);
+MODULE_PARM_DESC(kvm_reclaim_grace_ms,
+		 "Milliseconds a VM may owe pages the host asked back and still make persistent puts (default: 5000)");
 
 /* The guest memory of the vCPU making the request. */
 struct kvm_vcpu_mem {
@@ -110,12 +134,11 @@ struct kvm_vcpu_mem {
  * @vms maps a struct kvm to its kvm_vm_client.  Entries are added under
  * @vms_lock (two vCPUs may make a VM's first request at once) and erased
  * when the VM is destroyed, when none of its vCPUs can be in a request:
- * so a vCPU may look its VM up without a lock.
+ * so a vCPU may look its VM up without a lock.  @vms_lock also orders
+ * the changes of caps (rules, a VM's own cap, VMs coming and going).
  */
 static DEFINE_XARRAY(vms);
 static DEFINE_MUTEX(vms_lock);
-static struct utmem_host *kvm_host;
-static u64 vm_cap;
 
 static int vcpu_read(struct utmem_kvm_mem *mem, u64 gpa, void *dst, u32 len)
 {
@@ -133,9 +156,133 @@ static int vcpu_write(struct utmem_kvm_mem *mem, u64 gpa, const void *src,
 }
 
 /*
- * The VM's client, made on its first request while VMs are served.
- * Return: the client, or ERR_PTR(-EACCES) when VMs are not served and the
- * VM has none, or ERR_PTR(-ENOMEM).
+ * Every VM's cap: its own, its rule's, or its fair share, the host's
+ * capacity split by weight between the VMs served on a share.  A lowered
+ * cap evicts the VM's ephemeral pages and asks its persistent excess
+ * back (utmem_host_set_cap()).
+ */
+static void vms_rebalance_locked(void)
+{
+	struct kvm_vm_client *vm;
+	unsigned long index;
+	u64 total = 0, capacity, cap;
+
+	lockdep_assert_held(&vms_lock);
+	xa_for_each(&vms, index, vm) {
+		if (vm->vm.enabled && !vm->own_cap && !vm->rule.cap)
+			total += vm->rule.weight;
+	}
+	capacity = utmem_host_read(kvm_host, &kvm_host->capacity);
+	xa_for_each(&vms, index, vm) {
+		if (!vm->vm.enabled)
+			cap = vm->own_cap;
+		else
+			cap = vm->own_cap ?: vm->rule.cap ?:
+			      utmem_kvm_fair_share(capacity, vm->rule.weight,
+						   total) ?: 1;
+		utmem_host_set_weight(vm->client, vm->rule.weight);
+		if (cap != vm->cap) {
+			WRITE_ONCE(vm->cap, cap);
+			utmem_host_set_cap(vm->client, cap);
+		}
+	}
+}
+
+static void vms_rebalance_fn(struct work_struct *work)
+{
+	mutex_lock(&vms_lock);
+	vms_rebalance_locked();
+	mutex_unlock(&vms_lock);
+}
+
+static DECLARE_WORK(vms_rebalance_work, vms_rebalance_fn);
+
+/* What the rules say for @vm now; a VM no rule covers is not served. */
+static void vm_apply_rules(struct kvm_vm_client *vm)
+{
+	struct utmem_kvm_rule rule = { .weight = UTMEM_HOST_WEIGHT_DEFAULT };
+	bool enabled = vm->cgroup &&
+		       utmem_kvm_policy_match(&kvm_host_policy, vm->cgroup,
+					      &rule);
+
+	vm->rule.cap = rule.cap;
+	WRITE_ONCE(vm->rule.weight, rule.weight);
+	if (enabled != vm->vm.enabled)
+		pr_info("VM of pid %d (%s): %s\n", vm->pid,
+			vm->cgroup ?: "no cgroup",
+			enabled ? "served" : "not served: no rule in vm_rules covers its cgroup");
+	WRITE_ONCE(vm->vm.enabled, enabled);
+}
+
+/* Called by kvm_host_sysfs.c after the operator changed vm_rules. */
+void kvm_host_rules_changed(void)
+{
+	struct kvm_vm_client *vm;
+	unsigned long index;
+
+	mutex_lock(&vms_lock);
+	xa_for_each(&vms, index, vm)
+		vm_apply_rules(vm);
+	vms_rebalance_locked();
+	mutex_unlock(&vms_lock);
+}
+
+/* A VM's cap_bytes file: a cap of its own, 0 for the rule's. */
+int kvm_host_set_own_cap(struct kvm_vm_client *vm, u64 bytes)
+{
+	if (bytes > UTMEM_HOST_CAPACITY_MAX)
+		return -EINVAL;
+	mutex_lock(&vms_lock);
+	vm->own_cap = bytes;
+	vms_rebalance_locked();
+	mutex_unlock(&vms_lock);
+	return 0;
+}
+
+unsigned int kvm_host_vms_served(void)
+{
+	struct kvm_vm_client *vm;
+	unsigned long index;
+	unsigned int n = 0;
+
+	mutex_lock(&vms_lock);
+	xa_for_each(&vms, index, vm)
+		n += READ_ONCE(vm->vm.enabled);
+	mutex_unlock(&vms_lock);
+	return n;
+}
+
+/*
+ * The cgroup of the calling vCPU thread, as under /sys/fs/cgroup: a VM's
+ * rule is looked up by it.  NULL without memory for it.
+ */
+static char *vmm_cgroup_path(void)
+{
+	struct cgroup *cgrp;
+	char *path;
+	int err;
+
+	path = kmalloc(PATH_MAX, GFP_KERNEL_ACCOUNT);
+	if (!path)
+		return NULL;
+	rcu_read_lock();
+	cgrp = task_dfl_cgroup(current);
+	cgroup_get(cgrp);
+	rcu_read_unlock();
+	err = cgroup_path_ns(cgrp, path, PATH_MAX, &init_cgroup_ns);
+	cgroup_put(cgrp);
+	if (err < 0 || err >= PATH_MAX) {
+		kfree(path);
+		return NULL;
+	}
+	return path;
+}
+
+/*
+ * The VM's state, made on its first request, whether or not it is
+ * served: the rules are looked up once here (and again when they
+ * change), not on every request of a VM that is refused.
+ * Return: the VM, or ERR_PTR(-ENOMEM).
  */
 static struct kvm_vm_client *vm_client_get(struct kvm *kvm)
 {
@@ -145,10 +292,6 @@ static struct kvm_vm_client *vm_client_get(struct kvm *kvm)
 	vm = xa_load(&vms, (unsigned long)kvm);
 	if (vm)
 		return vm;
-	if (!READ_ONCE(server.enabled)) {
-		atomic64_inc(&server.not_enabled);
-		return ERR_PTR(-EACCES);
-	}
 
 	mutex_lock(&vms_lock);
 	vm = xa_load(&vms, (unsigned long)kvm);
@@ -160,24 +303,31 @@ static struct kvm_vm_client *vm_client_get(struct kvm *kvm)
 		goto unlock;
 	}
 	vm->client = utmem_host_client_create(kvm_host);
-	if (!vm->client)
-		goto free_vm;
-	utmem_host_client_debugfs_add(vm->client);
-	if (vm_cap)
-		utmem_host_set_cap(vm->client, vm_cap);
-	utmem_kvm_vm_init(&vm->vm, vm->client, true);
+	if (!vm->client) {
+		kfree(vm);
+		vm = ERR_PTR(-ENOMEM);
+		goto unlock;
+	}
 	vm->pid = task_tgid_nr(current);
+	vm->cgroup = vmm_cgroup_path();
+	utmem_kvm_vm_init(&vm->vm, vm->client, false);
+	vm_apply_rules(vm);
+	kvm_host_memcg_attach(vm, kvm);
+	utmem_host_client_debugfs_add(vm->client);
+	kvm_host_vm_sysfs_add(vm);
 	err = xa_err(xa_store(&vms, (unsigned long)kvm, vm, GFP_KERNEL));
-	if (err)
-		goto destroy_client;
-	pr_info("VM of pid %d is client %u\n", vm->pid, vm->client->id);
-	goto unlock;
-
-destroy_client:
-	utmem_host_client_destroy(vm->client);
-free_vm:
-	kfree(vm);
-	vm = ERR_PTR(-ENOMEM);
+	if (err) {
+		kvm_host_vm_sysfs_del(vm);
+		utmem_host_client_destroy(vm->client);
+		kvm_host_memcg_detach(vm);
+		kvm_host_vm_put(vm);
+		vm = ERR_PTR(-ENOMEM);
+		goto unlock;
+	}
+	vms_rebalance_locked();
+	pr_info("VM of pid %d (%s) is client %u, %s\n", vm->pid,
+		vm->cgroup ?: "no cgroup", vm->client->id,
+		vm->vm.enabled ? "served" : "not served: no rule in vm_rules covers its cgroup");
 unlock:
 	mutex_unlock(&vms_lock);
 	return vm;
@@ -211,10 +361,18 @@ kvm_host_hypercall(struct kvm_vcpu *vcpu,
 
 	vm = vm_client_get(vcpu->kvm);
 	if (IS_ERR(vm))
-		return PTR_ERR(vm) == -EACCES ? TMEM_STATUS_PERM :
-						TMEM_STATUS_NOMEM;
+		return TMEM_STATUS_NOMEM;
 	atomic64_inc(&vm->hypercalls);
-	return utmem_kvm_serve(&server, &vm->vm, &mem.mem, gpa, size);
+	return utmem_kvm_serve(&kvm_host_server, &vm->vm, &mem.mem, gpa, size);
+}
+
+/* No file of its sysfs directory runs once it is deleted: then it goes. */
+static void vm_free(struct kvm_vm_client *vm)
+{
+	kvm_host_vm_sysfs_del(vm);
+	utmem_host_client_destroy(vm->client);
+	kvm_host_memcg_detach(vm);
+	kvm_host_vm_put(vm);
 }
 
 /**
@@ -234,8 +392,9 @@ static void kvm_host_destroy_vm(struct kvm *kvm)
 		return;
 	pr_info("VM of pid %d gone: client %u freed after %lld hypercalls\n",
 		vm->pid, vm->client->id, atomic64_read(&vm->hypercalls));
-	utmem_host_client_destroy(vm->client);
-	kfree(vm);
+	vm_free(vm);
+	/* Its share goes to the others. */
+	schedule_work(&vms_rebalance_work);
 }
 
 static const struct utmem_kvm_host_ops kvm_host_ops = {
@@ -260,94 +419,6 @@ static int vms_show(struct seq_file *m, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vms);
-
-/*
- * sysfs kvm_host/: what the host holds for all VMs, and how many it
- * serves; the engine's and the hypercall handler's counters beside.
- */
-static struct kobject *kvm_host_sysfs;
-
-static ssize_t total_show(char *buf, const u64 *field)
-{
-	return sysfs_emit(buf, "%llu\n", utmem_host_read(kvm_host, field));
-}
-
-static ssize_t capacity_bytes_show(struct kobject *kobj,
-				   struct kobj_attribute *attr, char *buf)
-{
-	return total_show(buf, &kvm_host->capacity);
-}
-
-static ssize_t used_bytes_show(struct kobject *kobj,
-			       struct kobj_attribute *attr, char *buf)
-{
-	return total_show(buf, &kvm_host->used);
-}
-
-static ssize_t raw_bytes_show(struct kobject *kobj,
-			      struct kobj_attribute *attr, char *buf)
-{
-	return total_show(buf, &kvm_host->raw_bytes);
-}
-
-static ssize_t pages_show(struct kobject *kobj, struct kobj_attribute *attr,
-			  char *buf)
-{
-	return total_show(buf, &kvm_host->pages);
-}
-
-static struct kobj_attribute capacity_bytes_attr = __ATTR_RO(capacity_bytes);
-static struct kobj_attribute used_bytes_attr = __ATTR_RO(used_bytes);
-static struct kobj_attribute raw_bytes_attr = __ATTR_RO(raw_bytes);
-static struct kobj_attribute pages_attr = __ATTR_RO(pages);
-
-static ssize_t vms_served_show(struct kobject *kobj,
-			       struct kobj_attribute *attr, char *buf)
-{
-	struct kvm_vm_client *vm;
-	unsigned long index;
-	unsigned int n = 0;
-
-	mutex_lock(&vms_lock);
-	xa_for_each(&vms, index, vm)
-		n++;
-	mutex_unlock(&vms_lock);
-	return sysfs_emit(buf, "%u\n", n);
-}
-
-static struct kobj_attribute vms_served_attr = __ATTR_RO(vms_served);
-
-static struct attribute *kvm_host_attrs[] = {
-	&capacity_bytes_attr.attr,
-	&used_bytes_attr.attr,
-	&raw_bytes_attr.attr,
-	&pages_attr.attr,
-	&vms_served_attr.attr,
-	NULL,
-};
-
-static const struct attribute_group kvm_host_group = {
-	.attrs = kvm_host_attrs,
-};
-
-static void kvm_host_sysfs_init(void)
-{
-	struct utmem_counter counters[UTMEM_HOST_NR_COUNTERS + 2];
-	int i;
-
-	for (i = 0; i < UTMEM_HOST_NR_COUNTERS; i++) {
-		counters[i].name = utmem_host_counter_names[i];
-		counters[i].counter = &kvm_host->counters[i];
-	}
-	counters[i].name = "hypercalls_malformed";
-	counters[i++].counter = &server.malformed;
-	counters[i].name = "hypercalls_not_enabled";
-	counters[i++].counter = &server.not_enabled;
-	kvm_host_sysfs = utmem_sysfs_add("kvm_host", counters, i,
-					 &kvm_host_group);
-	if (!kvm_host_sysfs)
-		pr_warn("no /sys/kernel/utmem/kvm_host\n");
-}
 
 /* A size parameter; empty for the default (a quarter of RAM). */
 static int parse_size(const char *name, const char *str, u64 *bytes)
@@ -379,10 +450,9 @@ int utmem_kvm_host_init(struct dentry *debugfs_root)
 
 	if (parse_size("kvm_host_capacity", kvm_host_capacity, &capacity))
 		return -EINVAL;
-	if (*kvm_vm_cap && parse_size("kvm_vm_cap", kvm_vm_cap, &vm_cap))
-		return -EINVAL;
-	utmem_kvm_server_init(&server);
-	server.shared_pools = kvm_shared_pools;
+	utmem_kvm_server_init(&kvm_host_server);
+	kvm_host_server.shared_pools = kvm_shared_pools;
+	utmem_kvm_policy_init(&kvm_host_policy);
 	kvm_host = utmem_host_create(capacity);
 	if (IS_ERR(kvm_host)) {
 		err = PTR_ERR(kvm_host);
@@ -390,12 +460,23 @@ int utmem_kvm_host_init(struct dentry *debugfs_root)
 		kvm_host = NULL;
 		return err;
 	}
+	utmem_host_set_reclaim_grace(kvm_host,
+				     msecs_to_jiffies(kvm_reclaim_grace_ms));
+	err = kvm_host_sysfs_init();
+	if (err) {
+		pr_err("no /sys/kernel/utmem/kvm_host, where VMs are enabled: %pe\n",
+		       ERR_PTR(err));
+		goto destroy_host;
+	}
+	err = kvm_host_shrinker_init();
+	if (err) {
+		pr_err("no shrinker: %pe\n", ERR_PTR(err));
+		goto sysfs_exit;
+	}
 	err = utmem_kvm_host_register(&kvm_host_ops);
 	if (err) {
 		pr_err("cannot register with KVM: %pe\n", ERR_PTR(err));
-		utmem_host_destroy(kvm_host);
-		kvm_host = NULL;
-		return err;
+		goto shrinker_exit;
 	}
 	dir = debugfs_create_dir("kvm-host", debugfs_root);
 	utmem_host_debugfs_init(kvm_host, dir);
@@ -403,16 +484,26 @@ int utmem_kvm_host_init(struct dentry *debugfs_root)
 	calls = debugfs_create_dir("hypercalls", dir);
 	for (i = 0; i < UTMEM_KVM_OP_NR; i++)
 		utmem_debugfs_counter(utmem_kvm_op_names[i], calls,
-				      &server.calls[i]);
-	utmem_debugfs_counter("malformed", calls, &server.malformed);
-	utmem_debugfs_counter("not_enabled", calls, &server.not_enabled);
-	kvm_host_sysfs_init();
-	pr_info("ready for KVM guests: %llu bytes, %s per VM, shared pools %s; %s\n",
-		capacity, vm_cap ? kvm_vm_cap : "no cap",
+				      &kvm_host_server.calls[i]);
+	utmem_debugfs_counter("malformed", calls, &kvm_host_server.malformed);
+	utmem_debugfs_counter("not_enabled", calls,
+			      &kvm_host_server.not_enabled);
+	pr_info("ready for KVM guests: %llu bytes, ABI %u..%u, shared pools %s; %s\n",
+		capacity, kvm_host_server.abi_min, kvm_host_server.abi_max,
 		kvm_shared_pools ? "on" : "off",
-		READ_ONCE(server.enabled) ? "serving VMs" :
+		READ_ONCE(kvm_host_server.enabled) ?
+		"serving the VMs vm_rules lets in" :
 		"no VM served until kvm_host_enabled is set");
 	return 0;
+
+shrinker_exit:
+	kvm_host_shrinker_exit();
+sysfs_exit:
+	kvm_host_sysfs_exit();
+destroy_host:
+	utmem_host_destroy(kvm_host);
+	kvm_host = NULL;
+	return err;
 }
 
 /* No request is in flight once the hook is gone; then every VM's pools go. */
@@ -422,15 +513,16 @@ void utmem_kvm_host_exit(void)
 	unsigned long index;
 
 	utmem_kvm_host_unregister(&kvm_host_ops);
-	utmem_sysfs_remove(kvm_host_sysfs);
-	kvm_host_sysfs = NULL;
+	kvm_host_shrinker_exit();
+	cancel_work_sync(&vms_rebalance_work);
 	mutex_lock(&vms_lock);
 	xa_for_each(&vms, index, vm) {
 		xa_erase(&vms, index);
-		utmem_host_client_destroy(vm->client);
-		kfree(vm);
+		vm_free(vm);
 	}
 	mutex_unlock(&vms_lock);
+	kvm_host_sysfs_exit();
+	utmem_kvm_policy_destroy(&kvm_host_policy);
 	/* With the kvm-host/ directory, where the engine's files are. */
 	utmem_host_destroy(kvm_host);
 	kvm_host = NULL;

@@ -445,6 +445,8 @@ void utmem_host_ask_back_locked(struct utmem_host_client *client,
 void utmem_host_persistent_changed(struct utmem_host_client *client,
 				   bool removed);
 bool utmem_host_owing_too_long(struct utmem_host_client *client);
+u64 utmem_host_reclaimable(struct utmem_host *host);
+u64 utmem_host_shrink_ephemeral(struct utmem_host *host, u64 nr_pages);
 void utmem_host_set_reclaim_grace(struct utmem_host *host,
 				  unsigned long grace);
 

@@ -250,8 +250,8 @@ void utmem_host_hold_done(struct utmem_host *host, u64 start_ns,
  * @str: the parameter; empty for the default
  * @bytes: out
  *
- * For utmem.sim_capacity=, and the KVM host's utmem.kvm_host_capacity=
- * and utmem.kvm_vm_cap=.
+ * For utmem.sim_capacity=, and the KVM host's utmem.kvm_host_capacity=,
+ * and a VM's cap_bytes file.
  *
  * Return: 0, or -EINVAL for anything but a number with an optional
  * K/M/G/T suffix within the host's limit.

@@ -16,12 +16,17 @@
  * of its memory whether or not the guest listens.  Its ephemeral PUTs go
  * on: the host may drop those whenever it likes.
  *
- * Everything here but utmem_host_ask_back(), utmem_host_ask_clients()
- * and utmem_host_set_reclaim_grace() runs under host->lock.
+ * A host kernel short of memory (its shrinker, in the KVM binding) drops
+ * ephemeral pages first, where they hurt least, and asks for persistent
+ * ones only for the rest.
+ *
+ * The functions named _locked, and utmem_host_persistent_changed() and
+ * utmem_host_owing_too_long(), run under host->lock; the others take it.
  */
 #include <linux/jiffies.h>
 #include <linux/lockdep.h>
 #include <linux/math64.h>
+#include <linux/timekeeping.h>
 
 #include "host.h"
 
@@ -154,3 +159,57 @@ void utmem_host_set_reclaim_grace(struct utmem_host *host,
 	WRITE_ONCE(host->reclaim_grace, grace);
 }
 EXPORT_SYMBOL_GPL(utmem_host_set_reclaim_grace);
+
+/**
+ * utmem_host_reclaimable() - pages a host short of memory could get back
+ * @host: the host
+ *
+ * Ephemeral pages, and persistent ones not asked for yet.  Atomic-safe.
+ */
+u64 utmem_host_reclaimable(struct utmem_host *host)
+{
+	struct utmem_host_client *c;
+	unsigned long flags;
+	u64 n = 0;
+
+	spin_lock_irqsave(&host->lock, flags);
+	list_for_each_entry(c, &host->clients, node)
+		n += c->pages - c->wanted;
+	spin_unlock_irqrestore(&host->lock, flags);
+	return n;
+}
+EXPORT_SYMBOL_GPL(utmem_host_reclaimable);
+
+/**
+ * utmem_host_shrink_ephemeral() - drop ephemeral pages where they hurt least
+ * @host: the host
+ * @nr_pages: how many at most
+ *
+ * The clients furthest over their weighted shares lose pages first, as
+ * when a PUT needs room.  The lock is taken per %UTMEM_HOST_FREE_BATCH
+ * pages.  Atomic-safe.  Return: the pages dropped.
+ */
+u64 utmem_host_shrink_ephemeral(struct utmem_host *host, u64 nr_pages)
+{
+	unsigned long flags;
+	u64 done = 0, start, pages;
+	unsigned int batch;
+
+	while (done < nr_pages) {
+		spin_lock_irqsave(&host->lock, flags);
+		start = ktime_get_mono_fast_ns();
+		pages = host->pages;
+		for (batch = 0; batch < UTMEM_HOST_FREE_BATCH &&
+		     done < nr_pages; batch++, done++) {
+			if (!utmem_host_evict_victim(host))
+				break;
+		}
+		utmem_host_hold_done(host, start, pages);
+		utmem_host_footprint_changed(host, 0);
+		spin_unlock_irqrestore(&host->lock, flags);
+		if (batch < UTMEM_HOST_FREE_BATCH)
+			break;
+	}
+	return done;
+}
+EXPORT_SYMBOL_GPL(utmem_host_shrink_ephemeral);

@@ -28,6 +28,7 @@
 #include <uapi/linux/utmem_kvm.h>
 #include "../host-sim/sim.h"
 #include "../host-kvm/kvm_guest.h"
+#include "../host-kvm/kvm_host_policy.h"
 #include "../host-kvm/kvm_serve.h"
 #include "tmem_sim_fixture.h"
 
@@ -1369,7 +1370,183 @@ static struct kunit_suite tmem_kvm_host_suite = {
 	.test_cases = tmem_kvm_host_cases,
 };
 
-kunit_test_suites(&tmem_kvm_guest_suite, &tmem_kvm_host_suite);
+/*
+ * The operator's rules (host-kvm/kvm_host_policy.c): which VMs are let
+ * in, by the cgroup of their VMM, and with what cap or share.
+ */
+static int policy_init(struct kunit *test)
+{
+	struct utmem_kvm_policy *policy;
+
+	policy = kunit_kzalloc(test, sizeof(*policy), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, policy);
+	utmem_kvm_policy_init(policy);
+	test->priv = policy;
+	return 0;
+}
+
+static void policy_exit(struct kunit *test)
+{
+	utmem_kvm_policy_destroy(test->priv);
+}
+
+static int rule(struct kunit *test, const char *cmd)
+{
+	const char *why;
+	int err = utmem_kvm_policy_write(test->priv, cmd, &why);
+
+	/* A reason for every malformed command, and for nothing else. */
+	KUNIT_EXPECT_EQ_MSG(test, err == -EINVAL, !!why, "%s", cmd);
+	return err;
+}
+
+static void rules_parse_test(struct kunit *test)
+{
+	static const char *const bad[] = {
+		"", "\n", "+", "-", "x/a", "/a", "+a", "+/a/", "+//", "+/a//b",
+		"+/a/./b", "+/a/../b", "+/a cap", "+/a cap=", "+/a cap=0",
+		"+/a cap=12Q", "+/a cap=1P", "+/a weight=0", "+/a weight=10001",
+		"+/a weight=-1", "+/a size=1", "-/a cap=1M", "+/a\n+/b",
+		"+/a\tb", "+/a\x7f",
+	};
+	char *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	char *long_path = kunit_kzalloc(test, UTMEM_KVM_RULE_PATH_MAX + 3,
+					GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, long_path);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, rule(test, bad[i]), -EINVAL,
+				    "'%s'", bad[i]);
+	long_path[0] = '+';
+	long_path[1] = '/';
+	memset(long_path + 2, 'a', UTMEM_KVM_RULE_PATH_MAX);
+	KUNIT_EXPECT_EQ(test, rule(test, long_path), -EINVAL);
+	long_path[UTMEM_KVM_RULE_PATH_MAX + 1] = '\0';
+	KUNIT_EXPECT_EQ(test, rule(test, long_path), 0);
+	KUNIT_EXPECT_EQ(test, rule(test, "-/no/such"), -ENOENT);
+	/* "+", the path, " weight=100\n". */
+	KUNIT_EXPECT_EQ(test, utmem_kvm_policy_show(test->priv, buf),
+			UTMEM_KVM_RULE_PATH_MAX + 13);
+	KUNIT_EXPECT_EQ(test, rule(test, long_path), 0);
+	long_path[0] = '-';
+	KUNIT_EXPECT_EQ(test, rule(test, long_path), 0);
+
+	KUNIT_EXPECT_EQ(test, rule(test, "+/machine.slice\n"), 0);
+	KUNIT_EXPECT_EQ(test, rule(test, "+/machine.slice/vm1.scope cap=512M"),
+			0);
+	KUNIT_EXPECT_EQ(test, rule(test, "+/ weight=50  cap=1G\n"), 0);
+	utmem_kvm_policy_show(test->priv, buf);
+	KUNIT_EXPECT_STREQ(test, buf,
+			   "+/machine.slice weight=100\n"
+			   "+/machine.slice/vm1.scope cap=536870912 weight=100\n"
+			   "+/ cap=1073741824 weight=50\n");
+	/* Written again, a rule is replaced in place. */
+	KUNIT_EXPECT_EQ(test, rule(test, "+/machine.slice weight=300"), 0);
+	KUNIT_EXPECT_EQ(test, rule(test, "-/"), 0);
+	utmem_kvm_policy_show(test->priv, buf);
+	KUNIT_EXPECT_STREQ(test, buf,
+			   "+/machine.slice weight=300\n"
+			   "+/machine.slice/vm1.scope cap=536870912 weight=100\n");
+}
+
+static void rules_limit_test(struct kunit *test)
+{
+	struct utmem_kvm_policy *policy = test->priv;
+	char *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	char cmd[UTMEM_KVM_RULE_PATH_MAX + 64];
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	/* The longest rules there can be all fit the sysfs page. */
+	for (i = 0; i < UTMEM_KVM_RULES_MAX; i++) {
+		snprintf(cmd, sizeof(cmd), "+/%0*d cap=%llu weight=10000",
+			 UTMEM_KVM_RULE_PATH_MAX - 1, i,
+			 UTMEM_HOST_CAPACITY_MAX);
+		KUNIT_ASSERT_EQ(test, rule(test, cmd), 0);
+	}
+	KUNIT_EXPECT_EQ(test, rule(test, "+/one/more"), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, rule(test, cmd), 0);
+	KUNIT_EXPECT_LT(test, utmem_kvm_policy_show(policy, buf),
+			(ssize_t)PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, policy->nr_rules, UTMEM_KVM_RULES_MAX);
+}
+
+static void rules_match_test(struct kunit *test)
+{
+	static const struct {
+		const char *cgroup;
+		bool served;
+		u64 cap;
+	} cases[] = {
+		{ "/machine.slice/vm1.scope", true, 1 << 20 },
+		{ "/machine.slice/vm1.scope/libvirt/vcpu0", true, 1 << 20 },
+		{ "/machine.slice/vm10.scope", true, 0 },
+		{ "/machine.slice", true, 0 },
+		{ "/machine.slicer/vm1.scope", false, 0 },
+		{ "/user.slice", false, 0 },
+		{ "/", false, 0 },
+	};
+	struct utmem_kvm_rule r;
+	int i;
+
+	KUNIT_EXPECT_FALSE(test, utmem_kvm_policy_match(test->priv, "/a", &r));
+	KUNIT_ASSERT_EQ(test, rule(test, "+/machine.slice weight=20"), 0);
+	KUNIT_ASSERT_EQ(test, rule(test, "+/machine.slice/vm1.scope cap=1M"),
+			0);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		memset(&r, 0, sizeof(r));
+		KUNIT_EXPECT_EQ_MSG(test,
+				    utmem_kvm_policy_match(test->priv,
+							   cases[i].cgroup, &r),
+				    cases[i].served, "%s", cases[i].cgroup);
+		if (cases[i].served)
+			KUNIT_EXPECT_EQ_MSG(test, r.cap, cases[i].cap, "%s",
+					    cases[i].cgroup);
+	}
+	KUNIT_ASSERT_TRUE(test, utmem_kvm_policy_match(test->priv,
+						       "/machine.slice/x", &r));
+	KUNIT_EXPECT_EQ(test, r.weight, 20);
+	/* "/" covers every VM; removed, they are refused again. */
+	KUNIT_ASSERT_EQ(test, rule(test, "+/"), 0);
+	KUNIT_EXPECT_TRUE(test, utmem_kvm_policy_match(test->priv, "/user.slice",
+						       &r));
+	KUNIT_ASSERT_EQ(test, rule(test, "-/"), 0);
+	KUNIT_EXPECT_FALSE(test, utmem_kvm_policy_match(test->priv,
+							"/user.slice", &r));
+}
+
+static void fair_share_test(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, utmem_kvm_fair_share(1000, 100, 0), 1000);
+	KUNIT_EXPECT_EQ(test, utmem_kvm_fair_share(1000, 100, 100), 1000);
+	KUNIT_EXPECT_EQ(test, utmem_kvm_fair_share(1000, 100, 400), 250);
+	KUNIT_EXPECT_EQ(test, utmem_kvm_fair_share(900, 200, 300), 600);
+	KUNIT_EXPECT_EQ(test,
+			utmem_kvm_fair_share(UTMEM_HOST_CAPACITY_MAX,
+					     UTMEM_HOST_WEIGHT_MAX,
+					     2 * UTMEM_HOST_WEIGHT_MAX),
+			UTMEM_HOST_CAPACITY_MAX / 2);
+}
+
+static struct kunit_case tmem_kvm_policy_cases[] = {
+	KUNIT_CASE(rules_parse_test),
+	KUNIT_CASE(rules_limit_test),
+	KUNIT_CASE(rules_match_test),
+	KUNIT_CASE(fair_share_test),
+	{}
+};
+
+static struct kunit_suite tmem_kvm_policy_suite = {
+	.name = "tmem_kvm_policy",
+	.init = policy_init,
+	.exit = policy_exit,
+	.test_cases = tmem_kvm_policy_cases,
+};
+
+kunit_test_suites(&tmem_kvm_guest_suite, &tmem_kvm_host_suite,
+		  &tmem_kvm_policy_suite);
 
 MODULE_DESCRIPTION("KUnit tests for utmem's KVM binding");
 MODULE_LICENSE("GPL");

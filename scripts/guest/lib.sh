@@ -106,7 +106,7 @@ sysfs_check() {	# SYSDIR DEBUGDIR
 	local sys=/sys/kernel/utmem/$1 dbg=/sys/kernel/debug/utmem/$2 f n=0
 	[ -d "$sys" ] || fail "no $sys"
 	for f in "$sys"/*; do
-		[ -e "$dbg/${f##*/}" ] || continue
+		[ -f "$f" ] && [ -e "$dbg/${f##*/}" ] || continue
 		[ "$(cat "$f")" = "$(cat "$dbg/${f##*/}")" ] ||
 			fail "$f reads $(cat "$f"), debugfs $(cat "$dbg/${f##*/}")"
 		n=$((n + 1))

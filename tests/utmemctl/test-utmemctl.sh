@@ -274,6 +274,31 @@ expect 0 "host without debugfs" -- "$ctl" --params "$params" --sysfs "$sys" --de
 expect_out '^kvm_host_enabled +off$'
 expect_out '^vms_served +7$'
 expect_err "no VM by VM"
+# A kernel with the VMs in sysfs: read there, in id order, with the rules.
+printf '+/machine.slice weight=100\n+/vm-a cap=1048576 weight=200\n' > "$sys"/kvm_host/vm_rules
+vm_files() {	# ID PID HYPERCALLS PAGES USED CGROUP ENABLED CAP WANTED
+	local d="$sys"/kvm_host/vms/$1 f
+	mkdir -p "$d"
+	shift
+	for f in pid hypercalls pages used_bytes cgroup enabled cap_bytes reclaim_wanted; do
+		echo "$1" > "$d/$f"
+		shift
+	done
+}
+vm_files 12 120 9 3 12288 /vm-a 1 1048576 2
+vm_files 4 40 1 0 0 /user.slice 0 0 0
+expect 0 "host with VMs in sysfs" -- "$ctl" --params "$params" --sysfs "$sys" --debugfs "$fake" host
+expect_out '^rule \+/vm-a cap=1048576 weight=200$'
+expect_out '^vm client 4 pid 40 hypercalls 1 pages 0 used_bytes 0 cgroup /user.slice enabled 0 cap_bytes 0 reclaim_wanted 0$'
+expect_out '^vm client 12 pid 120 hypercalls 9 pages 3 used_bytes 12288 cgroup /vm-a enabled 1 cap_bytes 1048576 reclaim_wanted 2$'
+if grep '^vm ' "$tmp"/out | cut -d' ' -f3 | tr '\n' ' ' | grep -qx '4 12 '; then
+	ok "VMs listed in id order"
+else
+	not_ok "VMs listed as: $(grep '^vm ' "$tmp"/out | cut -d' ' -f3 | tr '\n' ' ')"
+fi
+expect 0 "host --json with VMs in sysfs" -- "$ctl" --params "$params" --sysfs "$sys" --debugfs "$fake" host --json
+json_check 'd["vm_rules"] == ["+/machine.slice weight=100", "+/vm-a cap=1048576 weight=200"] and [v["client"] for v in d["vms"]] == [4, 12] and d["vms"][1]["cgroup"] == "/vm-a" and d["vms"][1]["reclaim_wanted"] == 2'
+rm -r "$sys"/kvm_host/vms "$sys"/kvm_host/vm_rules
 expect 0 "host enable" -- "$ctl" --params "$params" host enable
 [ "$(cat "$params"/kvm_host_enabled)" = 1 ] && ok "host enable wrote 1" ||
 	not_ok "host enable wrote '$(cat "$params"/kvm_host_enabled)'"

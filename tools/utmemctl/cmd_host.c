@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * host: the KVM host side as its operator sees it.  Whether VMs are
- * served is the module parameter kvm_host_enabled, and what the host
- * holds is in /sys/kernel/utmem/kvm_host/ (sysfs: stable, there under
- * lockdown); the VMs it serves, one by one, are read from debugfs
- * utmem/kvm-host/ when it is mounted.
+ * served is the module parameter kvm_host_enabled; what the host holds,
+ * the rules letting VMs in and each VM are in /sys/kernel/utmem/kvm_host/
+ * (sysfs: stable, there under lockdown).  A kernel without the VMs'
+ * directories there (an older one) has them read from debugfs
+ * utmem/kvm-host/, when it is mounted.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -73,10 +76,123 @@ static int read_vm(struct ctl *ctl, const char *line, struct vm *vm)
 	return 0;
 }
 
+/* What vms/<id>/ shows besides the debugfs line's fields. */
+static const char *const vm_files[] = {
+	"cgroup", "enabled", "cap_bytes", "reclaim_wanted",
+};
+
+#define NR_VM_FILES	(sizeof(vm_files) / sizeof(vm_files[0]))
+
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The VMs' ids in @dir, sorted; -1 when @dir cannot be opened. */
+static int vm_ids(const char *dir, unsigned int *ids, int max)
+{
+	struct dirent *e;
+	char *end;
+	DIR *d;
+	int n = 0;
+
+	d = opendir(dir);
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) && n < max) {
+		unsigned long id = strtoul(e->d_name, &end, 10);
+
+		if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && !*end)
+			ids[n++] = id;
+	}
+	closedir(d);
+	qsort(ids, n, sizeof(*ids), cmp_uint);
+	return n;
+}
+
+static void vm_read(const char *dir, unsigned int id, const char *file,
+		    char *value)
+{
+	char path[4096];
+
+	/* The VM may have gone since its directory was listed. */
+	if (snprintf(path, sizeof(path), "%s/%u/%s", dir, id, file) >=
+	    (int)sizeof(path) || debugfs_read(path, value, VALUE_MAX))
+		strcpy(value, "?");
+}
+
+/* One line or object per VM from sysfs vms/.  Return: -1 without it. */
+static int show_sysfs_vms(struct ctl *ctl, struct json *j, bool json)
+{
+	static const char *const nums[] = { "pid", "hypercalls", "pages",
+					    "used_bytes" };
+	char dir[4096], value[4][VALUE_MAX], extra[NR_VM_FILES][VALUE_MAX];
+	unsigned int ids[1024];
+	int n, i;
+	size_t k;
+
+	snprintf(dir, sizeof(dir), "%s/kvm_host/vms", ctl->sysfs);
+	n = vm_ids(dir, ids, 1024);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < 4; k++)
+			vm_read(dir, ids[i], nums[k], value[k]);
+		for (k = 0; k < NR_VM_FILES; k++)
+			vm_read(dir, ids[i], vm_files[k], extra[k]);
+		if (!json) {
+			printf("vm client %u pid %s hypercalls %s pages %s used_bytes %s",
+			       ids[i], value[0], value[1], value[2], value[3]);
+			for (k = 0; k < NR_VM_FILES; k++)
+				printf(" %s %s", vm_files[k], extra[k]);
+			printf("\n");
+			continue;
+		}
+		json_object_begin(j);
+		json_key(j, "client");
+		json_u64(j, ids[i]);
+		for (k = 0; k < 4; k++) {
+			json_key(j, nums[k]);
+			json_value(j, value[k]);
+		}
+		for (k = 0; k < NR_VM_FILES; k++) {
+			json_key(j, vm_files[k]);
+			json_value(j, extra[k]);
+		}
+		json_object_end(j);
+	}
+	return n < 0 ? -1 : 0;
+}
+
+/* The rules letting VMs in, one "rule" line (or string) each. */
+static void show_rules(struct ctl *ctl, struct json *j, bool json)
+{
+	char path[4096], line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/kvm_host/vm_rules", ctl->sysfs);
+	f = fopen(path, "r");
+	if (json) {
+		json_key(j, "vm_rules");
+		json_array_begin(j);
+	}
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (json)
+			json_string(j, line);
+		else
+			printf("rule %s\n", line);
+	}
+	if (json)
+		json_array_end(j);
+	if (f)
+		fclose(f);
+}
+
 static int host_show(struct ctl *ctl, bool json)
 {
 	char path[4096], value[VALUE_MAX], line[256];
-	bool on = false, have_debugfs;
+	bool on = false, have_vms;
 	struct json j;
 	struct vm vm;
 	FILE *vms;
@@ -86,9 +202,7 @@ static int host_show(struct ctl *ctl, bool json)
 	ret = read_switch(ctl, &on);
 	if (ret)
 		return ret;
-	snprintf(path, sizeof(path), "%s/kvm-host/vms", ctl->debugfs);
-	vms = fopen(path, "r");
-	have_debugfs = vms != NULL;
+	vms = NULL;
 	if (json) {
 		json_begin(&j, stdout);
 		json_object_begin(&j);
@@ -109,11 +223,18 @@ static int host_show(struct ctl *ctl, bool json)
 			printf("%-20s %s\n", host_state[i], value);
 		}
 	}
+	show_rules(ctl, &j, json);
 	if (json) {
 		json_key(&j, "vms");
 		json_array_begin(&j);
 	}
-	while (have_debugfs && fgets(line, sizeof(line), vms)) {
+	have_vms = !show_sysfs_vms(ctl, &j, json);
+	if (!have_vms) {
+		snprintf(path, sizeof(path), "%s/kvm-host/vms", ctl->debugfs);
+		vms = fopen(path, "r");
+		have_vms = vms != NULL;
+	}
+	while (vms && fgets(line, sizeof(line), vms)) {
 		line[strcspn(line, "\n")] = '\0';
 		ret = read_vm(ctl, line, &vm);
 		if (ret)
@@ -144,9 +265,9 @@ static int host_show(struct ctl *ctl, bool json)
 		json_object_end(&j);
 		json_end(&j);
 	}
-	if (!ret && !have_debugfs)
-		fprintf(stderr, "utmemctl: no %s/kvm-host/: no VM by VM (debugfs not mounted, or not root?)\n",
-			ctl->debugfs);
+	if (!ret && !have_vms)
+		fprintf(stderr, "utmemctl: no %s/kvm_host/vms/ nor %s/kvm-host/: no VM by VM (an older kernel without debugfs mounted, or not root?)\n",
+			ctl->sysfs, ctl->debugfs);
 	return ret;
 }
 
