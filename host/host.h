@@ -442,8 +442,6 @@ void utmem_host_ask_back(struct utmem_host_client *client, u64 nr_pages);
 u64 utmem_host_ask_clients(struct utmem_host *host, u64 nr_pages);
 void utmem_host_ask_back_locked(struct utmem_host_client *client,
 				u64 nr_pages);
-void utmem_host_persistent_changed(struct utmem_host_client *client,
-				   bool removed);
 bool utmem_host_owing_too_long(struct utmem_host_client *client);
 u64 utmem_host_reclaimable(struct utmem_host *host);
 u64 utmem_host_shrink_ephemeral(struct utmem_host *host, u64 nr_pages);
@@ -515,6 +513,8 @@ void utmem_host_pool_set_owner(struct utmem_host_pool *pool,
 void utmem_host_hold_done(struct utmem_host *host, u64 start_ns,
 			  u64 start_pages);
 bool utmem_host_account_reserve(struct utmem_host_client *client, u64 bytes);
+void utmem_host_persistent_changed(struct utmem_host_client *client,
+				   bool removed);
 void utmem_host_account_release(struct utmem_host_client *client);
 /* A size parameter of a host (capacity, caps): host_capacity.c. */
 int utmem_host_parse_capacity(const char *str, u64 *bytes);

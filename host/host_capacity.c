@@ -14,6 +14,10 @@
  * repeatedly.  Persistent pages are never evicted: when only they are
  * left, the PUT is refused, which the guest must accept.
  *
+ * A client asked for persistent pages back (host_reclaim.c) owes them
+ * until it holds that many fewer: its accounts recount the debt as its
+ * persistent pages come and go.
+ *
  * Everything here runs under host->lock.
  */
 #include <linux/list.h>
@@ -98,6 +102,31 @@ void utmem_host_account_release(struct utmem_host_client *client)
 	client->account->uncharge(client->account_data,
 				  client->account_reserved);
 	client->account_reserved = 0;
+}
+
+/**
+ * utmem_host_persistent_changed() - recount what @client owes
+ * @client: a client whose persistent pages changed
+ * @removed: pages went (and may count as returned)
+ *
+ * A client that holds no more than its target has paid: it owes nothing
+ * until the host asks again.
+ */
+void utmem_host_persistent_changed(struct utmem_host_client *client,
+				   bool removed)
+{
+	u64 held = client->pages - client->eph_pages, wanted = 0;
+
+	lockdep_assert_held(&client->host->lock);
+	if (client->reclaim_target == UTMEM_HOST_NO_TARGET)
+		return;
+	if (held > client->reclaim_target)
+		wanted = held - client->reclaim_target;
+	if (removed && wanted < client->wanted)
+		client->reclaim_returned += client->wanted - wanted;
+	if (!wanted)
+		client->reclaim_target = UTMEM_HOST_NO_TARGET;
+	WRITE_ONCE(client->wanted, wanted);
 }
 
 static void charge_bytes(struct utmem_host_pool *pool, u64 client_bytes,

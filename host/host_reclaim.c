@@ -20,8 +20,10 @@
  * ephemeral pages first, where they hurt least, and asks for persistent
  * ones only for the rest.
  *
- * The functions named _locked, and utmem_host_persistent_changed() and
- * utmem_host_owing_too_long(), run under host->lock; the others take it.
+ * What a client owes is recounted by its accounts, as its persistent
+ * pages come and go (utmem_host_persistent_changed(), host_capacity.c).
+ * The functions named _locked, and utmem_host_owing_too_long(), run under
+ * host->lock; the others take it.
  */
 #include <linux/jiffies.h>
 #include <linux/lockdep.h>
@@ -33,31 +35,6 @@
 static u64 persistent_pages(const struct utmem_host_client *client)
 {
 	return client->pages - client->eph_pages;
-}
-
-/**
- * utmem_host_persistent_changed() - recount what @client owes
- * @client: a client whose persistent pages changed
- * @removed: pages went (and may count as returned)
- *
- * A client that holds no more than its target has paid: it owes nothing
- * until the host asks again.
- */
-void utmem_host_persistent_changed(struct utmem_host_client *client,
-				   bool removed)
-{
-	u64 held = persistent_pages(client), wanted = 0;
-
-	lockdep_assert_held(&client->host->lock);
-	if (client->reclaim_target == UTMEM_HOST_NO_TARGET)
-		return;
-	if (held > client->reclaim_target)
-		wanted = held - client->reclaim_target;
-	if (removed && wanted < client->wanted)
-		client->reclaim_returned += client->wanted - wanted;
-	if (!wanted)
-		client->reclaim_target = UTMEM_HOST_NO_TARGET;
-	WRITE_ONCE(client->wanted, wanted);
 }
 
 /**
