@@ -187,7 +187,9 @@ EXPORT_SYMBOL_IF_KUNIT(utmem_kvm_guest_abi_range);
  */
 static void host_wants(u32 wanted)
 {
-	if (atomic64_xchg(&kvm_guest_wanted, wanted) == wanted)
+	/* Read first: every hypercall comes here, from every CPU. */
+	if (atomic64_read(&kvm_guest_wanted) == wanted ||
+	    atomic64_xchg(&kvm_guest_wanted, wanted) == wanted)
 		return;
 	atomic64_inc(&kvm_guest_wanted_changes);
 	tmem_host_wants(wanted);

@@ -135,11 +135,22 @@ static struct kobj_attribute vm_##name##_attr =				\
 VM_CLIENT_ATTR(used_bytes, used);
 VM_CLIENT_ATTR(pages, pages);
 VM_CLIENT_ATTR(ephemeral_pages, eph_pages);
-VM_CLIENT_ATTR(memcg_charged_bytes, account_charged);
 VM_CLIENT_ATTR(reclaim_asked, reclaim_asked);
 VM_CLIENT_ATTR(reclaim_returned, reclaim_returned);
 VM_CLIENT_ATTR(put_refused_owing, put_refused_owing);
 VM_CLIENT_ATTR(put_refused_memcg, put_refused_account);
+
+/* The account holds what the VM is charged: all of it, with a cgroup. */
+static ssize_t memcg_charged_bytes_show(struct kobject *kobj,
+					struct kobj_attribute *attr, char *buf)
+{
+	struct kvm_vm_client *vm = to_vm(kobj);
+
+	if (!vm->objcg)
+		return sysfs_emit(buf, "0\n");
+	return client_show(kobj, buf,
+			   offsetof(struct utmem_host_client, used));
+}
 
 static ssize_t reclaim_wanted_show(struct kobject *kobj,
 				   struct kobj_attribute *attr, char *buf)
@@ -218,6 +229,8 @@ static ssize_t cap_bytes_store(struct kobject *kobj,
 	return count;
 }
 
+static struct kobj_attribute vm_memcg_charged_bytes_attr =
+	__ATTR_RO(memcg_charged_bytes);
 static struct kobj_attribute vm_reclaim_wanted_attr =
 	__ATTR_RO(reclaim_wanted);
 static struct kobj_attribute vm_pid_attr = __ATTR_RO(pid);

@@ -206,9 +206,8 @@ struct utmem_host_pool {
  * @put_refused_owing: persistent PUTs refused because it owed pages
  *	longer than @host->reclaim_grace
  * @account: where its bytes are charged besides (a memory cgroup), or
- *	NULL; see struct utmem_host_account_ops
+ *	NULL; see struct utmem_host_account_ops.  It holds @used, exactly.
  * @account_data: @account's argument
- * @account_charged: bytes charged to @account; equals @used
  * @account_reserved: bytes a PUT in progress charged ahead
  * @put_refused_account: PUTs refused because @account refused the charge
  */
@@ -233,7 +232,6 @@ struct utmem_host_client {
 	u64 put_refused_owing;
 	const struct utmem_host_account_ops *account;
 	void *account_data;
-	u64 account_charged;
 	u64 account_reserved;
 	u64 put_refused_account;
 };
@@ -447,6 +445,13 @@ u64 utmem_host_reclaimable(struct utmem_host *host);
 u64 utmem_host_shrink_ephemeral(struct utmem_host *host, u64 nr_pages);
 void utmem_host_set_reclaim_grace(struct utmem_host *host,
 				  unsigned long grace);
+
+/* Pages in @client's persistent pools; under @host->lock. */
+static inline u64
+utmem_host_persistent_pages(const struct utmem_host_client *client)
+{
+	return client->pages - client->eph_pages;
+}
 
 /* The guest learns what it owes from every answer: no lock to read it. */
 static inline unsigned long utmem_host_wanted(struct utmem_host_client *client)

@@ -58,7 +58,6 @@ static void account_add(struct utmem_host_client *client, u64 bytes)
 	if (!client->account)
 		return;
 	client->account_reserved -= take;
-	client->account_charged += bytes;
 	if (bytes > take)
 		client->account->charge(client->account_data, bytes - take,
 					true);
@@ -68,7 +67,6 @@ static void account_sub(struct utmem_host_client *client, u64 bytes)
 {
 	if (!client->account || !bytes)
 		return;
-	client->account_charged -= bytes;
 	client->account->uncharge(client->account_data, bytes);
 }
 
@@ -115,7 +113,7 @@ void utmem_host_account_release(struct utmem_host_client *client)
 void utmem_host_persistent_changed(struct utmem_host_client *client,
 				   bool removed)
 {
-	u64 held = client->pages - client->eph_pages, wanted = 0;
+	u64 held = utmem_host_persistent_pages(client), wanted = 0;
 
 	lockdep_assert_held(&client->host->lock);
 	if (client->reclaim_target == UTMEM_HOST_NO_TARGET)

@@ -240,18 +240,15 @@ static tmem_status_t put_locked(struct utmem_host_client *client,
 	obj->nr_pages++;
 	utmem_host_charge(pool, page);
 	utmem_host_page_linked(page);
-	utmem_host_account_release(pool->owner);
 	*pagep = NULL;
 	return TMEM_S_OK;
 
 refuse:
-	utmem_host_account_release(pool->owner);
 	if (stored)
 		utmem_host_blob_put(host, stored);
 	utmem_host_count(host, UTMEM_HOST_PUT_REFUSED);
 	return TMEM_S_REFUSED;
 nomem:
-	utmem_host_account_release(pool->owner);
 	if (stored)
 		utmem_host_blob_put(host, stored);
 	utmem_host_count(host, UTMEM_HOST_NOMEM);
@@ -314,6 +311,8 @@ tmem_status_t utmem_host_put(struct utmem_host_client *client, u32 pool_id,
 		maybe_drop_ephemeral(host);
 		status = put_locked(client, pool, h, len, &blob, &page,
 				    stored);
+		/* What the PUT charged ahead and did not use goes back. */
+		utmem_host_account_release(pool->owner);
 	} else {
 		if (stored)
 			utmem_host_blob_put(host, stored);
@@ -823,7 +822,7 @@ void utmem_host_client_destroy(struct utmem_host_client *client)
 	spin_unlock_irqrestore(&host->lock, flags);
 	WARN_ON_ONCE(client->used || client->pages ||
 		     !list_empty(&client->pools_owned));
-	WARN_ON_ONCE(client->account_charged || client->account_reserved);
+	WARN_ON_ONCE(client->account_reserved);
 	xa_destroy(&client->pools);
 	kfree(client);
 }

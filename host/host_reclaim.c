@@ -32,11 +32,6 @@
 
 #include "host.h"
 
-static u64 persistent_pages(const struct utmem_host_client *client)
-{
-	return client->pages - client->eph_pages;
-}
-
 /**
  * utmem_host_ask_back_locked() - ask @client for persistent pages
  * @client: the client
@@ -45,7 +40,7 @@ static u64 persistent_pages(const struct utmem_host_client *client)
 void utmem_host_ask_back_locked(struct utmem_host_client *client,
 				u64 nr_pages)
 {
-	u64 held = persistent_pages(client);
+	u64 held = utmem_host_persistent_pages(client);
 	u64 owed = client->wanted, more;
 
 	lockdep_assert_held(&client->host->lock);
@@ -95,13 +90,13 @@ u64 utmem_host_ask_clients(struct utmem_host *host, u64 nr_pages)
 
 	spin_lock_irqsave(&host->lock, flags);
 	list_for_each_entry(c, &host->clients, node)
-		free += persistent_pages(c) - c->wanted;
+		free += utmem_host_persistent_pages(c) - c->wanted;
 	if (!free)
 		goto unlock;
 	nr_pages = min(nr_pages, free);
 	list_for_each_entry(c, &host->clients, node) {
 		share = DIV64_U64_ROUND_UP(nr_pages *
-					   (persistent_pages(c) - c->wanted),
+					   (utmem_host_persistent_pages(c) - c->wanted),
 					   free);
 		before = c->wanted;
 		utmem_host_ask_back_locked(c, min(share, nr_pages - asked));
