@@ -89,7 +89,8 @@ wait_for() {
 			l1_fail "L2 rebooted on its own"
 		grep -q '^utmem-guest: FAIL' $l2log &&
 			l1_fail "L2: $(grep '^utmem-guest: FAIL' $l2log)"
-		kill -0 "$l2" 2>/dev/null || l1_fail "L2 ended before '$1'"
+		kill -0 "$l2" 2>/dev/null || grep -q "$1" $l2log ||
+			l1_fail "L2 ended before '$1'"
 		sleep 1
 	done
 	l1_fail "no '$1' from L2 in $2 s"
@@ -134,9 +135,10 @@ ks=/sys/kernel/utmem/kvm_host
 echo "--- L2 while VMs are not served: it must refuse to bind, and say why"
 start_l2 refused vm-a
 wait_for '^utmem-l2: REFUSED' 600
+kill "$l2"
 wait "$l2" 2>/dev/null
 show_l2
-[ -z "$(cat $kh/vms)" ] || fail "a VM is left after L2 powered off"
+[ -z "$(cat $kh/vms)" ] || fail "a VM is left after L2 was stopped"
 [ "$(cat $kh/hypercalls/not_enabled)" -ge 1 ] || fail "L2 did not probe, or was not refused"
 for op in new_pool put get put_batch; do
 	[ "$(cat $kh/hypercalls/$op)" = 0 ] || fail "a $op hypercall while L2 was refused"
@@ -247,7 +249,9 @@ l2log=/tmp/l2b.log
 start_l2 refused vm-b
 wait_for '^utmem-l2: REFUSED' 600
 vmb=$(vm_dir "$l2")
-[ -n "$vmb" ] && [ "$(cat "$vmb"/enabled)" = 0 ] || l1_fail "vm-b's VM is enabled"
+[ -n "$vmb" ] || l1_fail "vm-b's VM is not in $ks/vms"
+[ "$(cat "$vmb"/enabled)" = 0 ] || l1_fail "vm-b's VM is enabled"
+kill "$l2"
 wait "$l2" 2>/dev/null
 show_l2
 dmesg | grep -q "kvm-host: VM of pid $l2 (/vm-b) is client [0-9]*, not served: no rule in vm_rules covers its cgroup" ||
