@@ -401,6 +401,9 @@ void utmem_host_set_account(struct utmem_host_client *client,
 
 tmem_status_t utmem_host_new_pool(struct utmem_host_client *client, u32 flags,
 				  const uuid_t *uuid, u32 *pool_id);
+tmem_status_t utmem_host_new_pool_at(struct utmem_host_client *client,
+				     u32 flags, const uuid_t *uuid,
+				     u32 pool_id);
 tmem_status_t utmem_host_destroy_pool(struct utmem_host_client *client,
 				      u32 pool_id);
 /* The data operations are atomic-safe. */
@@ -458,6 +461,43 @@ static inline unsigned long utmem_host_wanted(struct utmem_host_client *client)
 {
 	return READ_ONCE(client->wanted);
 }
+
+/**
+ * struct utmem_host_stream_io - where a stream goes, or comes from
+ * @write: export: writes all of @len bytes, or returns a negative errno
+ * @read: import: reads @len bytes; returns how many (fewer only at the
+ *	end of the stream) or a negative errno
+ * @ctx: their argument
+ */
+struct utmem_host_stream_io {
+	int (*write)(void *ctx, const void *buf, size_t len);
+	ssize_t (*read)(void *ctx, void *buf, size_t len);
+	void *ctx;
+};
+
+/**
+ * struct utmem_host_stream_stats - what a stream held, and why it failed
+ * @pools: POOL records
+ * @values: VALUE records
+ * @bytes: value bytes
+ * @dropped: ephemeral values the importing host did not keep
+ * @why: when the export or import failed, why, for the operator's log
+ */
+struct utmem_host_stream_stats {
+	u64 pools;
+	u64 values;
+	u64 bytes;
+	u64 dropped;
+	char why[128];
+};
+
+/* Moving a client's pools: host_stream.c.  Both may sleep. */
+int utmem_host_export(struct utmem_host_client *client, u32 abi_version,
+		      u32 flags, const struct utmem_host_stream_io *io,
+		      struct utmem_host_stream_stats *stats);
+int utmem_host_import(struct utmem_host_client *client, u32 *abi_version,
+		      const struct utmem_host_stream_io *io,
+		      struct utmem_host_stream_stats *stats);
 
 /* Store: host_store.c. */
 int utmem_host_store_init(struct utmem_host *host);
@@ -536,6 +576,8 @@ struct utmem_host_object *utmem_host_obj_find(struct utmem_host_pool *pool,
 					      const struct tmem_oid *oid);
 struct utmem_host_object *utmem_host_obj_get(struct utmem_host_pool *pool,
 					     const struct tmem_oid *oid);
+struct utmem_host_object *utmem_host_obj_from(struct utmem_host_pool *pool,
+					      const struct tmem_oid *oid);
 void utmem_host_obj_free_if_empty(struct utmem_host_object *obj);
 void utmem_host_obj_detach(struct utmem_host_object *obj);
 struct utmem_host_page *utmem_host_page_find(struct utmem_host_pool *pool,

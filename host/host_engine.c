@@ -588,20 +588,9 @@ static struct utmem_host_pool *shared_find(struct utmem_host *host,
 static bool pool_unuse(struct utmem_host_client *client,
 		       struct utmem_host_pool *pool);
 
-/**
- * utmem_host_new_pool() - create a pool, or open a shared one
- * @client: the caller
- * @flags: TMEM_POOL_*
- * @uuid: the shared pool's name; NULL for a private pool
- * @pool_id: out: the id the client uses for it
- *
- * May sleep.  A shared pool that exists already is opened when its
- * persistence matches.  Return: OK, INVAL (unknown flags, a uuid missing
- * or given in vain, a persistence mismatch), REFUSED (the client has
- * %UTMEM_HOST_POOLS_PER_CLIENT pools) or NOMEM.
- */
-tmem_status_t utmem_host_new_pool(struct utmem_host_client *client, u32 flags,
-				  const uuid_t *uuid, u32 *pool_id)
+/* utmem_host_new_pool(), at *@pool_id when @at. */
+static tmem_status_t pool_create(struct utmem_host_client *client, u32 flags,
+				 const uuid_t *uuid, u32 *pool_id, bool at)
 {
 	struct utmem_host *host = client->host;
 	struct utmem_host_pool *pool, *new;
@@ -654,20 +643,62 @@ tmem_status_t utmem_host_new_pool(struct utmem_host_client *client, u32 flags,
 	}
 
 	/* Erased under host->lock: locked with interrupts off throughout. */
-	err = xa_alloc_irq(&client->pools, pool_id, pool,
-			   XA_LIMIT(0, UTMEM_HOST_POOLS_PER_CLIENT - 1),
-			   GFP_KERNEL);
+	if (at)
+		err = xa_insert_irq(&client->pools, *pool_id, pool, GFP_KERNEL);
+	else
+		err = xa_alloc_irq(&client->pools, pool_id, pool,
+				   XA_LIMIT(0, UTMEM_HOST_POOLS_PER_CLIENT - 1),
+				   GFP_KERNEL);
 	if (err) {
 		spin_lock_irqsave(&host->lock, irqflags);
 		/* This client put nothing in it: nothing to drain. */
 		if (pool_unuse(client, pool))
 			pool_put(pool);
 		spin_unlock_irqrestore(&host->lock, irqflags);
-		return err == -EBUSY ? TMEM_S_REFUSED : TMEM_S_NOMEM;
+		if (err == -EBUSY)
+			return at ? TMEM_S_INVAL : TMEM_S_REFUSED;
+		return TMEM_S_NOMEM;
 	}
 	return TMEM_S_OK;
 }
+
+/**
+ * utmem_host_new_pool() - create a pool, or open a shared one
+ * @client: the caller
+ * @flags: TMEM_POOL_*
+ * @uuid: the shared pool's name; NULL for a private pool
+ * @pool_id: out: the id the client uses for it
+ *
+ * May sleep.  A shared pool that exists already is opened when its
+ * persistence matches.  Return: OK, INVAL (unknown flags, a uuid missing
+ * or given in vain, a persistence mismatch), REFUSED (the client has
+ * %UTMEM_HOST_POOLS_PER_CLIENT pools) or NOMEM.
+ */
+tmem_status_t utmem_host_new_pool(struct utmem_host_client *client, u32 flags,
+				  const uuid_t *uuid, u32 *pool_id)
+{
+	return pool_create(client, flags, uuid, pool_id, false);
+}
 EXPORT_SYMBOL_GPL(utmem_host_new_pool);
+
+/**
+ * utmem_host_new_pool_at() - create or open a pool with a given id
+ * @client: the caller
+ * @flags: TMEM_POOL_*
+ * @uuid: the name of a shared pool; NULL for a private one
+ * @pool_id: the id it must have: a VM's pools keep their ids when they
+ *	move to another host (host_stream.c)
+ *
+ * May sleep.  Return: as utmem_host_new_pool(), and INVAL when @client
+ * has a pool with that id or the id is out of range.
+ */
+tmem_status_t utmem_host_new_pool_at(struct utmem_host_client *client,
+				     u32 flags, const uuid_t *uuid, u32 pool_id)
+{
+	if (pool_id >= UTMEM_HOST_POOLS_PER_CLIENT)
+		return TMEM_S_INVAL;
+	return pool_create(client, flags, uuid, &pool_id, true);
+}
 
 static bool client_has_pool(struct utmem_host_client *c,
 			    struct utmem_host_pool *pool)

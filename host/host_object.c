@@ -33,6 +33,25 @@ struct utmem_host_object *utmem_host_obj_find(struct utmem_host_pool *pool,
 	return node ? rb_entry(node, struct utmem_host_object, node) : NULL;
 }
 
+/* @pool's first object whose oid is @oid or above; NULL when none is. */
+struct utmem_host_object *utmem_host_obj_from(struct utmem_host_pool *pool,
+					      const struct tmem_oid *oid)
+{
+	struct rb_node *node = pool->objects.rb_node;
+	struct utmem_host_object *obj, *found = NULL;
+
+	while (node) {
+		obj = rb_entry(node, struct utmem_host_object, node);
+		if (tmem_oid_cmp(&obj->oid, oid) >= 0) {
+			found = obj;
+			node = node->rb_left;
+		} else {
+			node = node->rb_right;
+		}
+	}
+	return found;
+}
+
 /* See utmem_host_obj_get(). */
 static struct lock_class_key obj_pages_lock_key;
 
