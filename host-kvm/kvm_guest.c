@@ -69,6 +69,14 @@ static u32 kvm_guest_abi;
 /* What the host last said it wants back, pages; and how often it changed. */
 static atomic64_t kvm_guest_wanted;
 static atomic64_t kvm_guest_wanted_changes;
+/*
+ * The host answered LOST: this VM was moved to it without its pools.
+ * From then on no request reaches the host: every one is answered LOST
+ * here, so that no pool id of ours can name a pool the host makes later.
+ */
+static atomic_t kvm_guest_lost;
+/* Requests answered LOST, by the host or here. */
+static atomic64_t kvm_guest_lost_answers;
 /* Whether an instance is bound, and owns the per-CPU buffers. */
 static atomic_t kvm_guest_bound;
 /* The buffer of the ops that may sleep. */
@@ -195,11 +203,35 @@ static void host_wants(u32 wanted)
 	tmem_host_wants(wanted);
 }
 
+/*
+ * Once: the guest learns that its pools are gone.  What frontswap held
+ * cannot be read from the swap device (those slots were never written
+ * there): it fails to swap in, and its processes get SIGBUS, rather than
+ * another page's data.
+ */
+static void pools_lost(void)
+{
+	if (atomic_xchg(&kvm_guest_lost, 1))
+		return;
+	pr_err("the host does not have this VM's pools: the VM was restored or migrated without them.  utmem stops: pages frontswap kept on the host are lost (processes that swap them in get SIGBUS), cleancache reads from disk, /dev/utmem calls fail with ESTALE.  Reboot to use utmem again.\n");
+}
+
 static tmem_status_t call(struct utmem_kvm_req *req)
 {
-	long ret = utmem_kvm_guest_hypercall(virt_to_phys(req), sizeof(*req));
-	tmem_status_t status = utmem_kvm_status(ret);
+	tmem_status_t status;
+	long ret;
 
+	if (atomic_read(&kvm_guest_lost)) {
+		atomic64_inc(&kvm_guest_lost_answers);
+		return TMEM_S_LOST;
+	}
+	ret = utmem_kvm_guest_hypercall(virt_to_phys(req), sizeof(*req));
+	status = utmem_kvm_status(ret);
+	if (status == TMEM_S_LOST) {
+		atomic64_inc(&kvm_guest_lost_answers);
+		pools_lost();
+		return status;
+	}
 	if (kvm_guest_abi >= 3 && status != TMEM_S_IO)
 		host_wants(req->wanted);
 	return status;
@@ -299,6 +331,7 @@ static int kvm_probe(struct tmem_backend *be)
 		goto free;
 	}
 	kvm_guest_abi = version;
+	atomic_set(&kvm_guest_lost, 0);
 	atomic64_set(&kvm_guest_wanted, 0);
 	pr_info("bound with ABI version %u\n", version);
 	if (be->debugfs) {
@@ -310,6 +343,8 @@ static int kvm_probe(struct tmem_backend *be)
 				   &kvm_guest_abi);
 		utmem_debugfs_counter("host_wanted", be->debugfs,
 				      &kvm_guest_wanted);
+		utmem_debugfs_counter("lost_answers", be->debugfs,
+				      &kvm_guest_lost_answers);
 		utmem_kvm_bench_init(be);
 	}
 	return 0;

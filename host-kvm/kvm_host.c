@@ -40,6 +40,10 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/pid_namespace.h>
+#include <linux/rwsem.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/utmem_kvm_host.h>
@@ -139,6 +143,17 @@ struct kvm_vcpu_mem {
  */
 static DEFINE_XARRAY(vms);
 static DEFINE_MUTEX(vms_lock);
+/*
+ * Pools restored for VMs that have not run yet (QEMU -incoming), each
+ * taken by the first request of a VM of its VMM; under @vms_lock.  Those
+ * whose VMM is gone are dropped by @pending_reap_work.
+ */
+static LIST_HEAD(vms_pending);
+#define PENDING_MAX		64
+#define PENDING_REAP_PERIOD	(10 * HZ)
+
+static void pending_reap_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(pending_reap_work, pending_reap_fn);
 
 static int vcpu_read(struct utmem_kvm_mem *mem, u64 gpa, void *dst, u32 len)
 {
@@ -161,31 +176,44 @@ static int vcpu_write(struct utmem_kvm_mem *mem, u64 gpa, const void *src,
  * cap evicts the VM's ephemeral pages and asks its persistent excess
  * back (utmem_host_set_cap()).
  */
+static void vm_set_cap(struct kvm_vm_client *vm, u64 capacity, u64 total)
+{
+	u64 cap;
+
+	if (!vm->vm.enabled)
+		cap = vm->own_cap;
+	else
+		cap = vm->own_cap ?: vm->rule.cap ?:
+		      utmem_kvm_fair_share(capacity, vm->rule.weight,
+					   total) ?: 1;
+	utmem_host_set_weight(vm->client, vm->rule.weight);
+	if (cap != vm->cap) {
+		WRITE_ONCE(vm->cap, cap);
+		utmem_host_set_cap(vm->client, cap);
+	}
+}
+
+/* A VM whose pools were restored counts as served already. */
 static void vms_rebalance_locked(void)
 {
 	struct kvm_vm_client *vm;
 	unsigned long index;
-	u64 total = 0, capacity, cap;
+	u64 total = 0, capacity;
 
 	lockdep_assert_held(&vms_lock);
 	xa_for_each(&vms, index, vm) {
 		if (vm->vm.enabled && !vm->own_cap && !vm->rule.cap)
 			total += vm->rule.weight;
 	}
-	capacity = utmem_host_read(kvm_host, &kvm_host->capacity);
-	xa_for_each(&vms, index, vm) {
-		if (!vm->vm.enabled)
-			cap = vm->own_cap;
-		else
-			cap = vm->own_cap ?: vm->rule.cap ?:
-			      utmem_kvm_fair_share(capacity, vm->rule.weight,
-						   total) ?: 1;
-		utmem_host_set_weight(vm->client, vm->rule.weight);
-		if (cap != vm->cap) {
-			WRITE_ONCE(vm->cap, cap);
-			utmem_host_set_cap(vm->client, cap);
-		}
+	list_for_each_entry(vm, &vms_pending, pending_node) {
+		if (vm->vm.enabled && !vm->own_cap && !vm->rule.cap)
+			total += vm->rule.weight;
 	}
+	capacity = utmem_host_read(kvm_host, &kvm_host->capacity);
+	xa_for_each(&vms, index, vm)
+		vm_set_cap(vm, capacity, total);
+	list_for_each_entry(vm, &vms_pending, pending_node)
+		vm_set_cap(vm, capacity, total);
 }
 
 static void vms_rebalance_fn(struct work_struct *work)
@@ -223,6 +251,8 @@ void kvm_host_rules_changed(void)
 	mutex_lock(&vms_lock);
 	xa_for_each(&vms, index, vm)
 		vm_apply_rules(vm);
+	list_for_each_entry(vm, &vms_pending, pending_node)
+		vm_apply_rules(vm);
 	vms_rebalance_locked();
 	mutex_unlock(&vms_lock);
 }
@@ -253,10 +283,10 @@ unsigned int kvm_host_vms_served(void)
 }
 
 /*
- * The cgroup of the calling vCPU thread, as under /sys/fs/cgroup: a VM's
+ * The cgroup of @task (a VMM thread), as under /sys/fs/cgroup: a VM's
  * rule is looked up by it.  NULL without memory for it.
  */
-static char *vmm_cgroup_path(void)
+static char *vmm_cgroup_path(struct task_struct *task)
 {
 	struct cgroup *cgrp;
 	char *path;
@@ -266,7 +296,7 @@ static char *vmm_cgroup_path(void)
 	if (!path)
 		return NULL;
 	rcu_read_lock();
-	cgrp = task_dfl_cgroup(current);
+	cgrp = task_dfl_cgroup(task);
 	cgroup_get(cgrp);
 	rcu_read_unlock();
 	err = cgroup_path_ns(cgrp, path, PATH_MAX, &init_cgroup_ns);
@@ -279,14 +309,73 @@ static char *vmm_cgroup_path(void)
 }
 
 /*
- * The VM's state, made on its first request, whether or not it is
- * served: the rules are looked up once here (and again when they
+ * A VM's state, for the VMM process @task whose mm is @mm, before it is
+ * on any list: the rules are looked up once here (and again when they
  * change), not on every request of a VM that is refused.
- * Return: the VM, or ERR_PTR(-ENOMEM).
+ * Return: the VM, or NULL without memory.
+ */
+static struct kvm_vm_client *vm_create(struct task_struct *task,
+				       struct mm_struct *mm)
+{
+	struct kvm_vm_client *vm;
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		return NULL;
+	vm->client = utmem_host_client_create(kvm_host);
+	if (!vm->client) {
+		kfree(vm);
+		return NULL;
+	}
+	vm->pid = task_tgid_nr(task);
+	vm->cgroup = vmm_cgroup_path(task);
+	vm->mm = mm;
+	init_rwsem(&vm->move_sem);
+	INIT_LIST_HEAD(&vm->pending_node);
+	utmem_kvm_vm_init(&vm->vm, vm->client, false);
+	vm_apply_rules(vm);
+	kvm_host_memcg_attach(vm, mm);
+	utmem_host_client_debugfs_add(vm->client);
+	kvm_host_vm_sysfs_add(vm);
+	return vm;
+}
+
+/* No file of its sysfs directory runs once it is deleted: then it goes. */
+static void vm_free(struct kvm_vm_client *vm)
+{
+	kvm_host_vm_sysfs_del(vm);
+	down_write(&vm->move_sem);
+	vm->gone = true;
+	up_write(&vm->move_sem);
+	utmem_host_client_destroy(vm->client);
+	kvm_host_memcg_detach(vm);
+	kvm_host_vm_put(vm);
+}
+
+/* Pools restored for @kvm's VMM, taken off the pending list; or NULL. */
+static struct kvm_vm_client *pending_take(struct kvm *kvm)
+{
+	struct kvm_vm_client *vm;
+
+	lockdep_assert_held(&vms_lock);
+	list_for_each_entry(vm, &vms_pending, pending_node) {
+		if (vm->pid == task_tgid_nr(current) && vm->mm == kvm->mm &&
+		    vm->restored) {
+			list_del_init(&vm->pending_node);
+			return vm;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The VM's state, on its first request: the pools restored for it, or
+ * new.  Return: the VM, or ERR_PTR(-ENOMEM).
  */
 static struct kvm_vm_client *vm_client_get(struct kvm *kvm)
 {
 	struct kvm_vm_client *vm;
+	bool restored = false;
 	int err;
 
 	vm = xa_load(&vms, (unsigned long)kvm);
@@ -297,37 +386,25 @@ static struct kvm_vm_client *vm_client_get(struct kvm *kvm)
 	vm = xa_load(&vms, (unsigned long)kvm);
 	if (vm)
 		goto unlock;
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	vm = pending_take(kvm);
+	restored = vm;
+	if (!vm)
+		vm = vm_create(current, kvm->mm);
 	if (!vm) {
 		vm = ERR_PTR(-ENOMEM);
 		goto unlock;
 	}
-	vm->client = utmem_host_client_create(kvm_host);
-	if (!vm->client) {
-		kfree(vm);
-		vm = ERR_PTR(-ENOMEM);
-		goto unlock;
-	}
-	vm->pid = task_tgid_nr(current);
-	vm->cgroup = vmm_cgroup_path();
-	utmem_kvm_vm_init(&vm->vm, vm->client, false);
-	vm_apply_rules(vm);
-	kvm_host_memcg_attach(vm, kvm);
-	utmem_host_client_debugfs_add(vm->client);
-	kvm_host_vm_sysfs_add(vm);
 	err = xa_err(xa_store(&vms, (unsigned long)kvm, vm, GFP_KERNEL));
 	if (err) {
-		kvm_host_vm_sysfs_del(vm);
-		utmem_host_client_destroy(vm->client);
-		kvm_host_memcg_detach(vm);
-		kvm_host_vm_put(vm);
+		vm_free(vm);
 		vm = ERR_PTR(-ENOMEM);
 		goto unlock;
 	}
 	vms_rebalance_locked();
-	pr_info("VM of pid %d (%s) is client %u, %s\n", vm->pid,
+	pr_info("VM of pid %d (%s) is client %u, %s%s\n", vm->pid,
 		vm->cgroup ?: "no cgroup", vm->client->id,
-		vm->vm.enabled ? "served" : "not served: no rule in vm_rules covers its cgroup");
+		vm->vm.enabled ? "served" : "not served: no rule in vm_rules covers its cgroup",
+		restored ? ", with the pools restored for it" : "");
 unlock:
 	mutex_unlock(&vms_lock);
 	return vm;
@@ -359,20 +436,16 @@ kvm_host_hypercall(struct kvm_vcpu *vcpu,
 	};
 	struct kvm_vm_client *vm;
 
+	unsigned long ret;
+
 	vm = vm_client_get(vcpu->kvm);
 	if (IS_ERR(vm))
 		return TMEM_STATUS_NOMEM;
 	atomic64_inc(&vm->hypercalls);
-	return utmem_kvm_serve(&kvm_host_server, &vm->vm, &mem.mem, gpa, size);
-}
-
-/* No file of its sysfs directory runs once it is deleted: then it goes. */
-static void vm_free(struct kvm_vm_client *vm)
-{
-	kvm_host_vm_sysfs_del(vm);
-	utmem_host_client_destroy(vm->client);
-	kvm_host_memcg_detach(vm);
-	kvm_host_vm_put(vm);
+	down_read(&vm->move_sem);
+	ret = utmem_kvm_serve(&kvm_host_server, &vm->vm, &mem.mem, gpa, size);
+	up_read(&vm->move_sem);
+	return ret;
 }
 
 /**
@@ -395,6 +468,230 @@ static void kvm_host_destroy_vm(struct kvm *kvm)
 	vm_free(vm);
 	/* Its share goes to the others. */
 	schedule_work(&vms_rebalance_work);
+}
+
+/* The VM of VMM process @pid, referenced; or NULL. */
+static struct kvm_vm_client *vm_find(pid_t pid)
+{
+	struct kvm_vm_client *vm;
+	unsigned long index;
+
+	lockdep_assert_held(&vms_lock);
+	xa_for_each(&vms, index, vm) {
+		if (vm->pid == pid) {
+			kobject_get(&vm->kobj);
+			return vm;
+		}
+	}
+	return NULL;
+}
+
+/**
+ * kvm_host_save() - write the pools of a VM as a stream
+ * @pid: its VMM process
+ * @flags: UTMEM_STREAM_*
+ * @file: where the stream goes
+ * @stats: out: what was written, or why not
+ *
+ * The VM's requests wait meanwhile, so that the stream is what it held
+ * at one moment: it is meant to be paused.  May sleep.
+ *
+ * Return: 0; -ESRCH when no VM of @pid made a request; an export error.
+ */
+int kvm_host_save(pid_t pid, u32 flags, struct file *file,
+		  struct utmem_host_stream_stats *stats)
+{
+	const struct utmem_host_stream_io io = {
+		.write = kvm_host_stream_write,
+		.ctx = file,
+	};
+	struct kvm_vm_client *vm;
+	int err;
+
+	mutex_lock(&vms_lock);
+	vm = vm_find(pid);
+	mutex_unlock(&vms_lock);
+	if (!vm) {
+		snprintf(stats->why, sizeof(stats->why),
+			 "no VM of pid %d uses utmem on this host", pid);
+		return -ESRCH;
+	}
+	down_write(&vm->move_sem);
+	if (vm->gone) {
+		snprintf(stats->why, sizeof(stats->why), "the VM of pid %d is gone",
+			 pid);
+		err = -ESRCH;
+	} else {
+		err = utmem_host_export(vm->client, vm->vm.abi_version, flags,
+					&io, stats);
+	}
+	up_write(&vm->move_sem);
+	if (!err)
+		pr_info("VM of pid %d: pools saved: %llu pools, %llu values, %llu bytes\n",
+			pid, stats->pools, stats->values, stats->bytes);
+	kvm_host_vm_put(vm);
+	return err;
+}
+
+/* Whether @vm's VMM process is gone; under vms_lock. */
+static bool pending_orphan(struct kvm_vm_client *vm)
+{
+	struct task_struct *task;
+	bool gone;
+
+	rcu_read_lock();
+	task = find_task_by_pid_ns(vm->pid, &init_pid_ns);
+	gone = !task || task->mm != vm->mm;
+	rcu_read_unlock();
+	return gone;
+}
+
+static void pending_reap_fn(struct work_struct *work)
+{
+	struct kvm_vm_client *vm, *tmp;
+	LIST_HEAD(gone);
+
+	mutex_lock(&vms_lock);
+	list_for_each_entry_safe(vm, tmp, &vms_pending, pending_node) {
+		if (vm->restored && pending_orphan(vm))
+			list_move(&vm->pending_node, &gone);
+	}
+	if (!list_empty(&vms_pending))
+		schedule_delayed_work(&pending_reap_work, PENDING_REAP_PERIOD);
+	mutex_unlock(&vms_lock);
+	list_for_each_entry_safe(vm, tmp, &gone, pending_node) {
+		list_del_init(&vm->pending_node);
+		pr_info("pools restored for pid %d dropped: its VMM is gone\n",
+			vm->pid);
+		vm_free(vm);
+	}
+}
+
+/*
+ * A VM for the VMM process @pid, on the pending list, not complete yet;
+ * or an ERR_PTR with @stats->why.
+ */
+static struct kvm_vm_client *pending_add(pid_t pid,
+					 struct utmem_host_stream_stats *stats)
+{
+	struct kvm_vm_client *vm, *other;
+	struct task_struct *task;
+	struct mm_struct *mm;
+	unsigned int n = 0;
+
+	rcu_read_lock();
+	task = find_task_by_pid_ns(pid, &init_pid_ns);
+	if (task)
+		get_task_struct(task);
+	rcu_read_unlock();
+	mm = task ? get_task_mm(task) : NULL;
+	if (!mm) {
+		if (task)
+			put_task_struct(task);
+		snprintf(stats->why, sizeof(stats->why),
+			 "no process %d with memory: not a VMM", pid);
+		return ERR_PTR(-ESRCH);
+	}
+	mutex_lock(&vms_lock);
+	vm = vm_find(pid);
+	if (vm) {
+		kvm_host_vm_put(vm);
+		snprintf(stats->why, sizeof(stats->why),
+			 "the VM of pid %d has run already: restore before it resumes",
+			 pid);
+		vm = ERR_PTR(-EBUSY);
+		goto unlock;
+	}
+	list_for_each_entry(other, &vms_pending, pending_node) {
+		n++;
+		if (other->pid == pid) {
+			snprintf(stats->why, sizeof(stats->why),
+				 "pools are restored for pid %d already", pid);
+			vm = ERR_PTR(-EBUSY);
+			goto unlock;
+		}
+	}
+	if (n >= PENDING_MAX) {
+		snprintf(stats->why, sizeof(stats->why),
+			 "%u restores wait for their VMs already", n);
+		vm = ERR_PTR(-EBUSY);
+		goto unlock;
+	}
+	vm = vm_create(task, mm);
+	if (!vm) {
+		snprintf(stats->why, sizeof(stats->why), "no memory");
+		vm = ERR_PTR(-ENOMEM);
+		goto unlock;
+	}
+	if (!vm->vm.enabled) {
+		snprintf(stats->why, sizeof(stats->why),
+			 "no rule in vm_rules covers cgroup %s of pid %d",
+			 vm->cgroup ?: "(none)", pid);
+		vm_free(vm);
+		vm = ERR_PTR(-EPERM);
+		goto unlock;
+	}
+	list_add_tail(&vm->pending_node, &vms_pending);
+	vms_rebalance_locked();
+	schedule_delayed_work(&pending_reap_work, PENDING_REAP_PERIOD);
+unlock:
+	mutex_unlock(&vms_lock);
+	mmput(mm);
+	put_task_struct(task);
+	return vm;
+}
+
+/**
+ * kvm_host_restore() - fill the pools of a VM that has not run yet
+ * @pid: its VMM process (QEMU -incoming, before "cont")
+ * @file: where the stream comes from
+ * @stats: out: what was read, or why it was refused
+ *
+ * The pools wait for the VM's first request; the VM's guest goes on with
+ * the ABI version it agreed where it was saved.  A refused stream leaves
+ * nothing.  May sleep.
+ *
+ * Return: 0 or a negative errno: -ESRCH, -EBUSY, -EPERM, an import error.
+ */
+int kvm_host_restore(pid_t pid, struct file *file,
+		     struct utmem_host_stream_stats *stats)
+{
+	const struct utmem_host_stream_io io = {
+		.read = kvm_host_stream_read,
+		.ctx = file,
+	};
+	struct kvm_vm_client *vm;
+	u32 abi;
+	int err;
+
+	vm = pending_add(pid, stats);
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	err = utmem_host_import(vm->client, &abi, &io, stats);
+	if (!err && (abi < kvm_host_server.abi_min ||
+		     abi > kvm_host_server.abi_max)) {
+		snprintf(stats->why, sizeof(stats->why),
+			 "the VM's guest speaks ABI version %u; this host %u..%u",
+			 abi, kvm_host_server.abi_min, kvm_host_server.abi_max);
+		err = -EPROTONOSUPPORT;
+	}
+	mutex_lock(&vms_lock);
+	if (err) {
+		list_del_init(&vm->pending_node);
+		vms_rebalance_locked();
+	} else {
+		vm->vm.abi_version = abi;
+		vm->vm.bound = true;
+		vm->restored = true;
+	}
+	mutex_unlock(&vms_lock);
+	if (err) {
+		vm_free(vm);
+		return err;
+	}
+	pr_info("pools restored for the VM of pid %d: %llu pools, %llu values, %llu bytes (%llu ephemeral values dropped)\n",
+		pid, stats->pools, stats->values, stats->bytes, stats->dropped);
+	return 0;
 }
 
 static const struct utmem_kvm_host_ops kvm_host_ops = {
@@ -488,6 +785,12 @@ int utmem_kvm_host_init(struct dentry *debugfs_root)
 	utmem_debugfs_counter("malformed", calls, &kvm_host_server.malformed);
 	utmem_debugfs_counter("not_enabled", calls,
 			      &kvm_host_server.not_enabled);
+	utmem_debugfs_counter("lost", calls, &kvm_host_server.lost);
+	/* Without it VMs are served, but do not move with their pools. */
+	err = kvm_host_move_init();
+	if (err)
+		pr_warn("no /dev/utmem-host: VMs cannot be saved or migrated with their pools: %pe\n",
+			ERR_PTR(err));
 	pr_info("ready for KVM guests: %llu bytes, ABI %u..%u, shared pools %s; %s\n",
 		capacity, kvm_host_server.abi_min, kvm_host_server.abi_max,
 		kvm_shared_pools ? "on" : "off",
@@ -509,15 +812,21 @@ destroy_host:
 /* No request is in flight once the hook is gone; then every VM's pools go. */
 void utmem_kvm_host_exit(void)
 {
-	struct kvm_vm_client *vm;
+	struct kvm_vm_client *vm, *tmp;
 	unsigned long index;
 
+	kvm_host_move_exit();
 	utmem_kvm_host_unregister(&kvm_host_ops);
 	kvm_host_shrinker_exit();
 	cancel_work_sync(&vms_rebalance_work);
+	cancel_delayed_work_sync(&pending_reap_work);
 	mutex_lock(&vms_lock);
 	xa_for_each(&vms, index, vm) {
 		xa_erase(&vms, index);
+		vm_free(vm);
+	}
+	list_for_each_entry_safe(vm, tmp, &vms_pending, pending_node) {
+		list_del_init(&vm->pending_node);
 		vm_free(vm);
 	}
 	mutex_unlock(&vms_lock);

@@ -65,15 +65,15 @@ static struct obj_cgroup *objcg_of(struct mem_cgroup *memcg)
 /**
  * kvm_host_memcg_attach() - charge @vm to its VMM's memory cgroup
  * @vm: a new VM, holding nothing yet
- * @kvm: its KVM VM
+ * @mm: its VMM's mm (kvm->mm)
  */
-void kvm_host_memcg_attach(struct kvm_vm_client *vm, struct kvm *kvm)
+void kvm_host_memcg_attach(struct kvm_vm_client *vm, struct mm_struct *mm)
 {
 	struct mem_cgroup *memcg;
 
 	if (mem_cgroup_disabled() || mem_cgroup_kmem_disabled())
 		return;
-	memcg = get_mem_cgroup_from_mm(kvm->mm);
+	memcg = get_mem_cgroup_from_mm(mm);
 	vm->objcg = objcg_of(memcg);
 	mem_cgroup_put(memcg);
 	if (vm->objcg)

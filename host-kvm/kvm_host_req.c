@@ -254,6 +254,7 @@ static u32 serve_probe(struct utmem_kvm_server *server,
 	bool known = version >= server->abi_min && version <= server->abi_max;
 
 	atomic64_inc(&vm->probes);
+	WRITE_ONCE(vm->bound, false);
 	utmem_host_client_reset(vm->client);
 	req->len = known ? version : server->abi_max;
 	if (mem->write(mem, gpa, req, sizeof(*req)))
@@ -261,8 +262,10 @@ static u32 serve_probe(struct utmem_kvm_server *server,
 	if (!known)
 		return TMEM_STATUS_INVAL;
 	WRITE_ONCE(vm->abi_version, version);
-	return utmem_kvm_serving(server, vm) ? TMEM_STATUS_OK :
-					       TMEM_STATUS_PERM;
+	if (!utmem_kvm_serving(server, vm))
+		return TMEM_STATUS_PERM;
+	WRITE_ONCE(vm->bound, true);
+	return TMEM_STATUS_OK;
 }
 
 static bool op_needs_bounce(u32 op)
@@ -277,6 +280,12 @@ static u32 serve(struct utmem_kvm_server *server, struct utmem_kvm_vm *vm,
 {
 	struct utmem_host_client *client = vm->client;
 
+	if (req->op != UTMEM_KVM_OP_PROBE && !READ_ONCE(vm->bound)) {
+		atomic64_inc(&server->lost);
+		pr_warn_ratelimited("client %u: a request from a guest that bound elsewhere: LOST (it was moved here without its pools)\n",
+				    client->id);
+		return TMEM_STATUS_LOST;
+	}
 	switch (req->op) {
 	case UTMEM_KVM_OP_PROBE:
 		return serve_probe(server, vm, mem, gpa, req);

@@ -189,6 +189,16 @@ static ssize_t probes_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  atomic64_read(&to_vm(kobj)->vm.probes));
 }
 
+/*
+ * 1: its guest bound here, or its pools were restored for it; 0: not
+ * (yet), and a request but PROBE would be answered LOST.
+ */
+static ssize_t bound_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(to_vm(kobj)->vm.bound));
+}
+
 static ssize_t hypercalls_show(struct kobject *kobj,
 			       struct kobj_attribute *attr, char *buf)
 {
@@ -238,6 +248,7 @@ static struct kobj_attribute vm_cgroup_attr = __ATTR_RO(cgroup);
 static struct kobj_attribute vm_enabled_attr = __ATTR_RO(enabled);
 static struct kobj_attribute vm_abi_version_attr = __ATTR_RO(abi_version);
 static struct kobj_attribute vm_probes_attr = __ATTR_RO(probes);
+static struct kobj_attribute vm_bound_attr = __ATTR_RO(bound);
 static struct kobj_attribute vm_hypercalls_attr = __ATTR_RO(hypercalls);
 static struct kobj_attribute vm_weight_attr = __ATTR_RO(weight);
 static struct kobj_attribute vm_cap_bytes_attr =
@@ -249,6 +260,7 @@ static struct attribute *vm_attrs[] = {
 	&vm_enabled_attr.attr,
 	&vm_abi_version_attr.attr,
 	&vm_probes_attr.attr,
+	&vm_bound_attr.attr,
 	&vm_hypercalls_attr.attr,
 	&vm_weight_attr.attr,
 	&vm_cap_bytes_attr.attr,
@@ -313,7 +325,7 @@ void kvm_host_vm_put(struct kvm_vm_client *vm)
 
 int kvm_host_sysfs_init(void)
 {
-	struct utmem_counter counters[UTMEM_HOST_NR_COUNTERS + 4];
+	struct utmem_counter counters[UTMEM_HOST_NR_COUNTERS + 5];
 	int i;
 
 	for (i = 0; i < UTMEM_HOST_NR_COUNTERS; i++) {
@@ -324,6 +336,8 @@ int kvm_host_sysfs_init(void)
 	counters[i++].counter = &kvm_host_server.malformed;
 	counters[i].name = "hypercalls_not_enabled";
 	counters[i++].counter = &kvm_host_server.not_enabled;
+	counters[i].name = "hypercalls_lost";
+	counters[i++].counter = &kvm_host_server.lost;
 	counters[i].name = "shrinker_evicted";
 	counters[i++].counter = &kvm_host_shrinker_evicted;
 	counters[i].name = "shrinker_asked";

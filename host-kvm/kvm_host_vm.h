@@ -10,6 +10,8 @@
 
 #include <linux/atomic.h>
 #include <linux/kobject.h>
+#include <linux/list.h>
+#include <linux/rwsem.h>
 #include <linux/types.h>
 
 #include "kvm_host_policy.h"
@@ -32,6 +34,14 @@ struct utmem_host;
  * @cap: the cap in force: @own_cap, the rule's, or its fair share
  * @objcg: the memory cgroup its bytes are charged to, or NULL
  * @hypercalls: its requests
+ * @move_sem: taken for reading by each request, for writing while its
+ *	pools are saved (a consistent stream) and when the VM goes
+ * @gone: the VM is destroyed, or its restore failed (under @move_sem)
+ * @mm: the VMM's mm, compared only: a VM takes the pools restored for
+ *	its VMM (@pending_node) only if it is of that process
+ * @pending_node: on the list of pools restored for a VM that has not
+ *	run yet, or empty
+ * @restored: the pools on @pending_node are complete
  */
 struct kvm_vm_client {
 	struct kobject kobj;
@@ -44,6 +54,11 @@ struct kvm_vm_client {
 	u64 cap;
 	struct obj_cgroup *objcg;
 	atomic64_t hypercalls;
+	struct rw_semaphore move_sem;
+	bool gone;
+	const struct mm_struct *mm;
+	struct list_head pending_node;
+	bool restored;
 };
 
 extern struct utmem_kvm_server kvm_host_server;
@@ -51,7 +66,13 @@ extern struct utmem_kvm_policy kvm_host_policy;
 extern struct utmem_host *kvm_host;
 
 /* kvm_host.c */
+struct file;
+struct utmem_host_stream_stats;
 void kvm_host_rules_changed(void);
+int kvm_host_save(pid_t pid, u32 flags, struct file *file,
+		  struct utmem_host_stream_stats *stats);
+int kvm_host_restore(pid_t pid, struct file *file,
+		     struct utmem_host_stream_stats *stats);
 int kvm_host_set_own_cap(struct kvm_vm_client *vm, u64 bytes);
 unsigned int kvm_host_vms_served(void);
 
@@ -62,13 +83,20 @@ int kvm_host_vm_sysfs_add(struct kvm_vm_client *vm);
 void kvm_host_vm_sysfs_del(struct kvm_vm_client *vm);
 void kvm_host_vm_put(struct kvm_vm_client *vm);
 
+/* kvm_host_move.c */
+int kvm_host_move_init(void);
+void kvm_host_move_exit(void);
+int kvm_host_stream_write(void *file, const void *buf, size_t len);
+ssize_t kvm_host_stream_read(void *file, void *buf, size_t len);
+
 /* kvm_host_memcg.c */
+struct mm_struct;
 #ifdef CONFIG_MEMCG
-void kvm_host_memcg_attach(struct kvm_vm_client *vm, struct kvm *kvm);
+void kvm_host_memcg_attach(struct kvm_vm_client *vm, struct mm_struct *mm);
 void kvm_host_memcg_detach(struct kvm_vm_client *vm);
 #else
 static inline void kvm_host_memcg_attach(struct kvm_vm_client *vm,
-					 struct kvm *kvm) { }
+					 struct mm_struct *mm) { }
 static inline void kvm_host_memcg_detach(struct kvm_vm_client *vm) { }
 #endif
 

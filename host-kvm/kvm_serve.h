@@ -39,12 +39,17 @@ struct utmem_kvm_mem {
  * @enabled: the host's operator lets it in (a rule for its cgroup):
  *	while false, it is treated as if @server->enabled were
  * @probes: its PROBEs, each a fresh start
+ * @bound: its guest bound here: it PROBEd, or its pools were restored
+ *	here with the version it agreed elsewhere.  Until then every
+ *	request but PROBE is answered LOST: a VM that resumes on this host
+ *	without its pools must not find other pools at their ids.
  */
 struct utmem_kvm_vm {
 	struct utmem_host_client *client;
 	u32 abi_version;
 	bool enabled;
 	atomic64_t probes;
+	bool bound;
 };
 
 /**
@@ -62,6 +67,8 @@ struct utmem_kvm_vm {
  *	engine's own INVAL answers (a shared pool's flags, say)
  * @not_enabled: requests (or batch entries) refused because VMs are not
  *	served (@enabled false), a VM's first request included
+ * @lost: requests answered LOST: from VMs that resumed here without
+ *	their pools
  */
 struct utmem_kvm_server {
 	bool enabled;
@@ -71,6 +78,7 @@ struct utmem_kvm_server {
 	atomic64_t calls[UTMEM_KVM_OP_NR];
 	atomic64_t malformed;
 	atomic64_t not_enabled;
+	atomic64_t lost;
 };
 
 /* A server speaking every version of this tree, serving no VM yet. */
@@ -89,6 +97,7 @@ static inline void utmem_kvm_vm_init(struct utmem_kvm_vm *vm,
 	vm->abi_version = UTMEM_KVM_ABI_VERSION_MIN;
 	vm->enabled = enabled;
 	atomic64_set(&vm->probes, 0);
+	vm->bound = false;
 }
 
 /* Whether @vm is served; counts a refusal when not. */

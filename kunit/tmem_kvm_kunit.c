@@ -577,6 +577,57 @@ static void host_lies_test(struct kunit *test)
 	tmem_backend_destroy(be);
 }
 
+/*
+ * The VM resumes on a host without its pools: the first LOST answer stops
+ * the binding.  Nothing reaches the host from then on (a pool id of ours
+ * could name a pool the host makes later), every call fails ESTALE, and
+ * a value that was stored is never answered with other data.
+ */
+static void pools_lost_test(struct kunit *test)
+{
+	struct kvm_fake *f = test->priv;
+	struct tmem_backend *be = bind(test);
+	struct tmem_handle h;
+	struct tmem_pool *pool;
+	struct tmem_oid oid;
+	unsigned int calls;
+	u8 *val, *out;
+	size_t len = 0;
+
+	val = kunit_kzalloc(test, VAL, GFP_KERNEL);
+	out = kunit_kzalloc(test, VAL, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, val);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	pool = tmem_pool_create(be, "kvm-lost", TMEM_POOL_PERSISTENT, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
+	tmem_oid_set(&oid, 7, 0, 0);
+	tmem_handle_set(&h, &oid, 0);
+	fill(val, VAL, 9);
+	KUNIT_ASSERT_EQ(test, tmem_put(pool, &h, val, VAL), 0);
+
+	/* Moved: a new host, whose VM has not bound, with a pool at 0. */
+	utmem_host_client_reset(f->client);
+	utmem_kvm_vm_init(&f->vm, f->client, true);
+	KUNIT_EXPECT_EQ(test, tmem_get(pool, &h, out, VAL, &len), -ESTALE);
+	calls = f->calls;
+	KUNIT_EXPECT_EQ(test, tmem_put(pool, &h, val, VAL), -ESTALE);
+	KUNIT_EXPECT_EQ(test, tmem_get(pool, &h, out, VAL, &len), -ESTALE);
+	KUNIT_EXPECT_EQ(test, tmem_flush_page(pool, &h), -ESTALE);
+	KUNIT_EXPECT_EQ(test, f->calls, calls);
+	KUNIT_EXPECT_EQ(test, f->client->pages, 0);
+	tmem_pool_destroy(pool);
+	tmem_backend_destroy(be);
+	/* A new binding (the guest rebooted) PROBEs and works. */
+	be = bind(test);
+	pool = tmem_pool_create(be, "kvm-lost", TMEM_POOL_PERSISTENT, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
+	KUNIT_EXPECT_EQ(test, tmem_put(pool, &h, val, VAL), 0);
+	KUNIT_EXPECT_EQ(test, tmem_get(pool, &h, out, VAL, &len), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(out, val, VAL), 0);
+	tmem_pool_destroy(pool);
+	tmem_backend_destroy(be);
+}
+
 static struct kunit_case tmem_kvm_guest_cases[] = {
 	KUNIT_CASE(probe_binds_test),
 	KUNIT_CASE(probe_refused_test),
@@ -587,6 +638,7 @@ static struct kunit_case tmem_kvm_guest_cases[] = {
 	KUNIT_CASE(shared_pool_test),
 	KUNIT_CASE(put_batch_test),
 	KUNIT_CASE(host_lies_test),
+	KUNIT_CASE(pools_lost_test),
 	KUNIT_CASE(version_negotiation_test),
 	KUNIT_CASE(host_wants_test),
 	{}
@@ -653,6 +705,18 @@ static int fake_write(struct utmem_kvm_mem *mem, u64 gpa, const void *src,
 	return 0;
 }
 
+static void kvm_host_probe(struct kunit *test, struct utmem_kvm_vm *vm)
+{
+	struct kvm_host_test *t = test->priv;
+	struct utmem_kvm_req *req = (void *)(t->g.base + REQ);
+
+	memset(req, 0, sizeof(*req));
+	req->op = UTMEM_KVM_OP_PROBE;
+	req->len = UTMEM_KVM_ABI_VERSION;
+	KUNIT_ASSERT_EQ(test, utmem_kvm_serve(&t->server, vm, &t->g.mem, REQ,
+					      sizeof(*req)), TMEM_STATUS_OK);
+}
+
 static int kvm_host_init(struct kunit *test)
 {
 	struct kvm_host_test *t;
@@ -670,6 +734,10 @@ static int kvm_host_init(struct kunit *test)
 	utmem_kvm_vm_init(&t->vb, t->b, true);
 	t->server.enabled = true;
 	test->priv = t;
+	/* Both guests PROBEd, as a guest does before anything else. */
+	kvm_host_probe(test, &t->va);
+	kvm_host_probe(test, &t->vb);
+	t->g.writes = 0;
 	return 0;
 }
 
@@ -1069,9 +1137,10 @@ static void not_enabled_host_test(struct kunit *test)
 	t->server.enabled = true;
 	t->va.enabled = false;
 	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_PERM);
+	/* Its guest did not bind: it has no pools to name. */
 	req = req_new(t, UTMEM_KVM_OP_NEW_POOL, 0);
 	req->flags = TMEM_POOL_PERSISTENT;
-	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_REFUSED);
+	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_LOST);
 	/* Another VM is. */
 	req_new(t, UTMEM_KVM_OP_PROBE, 0)->len = UTMEM_KVM_ABI_VERSION;
 	KUNIT_EXPECT_EQ(test, serve_as(t, t->b), TMEM_STATUS_OK);
@@ -1100,16 +1169,71 @@ static void probe_reset_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->a->pages, 0);
 	KUNIT_EXPECT_EQ(test, t->a->used, 0);
 	KUNIT_EXPECT_TRUE(test, xa_empty(&t->a->pools));
+	/* Not bound again until a PROBE is answered OK. */
 	KUNIT_EXPECT_EQ(test, get(t, t->a, pa, 0, BUF, VAL),
-			TMEM_STATUS_BADPOOL);
+			TMEM_STATUS_LOST);
 	KUNIT_EXPECT_EQ(test, t->b->pages, 4);
 	req_new(t, UTMEM_KVM_OP_PROBE, 0)->len = UTMEM_KVM_ABI_VERSION;
 	KUNIT_EXPECT_EQ(test, serve_a(t), TMEM_STATUS_OK);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&t->va.probes), 2);
+	/* The init's, and these two. */
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->va.probes), 3);
 	/* The new kernel's pools work. */
 	pa = new_pool(test, t->a);
 	KUNIT_EXPECT_EQ(test, put(t, t->a, pa, 0, VALS, VAL), TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, get(t, t->a, pa, 0, BUF, VAL), TMEM_STATUS_OK);
+}
+
+/*
+ * A VM whose guest has not PROBEd here (it resumed on this host without
+ * its pools) gets LOST for every request, whatever it names, and the
+ * host's pools are untouched: a pool id of its old host must not reach
+ * a pool of this one.  PROBE binds it.
+ */
+static void lost_test(struct kunit *test)
+{
+	struct kvm_host_test *t = test->priv;
+	u32 pb = new_pool(test, t->b);
+	struct utmem_kvm_vm moved;
+	struct utmem_kvm_req *req;
+	u32 op;
+
+	fill(t->g.base + VALS, VAL, 5);
+	KUNIT_ASSERT_EQ(test, put(t, t->b, pb, 0, VALS, VAL), TMEM_STATUS_OK);
+	/* a's guest was moved here: a's client is the VM's new one. */
+	utmem_host_client_reset(t->a);
+	utmem_kvm_vm_init(&moved, t->a, true);
+	for (op = UTMEM_KVM_OP_NEW_POOL; op < UTMEM_KVM_OP_NR; op++) {
+		req = req_new(t, op, 0);
+		if (op == UTMEM_KVM_OP_NEW_POOL)
+			req->flags = TMEM_POOL_PERSISTENT;
+		KUNIT_EXPECT_EQ_MSG(test,
+				    utmem_kvm_serve(&t->server, &moved,
+						    &t->g.mem, REQ,
+						    sizeof(*req)),
+				    TMEM_STATUS_LOST, "op %u", op);
+	}
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->server.lost),
+			UTMEM_KVM_OP_NR - 1);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&t->a->pools));
+	KUNIT_EXPECT_EQ(test, t->b->pages, 1);
+	/* A PROBE refused (VMs not served) does not bind it either. */
+	t->server.enabled = false;
+	req_new(t, UTMEM_KVM_OP_PROBE, 0)->len = UTMEM_KVM_ABI_VERSION;
+	KUNIT_EXPECT_EQ(test, utmem_kvm_serve(&t->server, &moved, &t->g.mem,
+					      REQ, sizeof(*req)),
+			TMEM_STATUS_PERM);
+	KUNIT_EXPECT_FALSE(test, moved.bound);
+	t->server.enabled = true;
+	req_new(t, UTMEM_KVM_OP_PROBE, 0)->len = UTMEM_KVM_ABI_VERSION;
+	KUNIT_EXPECT_EQ(test, utmem_kvm_serve(&t->server, &moved, &t->g.mem,
+					      REQ, sizeof(*req)),
+			TMEM_STATUS_OK);
+	KUNIT_EXPECT_TRUE(test, moved.bound);
+	req = req_new(t, UTMEM_KVM_OP_NEW_POOL, 0);
+	req->flags = TMEM_POOL_PERSISTENT;
+	KUNIT_EXPECT_EQ(test, utmem_kvm_serve(&t->server, &moved, &t->g.mem,
+					      REQ, sizeof(*req)),
+			TMEM_STATUS_OK);
 }
 
 /*
@@ -1315,6 +1439,9 @@ static void fuzz_test(struct kunit *test)
 		ret = serve_a(t);
 		KUNIT_ASSERT_LT(test, ret, TMEM_STATUS_NR);
 		answers[ret]++;
+		/* A PROBE of a version the host does not speak unbinds. */
+		if (ret == TMEM_STATUS_LOST)
+			kvm_host_probe(test, &t->va);
 		if (!(i % 4096))
 			cond_resched();
 	}
@@ -1357,6 +1484,7 @@ static struct kunit_case tmem_kvm_host_cases[] = {
 	KUNIT_CASE(put_batch_host_test),
 	KUNIT_CASE(not_enabled_host_test),
 	KUNIT_CASE(probe_reset_test),
+	KUNIT_CASE(lost_test),
 	KUNIT_CASE(wanted_answer_test),
 	KUNIT_CASE(pool_info_host_test),
 	KUNIT_CASE(fuzz_test),

@@ -53,6 +53,9 @@ int tmem_status_to_errno(tmem_status_t status)
 		return -EPERM;
 	case TMEM_STATUS_IO:
 		return -EIO;
+	case TMEM_STATUS_LOST:
+		/* Pools the host no longer has: stale handles, in a way. */
+		return -ESTALE;
 	default:
 		pr_warn_ratelimited("host answered unknown status %u\n",
 				    (__force u32)status);

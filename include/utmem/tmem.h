@@ -30,6 +30,7 @@ typedef u32 __bitwise tmem_status_t;
 #define TMEM_S_TOOBIG	((__force tmem_status_t)TMEM_STATUS_TOOBIG)
 #define TMEM_S_PERM	((__force tmem_status_t)TMEM_STATUS_PERM)
 #define TMEM_S_IO	((__force tmem_status_t)TMEM_STATUS_IO)
+#define TMEM_S_LOST	((__force tmem_status_t)TMEM_STATUS_LOST)
 
 int tmem_status_to_errno(tmem_status_t status);
 

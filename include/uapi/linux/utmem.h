@@ -91,6 +91,13 @@ struct tmem_pool_info {
  *			value's length) or than TMEM_VALUE_MAX (PUT)
  * TMEM_STATUS_PERM	the client may not do this (shared pool access)
  * TMEM_STATUS_IO	the host failed to produce the value it held
+ * TMEM_STATUS_LOST	the host does not have this client's pools: the VM
+ *			was moved (restored, migrated) without them.  Every
+ *			request but PROBE is answered so until the next
+ *			PROBE; the guest must stop using its pools (their
+ *			ids may name other pools later) and must not read
+ *			what they held from anywhere else.  Guests older
+ *			than this status see an unknown one, an error.
  */
 #define TMEM_STATUS_OK		0
 #define TMEM_STATUS_MISS	1
@@ -101,7 +108,8 @@ struct tmem_pool_info {
 #define TMEM_STATUS_TOOBIG	6
 #define TMEM_STATUS_PERM	7
 #define TMEM_STATUS_IO		8
-#define TMEM_STATUS_NR		9
+#define TMEM_STATUS_LOST	9
+#define TMEM_STATUS_NR		10
 
 /*
  * /dev/utmem: the ioctl interface for applications.

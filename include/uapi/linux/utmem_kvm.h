@@ -38,6 +38,12 @@
  * Each PROBE starts the VM over: the host drops every pool the VM had
  * (a previous guest kernel's, before a reboot, kexec or crash) and
  * returns their memory.
+ *
+ * A VM keeps its pools when it is saved and restored or migrated only if
+ * its host's operator moves them with it (include/uapi/linux/
+ * utmem_host.h); the guest goes on with the version it agreed.  A VM
+ * that resumes on a host without its pools has every request but PROBE
+ * answered TMEM_STATUS_LOST, and its guest stops using utmem.
  */
 #ifndef _UAPI_LINUX_UTMEM_KVM_H
 #define _UAPI_LINUX_UTMEM_KVM_H
