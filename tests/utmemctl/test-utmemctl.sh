@@ -312,6 +312,28 @@ echo "client x" > "$fake"/kvm-host/vms
 expect 3 "host with a bad vms line" -- "$ctl" --params "$params" --sysfs "$sys" --debugfs "$fake" host
 expect_err "cannot read 'client x'"
 
+# --- host save | restore: arguments, and a host without the device.
+expect 2 "host save without --pid" -- "$ctl" host save "$tmp"/pools
+expect_err "host save: --pid PID of the VM's VMM (QEMU) is needed"
+for pid in 0 -3 x 2147483648; do
+	expect 2 "host save --pid $pid" -- "$ctl" host save --pid "$pid" "$tmp"/pools
+	expect_err "host save: --pid '$pid' is not a process id"
+done
+expect 2 "host restore --ephemeral" -- "$ctl" host restore --pid 1 --ephemeral
+expect_err "host restore: --ephemeral is save's"
+expect 2 "host save with two files" -- "$ctl" host save --pid 1 a b
+expect_err "host save: one FILE at most"
+expect 3 "host save without the device" -- "$ctl" --host-device "$tmp"/none host save --pid 1 "$tmp"/pools
+expect_err "$tmp/none: missing: is this a KVM host with utmem's host side?"
+[ ! -e "$tmp"/pools ] && ok "no file made for a host without the device" ||
+	not_ok "host save made $tmp/pools without a device"
+expect 3 "host save to a device that is not the host's" -- "$ctl" --host-device /dev/null host save --pid 1 "$tmp"/pools
+expect_err "host save of pid 1: Inappropriate ioctl for device"
+[ ! -e "$tmp"/pools ] && ok "a failed save leaves no file" ||
+	not_ok "a failed save left $tmp/pools"
+expect 3 "host restore of a missing file" -- "$ctl" --host-device /dev/null host restore --pid 1 "$tmp"/none
+expect_err "$tmp/none: No such file or directory"
+
 if [ "$guest" = --guest ]; then
 	# shellcheck source=test-utmemctl-guest.sh
 	. "$(dirname "$0")"/test-utmemctl-guest.sh

@@ -280,6 +280,9 @@ int cmd_host(struct ctl *ctl, int argc, char **argv)
 	bool json = false;
 	int c;
 
+	if (argc > 1 && (!strcmp(argv[1], "save") ||
+			 !strcmp(argv[1], "restore")))
+		return cmd_host_move(ctl, argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		if (c != 'j')
 			return usage_error("host: bad option");
@@ -288,7 +291,7 @@ int cmd_host(struct ctl *ctl, int argc, char **argv)
 	if (optind == argc)
 		return host_show(ctl, json);
 	if (json || optind + 1 != argc)
-		return usage_error("host: 'enable', 'disable' or nothing, with --json only for showing");
+		return usage_error("host: 'enable', 'disable', 'save', 'restore' or nothing, with --json only for showing");
 	if (!strcmp(argv[optind], "enable"))
 		return host_set(ctl, true);
 	if (!strcmp(argv[optind], "disable"))

@@ -77,6 +77,15 @@ static const char help_text[] =
 "  host enable | host disable\n"
 "        start or stop serving VMs (a VM refused stays unbound; what VMs\n"
 "        hold stays readable after disable)\n"
+"  host save --pid PID [--ephemeral] [FILE]\n"
+"        write the pools of the VM whose VMM (QEMU) is PID to FILE (or\n"
+"        stdout, '-'), while the VM is paused: its persistent pools with\n"
+"        their values, its ephemeral ones with theirs if --ephemeral\n"
+"  host restore --pid PID [FILE]\n"
+"        read such pools from FILE (or stdin) for the VM of VMM PID,\n"
+"        which has not run yet (QEMU -incoming, before 'cont'); a\n"
+"        stream cut short, corrupted or of another version is refused\n"
+"        whole\n"
 "\n"
 "Options:\n"
 "  --device PATH   the device (default /dev/utmem)\n"
@@ -85,6 +94,8 @@ static const char help_text[] =
 "                  (default /sys/kernel/debug/utmem)\n"
 "  --params DIR    utmem's module parameters in sysfs\n"
 "                  (default /sys/module/utmem/parameters)\n"
+"  --host-device PATH\n"
+"                  the host's device (default /dev/utmem-host)\n"
 "  -V, --version   utmemctl's version and the ABI versions it speaks\n"
 "  -h, --help      this text\n"
 "\n"
@@ -189,6 +200,7 @@ int main(int argc, char **argv)
 		{ "sysfs", required_argument, NULL, 'S' },
 		{ "debugfs", required_argument, NULL, 'F' },
 		{ "params", required_argument, NULL, 'P' },
+		{ "host-device", required_argument, NULL, 'H' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -198,6 +210,7 @@ int main(int argc, char **argv)
 		.sysfs = "/sys/kernel/utmem",
 		.debugfs = "/sys/kernel/debug/utmem",
 		.params = "/sys/module/utmem/parameters",
+		.host_device = "/dev/utmem-host",
 	};
 	size_t i;
 	int c;
@@ -216,6 +229,9 @@ int main(int argc, char **argv)
 			break;
 		case 'P':
 			ctl.params = optarg;
+			break;
+		case 'H':
+			ctl.host_device = optarg;
 			break;
 		case 'V':
 			printf("utmemctl %s (hypercall ABI %d..%d)\n", UTMEM_VERSION,

@@ -18,6 +18,7 @@ struct ctl {
 	const char *sysfs;	/* /sys/kernel/utmem */
 	const char *debugfs;	/* /sys/kernel/debug/utmem */
 	const char *params;	/* /sys/module/utmem/parameters */
+	const char *host_device;	/* /dev/utmem-host */
 };
 
 /* Messages: "utmemctl: " + text on stderr; they return the exit code. */
@@ -67,5 +68,6 @@ int cmd_pools(struct ctl *ctl, int argc, char **argv);
 int cmd_sim(struct ctl *ctl, int argc, char **argv);
 int cmd_fault(struct ctl *ctl, int argc, char **argv);
 int cmd_host(struct ctl *ctl, int argc, char **argv);
+int cmd_host_move(struct ctl *ctl, int argc, char **argv);
 
 #endif /* UTMEMCTL_H */
