@@ -180,6 +180,9 @@ static int __init utmem_init(void)
 	if (!guest_err)
 		guest_err = sysfs_create_file(utmem_sysfs_root(),
 					      &backend_attr.attr);
+	if (!guest_err)
+		guest_err = sysfs_create_file(utmem_sysfs_root(),
+					      &tmem_drain_attr.attr);
 	if (guest_err) {
 		pr_err("cannot make /sys/kernel/utmem: %pe\n",
 		       ERR_PTR(guest_err));

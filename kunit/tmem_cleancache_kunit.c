@@ -255,6 +255,36 @@ static void disabled_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cc_get(t, &t->mapping, 5, &fill), -ENODATA);
 }
 
+/*
+ * Drained (before a move without the pools): every page leaves the host,
+ * puts store nothing and leave no older copy; resumed, puts store again
+ * and nothing from before the drain comes back.
+ */
+static void drain_test(struct kunit *test)
+{
+	struct cc_test *t = test->priv;
+	unsigned long left = 0;
+	u8 fill;
+
+	cc_put(t, &t->mapping, 1, 0x11);
+	cc_put(t, &t->mapping, 2, 0x22);
+	cc_put(t, &t->other_mapping, 5, 0x55);
+	KUNIT_ASSERT_EQ(test, cc_host_pages(t), 3);
+	cleancache_tmem_drain_notify(NULL, TMEM_DRAIN, &left);
+	KUNIT_EXPECT_EQ(test, left, 0);
+	KUNIT_EXPECT_EQ(test, cc_host_pages(t), 0);
+	cc_put(t, &t->mapping, 3, 0x33);
+	KUNIT_EXPECT_EQ(test, cc_host_pages(t), 0);
+	KUNIT_EXPECT_EQ(test, cc_get(t, &t->mapping, 3, &fill), -ENODATA);
+	cleancache_tmem_drain_notify(NULL, TMEM_RESUME, &left);
+	KUNIT_EXPECT_EQ(test, cc_get(t, &t->other_mapping, 5, &fill),
+			-ENODATA);
+	KUNIT_EXPECT_EQ(test, cc_get(t, &t->mapping, 1, &fill), -ENODATA);
+	cc_put(t, &t->mapping, 4, 0x44);
+	KUNIT_EXPECT_EQ(test, cc_get(t, &t->mapping, 4, &fill), 0);
+	KUNIT_EXPECT_EQ(test, fill, 0x44);
+}
+
 /* A filesystem named in utmem.cleancache_shared gets a shared pool. */
 static void shared_pool_test(struct kunit *test)
 {
@@ -356,6 +386,7 @@ static struct kunit_case tmem_cleancache_cases[] = {
 	KUNIT_CASE(invalidate_fs_test),
 	KUNIT_CASE(refused_put_test),
 	KUNIT_CASE(disabled_test),
+	KUNIT_CASE(drain_test),
 	KUNIT_CASE(shared_pool_test),
 	KUNIT_CASE(shared_clone_test),
 	{}

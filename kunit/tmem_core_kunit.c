@@ -8,6 +8,7 @@
 #include <kunit/test-bug.h>
 #include <linux/err.h>
 #include <linux/module.h>
+#include <linux/notifier.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uuid.h>
@@ -175,6 +176,7 @@ static void status_to_errno_test(struct kunit *test)
 		{ TMEM_STATUS_TOOBIG, -E2BIG },
 		{ TMEM_STATUS_PERM, -EPERM },
 		{ TMEM_STATUS_IO, -EIO },
+		{ TMEM_STATUS_LOST, -ESTALE },
 		/* A host inventing statuses gets -EIO, not its own errno. */
 		{ TMEM_STATUS_NR, -EIO },
 		{ 0xffffffff, -EIO },
@@ -388,8 +390,51 @@ static void flush_status_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, errors(t->be, TMEM_OP_FLUSH_PAGE), 0);
 }
 
+/* A user on the drain chain: what it was told, and what it keeps. */
+struct drain_user {
+	struct notifier_block nb;
+	unsigned long action;
+	unsigned int calls;
+	unsigned long keeps;
+};
+
+static int drain_user_notify(struct notifier_block *nb, unsigned long action,
+			     void *left)
+{
+	struct drain_user *u = container_of(nb, struct drain_user, nb);
+
+	u->action = action;
+	u->calls++;
+	if (action == TMEM_DRAIN)
+		*(unsigned long *)left += u->keeps;
+	return NOTIFY_OK;
+}
+
+/* tmem_drain() tells every user, and adds up what they could not give. */
+static void drain_chain_test(struct kunit *test)
+{
+	struct drain_user a = { .nb.notifier_call = drain_user_notify };
+	struct drain_user b = { .nb.notifier_call = drain_user_notify,
+				.keeps = 3 };
+
+	KUNIT_ASSERT_EQ(test, tmem_register_drain_notifier(&a.nb), 0);
+	KUNIT_ASSERT_EQ(test, tmem_register_drain_notifier(&b.nb), 0);
+	/* The booted users hold nothing here: only b keeps pages. */
+	KUNIT_EXPECT_EQ(test, tmem_drain(true), 3);
+	KUNIT_EXPECT_EQ(test, a.action, TMEM_DRAIN);
+	KUNIT_EXPECT_EQ(test, b.calls, 1);
+	b.keeps = 0;
+	KUNIT_EXPECT_EQ(test, tmem_drain(true), 0);
+	KUNIT_EXPECT_EQ(test, tmem_drain(false), 0);
+	KUNIT_EXPECT_EQ(test, a.action, TMEM_RESUME);
+	KUNIT_EXPECT_EQ(test, a.calls, 3);
+	tmem_unregister_drain_notifier(&a.nb);
+	tmem_unregister_drain_notifier(&b.nb);
+}
+
 static struct kunit_case tmem_core_cases[] = {
 	KUNIT_CASE(status_to_errno_test),
+	KUNIT_CASE(drain_chain_test),
 	KUNIT_CASE(handle_test),
 	KUNIT_CASE(backend_find_test),
 	KUNIT_CASE(pool_create_invalid_test),

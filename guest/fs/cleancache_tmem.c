@@ -73,6 +73,10 @@ VISIBLE_IF_KUNIT bool cleancache_tmem_enable = true;
 module_param_named(cleancache, cleancache_tmem_enable, bool, 0644);
 MODULE_PARM_DESC(cleancache,
 		 "Keep evicted clean page-cache pages in host memory (default 1)");
+/* Drained (tmem_drain()): puts flush until resumed. */
+static bool cleancache_drained;
+/* Orders a drain's walk of the pools with their end (unmount). */
+static DEFINE_MUTEX(cleancache_pools_lock);
 
 /*
  * Filesystems whose verity files' data is shared with other guests (the
@@ -359,7 +363,8 @@ VISIBLE_IF_KUNIT void cleancache_tmem_put(int pool_id, struct folio *folio)
 	if (!pool)
 		return;
 	/* Switched off: puts stop, and no older copy may stay. */
-	if (!READ_ONCE(cleancache_tmem_enable)) {
+	if (!READ_ONCE(cleancache_tmem_enable) ||
+	    READ_ONCE(cleancache_drained)) {
 		tmem_flush_page(pool, &h);
 		return;
 	}
@@ -412,8 +417,11 @@ EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_invalidate_inode);
 
 VISIBLE_IF_KUNIT void cleancache_tmem_invalidate_fs(int pool_id)
 {
-	struct cc_fs *fs = xa_erase(&cleancache_pools, pool_id);
+	struct cc_fs *fs;
 
+	mutex_lock(&cleancache_pools_lock);
+	fs = xa_erase(&cleancache_pools, pool_id);
+	mutex_unlock(&cleancache_pools_lock);
 	if (!fs)
 		return;
 	/* Puts that found the pools finish before they go. */
@@ -421,6 +429,39 @@ VISIBLE_IF_KUNIT void cleancache_tmem_invalidate_fs(int pool_id)
 	cc_fs_free(fs);
 }
 EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_invalidate_fs);
+
+/*
+ * Drained: puts flush from now on, and every filesystem's private pool is
+ * emptied.  The shared pools of verity data are other guests' too: they
+ * are left as they are (nothing of them is this guest's alone to lose).
+ */
+VISIBLE_IF_KUNIT int cleancache_tmem_drain_notify(struct notifier_block *nb,
+						  unsigned long action,
+						  void *left)
+{
+	struct tmem_pool_info info;
+	unsigned long id;
+	struct cc_fs *fs;
+
+	WRITE_ONCE(cleancache_drained, action == TMEM_DRAIN);
+	if (action != TMEM_DRAIN)
+		return NOTIFY_OK;
+	/* Puts that found the switch off finish before the pools empty. */
+	synchronize_rcu();
+	mutex_lock(&cleancache_pools_lock);
+	xa_for_each(&cleancache_pools, id, fs) {
+		tmem_flush_pool(fs->pool);
+		if (!tmem_pool_info(fs->pool, &info))
+			*(unsigned long *)left += info.pages;
+	}
+	mutex_unlock(&cleancache_pools_lock);
+	return NOTIFY_OK;
+}
+EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_drain_notify);
+
+static struct notifier_block cleancache_drain_nb = {
+	.notifier_call = cleancache_tmem_drain_notify,
+};
 
 static const struct cleancache_ops cleancache_tmem_ops = {
 	.init_fs = cc_init_fs,
@@ -470,6 +511,7 @@ void cleancache_tmem_init(struct dentry *debugfs_root)
 		pr_err("cannot register: %d\n", err);
 		return;
 	}
+	tmem_register_drain_notifier(&cleancache_drain_nb);
 	cleancache_tmem_files_init(debugfs_root);
 	pr_info("registered\n");
 }

@@ -20,6 +20,7 @@
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/swap.h>
+#include <linux/swap_slots.h>
 #include <linux/swapops.h>
 #include <linux/zswap.h>
 
@@ -30,6 +31,8 @@
 
 static bool frontswap_enabled = true;
 module_param_named(frontswap, frontswap_enabled, bool, 0644);
+/* Drained (tmem_drain()): nothing is stored until resumed. */
+static bool frontswap_drained;
 MODULE_PARM_DESC(frontswap,
 		 "Store swapped-out pages in tmem (default: on); with zswap enabled, zswap sees them first");
 
@@ -56,7 +59,7 @@ static bool frontswap_tmem_store(struct folio *folio)
 
 	if (!area)
 		return false;
-	if (!READ_ONCE(frontswap_enabled)) {
+	if (!READ_ONCE(frontswap_enabled) || READ_ONCE(frontswap_drained)) {
 		/* The device gets the page: no older copy may shadow it. */
 		frontswap_tmem_area_invalidate_folio(area, folio);
 		return false;
@@ -156,6 +159,41 @@ static struct notifier_block frontswap_reclaim_nb = {
 	.notifier_call = frontswap_reclaim_notify,
 };
 
+static u64 pages_held(void);
+
+/*
+ * Drained: stores stop, and every page held goes to the swap device.  A
+ * slot whose page is in the swap cache is handed to it (the page is
+ * marked dirty, the copy dropped: see frontswap_writeback()).  Slots
+ * freed lately wait in the per-CPU swap slot caches, their copies still
+ * held (the swap code drops them when it frees the slots, in batches):
+ * the caches are drained first, as swapoff drains them.  Rounds go on
+ * while they move pages; what is left is told.
+ */
+static int frontswap_drain_notify(struct notifier_block *nb,
+				  unsigned long action, void *left)
+{
+	unsigned long moved, total = 0;
+
+	WRITE_ONCE(frontswap_drained, action == TMEM_DRAIN);
+	if (action != TMEM_DRAIN)
+		return NOTIFY_OK;
+	disable_swap_slots_cache_lock();
+	reenable_swap_slots_cache_unlock();
+	do {
+		moved = frontswap_tmem_shrink(ULONG_MAX);
+		total += moved;
+	} while (moved && pages_held());
+	*(unsigned long *)left += pages_held();
+	pr_info("drain: %lu pages written to the swap devices, %llu left on the host\n",
+		total, pages_held());
+	return NOTIFY_OK;
+}
+
+static struct notifier_block frontswap_drain_nb = {
+	.notifier_call = frontswap_drain_notify,
+};
+
 static int shrink_set(void *data, u64 val)
 {
 	if (!val || val > ULONG_MAX)
@@ -243,6 +281,7 @@ void frontswap_tmem_init(struct dentry *debugfs_root)
 		return;
 	}
 	tmem_register_reclaim_notifier(&frontswap_reclaim_nb);
+	tmem_register_drain_notifier(&frontswap_drain_nb);
 	frontswap_tmem_files_init(debugfs_root);
 	pr_info("registered%s\n", frontswap_enabled ? "" : " (disabled)");
 }

@@ -271,6 +271,15 @@ void tmem_request_reclaim(unsigned long nr_pages);
 void tmem_host_wants(unsigned long nr_pages);
 void tmem_reclaim_flush(void);
 
+/* Draining every user, for a move without the pools; tmem_reclaim.c. */
+struct kobj_attribute;
+#define TMEM_RESUME	0
+#define TMEM_DRAIN	1
+int tmem_register_drain_notifier(struct notifier_block *nb);
+int tmem_unregister_drain_notifier(struct notifier_block *nb);
+unsigned long tmem_drain(bool drain);
+extern struct kobj_attribute tmem_drain_attr;
+
 /* Backends: instances for the boot binding and for tests. */
 struct tmem_backend *tmem_backend_create(const struct tmem_backend_ops *ops,
 					 struct dentry *debugfs);

@@ -22,6 +22,7 @@ fs=$d/frontswap
 sim=$d/sim
 enabled=/sys/module/utmem/parameters/frontswap
 stress=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}/swap_stress
+ctl=$UTMEM_BIN/utmemctl
 disk=$(disk 0)
 counters="stores store_refused store_failed store_large loads load_failed invalidates flush_failed written_back"
 
@@ -59,7 +60,8 @@ stress() {
 		fail "run $name: pages did not verify"
 	}
 	last=$(grep '^swap_stress: pages=' <<<"$out")
-	grep '^  hook: ' <<<"$out"
+	hooks=$(grep '^  hook: ' <<<"$out")
+	[ -z "$hooks" ] || echo "$hooks"
 	echo "  $last"
 	report
 }
@@ -114,6 +116,23 @@ echo 0 > "$sim"/fail_put/probability
 want_gt store_refused 1000 "the fault refuses PUTs"
 want_gt written_back 1000 "shrink and reclaim write pages back"
 want_eq load_failed 0 "a refused PUT loses nothing"
+
+# As before a move by tools that know nothing of utmem: every page held
+# goes to the disk (those in the swap cache too), nothing is stored
+# until the resume, and every page still verifies.  utmemctl drain
+# fails (and the run with it) if the host still holds a page.
+echo "--- drained midway (utmemctl drain), resumed after the random operations"
+stress F -m "$ws" -o "$ops" -s 6 \
+	-M "$ctl drain > /dev/null && echo '  hook: drained: pages_held' \$(cat $fs/pages_held) 'stores' \$(cat $fs/stores)" \
+	-E "echo '  hook: before the resume: stores' \$(cat $fs/stores) && $ctl drain --resume > /dev/null"
+drained=$(sed -n 's/.*hook: drained: pages_held \([0-9]*\) stores \([0-9]*\)$/\1 \2/p' <<<"$hooks")
+[ "${drained% *}" = 0 ] || fail "drained, but pages_held is '${drained% *}'"
+grep -q "hook: before the resume: stores ${drained#* }$" <<<"$hooks" ||
+	fail "pages were stored while drained: $hooks"
+want_gt written_back 1000 "the drain writes pages back"
+want_eq load_failed 0 "a drain loses nothing"
+dmesg | grep -q 'utmem: drained: the guest users hold nothing on the host' ||
+	fail "no log line for the drain"
 
 echo "--- zswap enabled, its pool limited to 4% of memory"
 zswap=/sys/module/zswap/parameters

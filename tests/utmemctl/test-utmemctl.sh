@@ -312,6 +312,21 @@ echo "client x" > "$fake"/kvm-host/vms
 expect 3 "host with a bad vms line" -- "$ctl" --params "$params" --sysfs "$sys" --debugfs "$fake" host
 expect_err "cannot read 'client x'"
 
+# --- drain: the write of the sysfs file, and what is left.
+echo 0 > "$sys"/drain
+mkdir -p "$sys"/frontswap
+echo 0 > "$sys"/frontswap/pages_held
+expect 0 "drain (tree)" -- "$ctl" --sysfs "$sys" drain
+expect_out '^drained: frontswap holds 0 pages on the host'
+[ "$(cat "$sys"/drain)" = 1 ] && ok "drain wrote 1" || not_ok "drain wrote '$(cat "$sys"/drain)'"
+expect 0 "drain --resume (tree)" -- "$ctl" --sysfs "$sys" drain --resume
+expect_out '^resumed: '
+[ "$(cat "$sys"/drain)" = 0 ] && ok "drain --resume wrote 0" || not_ok "drain --resume wrote '$(cat "$sys"/drain)'"
+expect 2 "drain now" -- "$ctl" --sysfs "$sys" drain now
+expect_err "drain: no arguments, --resume only"
+expect 3 "drain without the file" -- "$ctl" --sysfs "$tmp"/none drain
+expect_err "none/drain: No such file or directory"
+
 # --- host save | restore: arguments, and a host without the device.
 expect 2 "host save without --pid" -- "$ctl" host save "$tmp"/pools
 expect_err "host save: --pid PID of the VM's VMM (QEMU) is needed"

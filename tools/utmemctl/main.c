@@ -63,6 +63,12 @@ static const char help_text[] =
 "        show or set the simulator: capacity (bytes, K/M/G suffixes),\n"
 "        compress, dedup, carve_out (0 or 1), exit_ns (host call cost),\n"
 "        reclaim (ask the guest for N persistent pages back)\n"
+"  drain [--resume]\n"
+"        before this VM is moved by tools that know nothing of utmem\n"
+"        (its host does not move its pools): frontswap writes every\n"
+"        page it keeps on the host to the swap device, cleancache drops\n"
+"        its pages, and neither stores there until --resume\n"
+"        (/sys/kernel/utmem/drain; /dev/utmem values are not moved)\n"
 "  fault [--json]\n"
 "  fault NAME (off | ATTR=VALUE...)\n"
 "        show or set the simulator's fault injection, NAME one of\n"
@@ -191,6 +197,7 @@ static const struct {
 	{ "sim", cmd_sim },
 	{ "fault", cmd_fault },
 	{ "host", cmd_host },
+	{ "drain", cmd_drain },
 };
 
 int main(int argc, char **argv)

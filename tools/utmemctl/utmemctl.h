@@ -68,6 +68,7 @@ int cmd_pools(struct ctl *ctl, int argc, char **argv);
 int cmd_sim(struct ctl *ctl, int argc, char **argv);
 int cmd_fault(struct ctl *ctl, int argc, char **argv);
 int cmd_host(struct ctl *ctl, int argc, char **argv);
+int cmd_drain(struct ctl *ctl, int argc, char **argv);
 int cmd_host_move(struct ctl *ctl, int argc, char **argv);
 
 #endif /* UTMEMCTL_H */
