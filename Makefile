@@ -112,6 +112,10 @@ user-test: $(BIN)/swap_stress $(BIN)/utmemctl $(BIN)/redis_bench \
 		$(UTMEM_CACHE)/utmemctl-test.log || \
 		{ grep -v '^ok' $(UTMEM_CACHE)/utmemctl-test.log; exit 1; }
 	@tail -1 $(UTMEM_CACHE)/utmemctl-test.log
+	$(REPO)/tests/libvirt/test-libvirt.sh $(REPO)/tools/libvirt > \
+		$(UTMEM_CACHE)/libvirt-test.log || \
+		{ grep -v '^ok' $(UTMEM_CACHE)/libvirt-test.log; exit 1; }
+	@tail -1 $(UTMEM_CACHE)/libvirt-test.log
 
 # The /dev/utmem suite, on the kselftest harness of the prepared tree.
 $(BIN)/utmem_dev_test: $(REPO)/tests/utmem/utmem_dev_test.c \

@@ -448,6 +448,25 @@ kvm_host_hypercall(struct kvm_vcpu *vcpu,
 	return ret;
 }
 
+/*
+ * The pools restored for the VM of VMM process @pid, which has not run
+ * since (a VM restored and migrated again before it called), referenced;
+ * or NULL.
+ */
+static struct kvm_vm_client *pending_find(pid_t pid)
+{
+	struct kvm_vm_client *vm;
+
+	lockdep_assert_held(&vms_lock);
+	list_for_each_entry(vm, &vms_pending, pending_node) {
+		if (vm->pid == pid && vm->restored) {
+			kobject_get(&vm->kobj);
+			return vm;
+		}
+	}
+	return NULL;
+}
+
 /**
  * kvm_host_destroy_vm() - free a VM's pools
  * @kvm: the VM, whose vCPUs are destroyed
@@ -460,6 +479,18 @@ static void kvm_host_destroy_vm(struct kvm *kvm)
 
 	mutex_lock(&vms_lock);
 	vm = xa_erase(&vms, (unsigned long)kvm);
+	/*
+	 * A VM that never called may have had pools restored for it: they
+	 * go with it (its VMM is the one exiting, usually; the reaper
+	 * finds the others).
+	 */
+	if (!vm) {
+		vm = pending_find(task_tgid_nr(current));
+		if (vm) {
+			list_del_init(&vm->pending_node);
+			kvm_host_vm_put(vm);
+		}
+	}
 	mutex_unlock(&vms_lock);
 	if (!vm)
 		return;
@@ -494,7 +525,8 @@ static struct kvm_vm_client *vm_find(pid_t pid)
  * @stats: out: what was written, or why not
  *
  * The VM's requests wait meanwhile, so that the stream is what it held
- * at one moment: it is meant to be paused.  May sleep.
+ * at one moment: it is meant to be paused.  A VM whose pools were
+ * restored and that has not run since is saved from those.  May sleep.
  *
  * Return: 0; -ESRCH when no VM of @pid made a request; an export error.
  */
@@ -509,7 +541,7 @@ int kvm_host_save(pid_t pid, u32 flags, struct file *file,
 	int err;
 
 	mutex_lock(&vms_lock);
-	vm = vm_find(pid);
+	vm = vm_find(pid) ?: pending_find(pid);
 	mutex_unlock(&vms_lock);
 	if (!vm) {
 		snprintf(stats->why, sizeof(stats->why),

@@ -16,6 +16,12 @@
 
 #include "tmem_sim_fixture.h"
 
+/* Host statuses are __bitwise (sparse): compared here as numbers. */
+#define EXPECT_STATUS(test, expr, want) \
+	KUNIT_EXPECT_EQ(test, (__force u32)(expr), (__force u32)(want))
+#define ASSERT_STATUS(test, expr, want) \
+	KUNIT_ASSERT_EQ(test, (__force u32)(expr), (__force u32)(want))
+
 #define VAL	TMEM_VALUE_MAX
 
 /* An account with a byte limit, as a memory cgroup's memory.max. */
@@ -101,8 +107,8 @@ static u32 pool(struct kunit *test, struct utmem_host_client *c, u32 flags)
 {
 	u32 id;
 
-	KUNIT_ASSERT_EQ(test, utmem_host_new_pool(c, flags, NULL, &id),
-			TMEM_S_OK);
+	ASSERT_STATUS(test, utmem_host_new_pool(c, flags, NULL, &id),
+		      TMEM_S_OK);
 	return id;
 }
 
@@ -135,7 +141,7 @@ static void account_charge_test(struct kunit *test)
 
 	p = pool(test, t->a, TMEM_POOL_PERSISTENT);
 	e = pool(test, t->a, 0);
-	KUNIT_ASSERT_EQ(test, put(t, t->a, p, 0), TMEM_S_OK);
+	ASSERT_STATUS(test, put(t, t->a, p, 0), TMEM_S_OK);
 	one = t->a->used;
 	KUNIT_EXPECT_GT(test, one, (u64)VAL);
 	KUNIT_EXPECT_EQ(test, acc->charged, t->a->used);
@@ -157,15 +163,15 @@ static void account_charge_test(struct kunit *test)
 	/* Nothing was charged by force: every byte went through the limit. */
 	KUNIT_EXPECT_EQ(test, acc->forced, 0);
 	/* Another client's account is not this one. */
-	KUNIT_EXPECT_EQ(test, put(t, t->b, pool(test, t->b,
-						TMEM_POOL_PERSISTENT), 0),
-			TMEM_S_OK);
+	EXPECT_STATUS(test, put(t, t->b, pool(test, t->b,
+					      TMEM_POOL_PERSISTENT), 0),
+		      TMEM_S_OK);
 
 	/* Flushes and a destroyed pool give it back, byte for byte. */
-	KUNIT_EXPECT_EQ(test, flush(t->a, p, 0), TMEM_S_OK);
+	EXPECT_STATUS(test, flush(t->a, p, 0), TMEM_S_OK);
 	KUNIT_EXPECT_EQ(test, acc->charged, t->a->used);
-	KUNIT_EXPECT_EQ(test, put(t, t->a, p, 0), TMEM_S_OK);
-	KUNIT_EXPECT_EQ(test, utmem_host_destroy_pool(t->a, e), TMEM_S_OK);
+	EXPECT_STATUS(test, put(t, t->a, p, 0), TMEM_S_OK);
+	EXPECT_STATUS(test, utmem_host_destroy_pool(t->a, e), TMEM_S_OK);
 	KUNIT_EXPECT_EQ(test, acc->charged, t->a->used);
 	utmem_host_client_reset(t->a);
 	KUNIT_EXPECT_EQ(test, t->a->used, 0);
@@ -182,17 +188,17 @@ static void account_owner_change_test(struct kunit *test)
 	u32 pa, pb;
 
 	generate_random_uuid(uuid.b);
-	KUNIT_ASSERT_EQ(test, utmem_host_new_pool(t->a, TMEM_POOL_SHARED |
-						  TMEM_POOL_PERSISTENT,
-						  &uuid, &pa), TMEM_S_OK);
-	KUNIT_ASSERT_EQ(test, utmem_host_new_pool(t->b, TMEM_POOL_SHARED |
-						  TMEM_POOL_PERSISTENT,
-						  &uuid, &pb), TMEM_S_OK);
-	KUNIT_ASSERT_EQ(test, put(t, t->b, pb, 1), TMEM_S_OK);
+	ASSERT_STATUS(test, utmem_host_new_pool(t->a, TMEM_POOL_SHARED |
+						TMEM_POOL_PERSISTENT,
+						&uuid, &pa), TMEM_S_OK);
+	ASSERT_STATUS(test, utmem_host_new_pool(t->b, TMEM_POOL_SHARED |
+						TMEM_POOL_PERSISTENT,
+						&uuid, &pb), TMEM_S_OK);
+	ASSERT_STATUS(test, put(t, t->b, pb, 1), TMEM_S_OK);
 	KUNIT_EXPECT_EQ(test, acc_a->charged, t->a->used);
 	KUNIT_EXPECT_GT(test, acc_a->charged, 0);
 	KUNIT_EXPECT_EQ(test, acc_b->charged, 0);
-	KUNIT_EXPECT_EQ(test, utmem_host_destroy_pool(t->a, pa), TMEM_S_OK);
+	EXPECT_STATUS(test, utmem_host_destroy_pool(t->a, pa), TMEM_S_OK);
 	KUNIT_EXPECT_EQ(test, acc_a->charged, 0);
 	KUNIT_EXPECT_EQ(test, acc_b->charged, t->b->used);
 	KUNIT_EXPECT_GT(test, acc_b->charged, 0);
@@ -207,7 +213,7 @@ static void ask_back_on_cap_test(struct kunit *test)
 	u32 i;
 
 	for (i = 0; i < 10; i++)
-		KUNIT_ASSERT_EQ(test, put(t, t->a, p, i), TMEM_S_OK);
+		ASSERT_STATUS(test, put(t, t->a, p, i), TMEM_S_OK);
 	/* Four pages of the average cost over (the first one costs more). */
 	one = t->a->used / 10;
 	cap = t->a->used - 4 * one;
@@ -221,17 +227,17 @@ static void ask_back_on_cap_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->a->reclaim_asked, 4);
 
 	/* The guest writes pages elsewhere and flushes them. */
-	KUNIT_EXPECT_EQ(test, flush(t->a, p, 0), TMEM_S_OK);
-	KUNIT_EXPECT_EQ(test, flush(t->a, p, 1), TMEM_S_OK);
+	EXPECT_STATUS(test, flush(t->a, p, 0), TMEM_S_OK);
+	EXPECT_STATUS(test, flush(t->a, p, 1), TMEM_S_OK);
 	KUNIT_EXPECT_EQ(test, utmem_host_wanted(t->a), 2);
 	KUNIT_EXPECT_EQ(test, t->a->reclaim_returned, 2);
-	KUNIT_EXPECT_EQ(test, flush(t->a, p, 2), TMEM_S_OK);
-	KUNIT_EXPECT_EQ(test, flush(t->a, p, 3), TMEM_S_OK);
+	EXPECT_STATUS(test, flush(t->a, p, 2), TMEM_S_OK);
+	EXPECT_STATUS(test, flush(t->a, p, 3), TMEM_S_OK);
 	KUNIT_EXPECT_EQ(test, utmem_host_wanted(t->a), 0);
 	KUNIT_EXPECT_EQ(test, t->a->reclaim_returned, 4);
 	KUNIT_EXPECT_EQ(test, t->a->reclaim_target, UTMEM_HOST_NO_TARGET);
 	/* Paid: later flushes are no returns. */
-	KUNIT_EXPECT_EQ(test, flush(t->a, p, 4), TMEM_S_OK);
+	EXPECT_STATUS(test, flush(t->a, p, 4), TMEM_S_OK);
 	KUNIT_EXPECT_EQ(test, t->a->reclaim_returned, 4);
 	KUNIT_EXPECT_LE(test, t->a->used, cap);
 	/* The other client was asked nothing. */
@@ -250,28 +256,28 @@ static void owing_refused_test(struct kunit *test)
 	u32 i;
 
 	for (i = 0; i < 4; i++)
-		KUNIT_ASSERT_EQ(test, put(t, t->a, p, i), TMEM_S_OK);
+		ASSERT_STATUS(test, put(t, t->a, p, i), TMEM_S_OK);
 	/* A grace no test outlives: owing changes nothing yet. */
 	utmem_host_set_reclaim_grace(t->host, MAX_JIFFY_OFFSET / 2);
 	utmem_host_ask_back(t->a, 2);
 	KUNIT_EXPECT_EQ(test, utmem_host_wanted(t->a), 2);
-	KUNIT_EXPECT_EQ(test, put(t, t->a, p, 10), TMEM_S_OK);
+	EXPECT_STATUS(test, put(t, t->a, p, 10), TMEM_S_OK);
 	/* The new page is owed too: the target stays. */
 	KUNIT_EXPECT_EQ(test, utmem_host_wanted(t->a), 3);
 
 	utmem_host_set_reclaim_grace(t->host, 0);
-	KUNIT_EXPECT_EQ(test, put(t, t->a, p, 11), TMEM_S_REFUSED);
+	EXPECT_STATUS(test, put(t, t->a, p, 11), TMEM_S_REFUSED);
 	KUNIT_EXPECT_EQ(test, t->a->put_refused_owing, 1);
-	KUNIT_EXPECT_EQ(test, put(t, t->a, e, 11), TMEM_S_OK);
+	EXPECT_STATUS(test, put(t, t->a, e, 11), TMEM_S_OK);
 	/* Another client owes nothing and is not refused. */
-	KUNIT_EXPECT_EQ(test, put(t, t->b, pool(test, t->b,
-						TMEM_POOL_PERSISTENT), 0),
-			TMEM_S_OK);
+	EXPECT_STATUS(test, put(t, t->b, pool(test, t->b,
+					      TMEM_POOL_PERSISTENT), 0),
+		      TMEM_S_OK);
 	/* Paid: persistent PUTs go through again. */
 	for (i = 0; i < 3; i++)
-		KUNIT_EXPECT_EQ(test, flush(t->a, p, i), TMEM_S_OK);
+		EXPECT_STATUS(test, flush(t->a, p, i), TMEM_S_OK);
 	KUNIT_EXPECT_EQ(test, utmem_host_wanted(t->a), 0);
-	KUNIT_EXPECT_EQ(test, put(t, t->a, p, 11), TMEM_S_OK);
+	EXPECT_STATUS(test, put(t, t->a, p, 11), TMEM_S_OK);
 	KUNIT_EXPECT_EQ(test,
 			utmem_host_counter(t->host,
 					   UTMEM_HOST_PUT_REFUSED_OWING), 1);
@@ -287,10 +293,10 @@ static void ask_clients_test(struct kunit *test)
 	u32 i;
 
 	for (i = 0; i < 30; i++)
-		KUNIT_ASSERT_EQ(test, put(t, t->a, pa, i), TMEM_S_OK);
+		ASSERT_STATUS(test, put(t, t->a, pa, i), TMEM_S_OK);
 	for (i = 0; i < 10; i++) {
-		KUNIT_ASSERT_EQ(test, put(t, t->b, pb, i), TMEM_S_OK);
-		KUNIT_ASSERT_EQ(test, put(t, t->b, e, i), TMEM_S_OK);
+		ASSERT_STATUS(test, put(t, t->b, pb, i), TMEM_S_OK);
+		ASSERT_STATUS(test, put(t, t->b, e, i), TMEM_S_OK);
 	}
 	KUNIT_EXPECT_EQ(test, utmem_host_ask_clients(t->host, 8), 8);
 	/* 30:10 persistent pages (ephemeral ones are not asked for). */
@@ -321,10 +327,10 @@ static void reset_test(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, utmem_host_set_cap(t->a, 1 << 20), 0);
 	for (i = 0; i < 5; i++) {
-		KUNIT_ASSERT_EQ(test, put(t, t->a, p, i), TMEM_S_OK);
-		KUNIT_ASSERT_EQ(test, put(t, t->a, e, i), TMEM_S_OK);
+		ASSERT_STATUS(test, put(t, t->a, p, i), TMEM_S_OK);
+		ASSERT_STATUS(test, put(t, t->a, e, i), TMEM_S_OK);
 	}
-	KUNIT_ASSERT_EQ(test, put(t, t->b, pool(test, t->b, 0), 0), TMEM_S_OK);
+	ASSERT_STATUS(test, put(t, t->b, pool(test, t->b, 0), 0), TMEM_S_OK);
 	utmem_host_client_reset(t->a);
 	KUNIT_EXPECT_EQ(test, t->a->used, 0);
 	KUNIT_EXPECT_EQ(test, t->a->pages, 0);
@@ -332,14 +338,14 @@ static void reset_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->b->pages, 1);
 	KUNIT_EXPECT_EQ(test, t->host->pages, 1);
 	/* The old pool ids name nothing. */
-	KUNIT_EXPECT_EQ(test, utmem_host_get(t->a, p, &h, t->val, VAL, &len),
-			TMEM_S_BADPOOL);
+	EXPECT_STATUS(test, utmem_host_get(t->a, p, &h, t->val, VAL, &len),
+		      TMEM_S_BADPOOL);
 	KUNIT_EXPECT_EQ(test, t->a->id, id);
 	KUNIT_EXPECT_EQ(test, t->a->cap, 1 << 20);
 	p = pool(test, t->a, TMEM_POOL_PERSISTENT);
-	KUNIT_EXPECT_EQ(test, put(t, t->a, p, 1), TMEM_S_OK);
-	KUNIT_EXPECT_EQ(test, utmem_host_get(t->a, p, &h, t->val, VAL, &len),
-			TMEM_S_OK);
+	EXPECT_STATUS(test, put(t, t->a, p, 1), TMEM_S_OK);
+	EXPECT_STATUS(test, utmem_host_get(t->a, p, &h, t->val, VAL, &len),
+		      TMEM_S_OK);
 }
 
 static struct kunit_case host_control_cases[] = {

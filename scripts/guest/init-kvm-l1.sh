@@ -16,7 +16,9 @@
 # 3. while L2 holds pages: its stored bytes are in vm-a's memory.current;
 #    a second VM, in vm-b, which no rule covers, is refused;
 # 4. L1 resets L2 (a reboot of its kernel): the old pools must go;
-# 5. L1 kills L2: everything it held must go with the VM.
+# 5. L1 kills L2: everything it held must go with the VM;
+# 6. another L2 is saved, restored and migrated with its pools, and
+#    restored without them (kvm-l1-move.sh).
 # Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
 . "$(dirname "$0")"/lib.sh
 
@@ -286,10 +288,13 @@ show_l2
 [ -d "$vm" ] && fail "$vm outlived its VM"
 [ "$(cat $ks/vms_served)" = 0 ] || fail "sysfs: VMs served after L2 died"
 [ "$(cat $ks/pages)" = 0 ] || fail "sysfs: pages left after L2 died"
-sysfs_check kvm_host kvm-host
-dmesg | grep 'kvm-host: VM of pid' | sed 's/^/  /'
-echo "utmem-l1: L2 booted to init in $l2_boot s, whole run $(echo "$(date +%s.%N) - $start" | bc) s"
 grep 'rtt_bench' $l2log | sed 's/^/  /'
+
+. "$(dirname "$0")"/kvm-l1-move.sh
+
+sysfs_check kvm_host kvm-host
+dmesg | grep -E 'kvm-host: (VM of pid|pools)' | sed 's/^/  /'
+echo "utmem-l1: L2 booted to init in $l2_boot s, whole run $(echo "$(date +%s.%N) - $start" | bc) s"
 kernel_reports_check || fail "kernel reports"
 echo "utmem-guest: PASS"
 poweroff -f

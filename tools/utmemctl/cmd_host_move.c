@@ -105,6 +105,7 @@ int cmd_host_move(struct ctl *ctl, int argc, char **argv)
 			return failure("%s: %s", path, strerror(err));
 		}
 	}
+	m.fd = fd;
 	err = ioctl(dev, save ? UTMEM_HOST_IOC_SAVE : UTMEM_HOST_IOC_RESTORE,
 		    &m) ? errno : 0;
 	close(dev);
