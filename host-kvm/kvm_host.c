@@ -352,7 +352,11 @@ static void vm_free(struct kvm_vm_client *vm)
 	kvm_host_vm_put(vm);
 }
 
-/* Pools restored for @kvm's VMM, taken off the pending list; or NULL. */
+/*
+ * The pools restored for @kvm, taken off the pending list; or NULL.  Its
+ * VMM calls (its first request, or its end): the pools are its process's
+ * and its mm's.
+ */
 static struct kvm_vm_client *pending_take(struct kvm *kvm)
 {
 	struct kvm_vm_client *vm;
@@ -484,13 +488,8 @@ static void kvm_host_destroy_vm(struct kvm *kvm)
 	 * go with it (its VMM is the one exiting, usually; the reaper
 	 * finds the others).
 	 */
-	if (!vm) {
-		vm = pending_find(task_tgid_nr(current));
-		if (vm) {
-			list_del_init(&vm->pending_node);
-			kvm_host_vm_put(vm);
-		}
-	}
+	if (!vm)
+		vm = pending_take(kvm);
 	mutex_unlock(&vms_lock);
 	if (!vm)
 		return;
@@ -543,16 +542,14 @@ int kvm_host_save(pid_t pid, u32 flags, struct file *file,
 	mutex_lock(&vms_lock);
 	vm = vm_find(pid) ?: pending_find(pid);
 	mutex_unlock(&vms_lock);
-	if (!vm) {
-		snprintf(stats->why, sizeof(stats->why),
-			 "no VM of pid %d uses utmem on this host", pid);
-		return -ESRCH;
-	}
+	if (!vm)
+		return utmem_host_stream_fail(stats, -ESRCH,
+					      "no VM of pid %d uses utmem on this host",
+					      pid);
 	down_write(&vm->move_sem);
 	if (vm->gone) {
-		snprintf(stats->why, sizeof(stats->why), "the VM of pid %d is gone",
-			 pid);
-		err = -ESRCH;
+		err = utmem_host_stream_fail(stats, -ESRCH,
+					     "the VM of pid %d is gone", pid);
 	} else {
 		err = utmem_host_export(vm->client, vm->vm.abi_version, flags,
 					&io, stats);
@@ -610,6 +607,7 @@ static struct kvm_vm_client *pending_add(pid_t pid,
 	struct task_struct *task;
 	struct mm_struct *mm;
 	unsigned int n = 0;
+	int err;
 
 	rcu_read_lock();
 	task = find_task_by_pid_ns(pid, &init_pid_ns);
@@ -620,47 +618,46 @@ static struct kvm_vm_client *pending_add(pid_t pid,
 	if (!mm) {
 		if (task)
 			put_task_struct(task);
-		snprintf(stats->why, sizeof(stats->why),
-			 "no process %d with memory: not a VMM", pid);
-		return ERR_PTR(-ESRCH);
+		return ERR_PTR(utmem_host_stream_fail(stats, -ESRCH,
+						      "no process %d with memory: not a VMM",
+						      pid));
 	}
 	mutex_lock(&vms_lock);
 	vm = vm_find(pid);
 	if (vm) {
 		kvm_host_vm_put(vm);
-		snprintf(stats->why, sizeof(stats->why),
-			 "the VM of pid %d has run already: restore before it resumes",
-			 pid);
-		vm = ERR_PTR(-EBUSY);
+		vm = ERR_PTR(utmem_host_stream_fail(stats, -EBUSY,
+						    "the VM of pid %d has run already: restore before it resumes",
+						    pid));
 		goto unlock;
 	}
 	list_for_each_entry(other, &vms_pending, pending_node) {
 		n++;
 		if (other->pid == pid) {
-			snprintf(stats->why, sizeof(stats->why),
-				 "pools are restored for pid %d already", pid);
-			vm = ERR_PTR(-EBUSY);
+			vm = ERR_PTR(utmem_host_stream_fail(stats, -EBUSY,
+							    "pools are restored for pid %d already",
+							    pid));
 			goto unlock;
 		}
 	}
 	if (n >= PENDING_MAX) {
-		snprintf(stats->why, sizeof(stats->why),
-			 "%u restores wait for their VMs already", n);
-		vm = ERR_PTR(-EBUSY);
+		vm = ERR_PTR(utmem_host_stream_fail(stats, -EBUSY,
+						    "%u restores wait for their VMs already",
+						    n));
 		goto unlock;
 	}
 	vm = vm_create(task, mm);
 	if (!vm) {
-		snprintf(stats->why, sizeof(stats->why), "no memory");
-		vm = ERR_PTR(-ENOMEM);
+		vm = ERR_PTR(utmem_host_stream_fail(stats, -ENOMEM,
+						    "no memory"));
 		goto unlock;
 	}
 	if (!vm->vm.enabled) {
-		snprintf(stats->why, sizeof(stats->why),
-			 "no rule in vm_rules covers cgroup %s of pid %d",
-			 vm->cgroup ?: "(none)", pid);
+		err = utmem_host_stream_fail(stats, -EPERM,
+					     "no rule in vm_rules covers cgroup %s of pid %d",
+					     vm->cgroup ?: "(none)", pid);
 		vm_free(vm);
-		vm = ERR_PTR(-EPERM);
+		vm = ERR_PTR(err);
 		goto unlock;
 	}
 	list_add_tail(&vm->pending_node, &vms_pending);
@@ -701,12 +698,11 @@ int kvm_host_restore(pid_t pid, struct file *file,
 		return PTR_ERR(vm);
 	err = utmem_host_import(vm->client, &abi, &io, stats);
 	if (!err && (abi < kvm_host_server.abi_min ||
-		     abi > kvm_host_server.abi_max)) {
-		snprintf(stats->why, sizeof(stats->why),
-			 "the VM's guest speaks ABI version %u; this host %u..%u",
-			 abi, kvm_host_server.abi_min, kvm_host_server.abi_max);
-		err = -EPROTONOSUPPORT;
-	}
+		     abi > kvm_host_server.abi_max))
+		err = utmem_host_stream_fail(stats, -EPROTONOSUPPORT,
+					     "the VM's guest speaks ABI version %u; this host %u..%u",
+					     abi, kvm_host_server.abi_min,
+					     kvm_host_server.abi_max);
 	mutex_lock(&vms_lock);
 	if (err) {
 		list_del_init(&vm->pending_node);

@@ -498,6 +498,9 @@ int utmem_host_export(struct utmem_host_client *client, u32 abi_version,
 int utmem_host_import(struct utmem_host_client *client, u32 *abi_version,
 		      const struct utmem_host_stream_io *io,
 		      struct utmem_host_stream_stats *stats);
+__printf(3, 4)
+int utmem_host_stream_fail(struct utmem_host_stream_stats *stats, int err,
+			   const char *fmt, ...);
 
 /* Store: host_store.c. */
 int utmem_host_store_init(struct utmem_host *host);

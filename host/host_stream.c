@@ -50,15 +50,26 @@ static u32 record_crc(struct utmem_stream_record *rec, const void *payload)
 	return __crc32c_le(crc, payload, le32_to_cpu(rec->len));
 }
 
-static int fail(struct stream *s, int err, const char *fmt, ...)
+/**
+ * utmem_host_stream_fail() - say why moving a client's pools failed
+ * @stats: where the reason goes (@stats->why)
+ * @err: the negative errno
+ * @fmt: the reason, for the operator's log
+ *
+ * Return: @err.
+ */
+int utmem_host_stream_fail(struct utmem_host_stream_stats *stats, int err,
+			   const char *fmt, ...)
 {
 	va_list args;
 
 	va_start(args, fmt);
-	vsnprintf(s->stats->why, sizeof(s->stats->why), fmt, args);
+	vsnprintf(stats->why, sizeof(stats->why), fmt, args);
 	va_end(args);
 	return err;
 }
+
+#define fail(s, err, ...) utmem_host_stream_fail((s)->stats, err, __VA_ARGS__)
 
 /* Writes one record, its payload at s->buf + sizeof(record). */
 static int emit(struct stream *s, u32 type, u32 len)

@@ -73,8 +73,6 @@ VISIBLE_IF_KUNIT bool cleancache_tmem_enable = true;
 module_param_named(cleancache, cleancache_tmem_enable, bool, 0644);
 MODULE_PARM_DESC(cleancache,
 		 "Keep evicted clean page-cache pages in host memory (default 1)");
-/* Drained (tmem_drain()): puts flush until resumed. */
-static bool cleancache_drained;
 /* Orders a drain's walk of the pools with their end (unmount). */
 static DEFINE_MUTEX(cleancache_pools_lock);
 
@@ -363,8 +361,7 @@ VISIBLE_IF_KUNIT void cleancache_tmem_put(int pool_id, struct folio *folio)
 	if (!pool)
 		return;
 	/* Switched off: puts stop, and no older copy may stay. */
-	if (!READ_ONCE(cleancache_tmem_enable) ||
-	    READ_ONCE(cleancache_drained)) {
+	if (!READ_ONCE(cleancache_tmem_enable) || tmem_draining()) {
 		tmem_flush_page(pool, &h);
 		return;
 	}
@@ -431,19 +428,18 @@ VISIBLE_IF_KUNIT void cleancache_tmem_invalidate_fs(int pool_id)
 EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_invalidate_fs);
 
 /*
- * Drained: puts flush from now on, and every filesystem's private pool is
- * emptied.  The shared pools of verity data are other guests' too: they
- * are left as they are (nothing of them is this guest's alone to lose).
+ * Drained: puts flush (tmem_draining()), and every filesystem's private
+ * pool is emptied.  The shared pools of verity data are other guests'
+ * too: they are left as they are (nothing of them is this guest's alone
+ * to lose).
  */
-VISIBLE_IF_KUNIT int cleancache_tmem_drain_notify(struct notifier_block *nb,
-						  unsigned long action,
-						  void *left)
+static int cleancache_drain_notify(struct notifier_block *nb,
+				   unsigned long action, void *left)
 {
 	struct tmem_pool_info info;
 	unsigned long id;
 	struct cc_fs *fs;
 
-	WRITE_ONCE(cleancache_drained, action == TMEM_DRAIN);
 	if (action != TMEM_DRAIN)
 		return NOTIFY_OK;
 	/* Puts that found the switch off finish before the pools empty. */
@@ -457,10 +453,9 @@ VISIBLE_IF_KUNIT int cleancache_tmem_drain_notify(struct notifier_block *nb,
 	mutex_unlock(&cleancache_pools_lock);
 	return NOTIFY_OK;
 }
-EXPORT_SYMBOL_IF_KUNIT(cleancache_tmem_drain_notify);
 
 static struct notifier_block cleancache_drain_nb = {
-	.notifier_call = cleancache_tmem_drain_notify,
+	.notifier_call = cleancache_drain_notify,
 };
 
 static const struct cleancache_ops cleancache_tmem_ops = {

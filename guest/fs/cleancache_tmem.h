@@ -32,9 +32,6 @@ bool cleancache_tmem_handle(const struct inode *inode, pgoff_t index,
 void cleancache_tmem_oid(const struct inode *inode, struct tmem_oid *oid);
 int cleancache_tmem_get(int pool_id, struct folio *folio);
 void cleancache_tmem_put(int pool_id, struct folio *folio);
-struct notifier_block;
-int cleancache_tmem_drain_notify(struct notifier_block *nb,
-				 unsigned long action, void *left);
 void cleancache_tmem_invalidate_folio(int pool_id,
 				      struct address_space *mapping,
 				      pgoff_t index);

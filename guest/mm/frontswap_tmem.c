@@ -31,8 +31,6 @@
 
 static bool frontswap_enabled = true;
 module_param_named(frontswap, frontswap_enabled, bool, 0644);
-/* Drained (tmem_drain()): nothing is stored until resumed. */
-static bool frontswap_drained;
 MODULE_PARM_DESC(frontswap,
 		 "Store swapped-out pages in tmem (default: on); with zswap enabled, zswap sees them first");
 
@@ -59,7 +57,7 @@ static bool frontswap_tmem_store(struct folio *folio)
 
 	if (!area)
 		return false;
-	if (!READ_ONCE(frontswap_enabled) || READ_ONCE(frontswap_drained)) {
+	if (!READ_ONCE(frontswap_enabled) || tmem_draining()) {
 		/* The device gets the page: no older copy may shadow it. */
 		frontswap_tmem_area_invalidate_folio(area, folio);
 		return false;
@@ -162,7 +160,8 @@ static struct notifier_block frontswap_reclaim_nb = {
 static u64 pages_held(void);
 
 /*
- * Drained: stores stop, and every page held goes to the swap device.  A
+ * Drained: stores have stopped (tmem_draining()), and every page held
+ * goes to the swap device.  A
  * slot whose page is in the swap cache is handed to it (the page is
  * marked dirty, the copy dropped: see frontswap_writeback()).  Slots
  * freed lately wait in the per-CPU swap slot caches, their copies still
@@ -174,8 +173,8 @@ static int frontswap_drain_notify(struct notifier_block *nb,
 				  unsigned long action, void *left)
 {
 	unsigned long moved, total = 0;
+	u64 held;
 
-	WRITE_ONCE(frontswap_drained, action == TMEM_DRAIN);
 	if (action != TMEM_DRAIN)
 		return NOTIFY_OK;
 	disable_swap_slots_cache_lock();
@@ -183,10 +182,11 @@ static int frontswap_drain_notify(struct notifier_block *nb,
 	do {
 		moved = frontswap_tmem_shrink(ULONG_MAX);
 		total += moved;
-	} while (moved && pages_held());
-	*(unsigned long *)left += pages_held();
+		held = pages_held();
+	} while (moved && held);
+	*(unsigned long *)left += held;
 	pr_info("drain: %lu pages written to the swap devices, %llu left on the host\n",
-		total, pages_held());
+		total, held);
 	return NOTIFY_OK;
 }
 

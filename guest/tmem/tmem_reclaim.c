@@ -122,7 +122,8 @@ unsigned long tmem_drain(bool drain)
 	unsigned long left = 0;
 
 	mutex_lock(&tmem_drain_lock);
-	tmem_drained = drain;
+	/* Before the users run: their puts stop from here (tmem_draining()). */
+	WRITE_ONCE(tmem_drained, drain);
 	blocking_notifier_call_chain(&tmem_drain_chain,
 				     drain ? TMEM_DRAIN : TMEM_RESUME, &left);
 	mutex_unlock(&tmem_drain_lock);
@@ -130,10 +131,17 @@ unsigned long tmem_drain(bool drain)
 }
 EXPORT_SYMBOL_GPL(tmem_drain);
 
+/* Whether the users are drained: they store nothing.  Atomic-safe. */
+bool tmem_draining(void)
+{
+	return READ_ONCE(tmem_drained);
+}
+EXPORT_SYMBOL_GPL(tmem_draining);
+
 static ssize_t drain_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)
 {
-	return sysfs_emit(buf, "%d\n", READ_ONCE(tmem_drained));
+	return sysfs_emit(buf, "%d\n", tmem_draining());
 }
 
 /*

@@ -278,6 +278,7 @@ struct kobj_attribute;
 int tmem_register_drain_notifier(struct notifier_block *nb);
 int tmem_unregister_drain_notifier(struct notifier_block *nb);
 unsigned long tmem_drain(bool drain);
+bool tmem_draining(void);
 extern struct kobj_attribute tmem_drain_attr;
 
 /* Backends: instances for the boot binding and for tests. */
