@@ -122,17 +122,24 @@ plot {plot}
         self.out("ns per operation on random pages of a pool of N pages "
                  "(median of 5 rounds, min-max); fill: ns per PUT of the "
                  "pages added since the last size; slab: bytes of slab "
-                 "memory per page held (the host's records, xarray and "
-                 "rbtree nodes; the stored bytes are apart).")
+                 "memory per page held, from the kernel's slab counters "
+                 "(the host's records, xarray nodes, zsmalloc's handles "
+                 "and zspage records; the stored bytes are apart); "
+                 "records: the same as the host's own accounting counts "
+                 "it (value, object and shared records, the xarray nodes "
+                 "the values carry, zsmalloc's handles).")
         self.out()
         body, dat = [], []
         for k in r:
             v = [int(x) for x in k]
+            rec = v[10] if len(v) > 10 else None
             body.append([v[0], v[1], f"{v[2]} ({v[3]}-{v[4]})",
-                         f"{v[5]} ({v[6]}-{v[7]})", v[8], v[9]])
+                         f"{v[5]} ({v[6]}-{v[7]})", v[8],
+                         rec if rec is not None else "-", v[9]])
             dat.append(f"{v[0]} {v[2]} {v[5]} {v[1]}")
         self.table(["pages", "fill PUT ns", "GET ns", "replacing PUT ns",
-                    "slab B/page", "stored B/page"], body)
+                    "slab B/page", "records B/page", "stored B/page"],
+                   body)
         first, last = [int(x) for x in r[0]], [int(x) for x in r[-1]]
         g, p = last[2] / first[2], last[5] / first[5]
         self.target(f"scaling: GET ns, {first[0]} -> {last[0]} pages",
@@ -143,6 +150,12 @@ plot {plot}
                     p <= 1.5)
         self.target("host metadata per stored page (slab)", "<= 64 B",
                     f"{last[8]} B at {last[0]} pages", last[8] <= 64)
+        if len(last) > 10 and last[8]:
+            d = abs(last[10] - last[8]) / last[8]
+            self.target("metadata: host's accounting vs slab counters",
+                        "within 10%",
+                        f"{last[10]} vs {last[8]} B/page ({d:.0%})",
+                        d <= 0.10)
         f = self.data("scale.dat", dat)
         self.plots.append(("scale.png", f"""
 set title 'Cost per operation as the pool grows'

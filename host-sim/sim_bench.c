@@ -11,8 +11,9 @@
  *   scale_bench  write "MAX_PAGES OPS": one pool grown from 1024 pages to
  *                MAX_PAGES by factors of 4; at each size, ns per GET and
  *                per replacing PUT of OPS random pages (median of
- *                SCALE_ROUNDS rounds), ns per PUT of the pages added, and
- *                the slab memory the host took per page held
+ *                SCALE_ROUNDS rounds), ns per PUT of the pages added, the
+ *                slab memory the host took per page held, and what its
+ *                own accounting says its records take
  *
  * Every value read back is checked against what was put: a benchmark of
  * a store that loses data is worth nothing, so a mismatch fails the write
@@ -480,7 +481,8 @@ static int scale_bench(const char *args, struct seq_buf *out)
 	seq_buf_printf(out, "# %s max_pages=%lu ops=%u rounds=%d\n", __func__,
 		       max_pages, ops, SCALE_ROUNDS);
 	seq_buf_puts(out, "# pages fill_put_ns get_ns(3) replace_put_ns(3)");
-	seq_buf_puts(out, " slab_bytes_per_page stored_bytes_per_page\n");
+	seq_buf_puts(out, " slab_bytes_per_page stored_bytes_per_page");
+	seq_buf_puts(out, " record_bytes_per_page\n");
 	for (target = SCALE_MIN_PAGES; target <= max_pages && !c.bad;
 	     target *= 4) {
 		from = c.nr;
@@ -499,10 +501,13 @@ static int scale_bench(const char *args, struct seq_buf *out)
 		seq_buf_printf(out, "%u %llu", target, fill_ns);
 		print_spread(out, get_ns, SCALE_ROUNDS);
 		print_spread(out, put_ns, SCALE_ROUNDS);
-		seq_buf_printf(out, " %lu %llu\n",
+		seq_buf_printf(out, " %lu %llu %llu\n",
 			       (slab_bytes() - min(slab0,
 						   slab_bytes())) / target,
-			       div_u64(scale_stored_bytes(&c), target));
+			       div_u64(scale_stored_bytes(&c), target),
+			       div_u64(utmem_host_read(c.bh.host,
+						       &c.bh.host->records),
+				       target));
 	}
 	if (!c.bad)
 		scale_holds(&c, out);

@@ -13,10 +13,10 @@
  * host holds, as it would beside a host with memory of its own.
  *
  * What is counted is the host's footprint: the pages of its zsmalloc
- * pool, where blob bytes live, and the blob and page records as kmalloc
- * rounds them.  Object records and xarray nodes are not counted, nor what
- * debug builds add to kmalloc objects (KASAN doubles a 64-byte record):
- * they are small next to the data.
+ * pool, where blob bytes live, the bytes kept outside it, and the host's
+ * records (values, shared blobs, objects, the xarray nodes values carry).
+ * What debug builds add to slab objects (KASAN's redzones) is not: it is
+ * small next to the data.
  *
  * A PUT first lets go of enough reserve for the value it is about to
  * allocate, so that its GFP_NOWAIT allocations find free pages even when

@@ -7,9 +7,9 @@
  *
  * A host holds a byte capacity shared by its clients (guests);
  * each client owns pools; a pool holds objects (rbtree by oid); an object
- * holds pages (xarray by index); a page points at a blob, the stored form
- * of one value (LZ4-compressed or raw), which deduplication may share
- * between pages.
+ * holds values (xarray by index); a value holds its blob, the stored form
+ * of its bytes (LZ4-compressed, raw, or one repeated word), in its own
+ * record, unless deduplication made it one that values may share.
  *
  * Nothing here knows about the guest's tmem core: requests come in as
  * client, pool id, handle and buffer, answers go out as tmem_status_t.
@@ -25,7 +25,7 @@
  * taking the lock per batch; a pool changes owners by its totals.
  *
  * Charging: a client is charged what each of its values costs the host
- * (struct utmem_host_page's comment), records included, so that nothing it
+ * (struct utmem_host_value's comment), records included, so that nothing it
  * stores is free: a zero-length value costs its records.
  */
 #ifndef _UTMEM_HOST_H
@@ -36,6 +36,9 @@
 #include <linux/list.h>
 #include <linux/llist.h>
 #include <linux/lockdep.h>
+/* local_lock.h uses these without including them. */
+#include <linux/irqflags.h>
+#include <linux/preempt.h>
 #include <linux/local_lock.h>
 #include <linux/rbtree.h>
 #include <linux/refcount.h>
@@ -44,6 +47,7 @@
 #include <linux/uuid.h>
 #include <linux/xarray.h>
 #include <linux/zsmalloc.h>
+#include <linux/zstd.h>
 #include <utmem/tmem.h>
 
 /* Limits on what a debugfs write or a host administrator may set. */
@@ -66,74 +70,159 @@
 /* How long a client may owe pages and still make persistent PUTs. */
 #define UTMEM_HOST_RECLAIM_GRACE_MS	5000
 
+/* Where a blob's bytes are (struct utmem_host_blob.place). */
+enum utmem_host_place {
+	UTMEM_HOST_PLACE_NONE,		/* a zero-length value: no bytes */
+	UTMEM_HOST_PLACE_FILL,		/* one word repeated: @data is the word */
+	UTMEM_HOST_PLACE_ZS,		/* @data is a zsmalloc handle */
+	UTMEM_HOST_PLACE_SLAB,		/* @data points at bytes in a slab cache */
+	UTMEM_HOST_PLACE_PAGE,		/* @data is the address of a page */
+};
+
+/* How a blob's bytes encode the value (struct utmem_host_blob.codec). */
+enum utmem_host_codec {
+	UTMEM_HOST_CODEC_RAW,
+	UTMEM_HOST_CODEC_LZ4,
+	UTMEM_HOST_CODEC_ZSTD,
+};
+
 /**
  * struct utmem_host_blob - the stored form of one value
- * @node: in @host->dedup when deduplicated, else RB_EMPTY_NODE
- * @free_node: on @host->zs_free once freed with interrupts off
- * @hash: xxh64 of the raw value (the dedup key with @raw_len)
- * @handle: the bytes, in the host's zsmalloc pool (0 for no bytes)
- * @bytes: the bytes, in a page of their own for a value stored whole in
- *	a page (zsmalloc would spend a zspage and its bookkeeping on it),
- *	else kmalloc'ed, for a blob made with interrupts off (zsmalloc is
- *	not irq-safe); @handle is then 0
- * @refs: pages pointing here, and readers; at most
- *	%UTMEM_HOST_BLOB_SHARE_MAX pages share a blob
- * @domain: who may share it: the id of the client that put it, or
- *	U32_MAX when the host deduplicates across clients
- * @raw_len: length of the value the guest put
- * @stored_len: bytes in @data, what the host is charged for them
- * @compressed: @data is LZ4 output, else the raw value
+ * @data: per @place
+ * @refs: who may read it: the value(s) pointing at it, and readers
+ *	copying it out without the host lock; at most
+ *	%UTMEM_HOST_BLOB_SHARE_MAX values share a blob
+ * @raw_len: length of the value the guest put (at most TMEM_VALUE_MAX)
+ * @codec: enum utmem_host_codec
+ * @shared: it is a struct utmem_host_shared's, not embedded in a value
+ * @stored_len: bytes at @data (0 for NONE and FILL)
+ * @place: enum utmem_host_place
+ *
+ * Sixteen bytes: a value that nobody shares keeps its blob in its own
+ * record (struct utmem_host_value), so a stored page costs the host one
+ * record besides its bytes.  A blob in a zsmalloc pool cannot be read
+ * with interrupts off (see host_store.c); a slab or page blob is what a
+ * PUT with interrupts off makes.
  */
 struct utmem_host_blob {
+	unsigned long data;
+	refcount_t refs;
+	u16 raw_len : 13;
+	u16 codec : 2;
+	u16 shared : 1;
+	u16 stored_len : 13;
+	u16 place : 3;
+};
+
+/**
+ * struct utmem_host_shared - a blob that deduplication may share
+ * @node: in @host->dedup_tree
+ * @free_node: on @host->zs_free_shared once freed with interrupts off
+ * @hash: xxh64 of the raw value (the dedup key with @blob.raw_len)
+ * @blob: the blob
+ * @domain: who may share it: the id of the client that put it, or
+ *	U32_MAX when the host deduplicates across clients
+ *
+ * While deduplication is on, every value's blob is one of these (a
+ * value found equal later must find it); values then cost this record
+ * besides their own.
+ */
+struct utmem_host_shared {
 	union {
 		struct rb_node node;
 		struct llist_node free_node;
 	};
 	u64 hash;
-	unsigned long handle;
-	void *bytes;
-	refcount_t refs;
+	struct utmem_host_blob blob;
 	u32 domain;
-	u16 raw_len;
-	u16 stored_len;
-	bool compressed;
 };
 
-/* Records a page may carry the cost of, in struct utmem_host_page.flags. */
-#define UTMEM_HOST_PAGE_OBJ	BIT(0)	/* its object's record */
-#define UTMEM_HOST_PAGE_NODE	BIT(1)	/* its index block's xarray nodes */
+/**
+ * struct utmem_host_dedup_key - what a PUT looks a shared blob up by
+ * @hash: xxh64 of the value
+ * @domain: struct utmem_host_shared.domain
+ * @raw_len: the value's length
+ * @any_place: a blob in zsmalloc will do (the PUT runs with interrupts on)
+ */
+struct utmem_host_dedup_key {
+	u64 hash;
+	u32 domain;
+	u16 raw_len;
+	bool any_place;
+};
+
+/* struct utmem_host_value.flags */
+#define UTMEM_HOST_VALUE_OBJ	BIT(0)	/* carries its object's record */
+#define UTMEM_HOST_VALUE_LEAF	BIT(1)	/* carries its 64 indices' xa_node */
+#define UTMEM_HOST_VALUE_UPPER	BIT(2)	/* carries its 4096 indices' xa_node */
+#define UTMEM_HOST_VALUE_CARRIED	(UTMEM_HOST_VALUE_OBJ | \
+					 UTMEM_HOST_VALUE_LEAF | \
+					 UTMEM_HOST_VALUE_UPPER)
+#define UTMEM_HOST_VALUE_EPH	BIT(3)	/* a struct utmem_host_eph_value */
+#define UTMEM_HOST_VALUE_SHARED	BIT(4)	/* @own.data: a utmem_host_shared */
 
 /**
- * struct utmem_host_page - one value held at one handle
- * @lru: on its pool's ephemeral LRU (ephemeral pools only)
- * @obj: the object holding it
- * @blob: its content
+ * struct utmem_host_value - one value held at one handle
+ * @obj: the object holding it, while it is linked
+ * @free_node: on @host->zs_free_values once freed with interrupts off
+ * @own: its blob, unless %UTMEM_HOST_VALUE_SHARED: then @own.data points
+ *	at the struct utmem_host_shared holding it, and the rest of @own is
+ *	unused.  The record is freed with @own's last reference (a reader
+ *	may hold one after the value was removed).
  * @index: its index within @obj
- * @flags: UTMEM_HOST_PAGE_*
+ * @flags: UTMEM_HOST_VALUE_*
  *
- * What a page costs its pool's owner: its blob's stored bytes and record
- * (in full, even when the blob is shared), its own record, and whatever
- * @flags say it carries.  One page of each object carries the object's
- * record; one page of each block of 64 indices (an xarray leaf) carries
- * two xarray nodes (the leaf and a share of the levels above), unless it
- * is the object's only page and at index 0 (the xarray then needs no
- * node).  When a carrier goes, another page of the object or block takes
- * the cost over.
+ * 32 bytes, from a cache of its own; a value of an ephemeral pool is a
+ * struct utmem_host_eph_value, which adds its place in the pool's LRU.
+ *
+ * What a value costs its pool's owner: its record, its blob's bytes (and
+ * the shared record, in full, even when the blob is shared), and whatever
+ * it carries: one value of each object carries the object's record; one
+ * value of each block of 64 indices carries the xarray leaf node, one of
+ * each block of 4096 the node above (the levels above those are 64 times
+ * fewer), unless it is the object's only value and at index 0 (the
+ * xarray then needs no node).  When a carrier goes, another value of the
+ * object or block takes the cost over.
  */
-struct utmem_host_page {
-	struct list_head lru;
-	struct utmem_host_object *obj;
-	struct utmem_host_blob *blob;
+struct utmem_host_value {
+	union {
+		struct utmem_host_object *obj;
+		struct llist_node free_node;
+	};
+	struct utmem_host_blob own;
 	u32 index;
 	u8 flags;
 };
+
+/**
+ * struct utmem_host_eph_value - a value of an ephemeral pool
+ * @value: the value
+ * @lru: on its pool's ephemeral LRU
+ */
+struct utmem_host_eph_value {
+	struct utmem_host_value value;
+	struct list_head lru;
+};
+
+static inline struct utmem_host_blob *
+utmem_host_value_blob(struct utmem_host_value *value)
+{
+	if (value->flags & UTMEM_HOST_VALUE_SHARED)
+		return &((struct utmem_host_shared *)value->own.data)->blob;
+	return &value->own;
+}
+
+static inline struct list_head *utmem_host_value_lru(struct utmem_host_value *value)
+{
+	return &container_of(value, struct utmem_host_eph_value, value)->lru;
+}
 
 /**
  * struct utmem_host_object - the pages of one oid
  * @node: in @pool->objects, or in @pool->dying once detached
  * @oid: its name
  * @pool: the pool holding it
- * @pages: index -> struct utmem_host_page
+ * @pages: index -> struct utmem_host_value
  * @nr_pages: entries in @pages; the object is freed when it drops to 0
  * @dying: detached: being emptied, invisible to lookups
  */
@@ -187,7 +276,7 @@ struct utmem_host_pool {
  * @cap: the most bytes it may be charged; 0 for no cap of its own
  * @max_values: the most values it may hold
  * @used: bytes it is charged for: what the pages of the pools it owns
- *	cost (struct utmem_host_page)
+ *	cost (struct utmem_host_value)
  * @pages: pages in the pools it owns
  * @eph_pages: those of them in ephemeral pools
  * @pools_owned: the pools it owns, ephemeral ones evicted round robin
@@ -272,29 +361,50 @@ enum utmem_host_counter {
 
 extern const char *const utmem_host_counter_names[UTMEM_HOST_NR_COUNTERS];
 
-/* Per-CPU scratch for LZ4; see host_store.c. */
+/**
+ * struct utmem_host_scratch - a CPU's compression buffers; see host_store.c
+ * @lock: for @wrkmem, @dst and @zstd_c
+ * @wrkmem: LZ4's work memory
+ * @dst: compressed output, or a value read back to compare
+ * @zstd_c: zstd's compression context, once the host chose zstd
+ * @dlock: for @zstd_d (a read may run while @dst is held)
+ * @zstd_d: zstd's decompression context, once the host chose zstd
+ * @zstd_cwork: @zstd_c's memory
+ * @zstd_dwork: @zstd_d's memory
+ */
 struct utmem_host_scratch {
 	local_lock_t lock;
 	void *wrkmem;
 	u8 *dst;
+	zstd_cctx *zstd_c;
+	local_lock_t dlock;
+	zstd_dctx *zstd_d;
+	void *zstd_cwork;
+	void *zstd_dwork;
 };
 
 /**
  * struct utmem_host - one host's pools and memory
  * @lock: see the top of this file
  * @capacity: bytes the host holds at most, data and records
- * @used: bytes it holds: each blob's stored bytes and record once, each
- *	page's record and what it carries (struct utmem_host_page)
+ * @used: bytes it holds: each blob's stored bytes (and shared record)
+ *	once, each value's record and what it carries
+ *	(struct utmem_host_value)
  * @raw_bytes: bytes the guests put for the pages it holds
  * @pages: pages held
- * @compress: store values LZ4-compressed when that saves space
+ * @compress: store values compressed when that saves space
+ * @codec: with which compressor (enum utmem_host_codec): LZ4 unless the
+ *	host's operator chose zstd
+ * @zstd_ready: the CPUs' zstd contexts exist (they stay once made)
+ * @zstd_params: zstd's parameters for a page
  * @dedup: share one blob between pages of one client with the same content
  * @dedup_cross_client: share blobs between clients too.  A side channel,
  *	as with KSM: a client can tell from a PUT that fits a full host,
  *	or from eviction counts, that another client holds a given value.
  *	Off unless the host's operator turns it on.
- * @page_cost: bytes a page record takes (as kmalloc rounds it)
- * @blob_cost: bytes a blob record takes
+ * @value_cost: bytes a value record takes, persistent and ephemeral
+ *	(exact: each has a cache of its own)
+ * @shared_cost: bytes a struct utmem_host_shared takes
  * @obj_cost: bytes an object record takes
  * @node_cost: bytes an xarray node takes
  * @share_max: pages one blob is shared by at most
@@ -310,15 +420,23 @@ struct utmem_host_scratch {
  * @dedup_tree: deduplicated blobs by (hash, raw_len)
  * @scratch: per-CPU LZ4 buffers, not under @lock
  * @zs: where blob bytes live: packed, and with an exact page count
- * @zs_free: blobs freed with interrupts off, whose zsmalloc bytes
+ * @value_cache: value records of persistent pools
+ * @eph_value_cache: value records of ephemeral pools
+ * @shared_cache: shared blob records
+ * @zs_free_values: values freed with interrupts off, whose zsmalloc bytes
  *	@zs_free_work frees (zsmalloc takes its locks with interrupts on)
- * @zs_free_work: see @zs_free
+ * @zs_free_shared: the same for shared blobs
+ * @zs_free_work: see @zs_free_values
  * @fail_put: fault: refuse a PUT
  * @drop_ephemeral: fault: drop an ephemeral page before a call
  * @fail_get: fault: fail a GET of an ephemeral page (the page is lost)
  * @corrupt_get: fault: flip a byte of what a GET returns (a hostile host)
- * @footprint: bytes of the records kept per blob and per value, as kmalloc
- *	rounds them; utmem_host_footprint() adds the pages in @zs
+ * @footprint: bytes the host took outside @zs: @records, and the bytes of
+ *	blobs kept in slab caches or pages of their own;
+ *	utmem_host_footprint() adds the pages in @zs
+ * @records: bytes of the host's records: values, shared blobs, objects,
+ *	the xarray nodes the values carry, zsmalloc's handles.  What the
+ *	host spends on a value besides its bytes.
  * @footprint_changed: told, under @lock and atomic-safe, when the
  *	footprint changed, or with @headroom bytes about to be allocated
  *	for a PUT; NULL for none (the simulator installs it while its
@@ -339,10 +457,13 @@ struct utmem_host {
 	u64 raw_bytes;
 	u64 pages;
 	bool compress;
+	int codec;
+	bool zstd_ready;
+	zstd_parameters zstd_params;
 	bool dedup;
 	bool dedup_cross_client;
-	u32 page_cost;
-	u32 blob_cost;
+	u32 value_cost[2];
+	u32 shared_cost;
 	u32 obj_cost;
 	u32 node_cost;
 	u32 share_max;
@@ -355,7 +476,11 @@ struct utmem_host {
 	struct rb_root dedup_tree;
 	struct utmem_host_scratch __percpu *scratch;
 	struct zs_pool *zs;
-	struct llist_head zs_free;
+	struct kmem_cache *value_cache;
+	struct kmem_cache *eph_value_cache;
+	struct kmem_cache *shared_cache;
+	struct llist_head zs_free_values;
+	struct llist_head zs_free_shared;
 	struct work_struct zs_free_work;
 #ifdef CONFIG_FAULT_INJECTION
 	struct fault_attr fail_put;
@@ -364,6 +489,7 @@ struct utmem_host {
 	struct fault_attr corrupt_get;
 #endif
 	u64 footprint;
+	u64 records;
 	void (*footprint_changed)(struct utmem_host *host, u64 headroom);
 	void *binding;
 	void (*reclaim)(struct utmem_host *host, unsigned long nr_pages);
@@ -432,6 +558,8 @@ int utmem_host_set_cap(struct utmem_host_client *client, u64 bytes);
 int utmem_host_set_max_values(struct utmem_host_client *client, u64 nr);
 int utmem_host_request_reclaim(struct utmem_host *host, u64 nr_pages);
 void utmem_host_set_compress(struct utmem_host *host, bool on);
+int utmem_host_set_compressor(struct utmem_host *host,
+			      enum utmem_host_codec codec);
 void utmem_host_set_dedup(struct utmem_host *host, bool on);
 void utmem_host_set_dedup_cross_client(struct utmem_host *host, bool on);
 
@@ -505,23 +633,34 @@ int utmem_host_stream_fail(struct utmem_host_stream_stats *stats, int err,
 /* Store: host_store.c. */
 int utmem_host_store_init(struct utmem_host *host);
 void utmem_host_store_exit(struct utmem_host *host);
-struct utmem_host_blob *utmem_host_blob_prepare(struct utmem_host *host,
-						const void *src, u32 len,
-					      u32 domain);
+int utmem_host_blob_prepare(struct utmem_host *host, const void *src,
+			    u32 len, struct utmem_host_blob *blob);
+void utmem_host_blob_discard(struct utmem_host *host,
+			     struct utmem_host_blob *blob);
+struct utmem_host_shared *utmem_host_shared_prepare(struct utmem_host *host,
+						    struct utmem_host_blob *blob,
+						    u64 hash, u32 domain);
+bool utmem_host_same_filled(const void *src, u32 len, unsigned long *word);
+void utmem_host_shared_discard(struct utmem_host *host,
+			       struct utmem_host_shared *shared);
 bool utmem_host_blob_equal(struct utmem_host *host,
 			   const struct utmem_host_blob *blob, const void *src);
 struct utmem_host_blob *utmem_host_blob_find(struct utmem_host *host,
-					     const struct utmem_host_blob *blob);
+					     const struct utmem_host_dedup_key *key);
 void utmem_host_blob_insert(struct utmem_host *host,
 			    struct utmem_host_blob *blob);
 void utmem_host_blob_put(struct utmem_host *host,
 			 struct utmem_host_blob *blob);
 int utmem_host_blob_read(struct utmem_host *host,
 			 const struct utmem_host_blob *blob, void *dst);
-void utmem_host_blob_free(struct utmem_host *host,
-			  struct utmem_host_blob *blob);
 u32 utmem_host_blob_cost(const struct utmem_host *host,
 			 const struct utmem_host_blob *blob);
+struct utmem_host_value *utmem_host_value_alloc(struct utmem_host *host,
+						bool ephemeral);
+void utmem_host_value_discard(struct utmem_host *host,
+			      struct utmem_host_value *value);
+void utmem_host_value_release(struct utmem_host *host,
+			      struct utmem_host_value *value);
 u64 utmem_host_footprint(struct utmem_host *host);
 
 /* The binding's footprint hook, under @host->lock. */
@@ -549,13 +688,13 @@ static inline u64 utmem_host_read(struct utmem_host *host, const u64 *field)
 }
 
 /* Accounts: host_capacity.c, called under @host->lock. */
-u32 utmem_host_page_charge(const struct utmem_host_page *page);
+u32 utmem_host_value_charge(struct utmem_host_value *value);
 void utmem_host_charge(struct utmem_host_pool *pool,
-		       struct utmem_host_page *page);
+		       struct utmem_host_value *page);
 void utmem_host_uncharge(struct utmem_host_pool *pool,
-			 struct utmem_host_page *page);
-void utmem_host_page_carry(struct utmem_host_page *page, u8 flag);
-void utmem_host_page_drop(struct utmem_host_page *page, u8 flag);
+			 struct utmem_host_value *page);
+void utmem_host_value_carry(struct utmem_host_value *value, u8 flags);
+void utmem_host_value_drop(struct utmem_host_value *value, u8 flags);
 void utmem_host_pool_set_owner(struct utmem_host_pool *pool,
 			       struct utmem_host_client *owner);
 void utmem_host_hold_done(struct utmem_host *host, u64 start_ns,
@@ -583,14 +722,14 @@ struct utmem_host_object *utmem_host_obj_from(struct utmem_host_pool *pool,
 					      const struct tmem_oid *oid);
 void utmem_host_obj_free_if_empty(struct utmem_host_object *obj);
 void utmem_host_obj_detach(struct utmem_host_object *obj);
-struct utmem_host_page *utmem_host_page_find(struct utmem_host_pool *pool,
-					     const struct tmem_handle *h);
+struct utmem_host_value *utmem_host_value_find(struct utmem_host_pool *pool,
+					       const struct tmem_handle *h);
 u32 utmem_host_link_cost(struct utmem_host_pool *pool,
 			 const struct tmem_handle *h);
-void utmem_host_page_linked(struct utmem_host_page *page);
-void utmem_host_page_free(struct utmem_host_page *page, bool by_host);
-void utmem_host_page_remove(struct utmem_host_page *page);
-void utmem_host_page_evict(struct utmem_host_page *page);
+void utmem_host_value_linked(struct utmem_host_value *page);
+void utmem_host_value_free(struct utmem_host_value *page, bool by_host);
+void utmem_host_value_remove(struct utmem_host_value *page);
+void utmem_host_value_evict(struct utmem_host_value *page);
 
 /* Faults: host_fault.c. */
 #ifdef CONFIG_FAULT_INJECTION

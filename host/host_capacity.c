@@ -4,7 +4,7 @@
  * go when the host needs room is host_evict.c.
  *
  * A client is charged what its values cost the host, records included
- * (struct utmem_host_page).  Three limits apply to a PUT.  A client holds
+ * (struct utmem_host_value).  Three limits apply to a PUT.  A client holds
  * at most max_values values.  A client's own cap (if set) bounds the
  * bytes it is charged; going over it costs that client its own ephemeral
  * pages, oldest first within each pool, its pools taken in turn.  The
@@ -31,17 +31,26 @@
 
 static u32 flags_cost(const struct utmem_host *host, u8 flags)
 {
-	return (flags & UTMEM_HOST_PAGE_OBJ ? host->obj_cost : 0) +
-	       (flags & UTMEM_HOST_PAGE_NODE ? 2 * host->node_cost : 0);
+	return (flags & UTMEM_HOST_VALUE_OBJ ? host->obj_cost : 0) +
+	       (flags & UTMEM_HOST_VALUE_LEAF ? host->node_cost : 0) +
+	       (flags & UTMEM_HOST_VALUE_UPPER ? host->node_cost : 0);
 }
 
-/* What @page costs its pool's owner, bytes. */
-u32 utmem_host_page_charge(const struct utmem_host_page *page)
+/* Its own record and what it carries: the host's once per value. */
+static u32 value_records(const struct utmem_host *host,
+			 const struct utmem_host_value *value)
 {
-	const struct utmem_host *host = page->obj->pool->host;
+	return host->value_cost[!!(value->flags & UTMEM_HOST_VALUE_EPH)] +
+	       flags_cost(host, value->flags);
+}
 
-	return utmem_host_blob_cost(host, page->blob) + host->page_cost +
-	       flags_cost(host, page->flags);
+/* What @value costs its pool's owner, bytes. */
+u32 utmem_host_value_charge(struct utmem_host_value *value)
+{
+	const struct utmem_host *host = value->obj->pool->host;
+
+	return utmem_host_blob_cost(host, utmem_host_value_blob(value)) +
+	       value_records(host, value);
 }
 
 /*
@@ -146,21 +155,22 @@ static void uncharge_bytes(struct utmem_host_pool *pool, u64 client_bytes,
 }
 
 /*
- * Account a page that has just been linked into @pool.  The blob's bytes
- * and record are the host's once, when the blob is stored
- * (utmem_host_blob_insert()); the page's own are added here.
+ * Account a value that has just been linked into @pool.  The blob's bytes
+ * and records are the host's once, when the blob is stored
+ * (utmem_host_blob_insert()); the value's own are added here.
  */
 void utmem_host_charge(struct utmem_host_pool *pool,
-		       struct utmem_host_page *page)
+		       struct utmem_host_value *page)
 {
 	struct utmem_host_client *owner = pool->owner;
 	struct utmem_host *host = pool->host;
-	const struct utmem_host_blob *blob = page->blob;
+	const struct utmem_host_blob *blob = utmem_host_value_blob(page);
+	u32 records = value_records(host, page);
 
 	lockdep_assert_held(&host->lock);
-	charge_bytes(pool, utmem_host_page_charge(page),
-		     host->page_cost + flags_cost(host, page->flags));
-	host->footprint += host->page_cost + flags_cost(host, page->flags);
+	charge_bytes(pool, utmem_host_value_charge(page), records);
+	host->footprint += records;
+	host->records += records;
 	owner->pages++;
 	pool->info.pages++;
 	pool->info.puts++;
@@ -169,63 +179,66 @@ void utmem_host_charge(struct utmem_host_pool *pool,
 	host->pages++;
 	host->raw_bytes += blob->raw_len;
 	if (pool_ephemeral(pool)) {
-		list_add_tail(&page->lru, &pool->eph_lru);
+		list_add_tail(utmem_host_value_lru(page), &pool->eph_lru);
 		owner->eph_pages++;
 	} else {
-		INIT_LIST_HEAD(&page->lru);
 		utmem_host_persistent_changed(owner, false);
 	}
 }
 
 /* Undo utmem_host_charge() for a page about to be unlinked. */
 void utmem_host_uncharge(struct utmem_host_pool *pool,
-			 struct utmem_host_page *page)
+			 struct utmem_host_value *page)
 {
 	struct utmem_host_client *owner = pool->owner;
 	struct utmem_host *host = pool->host;
-	const struct utmem_host_blob *blob = page->blob;
+	const struct utmem_host_blob *blob = utmem_host_value_blob(page);
+	u32 records = value_records(host, page);
 
 	lockdep_assert_held(&host->lock);
-	uncharge_bytes(pool, utmem_host_page_charge(page),
-		       host->page_cost + flags_cost(host, page->flags));
-	host->footprint -= host->page_cost + flags_cost(host, page->flags);
+	uncharge_bytes(pool, utmem_host_value_charge(page), records);
+	host->footprint -= records;
+	host->records -= records;
 	owner->pages--;
 	pool->info.pages--;
 	pool->info.raw_bytes -= blob->raw_len;
 	pool->info.stored_bytes -= blob->stored_len;
 	host->pages--;
 	host->raw_bytes -= blob->raw_len;
-	if (!list_empty(&page->lru))
+	if (pool_ephemeral(pool)) {
+		list_del(utmem_host_value_lru(page));
 		owner->eph_pages--;
-	list_del_init(&page->lru);
-	if (!pool_ephemeral(pool))
+	} else {
 		utmem_host_persistent_changed(owner, true);
+	}
 }
 
-/* @page, linked and charged, takes over carrying @flag's records. */
-void utmem_host_page_carry(struct utmem_host_page *page, u8 flag)
+/* @value, linked and charged, takes over carrying @flags' records. */
+void utmem_host_value_carry(struct utmem_host_value *value, u8 flags)
 {
-	struct utmem_host_pool *pool = page->obj->pool;
-	u32 cost = flags_cost(pool->host, flag);
+	struct utmem_host_pool *pool = value->obj->pool;
+	u32 cost;
 
-	if (page->flags & flag)
-		return;
-	page->flags |= flag;
+	flags &= ~value->flags;
+	cost = flags_cost(pool->host, flags);
+	value->flags |= flags;
 	charge_bytes(pool, cost, cost);
 	pool->host->footprint += cost;
+	pool->host->records += cost;
 }
 
-/* @page no longer carries @flag's records (they are gone, or moved). */
-void utmem_host_page_drop(struct utmem_host_page *page, u8 flag)
+/* @value no longer carries @flags' records (they are gone, or moved). */
+void utmem_host_value_drop(struct utmem_host_value *value, u8 flags)
 {
-	struct utmem_host_pool *pool = page->obj->pool;
-	u32 cost = flags_cost(pool->host, flag);
+	struct utmem_host_pool *pool = value->obj->pool;
+	u32 cost;
 
-	if (!(page->flags & flag))
-		return;
-	page->flags &= ~flag;
+	flags &= value->flags;
+	cost = flags_cost(pool->host, flags);
+	value->flags &= ~flags;
 	uncharge_bytes(pool, cost, cost);
 	pool->host->footprint -= cost;
+	pool->host->records -= cost;
 }
 
 /*

@@ -8,7 +8,9 @@
  *                        once, and the records of every value)
  *   raw_bytes        ro  bytes the guests put for what it holds
  *   pages            ro  values it holds
- *   compress         rw  0/1: LZ4-compress new values
+ *   compress         rw  0/1: compress new values
+ *   compressor       rw  lz4 (default) or zstd: which compressor new values
+ *                        get; stored values keep theirs
  *   dedup            rw  0/1: share blobs between equal new values of a
  *                        client
  *   dedup_cross_client rw 0/1: and between clients (a side channel: a
@@ -29,6 +31,8 @@
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "host.h"
 #include <utmem/debugfs.h>
@@ -91,6 +95,50 @@ static int compress_set(void *data, u64 val)
 }
 
 DEFINE_DEBUGFS_ATTRIBUTE(compress_fops, compress_get, compress_set, "%llu\n");
+
+static const char *const codec_names[] = {
+	[UTMEM_HOST_CODEC_LZ4] = "lz4",
+	[UTMEM_HOST_CODEC_ZSTD] = "zstd",
+};
+
+static ssize_t compressor_read(struct file *file, char __user *ubuf,
+			       size_t len, loff_t *ppos)
+{
+	struct utmem_host *host = file->private_data;
+	int codec = READ_ONCE(host->codec);
+	char buf[8];
+	int n;
+
+	n = scnprintf(buf, sizeof(buf), "%s\n", codec_names[codec]);
+	return simple_read_from_buffer(ubuf, len, ppos, buf, n);
+}
+
+static ssize_t compressor_write(struct file *file, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	struct utmem_host *host = file->private_data;
+	char buf[8] = {};
+	int codec, err;
+
+	if (len >= sizeof(buf) || copy_from_user(buf, ubuf, len))
+		return -EINVAL;
+	for (codec = 0; codec < ARRAY_SIZE(codec_names); codec++)
+		if (codec_names[codec] && sysfs_streq(buf, codec_names[codec]))
+			break;
+	if (codec == ARRAY_SIZE(codec_names)) {
+		pr_warn_ratelimited("utmem: host compressor: \"lz4\" or \"zstd\"\n");
+		return -EINVAL;
+	}
+	err = utmem_host_set_compressor(host, codec);
+	return err ? err : len;
+}
+
+static const struct file_operations compressor_fops = {
+	.open = simple_open,
+	.read = compressor_read,
+	.write = compressor_write,
+	.llseek = default_llseek,
+};
 
 static int dedup_get(void *data, u64 *val)
 {
@@ -245,6 +293,7 @@ void utmem_host_debugfs_init(struct utmem_host *host, struct dentry *dir)
 	debugfs_create_file_unsafe("raw_bytes", 0444, dir, host,
 				   &raw_bytes_fops);
 	debugfs_create_file_unsafe("pages", 0444, dir, host, &pages_fops);
+	debugfs_create_file("compressor", 0644, dir, host, &compressor_fops);
 	debugfs_create_file_unsafe("compress", 0644, dir, host,
 				   &compress_fops);
 	debugfs_create_file_unsafe("dedup", 0644, dir, host, &dedup_fops);

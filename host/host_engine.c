@@ -14,6 +14,7 @@
 #include <linux/timekeeping.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/xxhash.h>
 
 #include "host.h"
 
@@ -50,7 +51,7 @@ const char *const utmem_host_counter_names[UTMEM_HOST_NR_COUNTERS] = {
 static bool drain_some(struct utmem_host_pool *pool, unsigned int budget)
 {
 	struct utmem_host_object *obj;
-	struct utmem_host_page *page;
+	struct utmem_host_value *page;
 	struct rb_node *node;
 	unsigned long index;
 
@@ -60,7 +61,7 @@ static bool drain_some(struct utmem_host_pool *pool, unsigned int budget)
 		xa_for_each(&obj->pages, index, page) {
 			if (!budget--)
 				return false;
-			utmem_host_page_free(page, false);
+			utmem_host_value_free(page, false);
 		}
 		utmem_host_obj_free_if_empty(obj);
 	}
@@ -131,22 +132,20 @@ static tmem_status_t check_handle(const struct tmem_handle *h)
 }
 
 /*
- * A stored blob with @blob's value, referenced, or NULL.  The bytes are
- * compared without the host lock: zsmalloc takes its locks with
+ * A stored blob with @key's value @src, referenced, or NULL.  The bytes
+ * are compared without the host lock: zsmalloc takes its locks with
  * interrupts on elsewhere, and the lock is taken under a mapping's
  * i_pages lock (cleancache), which interrupts take too.
  */
 static struct utmem_host_blob *dedup_candidate(struct utmem_host *host,
-					       const struct utmem_host_blob *blob,
-					      const void *src)
+					       const struct utmem_host_dedup_key *key,
+					       const void *src)
 {
 	struct utmem_host_blob *found;
 	unsigned long flags;
 
-	if (!READ_ONCE(host->dedup))
-		return NULL;
 	spin_lock_irqsave(&host->lock, flags);
-	found = utmem_host_blob_find(host, blob);
+	found = utmem_host_blob_find(host, key);
 	spin_unlock_irqrestore(&host->lock, flags);
 	if (!found)
 		return NULL;
@@ -161,34 +160,108 @@ static struct utmem_host_blob *dedup_candidate(struct utmem_host *host,
 }
 
 /*
+ * What a PUT brings to the lock: an equal blob already stored (@stored),
+ * referenced; or its value's blob, prepared (@staged), or moved into a
+ * shared record (@shared) when deduplication is on.  @prepared: one of
+ * them is there.  What the PUT does not use, the caller frees.
+ */
+struct put_args {
+	struct utmem_host_blob staged;
+	bool prepared;
+	struct utmem_host_shared *shared;
+	struct utmem_host_blob *stored;
+};
+
+static struct utmem_host_blob *put_blob(struct put_args *a)
+{
+	if (a->stored)
+		return a->stored;
+	return a->shared ? &a->shared->blob : &a->staged;
+}
+
+/*
+ * Deduplication looks for an equal stored value before anything is
+ * compressed or allocated: a hit costs a hash and a comparison.  Values
+ * without bytes (empty, one word repeated) are not worth sharing.
+ */
+static void put_prepare(struct utmem_host_client *client, const void *src,
+			u32 len, struct put_args *a)
+{
+	struct utmem_host *host = client->host;
+	struct utmem_host_dedup_key key = {
+		.raw_len = len, .any_place = !irqs_disabled(),
+	};
+	bool dedup = READ_ONCE(host->dedup);
+	unsigned long word;
+
+	if (dedup && !utmem_host_same_filled(src, len, &word) && len) {
+		key.domain = READ_ONCE(host->dedup_cross_client) ? U32_MAX :
+								   client->id;
+		key.hash = xxh64(src, len, 0);
+		a->stored = dedup_candidate(host, &key, src);
+		if (a->stored) {
+			a->prepared = true;
+			return;
+		}
+	}
+	if (utmem_host_blob_prepare(host, src, len, &a->staged))
+		return;
+	a->prepared = true;
+	if (!dedup || !a->staged.stored_len)
+		return;
+	a->shared = utmem_host_shared_prepare(host, &a->staged, key.hash,
+					      key.domain);
+	if (!a->shared) {
+		utmem_host_blob_discard(host, &a->staged);
+		a->prepared = false;
+	}
+}
+
+/* @value takes @a's blob, which the host is charged for unless stored. */
+static void put_link_blob(struct utmem_host *host,
+			  struct utmem_host_value *value, struct put_args *a)
+{
+	if (!a->stored && !a->shared) {
+		value->own = a->staged;
+		a->staged.place = UTMEM_HOST_PLACE_NONE;
+		utmem_host_blob_insert(host, &value->own);
+		return;
+	}
+	if (!a->stored) {
+		utmem_host_blob_insert(host, &a->shared->blob);
+		a->stored = &a->shared->blob;
+		a->shared = NULL;
+	}
+	value->flags |= UTMEM_HOST_VALUE_SHARED;
+	value->own.data = (unsigned long)container_of(a->stored,
+						      struct utmem_host_shared,
+						      blob);
+	a->stored = NULL;
+}
+
+/*
  * The locked part of a PUT.  The old value goes first, whatever happens
- * next: a failed replace must not leave it readable.  @stored, when set,
- * is an equal blob whose reference the new page takes, or that is
- * dropped.
+ * next: a failed replace must not leave it readable.
  */
 static tmem_status_t put_locked(struct utmem_host_client *client,
 				struct utmem_host_pool *pool,
 				const struct tmem_handle *h, u32 len,
-				struct utmem_host_blob **blobp,
-				struct utmem_host_page **pagep,
-				struct utmem_host_blob *stored)
+				struct put_args *a)
 {
 	struct utmem_host *host = client->host;
-	struct utmem_host_blob *blob = *blobp;
-	struct utmem_host_page *page = *pagep, *old;
+	struct utmem_host_value *value, *old;
 	struct utmem_host_object *obj;
+	u32 blob_cost;
 	u64 records;
 
-	old = utmem_host_page_find(pool, h);
+	old = utmem_host_value_find(pool, h);
 	if (old)
-		utmem_host_page_remove(old);
+		utmem_host_value_remove(old);
 
 	if (len > TMEM_VALUE_MAX)
 		return TMEM_S_TOOBIG;
-	if (!blob || !page) {
-		utmem_host_count(host, UTMEM_HOST_NOMEM);
+	if (!a->prepared)
 		goto nomem;
-	}
 	if (utmem_host_fault_fail_put(host)) {
 		utmem_host_count(host, UTMEM_HOST_FAULTS_INJECTED);
 		goto refuse;
@@ -200,57 +273,46 @@ static tmem_status_t put_locked(struct utmem_host_client *client,
 	}
 
 	/*
-	 * @stored, an equal blob, is referenced: eviction cannot free it.
-	 * Eviction may free the object or the index block the new page was
+	 * @a->stored, an equal blob, is referenced: eviction cannot free it.
+	 * Eviction may free the object or the index block the new value was
 	 * to share, which then costs more: made room is checked again.
 	 */
+	blob_cost = utmem_host_blob_cost(host, put_blob(a));
 	do {
-		records = host->page_cost + utmem_host_link_cost(pool, h);
-		if (!utmem_host_make_room(pool->owner,
-					  utmem_host_blob_cost(host, blob) +
-					 records,
-					 (stored ? 0 :
-					  utmem_host_blob_cost(host, blob)) +
-					 records))
+		records = host->value_cost[pool_ephemeral(pool)] +
+			  utmem_host_link_cost(pool, h);
+		if (!utmem_host_make_room(pool->owner, blob_cost + records,
+					  (a->stored ? 0 : blob_cost) +
+					  records))
 			goto refuse;
-	} while (host->page_cost + utmem_host_link_cost(pool, h) > records);
-	if (!utmem_host_account_reserve(pool->owner,
-					utmem_host_blob_cost(host, blob) +
-					records))
+	} while (host->value_cost[pool_ephemeral(pool)] +
+		 utmem_host_link_cost(pool, h) > records);
+	if (!utmem_host_account_reserve(pool->owner, blob_cost + records))
 		goto refuse;
 
 	/* Found after eviction, which may have freed the object. */
 	obj = utmem_host_obj_get(pool, &h->oid);
 	if (!obj)
 		goto nomem;
-	if (xa_err(xa_store(&obj->pages, h->index, page,
-			    GFP_NOWAIT | __GFP_NOWARN))) {
+	value = utmem_host_value_alloc(host, pool_ephemeral(pool));
+	if (!value || xa_err(xa_store(&obj->pages, h->index, value,
+				      GFP_NOWAIT | __GFP_NOWARN))) {
+		utmem_host_value_discard(host, value);
 		utmem_host_obj_free_if_empty(obj);
 		goto nomem;
 	}
-	if (!stored) {
-		utmem_host_blob_insert(host, blob);
-		stored = blob;
-		*blobp = NULL;
-	}
-	page->blob = stored;
-	page->obj = obj;
-	page->index = h->index;
-	page->flags = 0;
+	put_link_blob(host, value, a);
+	value->obj = obj;
+	value->index = h->index;
 	obj->nr_pages++;
-	utmem_host_charge(pool, page);
-	utmem_host_page_linked(page);
-	*pagep = NULL;
+	utmem_host_charge(pool, value);
+	utmem_host_value_linked(value);
 	return TMEM_S_OK;
 
 refuse:
-	if (stored)
-		utmem_host_blob_put(host, stored);
 	utmem_host_count(host, UTMEM_HOST_PUT_REFUSED);
 	return TMEM_S_REFUSED;
 nomem:
-	if (stored)
-		utmem_host_blob_put(host, stored);
 	utmem_host_count(host, UTMEM_HOST_NOMEM);
 	return TMEM_S_NOMEM;
 }
@@ -274,9 +336,8 @@ tmem_status_t utmem_host_put(struct utmem_host_client *client, u32 pool_id,
 			    u32 len)
 {
 	struct utmem_host *host = client->host;
-	struct utmem_host_blob *blob, *stored;
-	struct utmem_host_page *page;
 	struct utmem_host_pool *pool;
+	struct put_args a = {};
 	tmem_status_t status;
 	unsigned long flags;
 
@@ -288,40 +349,32 @@ tmem_status_t utmem_host_put(struct utmem_host_client *client, u32 pool_id,
 	if (READ_ONCE(host->footprint_changed)) {
 		/* Room for what is allocated next (the sim's carve-out). */
 		spin_lock_irqsave(&host->lock, flags);
-		utmem_host_footprint_changed(host, sizeof(*blob) +
-					     sizeof(*page) +
+		utmem_host_footprint_changed(host, host->value_cost[1] +
+					     host->shared_cost +
 					     min(len, TMEM_VALUE_MAX));
 		spin_unlock_irqrestore(&host->lock, flags);
 	}
 	/* The costly part, compression and allocation, runs unlocked. */
-	blob = NULL;
-	page = NULL;
-	if (len <= TMEM_VALUE_MAX) {
-		blob = utmem_host_blob_prepare(host, src, len,
-					       READ_ONCE(host->dedup_cross_client) ?
-					      U32_MAX : client->id);
-		page = kmalloc(sizeof(*page), GFP_NOWAIT | __GFP_NOWARN);
-	}
-
-	stored = blob ? dedup_candidate(host, blob, src) : NULL;
+	if (len <= TMEM_VALUE_MAX)
+		put_prepare(client, src, len, &a);
 
 	spin_lock_irqsave(&host->lock, flags);
 	pool = pool_find(client, pool_id);
 	if (pool) {
 		maybe_drop_ephemeral(host);
-		status = put_locked(client, pool, h, len, &blob, &page,
-				    stored);
+		status = put_locked(client, pool, h, len, &a);
 		/* What the PUT charged ahead and did not use goes back. */
 		utmem_host_account_release(pool->owner);
 	} else {
-		if (stored)
-			utmem_host_blob_put(host, stored);
 		status = TMEM_S_BADPOOL;
 	}
+	if (a.stored)
+		utmem_host_blob_put(host, a.stored);
 	spin_unlock_irqrestore(&host->lock, flags);
 
-	utmem_host_blob_free(host, blob);
-	kfree(page);
+	utmem_host_shared_discard(host, a.shared);
+	if (a.prepared)
+		utmem_host_blob_discard(host, &a.staged);
 	return status;
 }
 EXPORT_SYMBOL_GPL(utmem_host_put);
@@ -347,7 +400,7 @@ tmem_status_t utmem_host_get(struct utmem_host_client *client, u32 pool_id,
 	struct utmem_host *host = client->host;
 	struct utmem_host_blob *blob;
 	struct utmem_host_pool *pool;
-	struct utmem_host_page *page;
+	struct utmem_host_value *page;
 	tmem_status_t status;
 	unsigned long flags;
 
@@ -363,30 +416,31 @@ tmem_status_t utmem_host_get(struct utmem_host_client *client, u32 pool_id,
 		goto unlock;
 	}
 	maybe_drop_ephemeral(host);
-	page = utmem_host_page_find(pool, h);
+	page = utmem_host_value_find(pool, h);
 	if (!page) {
 		status = TMEM_S_MISS;
 		goto unlock;
 	}
 	if (pool_ephemeral(pool) && utmem_host_fault_fail_get(host)) {
 		utmem_host_count(host, UTMEM_HOST_FAULTS_INJECTED);
-		utmem_host_page_evict(page);
+		utmem_host_value_evict(page);
 		status = TMEM_S_IO;
 		goto unlock;
 	}
-	*len = page->blob->raw_len;
-	if (size < page->blob->raw_len) {
+	blob = utmem_host_value_blob(page);
+	*len = blob->raw_len;
+	if (size < blob->raw_len) {
 		status = TMEM_S_TOOBIG;
 		goto unlock;
 	}
 	/*
 	 * The bytes are read without the lock (see dedup_candidate()), the
-	 * blob kept by a reference.  An ephemeral value leaves now.
+	 * blob (and a value's record with its own) kept by a reference.  An
+	 * ephemeral value leaves now.
 	 */
-	blob = page->blob;
 	refcount_inc(&blob->refs);
 	if (pool_ephemeral(pool))
-		utmem_host_page_remove(page);
+		utmem_host_value_remove(page);
 	spin_unlock_irqrestore(&host->lock, flags);
 
 	if (utmem_host_blob_read(host, blob, dst)) {
@@ -420,7 +474,7 @@ tmem_status_t utmem_host_flush_page(struct utmem_host_client *client,
 {
 	struct utmem_host *host = client->host;
 	struct utmem_host_pool *pool;
-	struct utmem_host_page *page;
+	struct utmem_host_value *page;
 	tmem_status_t status;
 	unsigned long flags;
 
@@ -434,9 +488,9 @@ tmem_status_t utmem_host_flush_page(struct utmem_host_client *client,
 	if (!pool) {
 		status = TMEM_S_BADPOOL;
 	} else {
-		page = utmem_host_page_find(pool, h);
+		page = utmem_host_value_find(pool, h);
 		if (page)
-			utmem_host_page_remove(page);
+			utmem_host_value_remove(page);
 		status = page ? TMEM_S_OK : TMEM_S_MISS;
 	}
 	spin_unlock_irqrestore(&host->lock, flags);
@@ -921,9 +975,8 @@ struct utmem_host *utmem_host_create(u64 capacity)
 	spin_lock_init(&host->lock);
 	host->capacity = capacity;
 	host->compress = true;
+	host->codec = UTMEM_HOST_CODEC_LZ4;
 	host->dedup = true;
-	host->page_cost = kmalloc_size_roundup(sizeof(struct utmem_host_page));
-	host->blob_cost = kmalloc_size_roundup(sizeof(struct utmem_host_blob));
 	host->obj_cost = kmalloc_size_roundup(sizeof(struct utmem_host_object));
 	host->node_cost = sizeof(struct xa_node);
 	host->share_max = UTMEM_HOST_BLOB_SHARE_MAX;
@@ -948,7 +1001,8 @@ EXPORT_SYMBOL_GPL(utmem_host_create);
 void utmem_host_destroy(struct utmem_host *host)
 {
 	WARN_ON_ONCE(!list_empty(&host->clients));
-	WARN_ON_ONCE(host->used || host->pages || host->footprint);
+	WARN_ON_ONCE(host->used || host->pages || host->footprint ||
+		     host->records);
 	debugfs_remove_recursive(host->debugfs);
 	WARN_ON_ONCE(host->footprint_changed);
 	utmem_host_store_exit(host);

@@ -19,20 +19,20 @@
  */
 bool utmem_host_evict_one(struct utmem_host_client *client)
 {
+	struct utmem_host_eph_value *eph;
 	struct utmem_host_pool *pool;
-	struct utmem_host_page *page;
 
 	lockdep_assert_held(&client->host->lock);
 	if (!client->eph_pages)
 		return false;
 	list_for_each_entry(pool, &client->pools_owned, owner_node) {
-		page = list_first_entry_or_null(&pool->eph_lru,
-						struct utmem_host_page, lru);
-		if (!page)
+		eph = list_first_entry_or_null(&pool->eph_lru,
+					       struct utmem_host_eph_value, lru);
+		if (!eph)
 			continue;
 		list_move_tail(&pool->owner_node, &client->pools_owned);
 		utmem_host_count(client->host, UTMEM_HOST_EVICTIONS);
-		utmem_host_page_evict(page);
+		utmem_host_value_evict(&eph->value);
 		return true;
 	}
 	WARN_ON_ONCE(1);	/* eph_pages and the pools' LRUs disagree */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A pool's objects and pages: finding them, linking a page in and
- * unlinking it, with the records each page carries for its object
- * (struct utmem_host_page).  Everything here runs under host->lock.
+ * A pool's objects and values: finding them, linking a value in and
+ * unlinking it, with the records each value carries for its object
+ * (struct utmem_host_value).  Everything here runs under host->lock.
  */
 #include <linux/lockdep.h>
 #include <linux/rbtree.h>
@@ -99,135 +99,156 @@ void utmem_host_obj_free_if_empty(struct utmem_host_object *obj)
 	kfree(obj);
 }
 
-/* A page of @obj other than at @index in @index's block of XA_CHUNK_SIZE. */
-static struct utmem_host_page *block_other(struct utmem_host_object *obj,
-					   u32 index)
-{
-	unsigned long first = index & ~(unsigned long)(XA_CHUNK_SIZE - 1);
-	unsigned long i = first;
-	struct utmem_host_page *page;
+/*
+ * The xarray nodes a value may carry (struct utmem_host_value): the leaf
+ * of its block of XA_CHUNK_SIZE indices, and the node above it, whose
+ * block is XA_CHUNK_SIZE times larger.
+ */
+static const struct {
+	u8 flag;
+	unsigned long block;
+} node_levels[] = {
+	{ UTMEM_HOST_VALUE_LEAF, XA_CHUNK_SIZE },
+	{ UTMEM_HOST_VALUE_UPPER, XA_CHUNK_SIZE * XA_CHUNK_SIZE },
+};
 
-	xa_for_each_range(&obj->pages, i, page, first,
-			  first + XA_CHUNK_SIZE - 1) {
+#define NODE_FLAGS	(UTMEM_HOST_VALUE_LEAF | UTMEM_HOST_VALUE_UPPER)
+
+/* A value of @obj other than at @index in @index's block of @block. */
+static struct utmem_host_value *block_other(struct utmem_host_object *obj,
+					    u32 index, unsigned long block)
+{
+	unsigned long first = index & ~(block - 1);
+	unsigned long i = first;
+	struct utmem_host_value *value;
+
+	xa_for_each_range(&obj->pages, i, value, first, first + block - 1) {
 		if (i != index)
-			return page;
+			return value;
 	}
 	return NULL;
 }
 
 /*
- * @page was just linked and charged: it takes over the records nobody
- * carries yet (struct utmem_host_page).
+ * @value was just linked and charged: it takes over the records nobody
+ * carries yet (struct utmem_host_value).
  */
-void utmem_host_page_linked(struct utmem_host_page *page)
+void utmem_host_value_linked(struct utmem_host_value *value)
 {
-	struct utmem_host_object *obj = page->obj;
-	struct utmem_host_page *zero;
+	struct utmem_host_object *obj = value->obj;
+	struct utmem_host_value *zero;
+	int l;
 
 	if (obj->nr_pages == 1) {
-		utmem_host_page_carry(page, UTMEM_HOST_PAGE_OBJ);
-		if (page->index)
-			utmem_host_page_carry(page, UTMEM_HOST_PAGE_NODE);
+		utmem_host_value_carry(value, UTMEM_HOST_VALUE_OBJ);
+		if (value->index)
+			utmem_host_value_carry(value, NODE_FLAGS);
 		return;
 	}
-	/* A lone page at index 0 needed no node; with a second one, it does. */
+	/* A lone value at index 0 needed no node; with a second one, it does. */
 	if (obj->nr_pages == 2) {
 		zero = xa_load(&obj->pages, 0);
-		if (zero && zero != page)
-			utmem_host_page_carry(zero, UTMEM_HOST_PAGE_NODE);
+		if (zero && zero != value)
+			utmem_host_value_carry(zero, NODE_FLAGS);
 	}
-	if (!block_other(obj, page->index))
-		utmem_host_page_carry(page, UTMEM_HOST_PAGE_NODE);
+	for (l = 0; l < ARRAY_SIZE(node_levels); l++)
+		if (!block_other(obj, value->index, node_levels[l].block))
+			utmem_host_value_carry(value, node_levels[l].flag);
 }
 
-/* What utmem_host_page_linked() will add for a new page at @h, in bytes. */
+/* What utmem_host_value_linked() will add for a new value at @h, in bytes. */
 u32 utmem_host_link_cost(struct utmem_host_pool *pool,
 			 const struct tmem_handle *h)
 {
 	struct utmem_host_object *obj = utmem_host_obj_find(pool, &h->oid);
 	struct utmem_host *host = pool->host;
 	u32 cost = 0;
+	int l;
 
 	if (!obj)
-		return host->obj_cost + (h->index ? 2 * host->node_cost : 0);
+		return host->obj_cost +
+		       (h->index ? ARRAY_SIZE(node_levels) * host->node_cost : 0);
 	if (obj->nr_pages == 1) {
-		struct utmem_host_page *zero = xa_load(&obj->pages, 0);
+		struct utmem_host_value *zero = xa_load(&obj->pages, 0);
 
-		if (zero && !(zero->flags & UTMEM_HOST_PAGE_NODE))
-			cost += 2 * host->node_cost;
+		if (zero && !(zero->flags & NODE_FLAGS))
+			cost += ARRAY_SIZE(node_levels) * host->node_cost;
 	}
-	if (!block_other(obj, h->index))
-		cost += 2 * host->node_cost;
+	for (l = 0; l < ARRAY_SIZE(node_levels); l++)
+		if (!block_other(obj, h->index, node_levels[l].block))
+			cost += host->node_cost;
 	return cost;
 }
 
-/* @page, just erased from its object, hands what it carries on. */
-static void page_unlinked(struct utmem_host_page *page)
+/* @value, just erased from its object, hands what it carries on. */
+static void value_unlinked(struct utmem_host_value *value)
 {
-	struct utmem_host_object *obj = page->obj;
-	struct utmem_host_page *other;
+	struct utmem_host_object *obj = value->obj;
+	struct utmem_host_value *other;
 	unsigned long first = 0;
+	int l;
 
-	if (page->flags & UTMEM_HOST_PAGE_NODE) {
-		other = block_other(obj, page->index);
+	for (l = 0; l < ARRAY_SIZE(node_levels); l++) {
+		if (!(value->flags & node_levels[l].flag))
+			continue;
+		other = block_other(obj, value->index, node_levels[l].block);
 		if (other)
-			utmem_host_page_carry(other, UTMEM_HOST_PAGE_NODE);
-		utmem_host_page_drop(page, UTMEM_HOST_PAGE_NODE);
+			utmem_host_value_carry(other, node_levels[l].flag);
+		utmem_host_value_drop(value, node_levels[l].flag);
 	}
-	if (page->flags & UTMEM_HOST_PAGE_OBJ) {
+	if (value->flags & UTMEM_HOST_VALUE_OBJ) {
 		other = xa_find(&obj->pages, &first, ULONG_MAX, XA_PRESENT);
 		if (other)
-			utmem_host_page_carry(other, UTMEM_HOST_PAGE_OBJ);
-		utmem_host_page_drop(page, UTMEM_HOST_PAGE_OBJ);
+			utmem_host_value_carry(other, UTMEM_HOST_VALUE_OBJ);
+		utmem_host_value_drop(value, UTMEM_HOST_VALUE_OBJ);
 	}
 	if (obj->nr_pages == 1) {
 		other = xa_load(&obj->pages, 0);
 		if (other)
-			utmem_host_page_drop(other, UTMEM_HOST_PAGE_NODE);
+			utmem_host_value_drop(other, NODE_FLAGS);
 	}
 }
 
 /*
- * Unlink and free a page, leaving its (possibly empty) object; @by_host
- * tells the pool's counters whether the guest asked for it.
+ * Unlink and release a value, leaving its (possibly empty) object;
+ * @by_host tells the pool's counters whether the guest asked for it.
  */
-void utmem_host_page_free(struct utmem_host_page *page, bool by_host)
+void utmem_host_value_free(struct utmem_host_value *value, bool by_host)
 {
-	struct utmem_host_object *obj = page->obj;
+	struct utmem_host_object *obj = value->obj;
 	struct utmem_host_pool *pool = obj->pool;
 
 	if (by_host)
 		pool->info.evicted++;
 	else
 		pool->info.flushes++;
-	xa_erase(&obj->pages, page->index);
+	xa_erase(&obj->pages, value->index);
 	obj->nr_pages--;
-	page_unlinked(page);
-	utmem_host_uncharge(pool, page);
-	utmem_host_blob_put(pool->host, page->blob);
-	kfree(page);
+	value_unlinked(value);
+	utmem_host_uncharge(pool, value);
+	utmem_host_value_release(pool->host, value);
 }
 
 /* Remove a page the guest flushed, replaced or took out. */
-void utmem_host_page_remove(struct utmem_host_page *page)
+void utmem_host_value_remove(struct utmem_host_value *page)
 {
 	struct utmem_host_object *obj = page->obj;
 
-	utmem_host_page_free(page, false);
+	utmem_host_value_free(page, false);
 	utmem_host_obj_free_if_empty(obj);
 }
 
 /* Remove a page the host drops on its own: for room, or lost. */
-void utmem_host_page_evict(struct utmem_host_page *page)
+void utmem_host_value_evict(struct utmem_host_value *page)
 {
 	struct utmem_host_object *obj = page->obj;
 
-	utmem_host_page_free(page, true);
+	utmem_host_value_free(page, true);
 	utmem_host_obj_free_if_empty(obj);
 }
 
-struct utmem_host_page *utmem_host_page_find(struct utmem_host_pool *pool,
-					     const struct tmem_handle *h)
+struct utmem_host_value *utmem_host_value_find(struct utmem_host_pool *pool,
+					       const struct tmem_handle *h)
 {
 	struct utmem_host_object *obj = utmem_host_obj_find(pool, &h->oid);
 

@@ -102,7 +102,8 @@ static struct utmem_host_blob *value_from(struct utmem_host_pool *pool,
 					  struct tmem_oid *oid, u64 *index)
 {
 	struct utmem_host_object *obj = utmem_host_obj_from(pool, oid);
-	struct utmem_host_page *page;
+	struct utmem_host_value *value;
+	struct utmem_host_blob *blob;
 	unsigned long i;
 
 	/* Objects hold a page each at least: two are looked at, at most. */
@@ -111,13 +112,14 @@ static struct utmem_host_blob *value_from(struct utmem_host_pool *pool,
 		i = tmem_oid_cmp(&obj->oid, oid) ? 0 : *index;
 		if (i > U32_MAX)
 			continue;
-		page = xa_find(&obj->pages, &i, U32_MAX, XA_PRESENT);
-		if (!page)
+		value = xa_find(&obj->pages, &i, U32_MAX, XA_PRESENT);
+		if (!value)
 			continue;
 		*oid = obj->oid;
 		*index = i;
-		refcount_inc(&page->blob->refs);
-		return page->blob;
+		blob = utmem_host_value_blob(value);
+		refcount_inc(&blob->refs);
+		return blob;
 	}
 	return NULL;
 }

@@ -40,6 +40,7 @@ static inline void sim_fixture_exit(struct kunit *test,
 	KUNIT_EXPECT_EQ(test, host->pages, 0);
 	KUNIT_EXPECT_EQ(test, host->raw_bytes, 0);
 	KUNIT_EXPECT_EQ(test, host->footprint, 0);
+	KUNIT_EXPECT_EQ(test, host->records, 0);
 	KUNIT_EXPECT_TRUE(test, RB_EMPTY_ROOT(&host->dedup_tree));
 	utmem_host_destroy(host);
 }

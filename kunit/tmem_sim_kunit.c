@@ -101,13 +101,20 @@ static u32 get(struct utmem_host_client *c, u32 pool, u64 oid, u32 index,
 }
 
 /*
- * What the host charges, records included (struct utmem_host_page): a
- * value of @len stored raw, and what an object of pages within one index
- * block adds to its values.
+ * What the host charges, records included (struct utmem_host_value): a
+ * value of @len stored raw (in zsmalloc unless it fills a page; shared
+ * blobs while dedup is on) in an ephemeral pool or not, and what an
+ * object of pages within one index block adds to its values.
  */
-static u64 value_cost(struct sim_test *t, u32 len)
+static u64 value_cost(struct sim_test *t, u32 len, bool eph)
 {
-	return len + t->host->blob_cost + t->host->page_cost;
+	u64 cost = len + t->host->value_cost[eph];
+
+	if (len && READ_ONCE(t->host->dedup))
+		cost += t->host->shared_cost;
+	if (len && len < PAGE_SIZE)
+		cost += sizeof(unsigned long);	/* zsmalloc's handle */
+	return cost;
 }
 
 static u64 object_cost(struct sim_test *t)
@@ -269,7 +276,8 @@ static void failed_replace_capacity_test(struct kunit *test)
 
 	utmem_host_set_compress(t->host, false);
 	/* Two values of one page in all, in objects of their own, and 100. */
-	cap = value_cost(t, VAL) + value_cost(t, 0) + 2 * t->host->obj_cost;
+	cap = value_cost(t, 200, false) + value_cost(t, VAL - 200, false) +
+	      2 * t->host->obj_cost;
 	KUNIT_ASSERT_EQ(test, utmem_host_set_capacity(t->host, cap + 100), 0);
 	fill_random(t->buf, 2 * VAL);
 	EXPECT_STATUS(test, put(t->a, pool, 1, 0, t->buf, 200),
@@ -484,7 +492,7 @@ static void pool_limit_test(struct kunit *test)
  */
 static u64 page_capacity(struct sim_test *t, u32 pages)
 {
-	return pages * value_cost(t, VAL) + 2 * object_cost(t);
+	return pages * value_cost(t, VAL, true) + 2 * object_cost(t);
 }
 
 static void set_page_capacity(struct kunit *test, u32 pages)
@@ -513,7 +521,7 @@ static void persistent_capacity_test(struct kunit *test)
 	EXPECT_STATUS(test, put(t->a, pool, 1, 10, t->buf, VAL),
 		      TMEM_STATUS_REFUSED);
 	KUNIT_EXPECT_EQ(test, t->host->used,
-			10 * value_cost(t, VAL) + object_cost(t));
+			10 * value_cost(t, VAL, false) + object_cost(t));
 	/* Nothing persistent was evicted to try. */
 	for (i = 0; i < 10; i++)
 		EXPECT_STATUS(test, get(t->a, pool, 1, i, t->out, VAL, &len),
@@ -603,7 +611,7 @@ static void ephemeral_lru_test(struct kunit *test)
 			      TMEM_STATUS_OK);
 	}
 	KUNIT_EXPECT_EQ(test, t->host->used,
-			10 * value_cost(t, VAL) + object_cost(t));
+			10 * value_cost(t, VAL, true) + object_cost(t));
 	EXPECT_STATUS(test, utmem_host_pool_info(t->a, eph, &info),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_EQ(test, info.evicted, 10);
@@ -634,7 +642,7 @@ static void weight_test(struct kunit *test)
 
 	/* Each value its own object at index 0: the same cost for all. */
 	set_page_capacity(test, 0);
-	cap = 40 * (value_cost(t, VAL) + t->host->obj_cost);
+	cap = 40 * (value_cost(t, VAL, true) + t->host->obj_cost);
 	KUNIT_ASSERT_EQ(test, utmem_host_set_capacity(t->host, cap), 0);
 	KUNIT_ASSERT_EQ(test, utmem_host_set_weight(t->a, 100), 0);
 	KUNIT_ASSERT_EQ(test, utmem_host_set_weight(t->b, 300), 0);
@@ -660,8 +668,9 @@ static void client_cap_test(struct kunit *test)
 
 	set_page_capacity(test, 100);
 	/* Five pages, in one of two objects. */
-	KUNIT_ASSERT_EQ(test, utmem_host_set_cap(t->a, 5 * value_cost(t, VAL) +
-						2 * object_cost(t)), 0);
+	KUNIT_ASSERT_EQ(test, utmem_host_set_cap(t->a,
+						 5 * value_cost(t, VAL, true) +
+						 2 * object_cost(t)), 0);
 	fill_random(t->buf, VAL);
 	for (i = 0; i < 8; i++)
 		EXPECT_STATUS(test, put(t->a, eph, 1, i, t->buf, VAL),
@@ -676,7 +685,7 @@ static void client_cap_test(struct kunit *test)
 		      TMEM_STATUS_REFUSED);
 	/* The ephemeral pages went, and their object's record with them. */
 	KUNIT_EXPECT_EQ(test, t->a->used,
-			5 * value_cost(t, VAL) + object_cost(t));
+			5 * value_cost(t, VAL, false) + object_cost(t));
 	/* The other client has room. */
 	for (i = 0; i < 20; i++)
 		EXPECT_STATUS(test, put(t->b, pb, 1, i, t->buf, VAL),
@@ -704,7 +713,10 @@ static void capacity_shrink_test(struct kunit *test)
 			      TMEM_STATUS_OK);
 	KUNIT_ASSERT_EQ(test, utmem_host_set_capacity(t->host,
 						      page_capacity(t, 10)), 0);
-	KUNIT_EXPECT_EQ(test, t->host->used, page_capacity(t, 10));
+	/* Two ephemeral pages are left beside the eight persistent ones. */
+	KUNIT_EXPECT_EQ(test, t->host->used,
+			2 * value_cost(t, VAL, true) +
+			8 * value_cost(t, VAL, false) + 2 * object_cost(t));
 	KUNIT_EXPECT_EQ(test, t->a->pages, 2);
 	KUNIT_ASSERT_EQ(test, utmem_host_set_capacity(t->host,
 						      page_capacity(t, 4)), 0);
@@ -856,14 +868,16 @@ static void compression_test(struct kunit *test)
 }
 
 /*
- * With interrupts off (cleancache's PUTs) blobs go to kmalloc, not
- * zsmalloc: compressed when kmalloc's rounding leaves a saving, raw
- * otherwise; both read back, and the carve-out's footprint counts them.
+ * With interrupts off (cleancache's PUTs) blobs go to slab caches of
+ * 64-byte steps, not zsmalloc: compressed when that leaves a saving, raw
+ * otherwise; both read back, packed to less than a step, and the
+ * carve-out's footprint counts them.
  */
 static void irqs_off_compression_test(struct kunit *test)
 {
 	struct sim_test *t = test->priv;
 	u32 pool = new_pool(test, t->a, 0, NULL);
+	struct tmem_pool_info info;
 	unsigned long flags;
 	u32 len, st1, st2;
 	u64 used1;
@@ -880,14 +894,17 @@ static void irqs_off_compression_test(struct kunit *test)
 	EXPECT_STATUS(test, st2, TMEM_STATUS_OK);
 	KUNIT_EXPECT_LT(test, used1, VAL / 4);
 	KUNIT_EXPECT_EQ(test, t->host->used,
-			used1 + value_cost(t, VAL) + t->host->obj_cost);
+			used1 + value_cost(t, VAL, true) + t->host->obj_cost);
 	KUNIT_EXPECT_EQ(test, utmem_host_counter(t->host,
 						 UTMEM_HOST_COMPRESSED_PUTS), 1);
-	/* No zsmalloc page: the footprint is kmalloc's, rounded. */
+	/* No zsmalloc page: the footprint is the slab's, what is charged. */
 	KUNIT_EXPECT_EQ(test, utmem_host_footprint(t->host),
 			t->host->footprint);
-	KUNIT_EXPECT_GE(test, t->host->footprint,
-			VAL + kmalloc_size_roundup(used1));
+	KUNIT_EXPECT_EQ(test, t->host->footprint, t->host->used);
+	EXPECT_STATUS(test, utmem_host_pool_info(t->a, pool, &info),
+		      TMEM_STATUS_OK);
+	KUNIT_EXPECT_LT(test, used1 - t->host->value_cost[1] -
+			t->host->obj_cost - (info.stored_bytes - VAL), 64);
 
 	EXPECT_STATUS(test, get(t->a, pool, 1, 0, t->out, VAL, &len),
 		      TMEM_STATUS_OK);
@@ -913,8 +930,9 @@ static void dedup_test(struct kunit *test)
 	u32 pa2 = new_pool(test, t->a, 0, NULL);
 	u32 pb = new_pool(test, t->b, TMEM_POOL_PERSISTENT, NULL);
 	struct tmem_handle h1 = handle(1, 0), h2 = handle(2, 0);
-	const u64 blob = VAL + t->host->blob_cost;
-	const u64 page = t->host->page_cost + t->host->obj_cost;
+	const u64 blob = VAL + t->host->shared_cost;
+	const u64 pp = t->host->value_cost[0] + t->host->obj_cost;
+	const u64 pe = t->host->value_cost[1] + t->host->obj_cost;
 	u32 len;
 
 	utmem_host_set_compress(t->host, false);
@@ -923,40 +941,40 @@ static void dedup_test(struct kunit *test)
 	EXPECT_STATUS(test, put(t->a, pa, 2, 0, t->buf, VAL), TMEM_STATUS_OK);
 	EXPECT_STATUS(test, put(t->a, pa2, 1, 0, t->buf, VAL),
 		      TMEM_STATUS_OK);
-	KUNIT_EXPECT_EQ(test, t->host->used, blob + 3 * page);
+	KUNIT_EXPECT_EQ(test, t->host->used, blob + 2 * pp + pe);
 	EXPECT_STATUS(test, put(t->b, pb, 1, 0, t->buf, VAL), TMEM_STATUS_OK);
-	KUNIT_EXPECT_EQ(test, t->host->used, 2 * blob + 4 * page);
+	KUNIT_EXPECT_EQ(test, t->host->used, 2 * blob + 3 * pp + pe);
 	KUNIT_EXPECT_EQ(test, t->host->pages, 4);
 	KUNIT_EXPECT_EQ(test, utmem_host_counter(t->host,
 						 UTMEM_HOST_DEDUP_HITS),
 			2);
 	/* Clients are charged in full for what they hold. */
-	KUNIT_EXPECT_EQ(test, t->a->used, 3 * (blob + page));
-	KUNIT_EXPECT_EQ(test, t->b->used, blob + page);
+	KUNIT_EXPECT_EQ(test, t->a->used, 3 * blob + 2 * pp + pe);
+	KUNIT_EXPECT_EQ(test, t->b->used, blob + pp);
 
 	/* Same length, one byte different: a separate blob. */
 	memcpy(t->buf + VAL, t->buf, VAL);
 	t->buf[VAL + VAL - 1] ^= 1;
 	EXPECT_STATUS(test, put(t->a, pa, 3, 0, t->buf + VAL, VAL),
 		      TMEM_STATUS_OK);
-	KUNIT_EXPECT_EQ(test, t->host->used, 3 * blob + 5 * page);
+	KUNIT_EXPECT_EQ(test, t->host->used, 3 * blob + 4 * pp + pe);
 
 	EXPECT_STATUS(test, utmem_host_flush_page(t->a, pa, &h1),
 		      TMEM_STATUS_OK);
 	EXPECT_STATUS(test, utmem_host_flush_page(t->a, pa, &h2),
 		      TMEM_STATUS_OK);
-	KUNIT_EXPECT_EQ(test, t->host->used, 3 * blob + 3 * page);
+	KUNIT_EXPECT_EQ(test, t->host->used, 3 * blob + 2 * pp + pe);
 	/* The exclusive GET drops the last reference. */
 	EXPECT_STATUS(test, get(t->a, pa2, 1, 0, t->out, VAL, &len),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_MEMEQ(test, t->out, t->buf, VAL);
-	KUNIT_EXPECT_EQ(test, t->host->used, 2 * blob + 2 * page);
+	KUNIT_EXPECT_EQ(test, t->host->used, 2 * blob + 2 * pp);
 	EXPECT_STATUS(test, get(t->b, pb, 1, 0, t->out, VAL, &len),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_MEMEQ(test, t->out, t->buf, VAL);
 	EXPECT_STATUS(test, utmem_host_flush_page(t->b, pb, &h1),
 		      TMEM_STATUS_OK);
-	KUNIT_EXPECT_EQ(test, t->host->used, blob + page);
+	KUNIT_EXPECT_EQ(test, t->host->used, blob + pp);
 	EXPECT_STATUS(test, get(t->a, pa, 3, 0, t->out, VAL, &len),
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_MEMEQ(test, t->out, t->buf + VAL, VAL);
@@ -965,7 +983,7 @@ static void dedup_test(struct kunit *test)
 	utmem_host_set_dedup_cross_client(t->host, true);
 	EXPECT_STATUS(test, put(t->a, pa, 5, 0, t->buf, VAL), TMEM_STATUS_OK);
 	EXPECT_STATUS(test, put(t->b, pb, 5, 0, t->buf, VAL), TMEM_STATUS_OK);
-	KUNIT_EXPECT_EQ(test, t->host->used, 2 * blob + 3 * page);
+	KUNIT_EXPECT_EQ(test, t->host->used, 2 * blob + 3 * pp);
 	KUNIT_EXPECT_EQ(test, utmem_host_counter(t->host,
 						 UTMEM_HOST_DEDUP_HITS),
 			3);
@@ -973,11 +991,11 @@ static void dedup_test(struct kunit *test)
 		      TMEM_STATUS_OK);
 	KUNIT_EXPECT_MEMEQ(test, t->out, t->buf, VAL);
 
-	/* Off: equal values are stored twice. */
+	/* Off: equal values are stored twice, in the value's own record. */
 	utmem_host_set_dedup(t->host, false);
 	EXPECT_STATUS(test, put(t->a, pa, 4, 0, t->buf + VAL, VAL),
 		      TMEM_STATUS_OK);
-	KUNIT_EXPECT_EQ(test, t->host->used, 3 * blob + 4 * page);
+	KUNIT_EXPECT_EQ(test, t->host->used, 2 * blob + VAL + 4 * pp);
 }
 
 /*
@@ -989,8 +1007,8 @@ static void dedup_at_capacity_test(struct kunit *test)
 {
 	struct sim_test *t = test->priv;
 	u32 pool = new_pool(test, t->a, TMEM_POOL_PERSISTENT, NULL);
-	const u64 page = t->host->page_cost + t->host->obj_cost;
-	const u64 cap = VAL + t->host->blob_cost + 2 * page;
+	const u64 page = t->host->value_cost[0] + t->host->obj_cost;
+	const u64 cap = VAL + t->host->shared_cost + 2 * page;
 
 	utmem_host_set_compress(t->host, false);
 	KUNIT_ASSERT_EQ(test, utmem_host_set_capacity(t->host, cap), 0);

@@ -104,7 +104,7 @@ static void empty_values_test(struct kunit *test)
 		   n, status, slab1 - slab0, t->host->used, capacity);
 	KUNIT_EXPECT_EQ(test, status, TMEM_STATUS_REFUSED);
 	KUNIT_EXPECT_LE(test, t->host->used, capacity);
-	/* Every value costs at least its page and blob records. */
+	/* Every value costs at least its record and its object's. */
 	KUNIT_EXPECT_LE(test, n, capacity / (2 * sizeof(void *) * 4));
 	KUNIT_EXPECT_LE(test, slab1 - slab0, 3 * capacity + (64 << 10));
 	/* The other client is still served. */
