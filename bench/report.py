@@ -92,21 +92,42 @@ plot {plot}
                  "the same round.")
         self.out()
         body, dat = [], []
-        ratio = {}
+        ratio, put, stored = {}, {}, {}
         for k in r:
             v = [int(x) for x in k[1:]]
             body.append([k[0], f"{v[0]} ({v[1]}-{v[2]})",
                          f"{v[3]} ({v[4]}-{v[5]})",
                          f"{v[6]} ({v[7]}-{v[8]})",
-                         f"{v[9] / 100:.2f}x ({v[10] / 100:.2f}-{v[11] / 100:.2f})"])
+                         f"{v[9] / 100:.2f}x ({v[10] / 100:.2f}-{v[11] / 100:.2f})",
+                         v[12] if len(v) > 12 else "-"])
             dat.append(f"{k[0]} {v[0]} {v[3]}")
             ratio[k[0]] = v[9] / 100
+            put[k[0]] = v[0]
+            if len(v) > 12:
+                stored[k[0]] = v[12]
         self.table(["kind", "PUT ns", "GET ns", "PUT+GET ns",
-                    "vs memcpy"], body)
+                    "vs memcpy", "stored B/page"], body)
         if "raw" in ratio:
             self.target("page path: raw PUT+GET vs two memcpys",
                         "<= 2.00x", f"{ratio['raw']:.2f}x",
                         ratio["raw"] <= 2.0)
+        if "dedup_hit" in put and "raw" in put:
+            self.target("page path: a dedup hit's PUT vs a raw PUT",
+                        "<= 1.00x",
+                        f"{put['dedup_hit'] / put['raw']:.2f}x "
+                        f"({put['dedup_hit']} vs {put['raw']} ns)",
+                        put["dedup_hit"] <= put["raw"])
+        codecs = [c for c in ("lz4", "zstd") if c in stored and
+                  stored[c] < 4096]
+        if codecs:
+            self.out()
+            self.out("Compressors on these pages (half random, half one "
+                     "repeated word), PUT time per KiB saved against "
+                     "storing raw: " + "; ".join(
+                         f"{c} {put[c] - put.get('raw', 0)} ns more per "
+                         f"page for {4096 - stored[c]} B saved, "
+                         f"{(put[c] - put.get('raw', 0)) * 1024 / (4096 - stored[c]):.0f} ns/KiB"
+                         for c in codecs) + ".")
         f = self.data("page.dat", dat)
         self.histogram("page.png", "Page path: ns per 4 KiB page (median)",
                        "ns", f, ["PUT", "GET"],
@@ -131,17 +152,31 @@ plot {plot}
         self.out()
         body, dat = [], []
         for k in r:
-            v = [int(x) for x in k]
-            rec = v[10] if len(v) > 10 else None
+            v = [int(x) for x in k] + [None] * 2
             body.append([v[0], v[1], f"{v[2]} ({v[3]}-{v[4]})",
                          f"{v[5]} ({v[6]}-{v[7]})", v[8],
-                         rec if rec is not None else "-", v[9]])
+                         "-" if v[10] is None else v[10], v[9],
+                         "-" if v[11] is None else v[11]])
             dat.append(f"{v[0]} {v[2]} {v[5]} {v[1]}")
         self.table(["pages", "fill PUT ns", "GET ns", "replacing PUT ns",
-                    "slab B/page", "records B/page", "stored B/page"],
-                   body)
+                    "slab B/page", "records B/page", "stored B/page",
+                    "miss ns"], body)
         first, last = [int(x) for x in r[0]], [int(x) for x in r[-1]]
         g, p = last[2] / first[2], last[5] / first[5]
+        if len(last) > 11 and last[11] > first[11]:
+            miss = last[11] - first[11]
+            self.out()
+            self.out("miss ns: one dependent read of a random cache line "
+                     "of a buffer the size of the host's data at that "
+                     "size (records and stored bytes), the cost of a "
+                     "cache and TLB miss there. From the smallest pool to "
+                     f"the largest it grows by {miss} ns; GET grows by "
+                     f"{last[2] - first[2]} ns, "
+                     f"{(last[2] - first[2]) / miss:.1f} such misses "
+                     f"(replacing PUT: {(last[5] - first[5]) / miss:.1f}). "
+                     "A GET walks the index's leaf, the value's record, "
+                     "zsmalloc's handle, zspage and page, and the bytes: "
+                     "each can miss once the pool outgrows the caches.")
         self.target(f"scaling: GET ns, {first[0]} -> {last[0]} pages",
                     "<= 1.5x", f"{g:.2f}x ({first[2]} -> {last[2]} ns)",
                     g <= 1.5)

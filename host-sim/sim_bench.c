@@ -4,16 +4,18 @@
  * (the bound host's pages and knobs are not touched):
  *
  *   page_bench   write "PAGES ROUNDS": ns per PUT and per GET of PAGES
- *                4 KiB pages, stored raw, LZ4-compressed and as dedup
- *                hits, beside two memcpy()s of the same pages (the least
- *                a copy-based PUT and GET can cost), in ROUNDS rounds
- *                taken in turn; read: medians and min-max of the last run
+ *                4 KiB pages, stored raw, LZ4- and zstd-compressed and as
+ *                dedup hits, beside two memcpy()s of the same pages (the
+ *                least a copy-based PUT and GET can cost), in ROUNDS
+ *                rounds taken in turn, and the bytes stored per page;
+ *                read: medians and min-max of the last run
  *   scale_bench  write "MAX_PAGES OPS": one pool grown from 1024 pages to
  *                MAX_PAGES by factors of 4; at each size, ns per GET and
  *                per replacing PUT of OPS random pages (median of
  *                SCALE_ROUNDS rounds), ns per PUT of the pages added, the
- *                slab memory the host took per page held, and what its
- *                own accounting says its records take
+ *                slab memory the host took per page held, what its own
+ *                accounting says its records take, and ns per dependent
+ *                read of a random cache line of a buffer that size
  *
  * Every value read back is checked against what was put: a benchmark of
  * a store that loses data is worth nothing, so a mismatch fails the write
@@ -21,6 +23,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": sim_bench: " fmt
 
+#include <linux/cache.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/ktime.h>
@@ -117,6 +120,7 @@ enum page_kind {
 	PAGE_MEMCPY,	/* two memcpy()s: the floor */
 	PAGE_RAW,	/* random pages, compression and dedup off */
 	PAGE_LZ4,	/* pages that compress about 2:1, LZ4 on */
+	PAGE_ZSTD,	/* the same pages, zstd on */
 	PAGE_DEDUP,	/* one random page put again and again, dedup on */
 	NR_PAGE_KINDS
 };
@@ -125,6 +129,7 @@ static const char *const page_kind_names[NR_PAGE_KINDS] = {
 	[PAGE_MEMCPY] = "memcpy",
 	[PAGE_RAW] = "raw",
 	[PAGE_LZ4] = "lz4",
+	[PAGE_ZSTD] = "zstd",
 	[PAGE_DEDUP] = "dedup_hit",
 };
 
@@ -147,7 +152,7 @@ static void page_fill(struct page_bufs *b, enum page_kind kind)
 		return;
 	}
 	get_random_bytes(b->src, (size_t)b->nr * PAGE_SIZE);
-	if (kind != PAGE_LZ4)
+	if (kind != PAGE_LZ4 && kind != PAGE_ZSTD)
 		return;
 	/* Like swap_stress's pages: half random, half one repeated word. */
 	for (i = 0; i < b->nr; i++) {
@@ -177,8 +182,9 @@ static int page_run_memcpy(struct page_bufs *b, u64 *put_ns, u64 *get_ns)
 }
 
 static int page_run_sim(struct page_bufs *b, enum page_kind kind,
-			u64 *put_ns, u64 *get_ns)
+			u64 *put_ns, u64 *get_ns, u64 *stored)
 {
+	struct tmem_pool_info info = {};
 	struct tmem_handle h;
 	struct bench_host bh;
 	tmem_status_t st;
@@ -187,9 +193,16 @@ static int page_run_sim(struct page_bufs *b, enum page_kind kind,
 	int err;
 
 	err = bench_host_create(&bh, 2ULL * b->nr * PAGE_SIZE,
-				kind == PAGE_LZ4, kind == PAGE_DEDUP);
-	if (err)
+				kind == PAGE_LZ4 || kind == PAGE_ZSTD,
+				kind == PAGE_DEDUP);
+	if (!err && kind == PAGE_ZSTD)
+		err = utmem_host_set_compressor(bh.host,
+						UTMEM_HOST_CODEC_ZSTD);
+	if (err) {
+		if (bh.host)
+			bench_host_destroy(&bh);
 		return err;
+	}
 	t0 = ktime_get_ns();
 	for (i = 0; i < b->nr; i++) {
 		bench_handle(&h, i);
@@ -198,6 +211,8 @@ static int page_run_sim(struct page_bufs *b, enum page_kind kind,
 		bad += st != TMEM_S_OK;
 	}
 	t1 = ktime_get_ns();
+	utmem_host_pool_info(bh.client, bh.pool, &info);
+	*stored = info.stored_bytes;
 	for (i = 0; i < b->nr; i++) {
 		bench_handle(&h, i);
 		st = utmem_host_get(bh.client, bh.pool, &h,
@@ -225,16 +240,17 @@ static int page_run_sim(struct page_bufs *b, enum page_kind kind,
 }
 
 static int page_run(struct page_bufs *b, enum page_kind kind, u64 *put_ns,
-		    u64 *get_ns)
+		    u64 *get_ns, u64 *stored)
 {
 	int err;
 
 	page_fill(b, kind);
 	memset(b->out, 0, (size_t)b->nr * PAGE_SIZE);
+	*stored = (u64)b->nr * PAGE_SIZE;
 	if (kind == PAGE_MEMCPY)
 		err = page_run_memcpy(b, put_ns, get_ns);
 	else
-		err = page_run_sim(b, kind, put_ns, get_ns);
+		err = page_run_sim(b, kind, put_ns, get_ns, stored);
 	if (!err && memcmp(b->src, b->out, (size_t)b->nr * PAGE_SIZE)) {
 		pr_err("%s: a page came back different\n",
 		       page_kind_names[kind]);
@@ -242,6 +258,7 @@ static int page_run(struct page_bufs *b, enum page_kind kind, u64 *put_ns,
 	}
 	*put_ns = div_u64(*put_ns, b->nr);
 	*get_ns = div_u64(*get_ns, b->nr);
+	*stored = div_u64(*stored, b->nr);
 	return err;
 }
 
@@ -250,6 +267,7 @@ struct page_results {
 	u64 put[NR_PAGE_KINDS][BENCH_ROUNDS_MAX];
 	u64 get[NR_PAGE_KINDS][BENCH_ROUNDS_MAX];
 	u64 sum[NR_PAGE_KINDS][BENCH_ROUNDS_MAX];
+	u64 stored[NR_PAGE_KINDS][BENCH_ROUNDS_MAX];
 	u64 ratio[BENCH_ROUNDS_MAX];
 };
 
@@ -262,7 +280,8 @@ static void page_report(struct seq_buf *out, struct page_results *res,
 	seq_buf_printf(out, "# page_bench pages=%u rounds=%u page_size=%lu\n",
 		       nr, rounds, PAGE_SIZE);
 	/* Each figure is three columns: median, min and max. */
-	seq_buf_puts(out, "# kind put_ns get_ns put+get_ns vs_memcpy_x100\n");
+	seq_buf_puts(out, "# kind put_ns get_ns put+get_ns vs_memcpy_x100");
+	seq_buf_puts(out, " stored_bytes_per_page\n");
 	for (k = 0; k < NR_PAGE_KINDS; k++) {
 		/* Each round's ratio against the same round's memcpy. */
 		for (r = 0; r < rounds; r++)
@@ -274,6 +293,7 @@ static void page_report(struct seq_buf *out, struct page_results *res,
 		print_spread(out, res->get[k], rounds);
 		print_spread(out, res->sum[k], rounds);
 		print_spread(out, res->ratio, rounds);
+		print_spread(out, res->stored[k], rounds);
 		seq_buf_putc(out, '\n');
 	}
 }
@@ -311,7 +331,8 @@ static int page_bench(const char *args, struct seq_buf *out)
 			u32 slot = r < 0 ? 0 : r;
 
 			err = page_run(&b, k, &res->put[k][slot],
-				       &res->get[k][slot]);
+				       &res->get[k][slot],
+				       &res->stored[k][slot]);
 			res->sum[k][slot] = res->put[k][slot] +
 					    res->get[k][slot];
 		}
@@ -434,6 +455,44 @@ static void scale_holds(struct scale_ctx *c, struct seq_buf *out)
 		       destroy_pages);
 }
 
+/*
+ * The floor under a lookup's growth: ns per dependent read of a random
+ * cache line of a buffer of @bytes (the host's footprint at this size),
+ * each read's address taken from the one before, as a chain of pointers
+ * is walked.  A GET pays a few of these: the index's leaf, the value's
+ * record, zsmalloc's handle, zspage and page, the bytes.  0 without
+ * memory for the buffer.
+ */
+static u64 chase_ns(u64 bytes, u32 ops)
+{
+	u32 slots = max_t(u64, bytes / L1_CACHE_BYTES, 2), i, j, tmp, at = 0;
+	const u32 stride = L1_CACHE_BYTES / sizeof(u32);
+	u32 *ring;
+	u64 t0;
+
+	ring = vmalloc(array_size(slots, L1_CACHE_BYTES));
+	if (!ring)
+		return 0;
+	/* One cycle through every slot (Sattolo's shuffle). */
+	for (i = 0; i < slots; i++)
+		ring[i * stride] = i;
+	for (i = slots - 1; i > 0; i--) {
+		j = get_random_u32_below(i);
+		tmp = ring[i * stride];
+		ring[i * stride] = ring[j * stride];
+		ring[j * stride] = tmp;
+		if (!(i % 65536))
+			cond_resched();
+	}
+	t0 = ktime_get_ns();
+	for (i = 0; i < ops; i++)
+		at = READ_ONCE(ring[at * stride]);
+	t0 = ktime_get_ns() - t0;
+	vfree(ring);
+	/* @at keeps the chain from being optimised away. */
+	return div_u64(t0, ops) + (at >= slots);
+}
+
 /* ns per op of @ops random GETs (@put false) or replacing PUTs. */
 static u64 scale_ops(struct scale_ctx *c, u32 ops, bool put)
 {
@@ -482,7 +541,7 @@ static int scale_bench(const char *args, struct seq_buf *out)
 		       max_pages, ops, SCALE_ROUNDS);
 	seq_buf_puts(out, "# pages fill_put_ns get_ns(3) replace_put_ns(3)");
 	seq_buf_puts(out, " slab_bytes_per_page stored_bytes_per_page");
-	seq_buf_puts(out, " record_bytes_per_page\n");
+	seq_buf_puts(out, " record_bytes_per_page chase_ns\n");
 	for (target = SCALE_MIN_PAGES; target <= max_pages && !c.bad;
 	     target *= 4) {
 		from = c.nr;
@@ -501,13 +560,17 @@ static int scale_bench(const char *args, struct seq_buf *out)
 		seq_buf_printf(out, "%u %llu", target, fill_ns);
 		print_spread(out, get_ns, SCALE_ROUNDS);
 		print_spread(out, put_ns, SCALE_ROUNDS);
-		seq_buf_printf(out, " %lu %llu %llu\n",
+		seq_buf_printf(out, " %lu %llu %llu",
 			       (slab_bytes() - min(slab0,
 						   slab_bytes())) / target,
 			       div_u64(scale_stored_bytes(&c), target),
 			       div_u64(utmem_host_read(c.bh.host,
 						       &c.bh.host->records),
 				       target));
+		seq_buf_printf(out, " %llu\n",
+			       chase_ns(utmem_host_read(c.bh.host,
+							&c.bh.host->records) +
+					scale_stored_bytes(&c), ops));
 	}
 	if (!c.bad)
 		scale_holds(&c, out);

@@ -707,6 +707,24 @@ struct utmem_host_blob *utmem_host_blob_find(struct utmem_host *host,
 	return &found->blob;
 }
 
+/*
+ * memcmp() for equality, a word at a time when both sides are aligned:
+ * the generic memcmp() some architectures use (UML's among them) goes a
+ * byte at a time, which made comparing a page cost more than hashing it.
+ */
+static bool bytes_equal(const void *a, const void *b, u32 len)
+{
+	const unsigned long *wa = a, *wb = b;
+	u32 i, n = len / sizeof(long);
+
+	if (!IS_ALIGNED((unsigned long)a | (unsigned long)b, sizeof(long)))
+		return !memcmp(a, b, len);
+	for (i = 0; i < n; i++)
+		if (wa[i] != wb[i])
+			return false;
+	return !memcmp(wa + n, wb + n, len % sizeof(long));
+}
+
 /**
  * utmem_host_blob_equal() - does a blob hold exactly this value?
  * @host: its host, not locked
@@ -719,12 +737,22 @@ bool utmem_host_blob_equal(struct utmem_host *host,
 			   const struct utmem_host_blob *blob, const void *src)
 {
 	struct utmem_host_scratch *s;
+	const void *bytes;
 	bool equal;
 
+	/* Raw bytes are compared where they are, without a copy. */
+	if (blob->codec == UTMEM_HOST_CODEC_RAW &&
+	    blob->place != UTMEM_HOST_PLACE_NONE &&
+	    blob->place != UTMEM_HOST_PLACE_FILL) {
+		bytes = blob_map(host, blob);
+		equal = bytes_equal(bytes, src, blob->raw_len);
+		blob_unmap(host, blob);
+		return equal;
+	}
 	local_lock(&host->scratch->lock);
 	s = this_cpu_ptr(host->scratch);
 	equal = !utmem_host_blob_read(host, blob, s->dst) &&
-		!memcmp(s->dst, src, blob->raw_len);
+		bytes_equal(s->dst, src, blob->raw_len);
 	local_unlock(&host->scratch->lock);
 	return equal;
 }
