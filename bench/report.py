@@ -372,13 +372,25 @@ plot '{f}' using 1:2 with linespoints title 'GET', \\
         self.out("## Capacity (binaries and kernel sources through cleancache, "
                  "a heap through frontswap)")
         self.out()
-        self.out("Bytes the guests put against the bytes the host stores "
-                 "(data) and against all the memory it takes for them "
-                 "(footprint: zsmalloc pages and its records).")
+        mix = rows(os.path.join(self.dir, "mix.txt"))
+        if mix:
+            self.out("The page mix: " + ", ".join(
+                f"{k.replace('_', ' ')}: {int(n)} files, "
+                f"{int(b) / 1048576:.1f} MiB" for k, n, b in mix) +
+                "; and the heap of a Python process that read the sources "
+                "and counted their words (frontswap's share below).")
+            self.out()
+        self.out("Bytes the guests put against the bytes the host is "
+                 "charged for them (stored: data after compression and "
+                 "the host's records) and against all the memory it takes "
+                 "for them (footprint: zsmalloc pages, slab and its "
+                 "records). Same-filled: pages of one repeated word (zero "
+                 "pages among them), stored as the word, of the PUTs made.")
         self.out()
         body = []
-        for mode, raw, used, fp, pages, held, cur, *users in r:
+        for mode, raw, used, fp, pages, held, cur, *rest in r:
             raw, used, fp = int(raw), int(used), int(fp)
+            users, same = rest[:4], rest[4:]
             x = raw / used if used else 0
             xf = raw / fp if fp else 0
             share = []
@@ -387,17 +399,22 @@ plot '{f}' using 1:2 with linespoints title 'GET', \\
                 share.append(f"{u_raw >> 20} MiB, {u_raw / u_stored:.2f}x"
                              if u_stored else "-")
             share += ["-"] * (2 - len(share))
+            filled = "-"
+            if len(same) == 2 and int(same[1]):
+                filled = (f"{int(same[0])} of {int(same[1])} "
+                          f"({int(same[0]) / int(same[1]):.1%})")
             body.append([mode, pages, f"{raw >> 20} MiB", f"{used >> 20} MiB",
                          f"{fp >> 20} MiB", f"{x:.2f}x", f"{xf:.2f}x"] +
-                        share)
-            if mode == "lz4+dedup":
-                self.target("capacity: compression + dedup on a page mix",
-                            ">= 2.5x", f"{x:.2f}x of data ({xf:.2f}x of "
-                            "footprint)", x >= 2.5)
+                        share + [filled])
+            if mode in ("lz4+dedup", "zstd+dedup"):
+                self.target(f"capacity: {mode} on the page mix",
+                            ">= 2.6x", f"{x:.2f}x of data ({xf:.2f}x of "
+                            "footprint)", x >= 2.6)
         self.table(["mode", "pages", "put", "stored", "footprint",
                     "put/stored", "put/footprint",
                     "frontswap (heap): put, put/stored",
-                    "cleancache (files): put, put/stored"], body)
+                    "cleancache (files): put, put/stored",
+                    "same-filled"], body)
 
     def render(self):
         guest = []

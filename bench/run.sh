@@ -28,6 +28,7 @@ results=${4:?$usage}
 
 mkdir -p "$results"
 results=$(cd "$results" && pwd)
+rm -f "$results"/*.txt "$results"/console-*.log
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -41,6 +42,20 @@ for dir in mm kernel lib fs/ext4 include/linux; do
 	cp -r "$tree/$dir/." "$mix/src/$dir"
 done
 mix_mib=$(du -sm "$mix" | cut -f1)
+# What the page mix holds, for the report: kind, files, bytes.
+{
+	for f in "$mix"/bin/*; do
+		if [ "$(head -c4 "$f" | tail -c3)" = ELF ]; then
+			echo "elf_binaries $(stat -c %s "$f")"
+		else
+			echo "scripts $(stat -c %s "$f")"
+		fi
+	done
+	find "$mix/src" -type f -name '*.c' -printf 'c_sources %s\n'
+	find "$mix/src" -type f -name '*.h' -printf 'c_headers %s\n'
+	find "$mix/src" -type f ! -name '*.[ch]' -printf 'other_sources %s\n'
+} | awk '{ n[$1]++; b[$1] += $2 } END { for (k in n) print k, n[k], b[k] }' |
+	sort > "$results/mix.txt"
 mkfs.ext4 -q -b 4096 -d "$mix" "$work/mix.img" $((mix_mib * 3 / 2 + 64))M
 truncate -s 512M "$work/swap.img"
 truncate -s 256M "$work/scratch.img"
@@ -52,7 +67,6 @@ for var in BENCH_ROUNDS BENCH_SWAP_WORKLOADS; do
 	[ -n "${!var:-}" ] && passthrough+=("$var=${!var}")
 done
 only=${BENCH_ONLY:-page,scale,device,swap,cleancache,capacity}
-rm -f "$results"/*.txt "$results"/console-*.log
 
 boot() {	# NAME MEM CAPACITY BENCHMARKS
 	local name=$1 mem=$2 cap=$3 list="" b start

@@ -46,6 +46,8 @@
 #include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
 #include <linux/utmem_kvm_host.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -126,6 +128,50 @@ module_param_cb(kvm_reclaim_grace_ms, &grace_ops, &kvm_reclaim_grace_ms,
 		0644);
 MODULE_PARM_DESC(kvm_reclaim_grace_ms,
 		 "Milliseconds a VM may owe pages the host asked back and still make persistent puts (default: 5000)");
+
+/* Which compressor the engine gives new values; see utmem_host_set_compressor(). */
+static int kvm_host_codec = UTMEM_HOST_CODEC_LZ4;
+
+static int compressor_set(const char *val, const struct kernel_param *kp)
+{
+	int codec, err;
+
+	if (sysfs_streq(val, "lz4")) {
+		codec = UTMEM_HOST_CODEC_LZ4;
+	} else if (sysfs_streq(val, "zstd")) {
+		codec = UTMEM_HOST_CODEC_ZSTD;
+	} else {
+		pr_err("kvm_host_compressor: '%.*s' is neither lz4 nor zstd\n",
+		       (int)strcspn(val, "\n"), val);
+		return -EINVAL;
+	}
+	if (kvm_host) {
+		err = utmem_host_set_compressor(kvm_host, codec);
+		if (err) {
+			pr_err("kvm_host_compressor: cannot switch: %pe\n",
+			       ERR_PTR(err));
+			return err;
+		}
+	}
+	kvm_host_codec = codec;
+	return 0;
+}
+
+static int compressor_get(char *buffer, const struct kernel_param *kp)
+{
+	return sysfs_emit(buffer, "%s\n",
+			  kvm_host_codec == UTMEM_HOST_CODEC_ZSTD ? "zstd" :
+								   "lz4");
+}
+
+static const struct kernel_param_ops compressor_ops = {
+	.set = compressor_set,
+	.get = compressor_get,
+};
+
+module_param_cb(kvm_host_compressor, &compressor_ops, NULL, 0644);
+MODULE_PARM_DESC(kvm_host_compressor,
+		 "Compressor of new values: lz4 (default, faster) or zstd (smaller; about 1 MiB more per CPU); stored values keep theirs");
 
 /* The guest memory of the vCPU making the request. */
 struct kvm_vcpu_mem {
@@ -787,6 +833,12 @@ int utmem_kvm_host_init(struct dentry *debugfs_root)
 	}
 	utmem_host_set_reclaim_grace(kvm_host,
 				     msecs_to_jiffies(kvm_reclaim_grace_ms));
+	err = utmem_host_set_compressor(kvm_host, kvm_host_codec);
+	if (err) {
+		pr_warn("kvm_host_compressor: no zstd (%pe): LZ4 it is\n",
+			ERR_PTR(err));
+		kvm_host_codec = UTMEM_HOST_CODEC_LZ4;
+	}
 	err = kvm_host_sysfs_init();
 	if (err) {
 		pr_err("no /sys/kernel/utmem/kvm_host, where VMs are enabled: %pe\n",

@@ -27,6 +27,7 @@ const char *const utmem_host_counter_names[UTMEM_HOST_NR_COUNTERS] = {
 	[UTMEM_HOST_EVICTIONS] = "evictions",
 	[UTMEM_HOST_DEDUP_HITS] = "dedup_hits",
 	[UTMEM_HOST_COMPRESSED_PUTS] = "compressed_puts",
+	[UTMEM_HOST_SAME_FILLED_PUTS] = "same_filled_puts",
 	[UTMEM_HOST_FAULTS_INJECTED] = "faults_injected",
 	[UTMEM_HOST_NOMEM] = "nomem",
 	[UTMEM_HOST_PUT_REFUSED_OWING] = "put_refused_owing",

@@ -533,6 +533,7 @@ int utmem_host_blob_prepare(struct utmem_host *host, const void *src,
 	if (utmem_host_same_filled(src, len, &word)) {
 		blob->place = UTMEM_HOST_PLACE_FILL;
 		blob->data = word;
+		utmem_host_count(host, UTMEM_HOST_SAME_FILLED_PUTS);
 		return 0;
 	}
 	if (READ_ONCE(host->compress)) {

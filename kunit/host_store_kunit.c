@@ -36,6 +36,7 @@ struct store_test {
 static int store_init(struct kunit *test)
 {
 	struct store_test *t;
+	tmem_status_t status;
 
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
@@ -44,12 +45,11 @@ static int store_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t->val);
 	KUNIT_ASSERT_NOT_NULL(test, t->got);
 	sim_fixture_init(test, &t->host, &t->a, &t->b);
-	KUNIT_ASSERT_EQ(test, (__force u32)utmem_host_new_pool(t->a,
-					TMEM_POOL_PERSISTENT, NULL, &t->pers),
-			TMEM_STATUS_OK);
-	KUNIT_ASSERT_EQ(test, (__force u32)utmem_host_new_pool(t->a, 0, NULL,
-							       &t->eph),
-			TMEM_STATUS_OK);
+	status = utmem_host_new_pool(t->a, TMEM_POOL_PERSISTENT, NULL,
+				     &t->pers);
+	KUNIT_ASSERT_EQ(test, (__force u32)status, TMEM_STATUS_OK);
+	status = utmem_host_new_pool(t->a, 0, NULL, &t->eph);
+	KUNIT_ASSERT_EQ(test, (__force u32)status, TMEM_STATUS_OK);
 	test->priv = t;
 	return 0;
 }
@@ -167,6 +167,9 @@ static void same_filled_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (u32)blob_at(t, t->pers, 4).place,
 			UTMEM_HOST_PLACE_FILL);
 	expect_value(test, t->pers, 4, t->val, sizeof(long));
+	KUNIT_EXPECT_EQ(test, utmem_host_counter(t->host,
+						 UTMEM_HOST_SAME_FILLED_PUTS),
+			ARRAY_SIZE(words) + 2);
 }
 
 /* Text-like bytes, which both compressors shrink. */
@@ -180,6 +183,11 @@ static void fill_text(u8 *p, u32 len, u32 seed)
 			r = r * 1103515245 + 12345;
 		p[i] = words[(i + (r >> 16)) % (sizeof(words) - 1)];
 	}
+}
+
+static int set_zstd(struct utmem_host *host)
+{
+	return utmem_host_set_compressor(host, UTMEM_HOST_CODEC_ZSTD);
 }
 
 static void compressor_switch_test(struct kunit *test)
@@ -196,8 +204,7 @@ static void compressor_switch_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->host->codec, UTMEM_HOST_CODEC_LZ4);
 	for (i = 0; i < 20; i++) {
 		if (i == 10)
-			KUNIT_ASSERT_EQ(test, utmem_host_set_compressor(t->host,
-						UTMEM_HOST_CODEC_ZSTD), 0);
+			KUNIT_ASSERT_EQ(test, set_zstd(t->host), 0);
 		fill_text(t->val, VAL, i % 10);
 		EXPECT_STATUS(test, put(t, t->pers, i, t->val, VAL),
 			      TMEM_STATUS_OK);
@@ -345,6 +352,7 @@ static struct kunit_suite store_suite = {
 	.exit = store_exit,
 	.test_cases = store_cases,
 };
+
 kunit_test_suite(store_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the host's value store");

@@ -232,9 +232,16 @@ if want capacity; then
 	mnt=/tmp/mix
 	mkdir -p $mnt
 	: > $out/capacity.txt
-	for mode in raw lz4 dedup lz4+dedup; do
-		echo $([[ $mode == *lz4* ]] && echo 1 || echo 0) > $sim/compress
+	for mode in raw lz4 zstd dedup lz4+dedup zstd+dedup; do
+		compressor=${mode%%+*}
+		case $compressor in
+		lz4|zstd) echo $compressor > $sim/compressor || fail "compressor $compressor"
+			  echo 1 > $sim/compress ;;
+		*)	  echo 0 > $sim/compress ;;
+		esac
 		echo $([[ $mode == *dedup* ]] && echo 1 || echo 0) > $sim/dedup
+		same0=$(cat $sim/counters/same_filled_puts)
+		puts0=$(cat $sim/counters/puts)
 		[ "$(cat $sim/pages)" = 0 ] || fail "the host holds pages already"
 		swapon /dev/ubda || fail "swapon"
 		mount -t ext4 -o ro /dev/ubdb $mnt || fail "mount ubdb"
@@ -258,6 +265,9 @@ if want capacity; then
 			row+=" $(cat $d/pools/$user.*/host_raw_bytes)"
 			row+=" $(cat $d/pools/$user.*/host_stored_bytes)"
 		done
+		# Pages stored as one repeated word, of the PUTs made.
+		row+=" $(($(cat $sim/counters/same_filled_puts) - same0))"
+		row+=" $(($(cat $sim/counters/puts) - puts0))"
 		echo "$row" | tee -a $out/capacity.txt
 		kill "$heap"
 		wait $builder 2>/dev/null
