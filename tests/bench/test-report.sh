@@ -28,13 +28,17 @@ good=$work/good
 mkdir "$good"
 echo "kernel test" > "$good/guest.txt"
 cat > "$good/page.txt" <<'ROWS'
-memcpy 300 290 310 300 290 310 600 580 620 100 100 100
-raw 500 490 510 400 390 410 900 880 920 150 140 160
+memcpy 300 290 310 300 290 310 600 580 620 100 100 100 4096 4096 4096
+raw 500 490 510 400 390 410 900 880 920 150 140 160 4096 4096 4096
+lz4 1500 1490 1510 500 490 510 2000 1980 2020 333 330 336 2048 2040 2050
+zstd 4500 4490 4510 900 890 910 5400 5380 5420 900 890 910 2000 1990 2010
+dedup_hit 450 440 460 200 190 210 650 630 670 108 105 110 4096 4096 4096
 ROWS
 cat > "$good/scale.txt" <<'ROWS'
-1024 900 500 490 510 800 790 810 700 37
-1048576 950 600 590 610 900 890 910 60 38
+1024 900 500 490 510 800 790 810 700 37 49 5
+1048576 950 600 590 610 900 890 910 60 38 58 55
 ROWS
+printf '%s\n' "c_sources 1000 26000000" "elf_binaries 500 65000000" > "$good/mix.txt"
 echo "exit_ns=1000 size=64 count=20000 median of 5: put_ops/s direct=10000 coalesced=120000 ratio=0.08 host_puts direct=20000 coalesced=313 failed=0/0 get_ops/s=5 direct_range=9000-11000 coalesced_range=110000-130000" > "$good/device.txt"
 for r in 1 2 3 4 5; do
 	cat >> "$good/swap.txt" <<ROWS
@@ -51,7 +55,10 @@ $r 1 1 1000 2.0
 $r 1 2 100 0.5
 ROWS
 done
-echo "lz4+dedup 3000000 1000000 1200000 700 10 0" > "$good/capacity.txt"
+cat > "$good/capacity.txt" <<'ROWS'
+lz4+dedup 3000000 1000000 1200000 700 10 0 2000000 700000 1000000 300000 70 700
+zstd+dedup 3000000 900000 1100000 700 10 0 2000000 600000 1000000 300000 70 700
+ROWS
 
 python3 "$report" "$good" > "$work/good.out" 2>&1
 status=$?
@@ -63,7 +70,14 @@ check "device ratio" '64 B PUTs.*met +12\.00x' "$work/good.out"
 check "swap vs disk" 'vs disk swap.*met +6\.[0-9]x' "$work/good.out"
 check "swap vs zswap" 'vs zswap.*met +1\.3[0-9]x' "$work/good.out"
 check "cleancache" 'fewer disk reads.*met +90%' "$work/good.out"
-check "capacity" 'compression \+ dedup.*met +3\.00x' "$work/good.out"
+check "capacity" 'lz4\+dedup on the page mix.*met +3\.00x' "$work/good.out"
+check "capacity zstd" 'zstd\+dedup on the page mix.*met +3\.33x' "$work/good.out"
+check "records agree" 'accounting vs slab.*met +58 vs 60 B/page \(3%\)' "$work/good.out"
+check "dedup hit" 'dedup hit.*met +0\.90x \(450 vs 500 ns\)' "$work/good.out"
+check "misses explained" '2\.0 such misses' "$good/report.md"
+check "compressors per KiB" 'lz4 1000 ns more per page for 2048 B saved, 500 ns/KiB' "$good/report.md"
+check "page mix" 'elf binaries: 500 files, 62\.0 MiB' "$good/report.md"
+check "same-filled" '70 of 700 \(10\.0%\)' "$good/report.md"
 check "report file" '^\| raw \| 500 \(490-510\)' "$good/report.md"
 check "swap medians" '3\.3 s \(3\.1-3\.5\)' "$good/report.md"
 check "guest facts" '^- kernel test' "$good/report.md"
@@ -75,12 +89,13 @@ fi
 # The same run with every target missed.
 bad=$work/bad
 cp -r "$good" "$bad"
-sed -i 's/^raw 500 490 510 400/raw 1500 490 510 400/; s/^raw \(.*\) 150 140 160$/raw \1 300 290 310/' "$bad/page.txt"
-sed -i 's/^1048576 950 600/1048576 950 900/; s/ 60 38$/ 146 38/' "$bad/scale.txt"
+sed -i 's/^raw 500 490 510 400/raw 1500 490 510 400/; s/^raw \(.*\) 150 140 160 /raw \1 300 290 310 /' "$bad/page.txt"
+sed -i 's/^1048576 950 600/1048576 950 900/; s/ 60 38 58 55$/ 146 38 100 55/' "$bad/scale.txt"
+sed -i 's/^dedup_hit 450/dedup_hit 2100/' "$bad/page.txt"
 sed -i 's/coalesced=120000/coalesced=17000/' "$bad/device.txt"
 sed -i 's/ fs_lz4 \([0-9]\) 3\./ fs_lz4 \1 5./' "$bad/swap.txt"
 sed -i 's/^\([0-9]\) 1 2 100 0.5$/\1 1 2 600 1.5/' "$bad/cleancache.txt"
-echo "lz4+dedup 3000000 2000000 2200000 700 10 0" > "$bad/capacity.txt"
+echo "lz4+dedup 3000000 2000000 2200000 700 10 0 2000000 1000000 1000000 1000000 0 700" > "$bad/capacity.txt"
 python3 "$report" "$bad" > "$work/bad.out" 2>&1
 check "page ratio missed" 'raw PUT\+GET.*MISSED +3\.00x' "$work/bad.out"
 check "scaling missed" 'GET ns.*MISSED +1\.80x' "$work/bad.out"
@@ -89,7 +104,9 @@ check "device missed" '64 B PUTs.*MISSED +1\.70x' "$work/bad.out"
 check "swap vs disk missed" 'vs disk swap.*MISSED +3\.[0-9]x' "$work/bad.out"
 check "swap vs zswap missed" 'vs zswap.*MISSED +0\.8[0-9]x' "$work/bad.out"
 check "cleancache missed" 'fewer disk reads.*MISSED +40%' "$work/bad.out"
-check "capacity missed" 'compression \+ dedup.*MISSED +1\.50x' "$work/bad.out"
+check "capacity missed" 'lz4\+dedup on the page mix.*MISSED +1\.50x' "$work/bad.out"
+check "records disagree" 'accounting vs slab.*MISSED +100 vs 146 B/page \(32%\)' "$work/bad.out"
+check "dedup hit missed" 'dedup hit.*MISSED +1\.40x' "$work/bad.out"
 
 # Nothing to report, and bad arguments.
 mkdir "$work/empty"
