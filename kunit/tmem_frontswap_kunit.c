@@ -393,25 +393,77 @@ static void full_host_test(struct kunit *test)
 }
 
 /* Large folios go to the device whole, and no older small copy stays. */
+/* Bytes of @folio's pages not made from @seed + their index. */
+static int folio_bad_bytes(struct folio *folio, u8 seed)
+{
+	long i, j;
+	int bad = 0;
+
+	for (i = 0; i < folio_nr_pages(folio); i++) {
+		u8 *p = kmap_local_page(folio_page(folio, i));
+
+		for (j = 0; j < PAGE_SIZE; j++)
+			bad += p[j] != page_byte(seed + i, j);
+		kunmap_local(p);
+	}
+	return bad;
+}
+
+/*
+ * A large folio is stored whole, a value per page; it loads back whole or
+ * page by page; invalidating it drops every page; a refusal of any page
+ * keeps none of them.
+ */
 static void large_folio_test(struct kunit *test)
 {
 	struct fs_test *t = test->priv;
-	struct folio *big;
+	struct utmem_host *host;
+	struct folio *big, *back;
+	int i;
 
 	sim_setup(test);
-	KUNIT_EXPECT_TRUE(test, store(test, 9, 0x61));
-	big = swap_folio(test, 2, 8, 0x70);
-	KUNIT_EXPECT_FALSE(test, frontswap_tmem_area_store(t->area, big));
+	host = utmem_sim_backend_host(t->be);
+	big = swap_folio(test, 4, 16, 0x70);
+	KUNIT_EXPECT_TRUE(test, frontswap_tmem_area_store(t->area, big));
 	KUNIT_EXPECT_EQ(test, STAT(test, store_large), 1);
-	KUNIT_EXPECT_FALSE(test, test_bit(9, t->area->held));
+	KUNIT_EXPECT_EQ(test, STAT(test, stores), 16);
+	KUNIT_EXPECT_EQ(test, sim_pages(t), 16);
+	for (i = 0; i < 16; i++)
+		KUNIT_EXPECT_TRUE(test, test_bit(16 + i, t->area->held));
+	/* Whole. */
+	back = swap_folio(test, 4, 16, 0);
+	KUNIT_EXPECT_EQ(test, frontswap_tmem_area_load(t->area, back), 0);
+	KUNIT_EXPECT_EQ(test, folio_bad_bytes(back, 0x70), 0);
+	/* Page by page, as swap-in reads them. */
+	for (i = 0; i < 16; i++)
+		KUNIT_EXPECT_EQ(test, load_expect(test, 16 + i, 0x70 + i), 0);
+	KUNIT_EXPECT_EQ(test, STAT(test, loads), 32);
+	frontswap_tmem_area_invalidate_folio(t->area, big);
 	KUNIT_EXPECT_EQ(test, sim_pages(t), 0);
-	/* Nothing held under it: read from the device. */
-	KUNIT_EXPECT_EQ(test, frontswap_tmem_area_load(t->area, big), -ENOENT);
-	/* A small page held under it cannot be put together with the rest. */
-	KUNIT_EXPECT_TRUE(test, store(test, 11, 0x62));
-	KUNIT_EXPECT_EQ(test, frontswap_tmem_area_load(t->area, big), -EIO);
+	KUNIT_EXPECT_EQ(test, frontswap_tmem_area_load(t->area, back), -ENOENT);
+
+	/* Part held, part not: the folio cannot be put together. */
+	KUNIT_EXPECT_TRUE(test, store(test, 18, 0x62));
+	KUNIT_EXPECT_EQ(test, frontswap_tmem_area_load(t->area, back), -EIO);
 	KUNIT_EXPECT_EQ(test, STAT(test, load_failed), 1);
-	/* A large folio at the very end of the area stays in bounds. */
+	frontswap_tmem_area_invalidate(t->area, 18);
+
+	/* The host takes 5 pages of 16: none is kept, the older ones gone. */
+	KUNIT_EXPECT_TRUE(test, store(test, 40, 0x63));
+	utmem_host_set_compress(host, false);
+	utmem_host_set_dedup(host, false);
+	utmem_host_set_capacity(host, host->used + 5 * (PAGE_SIZE + 100));
+	big = swap_folio(test, 4, 32, 0x40);
+	KUNIT_EXPECT_FALSE(test, frontswap_tmem_area_store(t->area, big));
+	KUNIT_EXPECT_EQ(test, STAT(test, store_refused), 1);
+	KUNIT_EXPECT_EQ(test, STAT(test, store_large), 1);
+	for (i = 0; i < 16; i++)
+		KUNIT_EXPECT_FALSE(test, test_bit(32 + i, t->area->held));
+	KUNIT_EXPECT_FALSE(test, test_bit(40, t->area->held));
+	KUNIT_EXPECT_EQ(test, sim_pages(t), 0);
+	KUNIT_EXPECT_EQ(test, frontswap_tmem_area_load(t->area, big), -ENOENT);
+
+	/* A large folio past the end of the area stays in bounds. */
 	big = swap_folio(test, 2, TEST_SLOTS - 2, 0x71);
 	KUNIT_EXPECT_FALSE(test, frontswap_tmem_area_store(t->area, big));
 	KUNIT_EXPECT_EQ(test, frontswap_tmem_area_load(t->area, big), -ENOENT);

@@ -12,7 +12,7 @@
  * @stores: pages the host accepted
  * @store_refused: pages it refused (they went to the swap device)
  * @store_failed: PUTs that failed otherwise (to the device as well)
- * @store_large: large folios sent to the device whole
+ * @store_large: large folios stored whole (their pages count in @stores)
  * @loads: pages read back from the host
  * @load_failed: reads the host could not serve (reported as -EIO)
  * @invalidates: slots dropped from the host

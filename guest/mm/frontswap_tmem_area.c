@@ -20,9 +20,13 @@
  * Loads keep the host's copy, as a device slot keeps its data: a page
  * reclaimed again without being written needs no new PUT.
  *
- * Large folios are refused and go to the device whole: tmem moves single
- * pages, and storing part of a folio would split it between the host and
- * the device.
+ * A large folio is stored whole, one value per page (in batches of
+ * FRONTSWAP_BATCH pages per host call), or not at all: when the host
+ * refuses any of its pages, the copies of the others are dropped and the
+ * folio goes to the device whole, so it is never split between the host
+ * and the device.  Swap-in reads pages one by one while a frontswap
+ * backend is registered (patches/0002), but a large folio read is served
+ * too, from the host when it holds every page.
  *
  * Bits change with atomic bitops.  The swap code serialises the
  * operations on one slot (the folio lock, the swap area lock), so the
@@ -146,6 +150,69 @@ void frontswap_tmem_area_invalidate_folio(struct frontswap_tmem_area *area,
 }
 EXPORT_SYMBOL_IF_KUNIT(frontswap_tmem_area_invalidate_folio);
 
+/* Pages of a large folio sent to the host in one call. */
+#define FRONTSWAP_BATCH	8
+
+/*
+ * Stores @nr pages of @folio from page @first on, slots @offset and up:
+ * a batch when the pages have addresses of their own, else one PUT each.
+ * Sets the bits of the slots stored.  Return: 0, or the errno of the
+ * first page that was not stored.
+ */
+static int store_pages(struct frontswap_tmem_area *area, struct folio *folio,
+		       long first, long nr, pgoff_t offset)
+{
+	struct tmem_batch_entry ent[FRONTSWAP_BATCH];
+	struct tmem_handle h;
+	int err = 0, stored;
+	void *src;
+	long i;
+
+	if (!folio_test_highmem(folio)) {
+		for (i = 0; i < nr; i++) {
+			slot_handle(&ent[i].handle, offset + i);
+			ent[i].src = page_address(folio_page(folio, first + i));
+			ent[i].len = PAGE_SIZE;
+		}
+		stored = tmem_put_batch(area->pool, ent, nr);
+		if (stored < 0)
+			return stored;
+		for (i = 0; i < nr; i++) {
+			if (ent[i].status == TMEM_S_OK)
+				set_bit(offset + i, area->held);
+			else if (!err)
+				err = tmem_status_to_errno(ent[i].status);
+		}
+		return err;
+	}
+	for (i = 0; i < nr && !err; i++) {
+		slot_handle(&h, offset + i);
+		src = kmap_local_folio(folio, (first + i) * PAGE_SIZE);
+		err = tmem_put(area->pool, &h, src, PAGE_SIZE);
+		kunmap_local(src);
+		if (!err)
+			set_bit(offset + i, area->held);
+	}
+	return err;
+}
+
+/* A large folio: every page stored, or none kept. */
+static int store_large(struct frontswap_tmem_area *area, struct folio *folio,
+		       pgoff_t offset)
+{
+	long i, n, nr = folio_nr_pages(folio);
+	int err = 0;
+
+	for (i = 0; i < nr && !err; i += n) {
+		n = min_t(long, nr - i, FRONTSWAP_BATCH);
+		err = store_pages(area, folio, i, n, offset + i);
+	}
+	if (err)
+		/* The host dropped the refused pages' older copies already. */
+		frontswap_tmem_area_invalidate_folio(area, folio);
+	return err;
+}
+
 /**
  * frontswap_tmem_area_store() - offer a folio being swapped out
  * @area: its swap area
@@ -158,32 +225,37 @@ bool frontswap_tmem_area_store(struct frontswap_tmem_area *area,
 			       struct folio *folio)
 {
 	pgoff_t offset = swp_offset(folio->swap);
+	long nr = folio_nr_pages(folio);
 	struct tmem_handle h;
 	void *src;
 	int err;
 
 	BUILD_BUG_ON(PAGE_SIZE > TMEM_VALUE_MAX);
-	if (folio_test_large(folio)) {
-		atomic64_inc(&area->stats->store_large);
+	if (offset >= area->nr_slots || nr > area->nr_slots - offset) {
 		frontswap_tmem_area_invalidate_folio(area, folio);
 		return false;
 	}
-	if (offset >= area->nr_slots)
-		return false;
-
-	slot_handle(&h, offset);
-	src = kmap_local_folio(folio, 0);
-	err = tmem_put(area->pool, &h, src, PAGE_SIZE);
-	kunmap_local(src);
+	if (nr > 1) {
+		err = store_large(area, folio, offset);
+	} else {
+		slot_handle(&h, offset);
+		src = kmap_local_folio(folio, 0);
+		err = tmem_put(area->pool, &h, src, PAGE_SIZE);
+		kunmap_local(src);
+		if (err)
+			/* The host dropped any older copy with the replace. */
+			clear_bit(offset, area->held);
+		else
+			set_bit(offset, area->held);
+	}
 	if (err) {
-		/* The host dropped any older copy with the failed replace. */
-		clear_bit(offset, area->held);
 		atomic64_inc(err == -ENOSPC ? &area->stats->store_refused :
 			     &area->stats->store_failed);
 		return false;
 	}
-	set_bit(offset, area->held);
-	atomic64_inc(&area->stats->stores);
+	atomic64_add(nr, &area->stats->stores);
+	if (nr > 1)
+		atomic64_inc(&area->stats->store_large);
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(frontswap_tmem_area_store);
@@ -201,34 +273,33 @@ int frontswap_tmem_area_load(struct frontswap_tmem_area *area,
 			     struct folio *folio)
 {
 	pgoff_t offset = swp_offset(folio->swap);
+	long i, held = 0, nr = folio_nr_pages(folio);
 	struct tmem_handle h;
 	size_t len = 0;
 	void *dst;
-	long i;
 	int err;
 
-	if (folio_test_large(folio)) {
-		/* Stores refuse large folios, but small ones may cover it. */
-		for (i = 0; i < folio_nr_pages(folio); i++) {
-			if (offset + i < area->nr_slots &&
-			    test_bit(offset + i, area->held))
-				goto failed;
-		}
+	for (i = 0; i < nr; i++)
+		held += offset + i < area->nr_slots &&
+			test_bit(offset + i, area->held);
+	if (!held)
 		return -ENOENT;
-	}
-	if (offset >= area->nr_slots || !test_bit(offset, area->held))
-		return -ENOENT;
-
-	slot_handle(&h, offset);
-	dst = kmap_local_folio(folio, 0);
-	err = tmem_get(area->pool, &h, dst, PAGE_SIZE, &len);
-	kunmap_local(dst);
-	if (err || len != PAGE_SIZE) {
-		pr_err_ratelimited("host failed to return swap slot %d:%lu (%d, %zu bytes)\n",
-				   area->type, offset, err, len);
+	/* Part on the host, part on the device: no way to put it together. */
+	if (held < nr)
 		goto failed;
+
+	for (i = 0; i < nr; i++) {
+		slot_handle(&h, offset + i);
+		dst = kmap_local_folio(folio, i * PAGE_SIZE);
+		err = tmem_get(area->pool, &h, dst, PAGE_SIZE, &len);
+		kunmap_local(dst);
+		if (err || len != PAGE_SIZE) {
+			pr_err_ratelimited("host failed to return swap slot %d:%lu (%d, %zu bytes)\n",
+					   area->type, offset + i, err, len);
+			goto failed;
+		}
 	}
-	atomic64_inc(&area->stats->loads);
+	atomic64_add(nr, &area->stats->loads);
 	return 0;
 
 failed:

@@ -67,11 +67,11 @@ echo "--- page_bench and scale_bench, small"
 pages_before=$(cat "$d"/sim/pages)
 echo "64 3" > "$d"/sim/page_bench || fail "page_bench"
 cat "$d"/sim/page_bench
-[ "$(grep -cE '^(memcpy|raw|lz4|dedup_hit)( [0-9]+){12}$' "$d"/sim/page_bench)" = 4 ] ||
-	fail "page_bench did not report four kinds"
+[ "$(grep -cE '^(memcpy|raw|lz4|zstd|dedup_hit)( [0-9]+){15}$' "$d"/sim/page_bench)" = 5 ] ||
+	fail "page_bench did not report five kinds"
 echo "4096 200" > "$d"/sim/scale_bench || fail "scale_bench"
 cat "$d"/sim/scale_bench
-[ "$(grep -cE '^(1024|4096)( [0-9]+){9}$' "$d"/sim/scale_bench)" = 2 ] ||
+[ "$(grep -cE '^(1024|4096)( [0-9]+){11}$' "$d"/sim/scale_bench)" = 2 ] ||
 	fail "scale_bench did not report two sizes"
 # Emptying and destroying its 4096-page pool held the host lock for at
 # most a batch of pages at a time (UTMEM_SIM_FREE_BATCH, 128).
