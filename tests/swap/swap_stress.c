@@ -14,7 +14,10 @@
  *
  * The operations after the fill go to random pages, or (-p seq) sweep the
  * working set in order.  The summary line gives the phases' times and the
- * major faults the process took, the pages it waited for.
+ * major faults the process took, the pages it waited for.  With -l, each
+ * operation asks mincore() first whether its page is in memory, and the
+ * operations on pages that were not (the ones that waited for swap) are
+ * timed: their count, median and 99th percentile.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -52,6 +55,7 @@ struct options {
 	const char *end_cmd;
 	bool drop_half;
 	bool corrupt;
+	bool latency;
 };
 
 static uint64_t splitmix64(uint64_t *state)
@@ -118,6 +122,40 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Is the page at @p in memory (not swapped out)? */
+static bool resident(void *p)
+{
+	unsigned char vec = 0;
+
+	return !mincore(p, PAGE, &vec) && (vec & 1);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The @pct-th percentile of @n sorted latencies, in microseconds. */
+static double percentile_us(const uint32_t *v, unsigned long n, int pct)
+{
+	unsigned long i;
+
+	if (!n)
+		return 0;
+	i = n * pct / 100;
+	return v[i < n ? i : n - 1] / 1000.0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -137,6 +175,9 @@ static void usage(FILE *f)
 		"  -d        unmap the second half before -E and the final check\n"
 		"  -c        corrupt one page before the final check: the run\n"
 		"            must then fail (checks the checker)\n"
+		"  -l        time the operations on pages that were not in\n"
+		"            memory (mincore() before each): fault_ops,\n"
+		"            fault_p50_us and fault_p99_us in the summary\n"
 		"  -h        this help\n"
 		"Exit status: 0 all pages verified, 1 mismatches or a failed\n"
 		"command, 2 bad arguments or no memory.\n", MAX_MIB);
@@ -159,7 +200,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c;
 
 	*o = (struct options){ .mib = 64, .seed = 1 };
-	while ((c = getopt(argc, argv, "m:o:s:p:k:M:E:dch")) != -1) {
+	while ((c = getopt(argc, argv, "m:o:s:p:k:M:E:dclh")) != -1) {
 		switch (c) {
 		case 'm':
 			if (parse_ulong(optarg, MAX_MIB, &o->mib) || !o->mib) {
@@ -217,6 +258,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'c':
 			o->corrupt = true;
 			break;
+		case 'l':
+			o->latency = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -251,10 +295,12 @@ static int run_cmd(const char *what, const char *cmd)
 int main(int argc, char **argv)
 {
 	unsigned long pages, checked = 0, mismatches = 0, i, n, live;
+	unsigned long nr_lat = 0;
 	long majflt0, majflt;
 	double t0, t_fill, t_random, t_check;
-	uint64_t rng, *mem;
-	uint32_t *gen;
+	uint64_t rng, *mem, t_op = 0;
+	uint32_t *gen, *lat = NULL;
+	bool timed = false;
 	struct options o;
 	int failed = 0;
 
@@ -267,7 +313,9 @@ int main(int argc, char **argv)
 	gen = calloc(pages, sizeof(*gen));
 	mem = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (!gen || mem == MAP_FAILED) {
+	if (o.latency)
+		lat = calloc(o.ops ? o.ops : 1, sizeof(*lat));
+	if (!gen || mem == MAP_FAILED || (o.latency && !lat)) {
 		fprintf(stderr, "swap_stress: cannot map %lu MiB\n", o.mib);
 		return 2;
 	}
@@ -285,6 +333,10 @@ int main(int argc, char **argv)
 		uint64_t r = splitmix64(&rng);
 
 		i = o.sequential ? n % pages : (r >> 1) % pages;
+		if (o.latency) {
+			timed = !resident(mem + i * WORDS);
+			t_op = now_ns();
+		}
 		if (r & 1) {
 			page_fill(mem + i * WORDS, o.seed, i, ++gen[i]);
 		} else {
@@ -294,6 +346,11 @@ int main(int argc, char **argv)
 				fprintf(stderr, "swap_stress: page %lu gen %u: wrong content\n",
 					i, gen[i]);
 			}
+		}
+		if (timed) {
+			uint64_t ns = now_ns() - t_op;
+
+			lat[nr_lat++] = ns > UINT32_MAX ? UINT32_MAX : ns;
 		}
 		if (o.mid_cmd && n == o.ops / 2 && run_cmd("midway", o.mid_cmd))
 			failed = 1;
@@ -320,8 +377,15 @@ int main(int argc, char **argv)
 	t_check = now();
 	majflt = major_faults() - majflt0;
 
-	printf("swap_stress: pages=%lu ops=%lu checked=%lu mismatches=%lu fill_s=%.2f random_s=%.2f check_s=%.2f total_s=%.2f majflt=%ld\n",
+	printf("swap_stress: pages=%lu ops=%lu checked=%lu mismatches=%lu fill_s=%.2f random_s=%.2f check_s=%.2f total_s=%.2f majflt=%ld",
 	       pages, o.ops, checked, mismatches, t_fill - t0,
 	       t_random - t_fill, t_check - t_random, t_check - t0, majflt);
+	if (o.latency) {
+		qsort(lat, nr_lat, sizeof(*lat), cmp_u32);
+		printf(" fault_ops=%lu fault_p50_us=%.1f fault_p99_us=%.1f",
+		       nr_lat, percentile_us(lat, nr_lat, 50),
+		       percentile_us(lat, nr_lat, 99));
+	}
+	printf("\n");
 	return mismatches || failed ? 1 : 0;
 }

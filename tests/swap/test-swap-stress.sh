@@ -38,6 +38,10 @@ expect 0 "hooks run, second half dropped" -m 2 -o 100 -d -M true -E true &&
 expect 0 "sequential operations" -m 2 -o 3000 -p seq &&
 	grep -q 'pages=512 ops=3000 .*mismatches=0 .*majflt=[0-9]' <<<"$LAST_OUT" ||
 	{ echo "FAIL: sequential run summary"; failures=$((failures + 1)); }
+# No swap here: no page leaves memory, so no operation is timed.
+expect 0 "fault latencies" -m 2 -o 3000 -l &&
+	grep -q 'majflt=[0-9]* fault_ops=0 fault_p50_us=0.0 fault_p99_us=0.0$' <<<"$LAST_OUT" ||
+	{ echo "FAIL: fault latency summary"; failures=$((failures + 1)); }
 for kind in half random mix; do
 	expect 0 "content $kind" -m 2 -o 2000 -k "$kind" -s 3
 	expect 1 "content $kind: a corrupted page is caught" -m 2 -o 10 \
