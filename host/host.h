@@ -118,7 +118,8 @@ struct utmem_host_blob {
  * struct utmem_host_shared - a blob that deduplication may share
  * @node: in @host->dedup_tree
  * @free_node: on @host->zs_free_shared once freed with interrupts off
- * @hash: xxh64 of the raw value (the dedup key with @blob.raw_len)
+ * @hash: utmem_host_dedup_hash() of the raw value (the dedup key with
+ *	@blob.raw_len)
  * @blob: the blob
  * @domain: who may share it: the id of the client that put it, or
  *	U32_MAX when the host deduplicates across clients
@@ -139,7 +140,7 @@ struct utmem_host_shared {
 
 /**
  * struct utmem_host_dedup_key - what a PUT looks a shared blob up by
- * @hash: xxh64 of the value
+ * @hash: utmem_host_dedup_hash() of the value
  * @domain: struct utmem_host_shared.domain
  * @raw_len: the value's length
  * @any_place: a blob in zsmalloc will do (the PUT runs with interrupts on)
@@ -642,6 +643,7 @@ struct utmem_host_shared *utmem_host_shared_prepare(struct utmem_host *host,
 						    struct utmem_host_blob *blob,
 						    u64 hash, u32 domain);
 bool utmem_host_same_filled(const void *src, u32 len, unsigned long *word);
+u64 utmem_host_dedup_hash(const void *src, u32 len);
 void utmem_host_shared_discard(struct utmem_host *host,
 			       struct utmem_host_shared *shared);
 bool utmem_host_blob_equal(struct utmem_host *host,

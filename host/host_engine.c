@@ -14,7 +14,6 @@
 #include <linux/timekeeping.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
-#include <linux/xxhash.h>
 
 #include "host.h"
 
@@ -198,7 +197,7 @@ static void put_prepare(struct utmem_host_client *client, const void *src,
 	if (dedup && !utmem_host_same_filled(src, len, &word) && len) {
 		key.domain = READ_ONCE(host->dedup_cross_client) ? U32_MAX :
 								   client->id;
-		key.hash = xxh64(src, len, 0);
+		key.hash = utmem_host_dedup_hash(src, len);
 		a->stored = dedup_candidate(host, &key, src);
 		if (a->stored) {
 			a->prepared = true;

@@ -490,6 +490,34 @@ static int zstd_decompress(struct utmem_host *host, const void *src,
 	return zstd_is_error(n) ? -1 : n;
 }
 
+/* Chunks of a long value hashed for its dedup key, and their size. */
+#define UTMEM_HOST_HASH_CHUNKS	8
+#define UTMEM_HOST_HASH_CHUNK	64
+
+/**
+ * utmem_host_dedup_hash() - the hash a value is looked up by for dedup
+ * @src: the value
+ * @len: its length
+ *
+ * Of the whole value when it is short, else of UTMEM_HOST_HASH_CHUNKS
+ * chunks spread over it, first and last included: hashing a whole page
+ * cost more than storing it raw.  Equal values get equal hashes; unequal
+ * ones that agree on the chunks collide, which costs a comparison (and,
+ * among many such, perhaps a missed share), never a wrong value.
+ */
+u64 utmem_host_dedup_hash(const void *src, u32 len)
+{
+	const u32 chunk = UTMEM_HOST_HASH_CHUNK, nr = UTMEM_HOST_HASH_CHUNKS;
+	u64 hash = len;
+	u32 i;
+
+	if (len <= chunk * nr)
+		return xxh64(src, len, 0);
+	for (i = 0; i < nr; i++)
+		hash = xxh64(src + (len - chunk) * i / (nr - 1), chunk, hash);
+	return hash;
+}
+
 /* @len bytes of one word repeated (a zero page among them): that word. */
 bool utmem_host_same_filled(const void *src, u32 len, unsigned long *word)
 {

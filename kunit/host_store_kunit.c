@@ -8,7 +8,8 @@
  * - Switching the compressor leaves values of both kinds in a pool, and
  *   every one reads back.
  * - Deduplication finds an equal value before compressing; a PUT with
- *   interrupts off never compares against bytes in zsmalloc.
+ *   interrupts off never compares against bytes in zsmalloc; values the
+ *   dedup hash cannot tell apart are compared and stored apart.
  * - The host's record count (what the metadata figure of make bench is
  *   read from) follows the formula of struct utmem_host_value exactly,
  *   and is 0 once the values are gone.
@@ -276,6 +277,36 @@ static void dedup_before_compress_test(struct kunit *test)
 }
 
 /*
+ * Values that differ only between the chunks the dedup hash reads have
+ * one key: they are compared, found different, and stored apart.
+ */
+static void hash_collision_test(struct kunit *test)
+{
+	struct store_test *t = test->priv;
+	u8 *other = t->got;
+	u64 hits;
+
+	fill_text(t->val, VAL, 4);
+	memcpy(other, t->val, VAL);
+	other[100] ^= 0x20;
+	KUNIT_EXPECT_EQ(test, utmem_host_dedup_hash(t->val, VAL),
+			utmem_host_dedup_hash(other, VAL));
+	KUNIT_EXPECT_NE(test, utmem_host_dedup_hash(t->val, 300),
+			utmem_host_dedup_hash(other, 300));
+	EXPECT_STATUS(test, put(t, t->pers, 0, t->val, VAL), TMEM_STATUS_OK);
+	hits = utmem_host_counter(t->host, UTMEM_HOST_DEDUP_HITS);
+	EXPECT_STATUS(test, put(t, t->pers, 1, other, VAL), TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, utmem_host_counter(t->host,
+						 UTMEM_HOST_DEDUP_HITS), hits);
+	KUNIT_EXPECT_NE(test, blob_at(t, t->pers, 0).data,
+			blob_at(t, t->pers, 1).data);
+	expect_value(test, t->pers, 0, t->val, VAL);
+	fill_text(t->val, VAL, 4);
+	t->val[100] ^= 0x20;
+	expect_value(test, t->pers, 1, t->val, VAL);
+}
+
+/*
  * @nr values at indices 0..nr-1 of one object, then @sparse ones 4096
  * indices apart: the records struct utmem_host_value says they carry.
  */
@@ -342,6 +373,7 @@ static struct kunit_case store_cases[] = {
 	KUNIT_CASE(same_filled_test),
 	KUNIT_CASE(compressor_switch_test),
 	KUNIT_CASE(dedup_before_compress_test),
+	KUNIT_CASE(hash_collision_test),
 	KUNIT_CASE(records_test),
 	{}
 };
