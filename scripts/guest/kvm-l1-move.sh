@@ -89,12 +89,14 @@ mon() {
 }
 
 # mon_until NAME COMMAND PATTERN SECONDS: COMMAND every 0.1 s until its
-# answer matches PATTERN (grep -E, without the monitor's CRs).
+# answer matches PATTERN (grep -E, without the monitor's CRs).  A QEMU
+# loading a VM's state may not read its monitor for a while: a command it
+# did not take is sent again, until SECONDS have passed.
 mon_until() {
-	local i
-	for ((i = 0; i < $4 * 10; i++)); do
+	local end=$((SECONDS + $4))
+	while [ $SECONDS -lt $end ]; do
 		: > /tmp/mon-"$1".log
-		mon "$1" "$2"
+		timeout 20 sh -c "echo '$2' > /tmp/mon-$1.in" || continue
 		sleep 0.1
 		tr -d '\r' < /tmp/mon-"$1".log | grep -qE "$3" && return 0
 	done
