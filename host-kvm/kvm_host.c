@@ -65,7 +65,7 @@ MODULE_PARM_DESC(kvm_host_capacity,
 
 struct utmem_kvm_server kvm_host_server;
 struct utmem_kvm_policy kvm_host_policy;
-struct utmem_host *kvm_host;
+struct utmem_host *utmem_kvm_engine;
 
 /* Logged, so that the host's log says when VMs started being served. */
 static int enabled_set(const char *val, const struct kernel_param *kp)
@@ -114,8 +114,8 @@ static int grace_set(const char *val, const struct kernel_param *kp)
 		return -EINVAL;
 	}
 	kvm_reclaim_grace_ms = ms;
-	if (kvm_host)
-		utmem_host_set_reclaim_grace(kvm_host, msecs_to_jiffies(ms));
+	if (utmem_kvm_engine)
+		utmem_host_set_reclaim_grace(utmem_kvm_engine, msecs_to_jiffies(ms));
 	return 0;
 }
 
@@ -145,8 +145,8 @@ static int compressor_set(const char *val, const struct kernel_param *kp)
 		       (int)strcspn(val, "\n"), val);
 		return -EINVAL;
 	}
-	if (kvm_host) {
-		err = utmem_host_set_compressor(kvm_host, codec);
+	if (utmem_kvm_engine) {
+		err = utmem_host_set_compressor(utmem_kvm_engine, codec);
 		if (err) {
 			pr_err("kvm_host_compressor: cannot switch: %pe\n",
 			       ERR_PTR(err));
@@ -255,7 +255,7 @@ static void vms_rebalance_locked(void)
 		if (vm->vm.enabled && !vm->own_cap && !vm->rule.cap)
 			total += vm->rule.weight;
 	}
-	capacity = utmem_host_read(kvm_host, &kvm_host->capacity);
+	capacity = utmem_host_read(utmem_kvm_engine, &utmem_kvm_engine->capacity);
 	xa_for_each(&vms, index, vm)
 		vm_set_cap(vm, capacity, total);
 	list_for_each_entry(vm, &vms_pending, pending_node)
@@ -368,7 +368,7 @@ static struct kvm_vm_client *vm_create(struct task_struct *task,
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return NULL;
-	vm->client = utmem_host_client_create(kvm_host);
+	vm->client = utmem_host_client_create(utmem_kvm_engine);
 	if (!vm->client) {
 		kfree(vm);
 		return NULL;
@@ -824,16 +824,16 @@ int utmem_kvm_host_init(struct dentry *debugfs_root)
 	utmem_kvm_server_init(&kvm_host_server);
 	kvm_host_server.shared_pools = kvm_shared_pools;
 	utmem_kvm_policy_init(&kvm_host_policy);
-	kvm_host = utmem_host_create(capacity);
-	if (IS_ERR(kvm_host)) {
-		err = PTR_ERR(kvm_host);
-		pr_err("no pool engine for KVM guests: %pe\n", kvm_host);
-		kvm_host = NULL;
+	utmem_kvm_engine = utmem_host_create(capacity);
+	if (IS_ERR(utmem_kvm_engine)) {
+		err = PTR_ERR(utmem_kvm_engine);
+		pr_err("no pool engine for KVM guests: %pe\n", utmem_kvm_engine);
+		utmem_kvm_engine = NULL;
 		return err;
 	}
-	utmem_host_set_reclaim_grace(kvm_host,
+	utmem_host_set_reclaim_grace(utmem_kvm_engine,
 				     msecs_to_jiffies(kvm_reclaim_grace_ms));
-	err = utmem_host_set_compressor(kvm_host, kvm_host_codec);
+	err = utmem_host_set_compressor(utmem_kvm_engine, kvm_host_codec);
 	if (err) {
 		pr_warn("kvm_host_compressor: no zstd (%pe): LZ4 it is\n",
 			ERR_PTR(err));
@@ -856,7 +856,7 @@ int utmem_kvm_host_init(struct dentry *debugfs_root)
 		goto shrinker_exit;
 	}
 	dir = debugfs_create_dir("kvm-host", debugfs_root);
-	utmem_host_debugfs_init(kvm_host, dir);
+	utmem_host_debugfs_init(utmem_kvm_engine, dir);
 	debugfs_create_file("vms", 0444, dir, NULL, &vms_fops);
 	calls = debugfs_create_dir("hypercalls", dir);
 	for (i = 0; i < UTMEM_KVM_OP_NR; i++)
@@ -884,8 +884,8 @@ shrinker_exit:
 sysfs_exit:
 	kvm_host_sysfs_exit();
 destroy_host:
-	utmem_host_destroy(kvm_host);
-	kvm_host = NULL;
+	utmem_host_destroy(utmem_kvm_engine);
+	utmem_kvm_engine = NULL;
 	return err;
 }
 
@@ -913,6 +913,6 @@ void utmem_kvm_host_exit(void)
 	kvm_host_sysfs_exit();
 	utmem_kvm_policy_destroy(&kvm_host_policy);
 	/* With the kvm-host/ directory, where the engine's files are. */
-	utmem_host_destroy(kvm_host);
-	kvm_host = NULL;
+	utmem_host_destroy(utmem_kvm_engine);
+	utmem_kvm_engine = NULL;
 }

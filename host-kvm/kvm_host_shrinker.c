@@ -26,7 +26,7 @@ static struct shrinker *kvm_host_shrinker;
 static unsigned long count_pages(struct shrinker *shrinker,
 				 struct shrink_control *sc)
 {
-	return utmem_host_reclaimable(kvm_host);
+	return utmem_host_reclaimable(utmem_kvm_engine);
 }
 
 static unsigned long scan_pages(struct shrinker *shrinker,
@@ -34,9 +34,9 @@ static unsigned long scan_pages(struct shrinker *shrinker,
 {
 	u64 dropped, asked = 0;
 
-	dropped = utmem_host_shrink_ephemeral(kvm_host, sc->nr_to_scan);
+	dropped = utmem_host_shrink_ephemeral(utmem_kvm_engine, sc->nr_to_scan);
 	if (dropped < sc->nr_to_scan)
-		asked = utmem_host_ask_clients(kvm_host,
+		asked = utmem_host_ask_clients(utmem_kvm_engine,
 					       sc->nr_to_scan - dropped);
 	atomic64_add(dropped, &kvm_host_shrinker_evicted);
 	atomic64_add(asked, &kvm_host_shrinker_asked);

@@ -27,31 +27,31 @@ static struct kobject *vms_kobj;
 
 static ssize_t total_show(char *buf, const u64 *field)
 {
-	return sysfs_emit(buf, "%llu\n", utmem_host_read(kvm_host, field));
+	return sysfs_emit(buf, "%llu\n", utmem_host_read(utmem_kvm_engine, field));
 }
 
 static ssize_t capacity_bytes_show(struct kobject *kobj,
 				   struct kobj_attribute *attr, char *buf)
 {
-	return total_show(buf, &kvm_host->capacity);
+	return total_show(buf, &utmem_kvm_engine->capacity);
 }
 
 static ssize_t used_bytes_show(struct kobject *kobj,
 			       struct kobj_attribute *attr, char *buf)
 {
-	return total_show(buf, &kvm_host->used);
+	return total_show(buf, &utmem_kvm_engine->used);
 }
 
 static ssize_t raw_bytes_show(struct kobject *kobj,
 			      struct kobj_attribute *attr, char *buf)
 {
-	return total_show(buf, &kvm_host->raw_bytes);
+	return total_show(buf, &utmem_kvm_engine->raw_bytes);
 }
 
 static ssize_t pages_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)
 {
-	return total_show(buf, &kvm_host->pages);
+	return total_show(buf, &utmem_kvm_engine->pages);
 }
 
 static ssize_t vms_served_show(struct kobject *kobj,
@@ -119,7 +119,7 @@ static ssize_t client_show(struct kobject *kobj, char *buf, size_t offset)
 	const void *client = to_vm(kobj)->client;
 
 	return sysfs_emit(buf, "%llu\n",
-			  utmem_host_read(kvm_host, client + offset));
+			  utmem_host_read(utmem_kvm_engine, client + offset));
 }
 
 #define VM_CLIENT_ATTR(name, field)					\
@@ -330,7 +330,7 @@ int kvm_host_sysfs_init(void)
 
 	for (i = 0; i < UTMEM_HOST_NR_COUNTERS; i++) {
 		counters[i].name = utmem_host_counter_names[i];
-		counters[i].counter = &kvm_host->counters[i];
+		counters[i].counter = &utmem_kvm_engine->counters[i];
 	}
 	counters[i].name = "hypercalls_malformed";
 	counters[i++].counter = &kvm_host_server.malformed;

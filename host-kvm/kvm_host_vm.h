@@ -63,7 +63,7 @@ struct kvm_vm_client {
 
 extern struct utmem_kvm_server kvm_host_server;
 extern struct utmem_kvm_policy kvm_host_policy;
-extern struct utmem_host *kvm_host;
+extern struct utmem_host *utmem_kvm_engine;
 
 /* kvm_host.c */
 struct file;
