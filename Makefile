@@ -15,9 +15,12 @@
 #   make e2e             the end-to-end part alone
 #   make e2e-kvm         the host-kvm end-to-end: real hypercalls from an L2
 #                        guest to an L1 KVM host, both under QEMU (x86_64)
-#   make bench           the performance suite in a UML guest: page path,
-#                        scaling, /dev/utmem, swap, cleancache, capacity;
+#   make bench           the performance suite: page path, scaling,
+#                        /dev/utmem, swap, cleancache, capacity in UML
+#                        guests, the swap comparisons on the x86_64 guest;
 #                        report and plots in bench/results/<date>/
+#   make bench-compare   the swap comparisons alone (x86_64, QEMU): RAM,
+#                        zswap, disk models and frontswap
 #   make bench-swap      the frontswap guest's checks, then swap_stress with
 #                        disk only, zswap and frontswap side by side (UML)
 #   make bench-dev       /dev/utmem throughput on the x86_64 guest (QEMU)
@@ -50,7 +53,7 @@ KUNIT_PY = cd $(TREE) && python3 tools/testing/kunit/kunit.py
 KUNIT_OPTS = --kunitconfig=$(KUNITCONFIG) --build_dir=$(UML_BUILD) \
 	--jobs=$(JOBS) --make_options CC="ccache gcc"
 
-.PHONY: all test kunit layers user-test e2e e2e-kvm kvm-kernel soak soak-uml soak-qemu soak-kernel bench bench-kernel bench-swap bench-dev bench-redis run run-uml run-qemu uml-kernel x86-kernel check \
+.PHONY: all test kunit layers user-test e2e e2e-kvm kvm-kernel soak soak-uml soak-qemu soak-kernel bench bench-kernel bench-compare bench-swap bench-dev bench-redis run run-uml run-qemu uml-kernel x86-kernel check \
 	checkpatch kernel-doc sparse kernel-tree help
 
 all: help
@@ -248,9 +251,15 @@ uml-kernel:
 # test kernel's KASAN and lockdep, built beside it.
 BENCH_BUILD := $(UTMEM_CACHE)/build-uml-bench
 BENCH_RESULTS ?= $(REPO)/bench/results/$(shell date +%Y-%m-%d)
-bench: bench-kernel $(BIN)/swap_stress
+bench: bench-kernel x86-kernel $(BIN)/swap_stress
 	$(REPO)/scripts/need-packages.sh gnuplot-nox e2fsprogs dmsetup bc
 	$(REPO)/bench/run.sh $(BENCH_BUILD)/linux $(BIN) $(TREE) $(BENCH_RESULTS)
+
+# The swap comparisons alone (make bench runs them too), on the x86_64
+# guest: into BENCH_RESULTS, then the report of what is there.
+bench-compare: x86-kernel $(BIN)/swap_stress
+	$(REPO)/bench/compare.sh $(BENCH_RESULTS)
+	python3 $(REPO)/bench/report.py $(BENCH_RESULTS)
 
 bench-kernel:
 	$(KUNIT_PY) build --kunitconfig=$(REPO)/bench/uml.kunitconfig \

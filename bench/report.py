@@ -205,6 +205,77 @@ plot '{f}' using 1:2 with linespoints title 'GET', \\
      '' using 1:4 with linespoints title 'PUT of a new page'
 """))
 
+    # --- the x86_64 swap comparisons (bench/compare.sh)
+    def compare(self):
+        r = rows(os.path.join(self.dir, "compare.txt"))
+        if not r:
+            return
+        names = {"ram": "RAM S+H", "zswap_big": "zswap S+H",
+                 "zswap": "zswap S", "nvme": "NVMe-like S",
+                 "ssd": "SSD-like S", "hdd": "HDD-like S",
+                 "frontswap": "frontswap S + host H"}
+        runs, order = {}, []
+        for w, c, rnd, t, majflt, ops, p50, p99, *rest in r:
+            if w not in order:
+                order.append(w)
+            runs.setdefault(w, {}).setdefault(c, []).append(
+                (float(t), p50, p99, rest))
+        self.out("## Swap compared (x86_64 guest under QEMU, one boot)")
+        self.out()
+        for line in rows(os.path.join(self.dir, "compare-guest.txt")):
+            self.out("- " + " ".join(line))
+        self.out()
+        self.out("Each contender's runs in a memory cgroup the size of the "
+                 "memory it would have: S, the small guest's, or S+H, the "
+                 "small guest's and the host's share. Run time in seconds, "
+                 "median of the rounds (min-max), then the median and 99th "
+                 "percentile (us) of the operations on pages that were "
+                 "swapped out (the Python working set: time only). Working "
+                 "set as a multiple of S; mthp: 64 KiB mTHP on.")
+        self.out()
+        body = []
+        worst = {"nvme": [], "zswap_big": [], "ram": []}
+        for w in order:
+            cells = runs[w]
+            row = [w]
+            for c in names:
+                v = cells.get(c)
+                if not v:
+                    row.append("-")
+                    continue
+                p = [x for x in v if x[1] != "-"]
+                lat = ""
+                if p:
+                    lat = (f"; {statistics.median(float(x[1]) for x in p):.0f}"
+                           f"/{statistics.median(float(x[2]) for x in p):.0f} us")
+                row.append(fmt_spread([x[0] for x in v], " s") + lat)
+            if "frontswap" in cells:
+                fs = statistics.median(x[0] for x in cells["frontswap"])
+                for c in worst:
+                    if c in cells:
+                        worst[c].append((statistics.median(
+                            x[0] for x in cells[c]) / fs, w))
+            body.append(row)
+        self.table(["workload"] + list(names.values()), body)
+        goals = {"nvme": ("frontswap vs NVMe-like disk swap", 6.0),
+                 "zswap_big": ("frontswap vs zswap at S+H", 1.0)}
+        for c, (what, goal) in goals.items():
+            if not worst[c]:
+                continue
+            lo = min(worst[c])
+            self.target(f"swap: {what} (every workload)",
+                        f">= {goal:.1f}x",
+                        f"{lo[0]:.2f}x at worst ({lo[1]}), "
+                        f"{max(worst[c])[0]:.2f}x at best", lo[0] >= goal)
+        if worst["ram"]:
+            # frontswap's time over RAM's: the inverse of the speed-ups.
+            slow = [(1 / x, w) for x, w in worst["ram"]]
+            hi = max(slow)
+            self.target("swap: frontswap's time vs all in RAM (every "
+                        "workload)", "<= 1.5x",
+                        f"{hi[0]:.2f}x at worst ({hi[1]}), "
+                        f"{min(slow)[0]:.2f}x at best", hi[0] <= 1.5)
+
     # --- /dev/utmem
     def device(self):
         r = []
@@ -425,7 +496,7 @@ plot '{f}' using 1:2 with linespoints title 'GET', \\
             pass
         body = []
         for sec in (self.page, self.scale, self.device, self.swap,
-                    self.cleancache, self.capacity):
+                    self.cleancache, self.capacity, self.compare):
             sec()
         body, self.md = self.md, []
         self.out("# utmem performance report")

@@ -66,7 +66,7 @@ passthrough=()
 for var in BENCH_ROUNDS BENCH_SWAP_WORKLOADS; do
 	[ -n "${!var:-}" ] && passthrough+=("$var=${!var}")
 done
-only=${BENCH_ONLY:-page,scale,device,swap,cleancache,capacity}
+only=${BENCH_ONLY:-page,scale,device,swap,cleancache,capacity,compare}
 
 boot() {	# NAME MEM CAPACITY BENCHMARKS
 	local name=$1 mem=$2 cap=$3 list="" b start
@@ -91,4 +91,10 @@ boot() {	# NAME MEM CAPACITY BENCHMARKS
 }
 boot large 1280M 512M page,scale,device,capacity
 boot small 48M 24M swap,cleancache
+# The swap comparisons: the x86_64 guest (bench/compare.sh).
+if [[ ",$only," == *",compare,"* ]]; then
+	start=$(date +%s)
+	"$repo"/bench/compare.sh "$results" ${BENCH_COMPARE_ARGS:-}
+	echo "bench: x86_64 guest (compare) ran $(($(date +%s) - start)) s"
+fi
 python3 "$repo"/bench/report.py "$results"

@@ -108,6 +108,28 @@ check "capacity missed" 'lz4\+dedup on the page mix.*MISSED +1\.50x' "$work/bad.
 check "records disagree" 'accounting vs slab.*MISSED +100 vs 146 B/page \(32%\)' "$work/bad.out"
 check "dedup hit missed" 'dedup hit.*MISSED +1\.40x' "$work/bad.out"
 
+# The x86_64 comparisons: frontswap 8x the NVMe-like disk, 1.2x zswap at
+# S+H, 1.25x all in RAM's time; then too slow on every count.
+cmp=$work/compare
+mkdir "$cmp"
+for r in 1 2 3; do
+	for c in ram:2.0 zswap_big:3.0 zswap:5.0 nvme:20.0 ssd:40.0 hdd:300.0 frontswap:2.5; do
+		echo "random15 ${c%%:*} $r ${c#*:} 100 90 12.5 80.1 100 0 0" >> "$cmp/compare.txt"
+		echo "python15 ${c%%:*} $r ${c#*:} - - - - 50 0 0" >> "$cmp/compare.txt"
+	done
+done
+echo "small memory S: 64 MiB" > "$cmp/compare-guest.txt"
+python3 "$report" "$cmp" > "$work/cmp.out" 2>&1
+check "vs NVMe" 'NVMe-like disk swap.*met +8\.00x at worst' "$work/cmp.out"
+check "vs zswap S+H" 'zswap at S\+H.*met +1\.20x at worst' "$work/cmp.out"
+check "vs RAM" "frontswap's time vs all in RAM.*met +1\.25x at worst" "$work/cmp.out"
+check "latencies" '2\.5 s \(2\.5-2\.5\); 12/80 us' "$cmp/report.md"
+sed -i 's/ frontswap \([0-9]\) 2\.5 / frontswap \1 4.0 /' "$cmp/compare.txt"
+python3 "$report" "$cmp" > "$work/cmp.out" 2>&1
+check "vs NVMe missed" 'NVMe-like disk swap.*MISSED +5\.00x' "$work/cmp.out"
+check "vs zswap S+H missed" 'zswap at S\+H.*MISSED +0\.75x' "$work/cmp.out"
+check "vs RAM missed" "frontswap's time vs all in RAM.*MISSED +2\.00x" "$work/cmp.out"
+
 # Nothing to report, and bad arguments.
 mkdir "$work/empty"
 python3 "$report" "$work/empty" > "$work/empty.out" 2>&1
