@@ -57,14 +57,17 @@ class Report:
         self.targets.append((what, goal, figure, met))
 
     def histogram(self, png, title, ylabel, datafile, titles, extra=""):
-        """A bar plot of columns 2.. of @datafile, one bar a title."""
+        """A bar plot of @datafile: per bar a title, three columns from
+        the second on (median, min, max: the bar and its error bar)."""
         plot = ", ".join(
             ("'" + datafile + "'" if i == 0 else "''") +
-            f" using {i + 2}" + (":xtic(1)" if i == 0 else "") +
+            f" using {3 * i + 2}:{3 * i + 3}:{3 * i + 4}" +
+            (":xtic(1)" if i == 0 else "") +
             f" title '{t}'" for i, t in enumerate(titles))
         self.plots.append((png, f"""
 set title '{title}'
 set style data histograms
+set style histogram errorbars gap 1 lw 1
 set style fill solid 0.8 border -1
 set ylabel '{ylabel}'
 set yrange [0:*]
@@ -100,7 +103,7 @@ plot {plot}
                          f"{v[6]} ({v[7]}-{v[8]})",
                          f"{v[9] / 100:.2f}x ({v[10] / 100:.2f}-{v[11] / 100:.2f})",
                          v[12] if len(v) > 12 else "-"])
-            dat.append(f"{k[0]} {v[0]} {v[3]}")
+            dat.append(f"{k[0]} " + " ".join(str(x) for x in v[0:6]))
             ratio[k[0]] = v[9] / 100
             put[k[0]] = v[0]
             if len(v) > 12:
@@ -129,9 +132,9 @@ plot {plot}
                          f"{(put[c] - put.get('raw', 0)) * 1024 / (4096 - stored[c]):.0f} ns/KiB"
                          for c in codecs) + ".")
         f = self.data("page.dat", dat)
-        self.histogram("page.png", "Page path: ns per 4 KiB page (median)",
-                       "ns", f, ["PUT", "GET"],
-                       "set style histogram rowstacked\nset boxwidth 0.6")
+        self.histogram("page.png",
+                       "Page path: ns per 4 KiB page (median, min-max)",
+                       "ns", f, ["PUT", "GET"])
 
     # --- scaling
     def scale(self):
@@ -157,7 +160,7 @@ plot {plot}
                          f"{v[5]} ({v[6]}-{v[7]})", v[8],
                          "-" if v[10] is None else v[10], v[9],
                          "-" if v[11] is None else v[11]])
-            dat.append(f"{v[0]} {v[2]} {v[5]} {v[1]}")
+            dat.append(" ".join(str(v[i]) for i in (0, 2, 3, 4, 5, 6, 7, 1)))
         self.table(["pages", "fill PUT ns", "GET ns", "replacing PUT ns",
                     "slab B/page", "records B/page", "stored B/page",
                     "miss ns"], body)
@@ -197,12 +200,12 @@ set title 'Cost per operation as the pool grows'
 set logscale x 2
 set format x '%.0s%c'
 set xlabel 'pages in the pool'
-set ylabel 'ns per operation (median)'
+set ylabel 'ns per operation (median, min-max)'
 set yrange [0:*]
 set key top left
-plot '{f}' using 1:2 with linespoints title 'GET', \\
-     '' using 1:3 with linespoints title 'replacing PUT', \\
-     '' using 1:4 with linespoints title 'PUT of a new page'
+plot '{f}' using 1:2:3:4 with yerrorlines title 'GET', \\
+     '' using 1:5:6:7 with yerrorlines title 'replacing PUT', \\
+     '' using 1:8 with linespoints title 'PUT of a new page'
 """))
 
     # --- the x86_64 swap comparisons (bench/compare.sh)
@@ -233,7 +236,7 @@ plot '{f}' using 1:2 with linespoints title 'GET', \\
                  "swapped out (the Python working set: time only). Working "
                  "set as a multiple of S; mthp: 64 KiB mTHP on.")
         self.out()
-        body = []
+        body, dat = [], []
         worst = {"nvme": [], "zswap_big": [], "ram": []}
         for w in order:
             cells = runs[w]
@@ -256,7 +259,18 @@ plot '{f}' using 1:2 with linespoints title 'GET', \\
                         worst[c].append((statistics.median(
                             x[0] for x in cells[c]) / fs, w))
             body.append(row)
+            dat.append(w + " " + " ".join(
+                "{:.3f} {:.3f} {:.3f}".format(*spread(
+                    [x[0] for x in cells[c]]) if c in cells else (0, 0, 0))
+                for c in names))
         self.table(["workload"] + list(names.values()), body)
+        f = self.data("compare.dat", dat)
+        self.histogram("compare.png",
+                       "Swap compared (x86_64 guest): run time (median, "
+                       "min-max), lower is better", "seconds (log)", f,
+                       list(names.values()),
+                       "set logscale y\nset yrange [0.1:*]\n"
+                       "set key outside right")
         goals = {"nvme": ("frontswap vs NVMe-like disk swap", 6.0),
                  "zswap_big": ("frontswap vs zswap at S+H", 1.0)}
         for c, (what, goal) in goals.items():
@@ -312,7 +326,9 @@ plot '{f}' using 1:2 with linespoints title 'GET', \\
                          f"{ratio:.2f}x",
                          f"{kv['hp_direct']} / {kv['hp_coalesced']}"])
             dat.setdefault(kv["size"], []).append(
-                f"{int(kv['exit_ns']) / 1000:g} {kv['direct']} {kv['coalesced']}")
+                f"{int(kv['exit_ns']) / 1000:g} {kv['direct']} "
+                f"{kv['direct_range'].replace('-', ' ')} {kv['coalesced']} "
+                f"{kv['coalesced_range'].replace('-', ' ')}")
             if kv["size"] == "64" and kv["exit_ns"] == "1000":
                 self.target("/dev/utmem 64 B PUTs, coalesced vs direct, 1 us",
                             ">= 10x", f"{ratio:.2f}x", ratio >= 10)
@@ -322,7 +338,8 @@ plot '{f}' using 1:2 with linespoints title 'GET', \\
             f = self.data("device.dat", dat["64"])
             self.histogram("device.png",
                            "/dev/utmem: 64-byte PUTs per second (in-kernel)",
-                           "PUT ops/s (median)", f, ["direct", "coalesced"],
+                           "PUT ops/s (median, slowest-fastest)", f,
+                           ["direct", "coalesced"],
                            "set xlabel 'host call cost (us)'")
 
     # --- swap
@@ -376,8 +393,10 @@ plot '{f}' using 1:2 with linespoints title 'GET', \\
                     row.append(f"{x:.2f}x")
                 else:
                     row.append("-")
-            dat.append(f'"{w} {f / 10:.1f}x" ' +
-                       " ".join(f"{med.get(c, 0):.2f}" for c in order))
+            dat.append(f'"{w} {f / 10:.1f}x" ' + " ".join(
+                "{:.2f} {:.2f} {:.2f}".format(*spread(
+                    [t for t, _ in cells[c]]) if c in cells else (0, 0, 0))
+                for c in order))
             body.append(row)
         self.table(["disk", "workload", "set"] + [names[c] for c in order] +
                    ["(d) vs (a)", "(d) vs (b)"], body)
@@ -393,9 +412,9 @@ plot '{f}' using 1:2 with linespoints title 'GET', \\
                         f"{max(all_vs_zswap)[0]:.2f}x at best", lo[0] >= 1)
         f = self.data("swap.dat", dat)
         self.histogram("swap.png",
-                       "Swap workload: run time (median), lower is better",
+                       "Swap workload: run time (median, min-max), "
+                       "lower is better",
                        "seconds (log)", f, [names[c] for c in order],
-                       "set style histogram clustered gap 1\n"
                        "set logscale y\nset yrange [0.5:*]\nset xtics rotate by -20")
 
     # --- cleancache
@@ -528,6 +547,9 @@ plot '{f}' using 1:2 with linespoints title 'GET', \\
             path = os.path.join(self.dir, png)
             full = ("set terminal pngcairo noenhanced size 900,520 font ',10'\n"
                     f"set output '{path}'\nset grid ytics\n" + script)
+            # The script beside its plot, to redraw it by hand.
+            with open(path[:-len(".png")] + ".gp", "w") as f:
+                f.write(full)
             try:
                 subprocess.run(["gnuplot"], input=full, text=True, check=True)
                 made.append(png)

@@ -124,6 +124,16 @@ check "vs NVMe" 'NVMe-like disk swap.*met +8\.00x at worst' "$work/cmp.out"
 check "vs zswap S+H" 'zswap at S\+H.*met +1\.20x at worst' "$work/cmp.out"
 check "vs RAM" "frontswap's time vs all in RAM.*met +1\.25x at worst" "$work/cmp.out"
 check "latencies" '2\.5 s \(2\.5-2\.5\); 12/80 us' "$cmp/report.md"
+check "compare plot data" '^random15 2\.000 2\.000 2\.000 3\.000 ' "$cmp/compare.dat"
+if command -v gnuplot > /dev/null; then
+	for png in compare.png; do
+		check "plot $png" "!\\[$png\\]" "$cmp/report.md"
+	done
+	for png in page.png scale.png device.png swap.png; do
+		check "plot $png" "!\\[$png\\]" "$good/report.md"
+	done
+	check "error bars" '^set style histogram errorbars' "$good/swap.gp"
+fi
 sed -i 's/ frontswap \([0-9]\) 2\.5 / frontswap \1 4.0 /' "$cmp/compare.txt"
 python3 "$report" "$cmp" > "$work/cmp.out" 2>&1
 check "vs NVMe missed" 'NVMe-like disk swap.*MISSED +5\.00x' "$work/cmp.out"
