@@ -317,6 +317,78 @@ nomem:
 	return TMEM_S_NOMEM;
 }
 
+/*
+ * A batch is stored UTMEM_HOST_PUT_GROUP values at a time: each group is
+ * prepared (compressed, allocated) without the lock, then linked under
+ * one hold of it, with one pool lookup.  The group bounds how long a
+ * batch keeps the lock, and so other callers and VMs, waiting.
+ */
+#define UTMEM_HOST_PUT_GROUP	16
+
+/*
+ * Stores @nr values of one pool, setting each entry's status, with @a
+ * (zeroed, @nr of them) for their preparation.  Return: OK, or BADPOOL
+ * when there is no such pool (every entry's status says so too).
+ */
+static tmem_status_t put_group(struct utmem_host_client *client, u32 pool_id,
+			       struct tmem_batch_entry *ent, u32 nr,
+			       struct put_args *a)
+{
+	struct utmem_host *host = client->host;
+	struct utmem_host_pool *pool;
+	tmem_status_t status = TMEM_S_OK;
+	unsigned long flags;
+	u64 headroom = 0;
+	u32 i;
+
+	for (i = 0; i < nr; i++) {
+		ent[i].status = check_handle(&ent[i].handle);
+		if (ent[i].status)
+			continue;
+		utmem_host_count(host, UTMEM_HOST_PUTS);
+		headroom += host->value_cost[1] + host->shared_cost +
+			    min(ent[i].len, TMEM_VALUE_MAX);
+	}
+	if (READ_ONCE(host->footprint_changed)) {
+		/* Room for what is allocated next (the sim's carve-out). */
+		spin_lock_irqsave(&host->lock, flags);
+		utmem_host_footprint_changed(host, headroom);
+		spin_unlock_irqrestore(&host->lock, flags);
+	}
+	/* The costly part, compression and allocation, runs unlocked. */
+	for (i = 0; i < nr; i++) {
+		if (!ent[i].status && ent[i].len <= TMEM_VALUE_MAX)
+			put_prepare(client, ent[i].src, ent[i].len, &a[i]);
+	}
+
+	spin_lock_irqsave(&host->lock, flags);
+	pool = pool_find(client, pool_id);
+	if (pool)
+		maybe_drop_ephemeral(host);
+	else
+		status = TMEM_S_BADPOOL;
+	for (i = 0; i < nr; i++) {
+		if (!pool) {
+			ent[i].status = ent[i].status ?: TMEM_S_BADPOOL;
+		} else if (!ent[i].status) {
+			ent[i].status = put_locked(client, pool, &ent[i].handle,
+						   ent[i].len, &a[i]);
+			/* What the PUT charged ahead and did not use goes back. */
+			utmem_host_account_release(pool->owner);
+		}
+		if (a[i].stored)
+			utmem_host_blob_put(host, a[i].stored);
+	}
+	spin_unlock_irqrestore(&host->lock, flags);
+
+	for (i = 0; i < nr; i++) {
+		utmem_host_shared_discard(host, a[i].shared);
+		if (a[i].prepared)
+			utmem_host_blob_discard(host, &a[i].staged);
+	}
+	return status;
+}
+
 /**
  * utmem_host_put() - store a value, replacing any at @h
  * @client: the caller
@@ -335,47 +407,13 @@ tmem_status_t utmem_host_put(struct utmem_host_client *client, u32 pool_id,
 			     const struct tmem_handle *h, const void *src,
 			    u32 len)
 {
-	struct utmem_host *host = client->host;
-	struct utmem_host_pool *pool;
+	struct tmem_batch_entry ent = {
+		.handle = *h, .src = src, .len = len,
+	};
 	struct put_args a = {};
-	tmem_status_t status;
-	unsigned long flags;
 
-	status = check_handle(h);
-	if (status)
-		return status;
-
-	utmem_host_count(host, UTMEM_HOST_PUTS);
-	if (READ_ONCE(host->footprint_changed)) {
-		/* Room for what is allocated next (the sim's carve-out). */
-		spin_lock_irqsave(&host->lock, flags);
-		utmem_host_footprint_changed(host, host->value_cost[1] +
-					     host->shared_cost +
-					     min(len, TMEM_VALUE_MAX));
-		spin_unlock_irqrestore(&host->lock, flags);
-	}
-	/* The costly part, compression and allocation, runs unlocked. */
-	if (len <= TMEM_VALUE_MAX)
-		put_prepare(client, src, len, &a);
-
-	spin_lock_irqsave(&host->lock, flags);
-	pool = pool_find(client, pool_id);
-	if (pool) {
-		maybe_drop_ephemeral(host);
-		status = put_locked(client, pool, h, len, &a);
-		/* What the PUT charged ahead and did not use goes back. */
-		utmem_host_account_release(pool->owner);
-	} else {
-		status = TMEM_S_BADPOOL;
-	}
-	if (a.stored)
-		utmem_host_blob_put(host, a.stored);
-	spin_unlock_irqrestore(&host->lock, flags);
-
-	utmem_host_shared_discard(host, a.shared);
-	if (a.prepared)
-		utmem_host_blob_discard(host, &a.staged);
-	return status;
+	put_group(client, pool_id, &ent, 1, &a);
+	return ent.status;
 }
 EXPORT_SYMBOL_GPL(utmem_host_put);
 
@@ -575,32 +613,32 @@ EXPORT_SYMBOL_GPL(utmem_host_flush_pool);
  * @ent: the values; each entry's status is set
  * @nr: how many, at most 1024
  *
- * Atomic-safe.  Return: OK, or INVAL (too many entries) or BADPOOL, when
- * no entry was looked at.
+ * Atomic-safe.  Return: OK, or INVAL (too many entries, none looked at)
+ * or BADPOOL (no such pool; every entry says so).
  */
 tmem_status_t utmem_host_put_batch(struct utmem_host_client *client,
 				   u32 pool_id, struct tmem_batch_entry *ent,
 				  u32 nr)
 {
-	unsigned long flags;
-	bool found;
-	u32 i;
+	struct put_args a[UTMEM_HOST_PUT_GROUP];
+	tmem_status_t status = TMEM_S_OK;
+	u32 i, n;
 
 	if (nr > UTMEM_HOST_BATCH_MAX)
 		return TMEM_S_INVAL;
-	spin_lock_irqsave(&client->host->lock, flags);
-	found = pool_find(client, pool_id);
-	spin_unlock_irqrestore(&client->host->lock, flags);
-	if (!found)
-		return TMEM_S_BADPOOL;
-	/*
-	 * Each entry takes the lock on its own: one host call, but the
-	 * guest's other CPUs are not held up for a whole batch.
-	 */
-	for (i = 0; i < nr; i++)
-		ent[i].status = utmem_host_put(client, pool_id, &ent[i].handle,
-					       ent[i].src, ent[i].len);
-	return TMEM_S_OK;
+	for (i = 0; i < nr; i += n) {
+		n = min_t(u32, nr - i, UTMEM_HOST_PUT_GROUP);
+		memset(a, 0, n * sizeof(a[0]));
+		status = put_group(client, pool_id, ent + i, n, a);
+		if (status)
+			break;
+	}
+	if (!status)
+		return status;
+	/* No such pool, or destroyed midway: the rest fails unlooked at. */
+	for (n += i; n < nr; n++)
+		ent[n].status = TMEM_S_BADPOOL;
+	return i ? TMEM_S_OK : status;
 }
 EXPORT_SYMBOL_GPL(utmem_host_put_batch);
 

@@ -73,6 +73,14 @@
  */
 #define UTMEM_HOST_ZSTD_LEVEL	3
 
+/*
+ * Values shorter than this are stored as they came.  LZ4 clears its 16 KiB
+ * state on every call, a fixed cost that a short value cannot earn back:
+ * at the 2:1 a page of the page mix compresses to, it costs more per byte
+ * saved below about half a KiB than a whole page's compression does.
+ */
+#define UTMEM_HOST_COMPRESS_MIN	512
+
 /* zsmalloc's record of each of its objects (ZS_HANDLE_SIZE). */
 #define UTMEM_HOST_ZS_HANDLE_COST	sizeof(unsigned long)
 
@@ -541,8 +549,9 @@ bool utmem_host_same_filled(const void *src, u32 len, unsigned long *word)
  * @blob: out: the blob, with one reference
  *
  * A value of one word repeated (a zero page, a page of 0xff) keeps the
- * word and no bytes.  Anything else is LZ4-compressed when that saves
- * memory, else stored as it came.  Atomic-safe; takes no host lock.
+ * word and no bytes.  Anything else of UTMEM_HOST_COMPRESS_MIN bytes or
+ * more is compressed when that saves memory; the rest is stored as it
+ * came.  Atomic-safe; takes no host lock.
  * Return: 0, or -ENOMEM.
  */
 int utmem_host_blob_prepare(struct utmem_host *host, const void *src,
@@ -564,7 +573,7 @@ int utmem_host_blob_prepare(struct utmem_host *host, const void *src,
 		utmem_host_count(host, UTMEM_HOST_SAME_FILLED_PUTS);
 		return 0;
 	}
-	if (READ_ONCE(host->compress)) {
+	if (READ_ONCE(host->compress) && len >= UTMEM_HOST_COMPRESS_MIN) {
 		/* Pairs with utmem_host_set_compressor(): its contexts. */
 		codec = smp_load_acquire(&host->codec);
 		local_lock(&host->scratch->lock);

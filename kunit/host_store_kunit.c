@@ -13,6 +13,10 @@
  * - The host's record count (what the metadata figure of make bench is
  *   read from) follows the formula of struct utmem_host_value exactly,
  *   and is 0 once the values are gone.
+ * - Values shorter than UTMEM_HOST_COMPRESS_MIN are stored as they came.
+ * - A batch, stored a group at a time, sets every entry's status as
+ *   single PUTs would, malformed entries and replaced values among them,
+ *   and fails whole, every entry saying so, on a pool that is not there.
  */
 #include <kunit/test.h>
 #include <linux/random.h>
@@ -329,6 +333,73 @@ static u64 records_formula(const struct utmem_host *host, u64 pers,
  * @nr values at indices 0..nr-1 of one object, then @sparse ones 4096
  * indices apart: the records struct utmem_host_value says they carry.
  */
+static void small_uncompressed_test(struct kunit *test)
+{
+	struct store_test *t = test->priv;
+	u64 compressed;
+
+	utmem_host_set_dedup(t->host, false);
+	fill_text(t->val, VAL, 1);
+	compressed = utmem_host_counter(t->host, UTMEM_HOST_COMPRESSED_PUTS);
+	EXPECT_STATUS(test, put(t, t->pers, 0, t->val, 511), TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, (u32)blob_at(t, t->pers, 0).codec,
+			UTMEM_HOST_CODEC_RAW);
+	KUNIT_EXPECT_EQ(test, (u32)blob_at(t, t->pers, 0).stored_len, 511);
+	EXPECT_STATUS(test, put(t, t->pers, 1, t->val, 512), TMEM_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, (u32)blob_at(t, t->pers, 1).codec,
+			UTMEM_HOST_CODEC_LZ4);
+	KUNIT_EXPECT_LT(test, (u32)blob_at(t, t->pers, 1).stored_len, 512);
+	KUNIT_EXPECT_EQ(test, utmem_host_counter(t->host,
+						 UTMEM_HOST_COMPRESSED_PUTS),
+			compressed + 1);
+	expect_value(test, t->pers, 0, t->val, 511);
+	expect_value(test, t->pers, 1, t->val, 512);
+}
+
+#define BATCH_NR	40	/* three groups, the last one short */
+
+static void batch_groups_test(struct kunit *test)
+{
+	struct store_test *t = test->priv;
+	struct tmem_batch_entry *ent;
+	u64 pages = t->host->pages;
+	u32 i;
+
+	ent = kunit_kcalloc(test, BATCH_NR, sizeof(*ent), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ent);
+	get_random_bytes(t->val, VAL);
+	/* Index 5 holds a value the batch replaces. */
+	EXPECT_STATUS(test, put(t, t->pers, 5, t->val + 7, 100),
+		      TMEM_STATUS_OK);
+	for (i = 0; i < BATCH_NR; i++) {
+		ent[i].handle = handle(1, i);
+		ent[i].src = t->val + i;
+		ent[i].len = i % 3 ? 64 + i : VAL - i;
+	}
+	ent[17].handle.reserved = 1;
+	ent[33].len = VAL + 1;
+	EXPECT_STATUS(test, utmem_host_put_batch(t->a, t->pers, ent, BATCH_NR),
+		      TMEM_STATUS_OK);
+	for (i = 0; i < BATCH_NR; i++) {
+		if (i == 17 || i == 33)
+			continue;
+		EXPECT_STATUS(test, ent[i].status, TMEM_STATUS_OK);
+		expect_value(test, t->pers, i, t->val + i, ent[i].len);
+	}
+	EXPECT_STATUS(test, ent[17].status, TMEM_STATUS_INVAL);
+	EXPECT_STATUS(test, ent[33].status, TMEM_STATUS_TOOBIG);
+	KUNIT_EXPECT_EQ(test, t->host->pages, pages + BATCH_NR - 2);
+
+	for (i = 0; i < BATCH_NR; i++)
+		ent[i].status = TMEM_S_OK;
+	EXPECT_STATUS(test, utmem_host_put_batch(t->a, t->pers + 100, ent,
+						 BATCH_NR),
+		      TMEM_STATUS_BADPOOL);
+	for (i = 0; i < BATCH_NR; i++)
+		EXPECT_STATUS(test, ent[i].status, TMEM_STATUS_BADPOOL);
+	KUNIT_EXPECT_EQ(test, t->host->pages, pages + BATCH_NR - 2);
+}
+
 static void records_test(struct kunit *test)
 {
 	struct store_test *t = test->priv;
@@ -380,6 +451,8 @@ static struct kunit_case store_cases[] = {
 	KUNIT_CASE(dedup_before_compress_test),
 	KUNIT_CASE(hash_collision_test),
 	KUNIT_CASE(records_test),
+	KUNIT_CASE(small_uncompressed_test),
+	KUNIT_CASE(batch_groups_test),
 	{}
 };
 
