@@ -70,8 +70,12 @@ int rutmem_store_open(RedisModuleCtx *ctx)
 				rutmem.cfg.device, strerror(errno));
 		return REDISMODULE_ERR;
 	}
-	err = utmem_pool_create(rutmem.fd, TMEM_POOL_PERSISTENT, NULL,
-				&rutmem.pool);
+	/*
+	 * Bare: a value's key is its id, never reused, so a value of a page
+	 * or less needs no header with it: one host page, one host call.
+	 */
+	err = utmem_pool_create(rutmem.fd, TMEM_POOL_PERSISTENT |
+				UTMEM_POOL_BARE, NULL, &rutmem.pool);
 	if (err) {
 		RedisModule_Log(ctx, "warning",
 				"cannot create a pool on %s: %s",

@@ -76,7 +76,7 @@ static int bench_one(struct tmem_backend *be, u32 size, u32 count,
 		if (coalesce &&
 		    utmem_store_may_batch(&fp->store, &oid, klen, size) &&
 		    utmem_coalesce_put(&f->coalesce, fp, key, klen, &oid,
-				       value, size))
+				       value, size, false))
 			continue;
 		if (utmem_store_put(&fp->store, key, klen, &oid, value, size,
 				    f->scratch))

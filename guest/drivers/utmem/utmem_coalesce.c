@@ -12,8 +12,16 @@
  * close, before any other operation on a key it holds (read-your-writes:
  * a GET, DELETE or unbuffered PUT of the key), before a pool operation,
  * and when the kernel is short of memory (a shrinker).  A key is in the
- * buffer at most once: a second PUT replaces the first in place, so the
- * later PUT always wins.
+ * buffer at most once: a second PUT replaces the first, so the later PUT
+ * always wins.
+ *
+ * A buffered PUT costs no allocation: its chunk is built in the file's
+ * arena, one block of memory taken at the first PUT that waits, with the
+ * array a send hands to the host.  The arena is freed when the file
+ * stops streaming PUTs (coalesce_delay_us after a send with no PUT
+ * since), when the kernel is short of memory, and on close; per value,
+ * what is left is the chunk's copy, a hash lookup and, at send time, the
+ * host's share.
  *
  * A PUT the host refuses at send time leaves its key without a value, as
  * a refused direct PUT does; SYNC reports how many.
@@ -28,6 +36,7 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
+#include <linux/random.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -37,7 +46,6 @@
 #include "utmem_kv.h"
 
 #define COALESCE_COUNT_MAX	1024
-#define COALESCE_BATCH_ONSTACK	16
 
 static int set_value_max(const char *val, const struct kernel_param *kp)
 {
@@ -92,14 +100,17 @@ module_param_cb(coalesce_delay_us, &delay_us_ops, &utmem_coalesce_delay_us, 0644
 MODULE_PARM_DESC(coalesce_delay_us,
 		 "Longest a PUT waits in the buffer, microseconds (default 1000)");
 
-/* Buffers that hold anything, for the shrinker. */
+/* Buffers that have an arena, for the shrinker; bytes of their arenas. */
 static LIST_HEAD(coalesce_buffers);
 static DEFINE_SPINLOCK(coalesce_lock);
 static atomic_long_t coalesce_bytes = ATOMIC_LONG_INIT(0);
 static struct shrinker *coalesce_shrinker;
 
+/*
+ * One buffered PUT, in its buffer's arena.  @pool is NULL once it was
+ * sent or replaced: its bytes stay in the arena until the arena empties.
+ */
 struct coalesce_entry {
-	struct list_head node;
 	struct hlist_node hnode;
 	void *pool;
 	struct tmem_oid oid;
@@ -107,13 +118,98 @@ struct coalesce_entry {
 	u8 chunk[];
 };
 
+static size_t entry_size(u32 len)
+{
+	return ALIGN(struct_size_t(struct coalesce_entry, chunk, len), 8);
+}
+
+/*
+ * The arena of a buffer made with the parameters as they are now: the
+ * batch array, then room for a full buffer's entries and one more.  A
+ * buffer sends itself before it grows past them, so a PUT that finds no
+ * room (replaced entries take theirs until the arena empties) sends the
+ * buffer first.
+ */
+static void arena_sizes(unsigned int *batch_max, size_t *entries)
+{
+	*batch_max = READ_ONCE(utmem_coalesce_max_count);
+	*entries = READ_ONCE(utmem_coalesce_max_bytes) +
+		   (size_t)*batch_max * entry_size(0) +
+		   entry_size(TMEM_VALUE_MAX);
+}
+
+static size_t arena_total(const struct utmem_coalesce *c)
+{
+	return c->batch_max * sizeof(*c->batch) + c->arena_size;
+}
+
+static bool arena_alloc(struct utmem_coalesce *c)
+{
+	arena_sizes(&c->batch_max, &c->arena_size);
+	c->batch = kvmalloc(arena_total(c), GFP_KERNEL_ACCOUNT);
+	if (!c->batch)
+		return false;
+	c->arena = (u8 *)(c->batch + c->batch_max);
+	c->used = 0;
+	atomic_long_add(arena_total(c), &coalesce_bytes);
+	spin_lock(&coalesce_lock);
+	list_add_tail(&c->node, &coalesce_buffers);
+	spin_unlock(&coalesce_lock);
+	return true;
+}
+
+/* Frees the arena of an empty buffer. */
+static void arena_free(struct utmem_coalesce *c)
+{
+	if (!c->batch)
+		return;
+	spin_lock(&coalesce_lock);
+	list_del_init(&c->node);
+	spin_unlock(&coalesce_lock);
+	atomic_long_sub(arena_total(c), &coalesce_bytes);
+	kvfree(c->batch);
+	c->batch = NULL;
+	c->arena = NULL;
+}
+
+/* The arena's entries, in arrival order: from arena_first() while in_arena(). */
+static struct coalesce_entry *arena_first(struct utmem_coalesce *c)
+{
+	return (struct coalesce_entry *)c->arena;
+}
+
+static bool in_arena(struct utmem_coalesce *c, struct coalesce_entry *e)
+{
+	return (u8 *)e < c->arena + c->used;
+}
+
+static struct coalesce_entry *entry_next(struct coalesce_entry *e)
+{
+	return (struct coalesce_entry *)((u8 *)e + entry_size(e->len));
+}
+
+/* Arms the timer coalesce_delay_us from now. */
+static void timer_arm(struct utmem_coalesce *c)
+{
+	mod_delayed_work(system_wq, &c->timer,
+			 usecs_to_jiffies(READ_ONCE(utmem_coalesce_delay_us)));
+}
+
+/*
+ * coalesce_delay_us after a buffer's first PUT, the buffer is sent; as
+ * long again after a send without another PUT, the file has stopped
+ * streaming them and the arena is freed.
+ */
 static void coalesce_timer_fn(struct work_struct *work)
 {
 	struct utmem_coalesce *c = container_of(to_delayed_work(work),
 						struct utmem_coalesce, timer);
 
 	mutex_lock(c->lock);
-	utmem_coalesce_flush(c);
+	if (c->count)
+		utmem_coalesce_flush(c);
+	else
+		arena_free(c);
 	mutex_unlock(c->lock);
 }
 
@@ -126,9 +222,11 @@ static void coalesce_timer_fn(struct work_struct *work)
 void utmem_coalesce_init(struct utmem_coalesce *c, struct mutex *lock,
 			 const struct utmem_coalesce_ops *ops)
 {
+	memset(c, 0, sizeof(*c));
+	/* Chunk versions only need to differ between PUTs (utmem_kv.h). */
+	c->version = get_random_u64();
 	c->ops = ops;
 	c->lock = lock;
-	INIT_LIST_HEAD(&c->entries);
 	hash_init(c->by_oid);
 	INIT_LIST_HEAD(&c->node);
 	INIT_DELAYED_WORK(&c->timer, coalesce_timer_fn);
@@ -142,6 +240,7 @@ void utmem_coalesce_exit(struct utmem_coalesce *c)
 {
 	mutex_lock(c->lock);
 	utmem_coalesce_flush(c);
+	arena_free(c);
 	mutex_unlock(c->lock);
 	cancel_delayed_work_sync(&c->timer);
 }
@@ -171,9 +270,9 @@ size_t utmem_coalesce_bytes(struct utmem_coalesce *c, const void *pool)
 	size_t bytes = 0;
 
 	lockdep_assert_held(c->lock);
-	if (!pool)
-		return c->bytes;
-	list_for_each_entry(e, &c->entries, node) {
+	if (!pool || !c->count)
+		return pool ? 0 : c->bytes;
+	for (e = arena_first(c); in_arena(c, e); e = entry_next(e)) {
 		if (e->pool == pool)
 			bytes += e->len;
 	}
@@ -188,9 +287,18 @@ size_t utmem_coalesce_bytes(struct utmem_coalesce *c, const void *pool)
 bool utmem_coalesce_holds(struct utmem_coalesce *c, const struct tmem_oid *oid)
 {
 	lockdep_assert_held(c->lock);
-	return entry_find(c, NULL, oid);
+	return c->count && entry_find(c, NULL, oid);
 }
 EXPORT_SYMBOL_IF_KUNIT(utmem_coalesce_holds);
+
+/* The entry's bytes stay in the arena; the buffer no longer has it. */
+static void entry_drop(struct utmem_coalesce *c, struct coalesce_entry *e)
+{
+	hash_del(&e->hnode);
+	e->pool = NULL;
+	c->count--;
+	c->bytes -= e->len;
+}
 
 /**
  * utmem_coalesce_put() - buffer a PUT, if it is small
@@ -201,51 +309,52 @@ EXPORT_SYMBOL_IF_KUNIT(utmem_coalesce_holds);
  * @oid: its object, utmem_kv_oid() of the key
  * @value: the value
  * @value_len: its length
+ * @bare: the pool stores values without their header (utmem_store.c)
  *
  * Return: 1 when the PUT waits in the buffer (or was just sent with it);
- * 0 when the caller must send it itself (too large, or no memory for the
- * copy).
+ * 0 when the caller must send it itself (too large, or no memory for an
+ * arena).
  */
 int utmem_coalesce_put(struct utmem_coalesce *c, void *pool, const u8 *key,
 		       u32 key_len, const struct tmem_oid *oid,
-		       const void *value, u32 value_len)
+		       const void *value, u32 value_len, bool bare)
 {
+	u32 len = value_len;
 	struct coalesce_entry *e, *old;
-	u32 len = sizeof(struct utmem_chunk_hdr) + key_len + value_len;
 
 	lockdep_assert_held(c->lock);
+	if (!bare)
+		len += sizeof(struct utmem_chunk_hdr) + key_len;
 	if (value_len > READ_ONCE(utmem_coalesce_value_max) ||
-	    utmem_kv_nr_chunks(key_len, value_len) != 1)
+	    len > TMEM_VALUE_MAX)
 		return 0;
-	e = kmalloc(struct_size(e, chunk, len), GFP_KERNEL_ACCOUNT);
-	if (!e)
+	if (!c->arena && !arena_alloc(c))
 		return 0;
+	if (c->used + entry_size(len) > c->arena_size) {
+		utmem_coalesce_flush(c);
+		if (!c->arena && !arena_alloc(c))
+			return 0;
+	}
+	e = (struct coalesce_entry *)(c->arena + c->used);
+	c->used += entry_size(len);
 	e->pool = pool;
-	e->len = utmem_kv_chunk0(e->chunk, key, key_len, value, value_len);
 	e->oid = *oid;
+	if (bare) {
+		memcpy(e->chunk, value, value_len);
+		e->len = value_len;
+	} else {
+		e->len = utmem_kv_chunk0(e->chunk, key, key_len, value,
+					 value_len, c->version++);
+	}
 
 	/* The later PUT of a key takes the earlier one's place. */
-	old = entry_find(c, pool, oid);
-	if (old) {
-		list_replace(&old->node, &e->node);
-		hash_del(&old->hnode);
-		c->bytes -= old->len;
-		atomic_long_sub(old->len, &coalesce_bytes);
-		kfree(old);
-	} else {
-		list_add_tail(&e->node, &c->entries);
-		c->count++;
-	}
+	old = c->count ? entry_find(c, pool, oid) : NULL;
+	if (old)
+		entry_drop(c, old);
 	hash_add(c->by_oid, &e->hnode, oid->oid[0]);
 	c->bytes += e->len;
-	atomic_long_add(e->len, &coalesce_bytes);
-	if (c->count == 1 && !old) {
-		spin_lock(&coalesce_lock);
-		list_add_tail(&c->node, &coalesce_buffers);
-		spin_unlock(&coalesce_lock);
-		schedule_delayed_work(&c->timer,
-				      usecs_to_jiffies(READ_ONCE(utmem_coalesce_delay_us)));
-	}
+	if (!c->count++)
+		timer_arm(c);
 	if (c->count >= READ_ONCE(utmem_coalesce_max_count) ||
 	    c->bytes >= READ_ONCE(utmem_coalesce_max_bytes))
 		utmem_coalesce_flush(c);
@@ -253,82 +362,81 @@ int utmem_coalesce_put(struct utmem_coalesce *c, void *pool, const u8 *key,
 }
 EXPORT_SYMBOL_IF_KUNIT(utmem_coalesce_put);
 
-/* Sends up to @max entries of @pool in one batch, and frees them. */
-static void send_pool(struct utmem_coalesce *c, void *pool,
-		      struct tmem_batch_entry *batch, unsigned int max)
+/*
+ * Sends up to @c->batch_max entries of @pool, from @from on, in one
+ * batch.  Return: where the next of them may be, NULL when none is left.
+ */
+static struct coalesce_entry *send_pool(struct utmem_coalesce *c, void *pool,
+					struct coalesce_entry *from)
 {
-	struct coalesce_entry *e, *tmp;
+	struct tmem_batch_entry *batch = c->batch;
+	struct coalesce_entry *e = from, *next = NULL;
 	unsigned int n = 0;
-	LIST_HEAD(sending);
 
-	list_for_each_entry_safe(e, tmp, &c->entries, node) {
+	for (; in_arena(c, e); e = entry_next(e)) {
 		if (e->pool != pool)
 			continue;
+		if (n == c->batch_max) {
+			next = e;
+			break;
+		}
 		tmem_handle_set(&batch[n].handle, &e->oid, 0);
 		batch[n].src = e->chunk;
 		batch[n].len = e->len;
-		list_move_tail(&e->node, &sending);
-		hash_del(&e->hnode);
-		if (++n == max)
-			break;
+		entry_drop(c, e);
+		n++;
 	}
 	c->failed += c->ops->send(c, pool, batch, n);
-	list_for_each_entry_safe(e, tmp, &sending, node) {
-		c->count--;
-		c->bytes -= e->len;
-		atomic_long_sub(e->len, &coalesce_bytes);
-		kfree(e);
-	}
+	return next;
 }
 
 /**
  * utmem_coalesce_flush() - send every buffered PUT
  * @c: the buffer, locked
  *
- * One batched PUT per pool (more when a pool has more entries than a
- * batch array this call could allocate holds).
+ * One batched PUT per pool, in arrival order (more when a pool has more
+ * entries than the batch array holds).  The arena stays for the PUTs
+ * that follow.
  */
 void utmem_coalesce_flush(struct utmem_coalesce *c)
 {
-	struct tmem_batch_entry onstack[COALESCE_BATCH_ONSTACK], *batch;
-	unsigned int max;
+	struct coalesce_entry *e, *from;
+	unsigned int batch_max;
+	size_t arena_size;
 
 	lockdep_assert_held(c->lock);
 	if (!c->count)
-		return;
-	max = c->count;
-	batch = kmalloc_array(max, sizeof(*batch), GFP_NOWAIT | __GFP_NOWARN);
-	if (!batch) {
-		batch = onstack;
-		max = ARRAY_SIZE(onstack);
+		goto empty;
+	for (e = arena_first(c); in_arena(c, e); e = entry_next(e)) {
+		void *pool = e->pool;
+
+		for (from = e; pool && from; )
+			from = send_pool(c, pool, from);
 	}
-	while (!list_empty(&c->entries))
-		send_pool(c, list_first_entry(&c->entries,
-					      struct coalesce_entry, node)->pool,
-			  batch, max);
-	if (batch != onstack)
-		kfree(batch);
 	c->ops->flushed(c);
-	spin_lock(&coalesce_lock);
-	list_del_init(&c->node);
-	spin_unlock(&coalesce_lock);
-	cancel_delayed_work(&c->timer);
+	timer_arm(c);
+empty:
+	c->used = 0;
+	/* Parameters changed since the arena was made: a new one next time. */
+	arena_sizes(&batch_max, &arena_size);
+	if (c->batch && (batch_max != c->batch_max ||
+			 arena_size != c->arena_size))
+		arena_free(c);
 }
 EXPORT_SYMBOL_IF_KUNIT(utmem_coalesce_flush);
 
 static unsigned long coalesce_count(struct shrinker *s,
 				    struct shrink_control *sc)
 {
-	return DIV_ROUND_UP(atomic_long_read(&coalesce_bytes), PAGE_SIZE);
+	return atomic_long_read(&coalesce_bytes) >> PAGE_SHIFT;
 }
 
 /**
- * utmem_coalesce_reclaim() - send buffers until @nr_pages are freed
+ * utmem_coalesce_reclaim() - send buffers and free their arenas
  * @nr_pages: how much memory to give back
  *
  * A buffer whose owner is busy is skipped: the owner sends or adds soon,
- * and the timer bounds the wait.  Return: pages freed, rounded up per
- * file.
+ * and the timer bounds the wait.  Return: pages freed, whole arenas.
  */
 unsigned long utmem_coalesce_reclaim(unsigned long nr_pages)
 {
@@ -340,12 +448,11 @@ unsigned long utmem_coalesce_reclaim(unsigned long nr_pages)
 		spin_lock(&coalesce_lock);
 		list_for_each_entry(c, &coalesce_buffers, node) {
 			/*
-			 * On the list, the owner is live (it sends the buffer,
+			 * On the list, the owner is live (it frees the arena,
 			 * taking it off, before it goes): @hold keeps it so
 			 * until @release is done with it, unlock included.
 			 */
 			if (c->ops->hold(c)) {
-				list_del_init(&c->node);
 				held = c;
 				break;
 			}
@@ -353,8 +460,9 @@ unsigned long utmem_coalesce_reclaim(unsigned long nr_pages)
 		spin_unlock(&coalesce_lock);
 		if (!held)
 			break;
-		freed += DIV_ROUND_UP(held->bytes, PAGE_SIZE);
+		freed += DIV_ROUND_UP(arena_total(held), PAGE_SIZE);
 		utmem_coalesce_flush(held);
+		arena_free(held);
 		held->ops->release(held);
 	}
 	return freed;

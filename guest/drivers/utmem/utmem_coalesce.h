@@ -33,21 +33,34 @@ struct utmem_coalesce_ops {
  * struct utmem_coalesce - one owner's buffered PUTs
  * @ops: its owner's
  * @lock: its owner's lock, which serialises every call below
- * @entries: in arrival order
- * @by_oid: the same entries by their key's object, to find a key at once
+ * @batch: the batch array a send fills, @batch_max entries; the arena's
+ *	memory starts with it (NULL: no arena now)
+ * @batch_max: its size
+ * @arena: the buffered PUTs, one after the other in arrival order, each
+ *	with its chunk; replaced and sent ones stay until it empties
+ * @arena_size: its bytes
+ * @used: of which taken
+ * @by_oid: the PUTs still buffered, by their key's object
  * @count: how many
  * @bytes: their chunk bytes
+ * @version: the next chunk version (utmem_kv_chunk0())
  * @failed: PUTs the host refused at send time, since the last SYNC
- * @timer: sends the buffer coalesce_delay_us after its first PUT
- * @node: on the shrinker's list while the buffer holds anything
+ * @timer: sends the buffer coalesce_delay_us after its first PUT; frees
+ *	the arena as long after a send without a PUT since
+ * @node: on the shrinker's list while the buffer has an arena
  */
 struct utmem_coalesce {
 	const struct utmem_coalesce_ops *ops;
 	struct mutex *lock;	/* the owner's: see above */
-	struct list_head entries;
+	struct tmem_batch_entry *batch;
+	unsigned int batch_max;
+	u8 *arena;
+	size_t arena_size;
+	size_t used;
 	DECLARE_HASHTABLE(by_oid, 6);
 	unsigned int count;
 	size_t bytes;
+	u64 version;
 	u64 failed;
 	struct delayed_work timer;
 	struct list_head node;
@@ -58,7 +71,7 @@ void utmem_coalesce_init(struct utmem_coalesce *c, struct mutex *lock,
 void utmem_coalesce_exit(struct utmem_coalesce *c);
 int utmem_coalesce_put(struct utmem_coalesce *c, void *pool, const u8 *key,
 		       u32 key_len, const struct tmem_oid *oid,
-		       const void *value, u32 value_len);
+		       const void *value, u32 value_len, bool bare);
 bool utmem_coalesce_holds(struct utmem_coalesce *c, const struct tmem_oid *oid);
 size_t utmem_coalesce_bytes(struct utmem_coalesce *c, const void *pool);
 void utmem_coalesce_flush(struct utmem_coalesce *c);

@@ -241,7 +241,7 @@ EXPORT_SYMBOL_IF_KUNIT(utmem_file_destroy);
 /**
  * utmem_file_pool_create() - give a file a new pool
  * @f: the file
- * @flags: TMEM_POOL_*, already checked
+ * @flags: TMEM_POOL_* and UTMEM_POOL_BARE, already checked
  * @uuid: for a shared pool, its UUID; else NULL
  * @out_id: the pool's id on the file
  *
@@ -259,7 +259,7 @@ int utmem_file_pool_create(struct utmem_file *f, u32 flags,
 	fp = kzalloc(sizeof(*fp), GFP_KERNEL_ACCOUNT);
 	if (!fp)
 		return -ENOMEM;
-	utmem_store_init(&fp->store, uuid);
+	utmem_store_init(&fp->store, uuid, flags & UTMEM_POOL_BARE);
 	if (uuid) {
 		err = shared_get(uuid, &fp->shared);
 		if (err)
@@ -282,7 +282,8 @@ int utmem_file_pool_create(struct utmem_file *f, u32 flags,
 	/* The kernel's shared pools are out of reach (tmem_shared_uuid()). */
 	if (uuid)
 		tmem_shared_uuid("dev", uuid, &host_uuid);
-	fp->store.pool = tmem_pool_create(f->be, name, flags,
+	fp->store.pool = tmem_pool_create(f->be, name,
+					  flags & TMEM_POOL_FLAGS_ALL,
 					  uuid ? &host_uuid : NULL);
 	if (IS_ERR(fp->store.pool)) {
 		err = PTR_ERR(fp->store.pool);
@@ -310,7 +311,10 @@ static int pool_create(struct utmem_file *f, struct utmem_pool_create *arg)
 	static const u8 zero_uuid[16];
 	const uuid_t *uuid = NULL;
 
-	if (arg->flags & ~TMEM_POOL_FLAGS_ALL || arg->__reserved)
+	if (arg->flags & ~UTMEM_POOL_FLAGS_ALL || arg->__reserved)
+		return -EINVAL;
+	/* Other files write a shared pool: its values carry their keys. */
+	if ((arg->flags & UTMEM_POOL_BARE) && (arg->flags & TMEM_POOL_SHARED))
 		return -EINVAL;
 	if (arg->flags & TMEM_POOL_SHARED) {
 		if (!memcmp(arg->uuid, zero_uuid, sizeof(zero_uuid)))
@@ -404,30 +408,43 @@ static int kv_put(struct utmem_file *f, struct utmem_kv *arg)
 	if (err)
 		return err;
 	utmem_stat_inc(f, fp, UTMEM_STAT_PUTS);
-	n = utmem_kv_nr_chunks(arg->key_len, arg->value_len);
+	n = utmem_store_nr_chunks(&fp->store, arg->key_len, arg->value_len);
 	/*
 	 * The bytes the host will hold: the value, its key and headers.  The
 	 * user's count is the host's when it is over: this file's buffered
 	 * PUTs go first, so that the host counts them too.
 	 */
-	bytes = arg->value_len + arg->key_len +
-		n * sizeof(struct utmem_chunk_hdr);
+	bytes = utmem_store_host_bytes(&fp->store, arg->key_len,
+				       arg->value_len);
 	if (utmem_quota_over(f->user, bytes))
 		utmem_coalesce_flush(&f->coalesce);
 	err = utmem_quota_charge(f->user, fp, bytes);
 	if (err)
 		return err;
-	value = vmemdup_user(u64_to_user_ptr(arg->value), arg->value_len);
-	if (IS_ERR(value))
-		return PTR_ERR(value);
-	/* Shared pools are never buffered (utmem_store_may_batch()). */
+	/*
+	 * A value that may wait in the buffer is read into the scratch page,
+	 * from which the buffer takes its copy: no allocation.  Shared pools
+	 * are never buffered (utmem_store_may_batch()).
+	 */
 	if (!(arg->flags & UTMEM_PUT_NOBUFFER) &&
 	    utmem_store_may_batch(&fp->store, &oid, arg->key_len,
-				  arg->value_len) &&
-	    utmem_coalesce_put(&f->coalesce, fp, key, arg->key_len, &oid,
-			       value, arg->value_len)) {
-		kvfree(value);
-		return 0;
+				  arg->value_len)) {
+		if (copy_from_user(f->scratch, u64_to_user_ptr(arg->value),
+				   arg->value_len))
+			return -EFAULT;
+		if (utmem_coalesce_put(&f->coalesce, fp, key, arg->key_len,
+				       &oid, f->scratch, arg->value_len,
+				       fp->store.bare))
+			return 0;
+		/* utmem_store_put() builds its chunk in the scratch page. */
+		value = kvmemdup(f->scratch, arg->value_len, GFP_KERNEL_ACCOUNT);
+		if (!value)
+			return -ENOMEM;
+	} else {
+		value = vmemdup_user(u64_to_user_ptr(arg->value),
+				     arg->value_len);
+		if (IS_ERR(value))
+			return PTR_ERR(value);
 	}
 	err = utmem_store_put(&fp->store, key, arg->key_len, &oid, value,
 			      arg->value_len, f->scratch);
@@ -456,8 +473,8 @@ static int kv_get(struct utmem_file *f, struct utmem_kv *arg)
 	utmem_stat_inc(f, fp, UTMEM_STAT_GETS);
 	/* As much memory as the value needs, not as the buffer offers. */
 	value = NULL;
-	err = utmem_kv_get_alloc(fp->store.pool, key, arg->key_len, &value, size,
-				 &len, f->scratch);
+	err = utmem_store_get_alloc(&fp->store, key, arg->key_len, &oid, &value,
+				    size, &len, f->scratch);
 	if (!err || err == -ERANGE)
 		arg->value_len = len;
 	if (!err) {

@@ -94,15 +94,15 @@ static u32 chunk_build(void *buf, const u8 *key, u32 key_len,
  * @key_len: its length
  * @value: the value; utmem_kv_nr_chunks() must be 1
  * @value_len: its length
+ * @version: differs from the version of any other PUT of the key
  *
  * For the coalescing buffer, which sends such chunks in batches.
  * Return: the chunk's length.
  */
 u32 utmem_kv_chunk0(void *buf, const u8 *key, u32 key_len, const void *value,
-		    u32 value_len)
+		    u32 value_len, u64 version)
 {
-	return chunk_build(buf, key, key_len, value, value_len, 0,
-			   get_random_u64());
+	return chunk_build(buf, key, key_len, value, value_len, 0, version);
 }
 
 /**
@@ -120,15 +120,38 @@ u32 utmem_kv_chunk0(void *buf, const u8 *key, u32 key_len, const void *value,
 int utmem_kv_put(struct tmem_pool *pool, const u8 *key, u32 key_len,
 		 const void *value, u32 value_len, void *scratch)
 {
+	struct tmem_oid oid;
+
+	utmem_kv_oid(key, key_len, &oid);
+	return utmem_kv_put_at(pool, 0, &oid, key, key_len, value, value_len,
+			       scratch);
+}
+EXPORT_SYMBOL_IF_KUNIT(utmem_kv_put);
+
+/**
+ * utmem_kv_put_at() - utmem_kv_put(), chunk i at index @base + i
+ * @pool: the pool
+ * @base: the index of chunk 0
+ * @oid: the key's object, utmem_kv_oid() of it
+ * @key: the key
+ * @key_len: its length
+ * @value: the value
+ * @value_len: its length
+ * @scratch: TMEM_VALUE_MAX bytes the call may use
+ *
+ * Return: as utmem_kv_put().
+ */
+int utmem_kv_put_at(struct tmem_pool *pool, u32 base,
+		    const struct tmem_oid *oid, const u8 *key, u32 key_len,
+		    const void *value, u32 value_len, void *scratch)
+{
 	unsigned int i, n = utmem_kv_nr_chunks(key_len, value_len);
 	u64 version = get_random_u64();
 	struct tmem_handle h;
-	struct tmem_oid oid;
 	int err;
 
-	utmem_kv_oid(key, key_len, &oid);
 	if (n > 1) {
-		err = tmem_flush_object(pool, &oid);
+		err = tmem_flush_object(pool, oid);
 		if (err && err != -ENOENT)
 			return err;
 	}
@@ -136,18 +159,17 @@ int utmem_kv_put(struct tmem_pool *pool, const u8 *key, u32 key_len,
 		u32 len = chunk_build(scratch, key, key_len, value, value_len,
 				      i, version);
 
-		tmem_handle_set(&h, &oid, i);
+		tmem_handle_set(&h, oid, base + i);
 		err = tmem_put(pool, &h, scratch, len);
 		if (err) {
 			/* A GET would miss chunk i anyway; free the rest. */
 			if (i)
-				tmem_flush_object(pool, &oid);
+				tmem_flush_object(pool, oid);
 			return err;
 		}
 	}
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(utmem_kv_put);
 
 /* Checks a chunk read back; returns its data length or -ENOENT/-EIO. */
 static int chunk_check(const void *buf, size_t len, const u8 *key,
@@ -190,14 +212,14 @@ static int chunk_check(const void *buf, size_t len, const u8 *key,
  * value may vanish at any time anyway) or drops the rest.
  */
 static void get_failed(struct tmem_pool *pool, const struct tmem_oid *oid,
-		       void *chunk0, size_t len0, bool restore)
+		       u32 base, void *chunk0, size_t len0, bool restore)
 {
 	struct tmem_handle h;
 
 	if (pool->flags & TMEM_POOL_PERSISTENT)
 		return;
 	if (restore) {
-		tmem_handle_set(&h, oid, 0);
+		tmem_handle_set(&h, oid, base);
 		tmem_put(pool, &h, chunk0, len0);
 	} else {
 		tmem_flush_object(pool, oid);
@@ -216,8 +238,9 @@ EXPORT_SYMBOL_IF_KUNIT(utmem_kv_value_alloc);
  * utmem_kv_get() and utmem_kv_get_alloc(): with *@valuep NULL, the value's
  * memory is allocated once its length is known, into *@valuep.
  */
-static int kv_get(struct tmem_pool *pool, const u8 *key, u32 key_len,
-		  void **valuep, u32 size, u32 *value_len, void *scratch)
+static int kv_get(struct tmem_pool *pool, u32 base, const u8 *key,
+		  u32 key_len, void **valuep, u32 size, u32 *value_len,
+		  void *scratch)
 {
 	void *value;
 	struct utmem_chunk_hdr first;
@@ -229,30 +252,30 @@ static int kv_get(struct tmem_pool *pool, const u8 *key, u32 key_len,
 	int ret;
 
 	utmem_kv_oid(key, key_len, &oid);
-	tmem_handle_set(&h, &oid, 0);
+	tmem_handle_set(&h, &oid, base);
 	ret = tmem_get(pool, &h, scratch, TMEM_VALUE_MAX, &len0);
 	if (ret) {
 		/* The host failed it: the other chunks are of no use. */
 		if (ret != -ENOENT)
-			get_failed(pool, &oid, NULL, 0, false);
+			get_failed(pool, &oid, base, NULL, 0, false);
 		return ret == -E2BIG ? -EIO : ret;
 	}
 	ret = chunk_check(scratch, len0, key, key_len, 0, NULL);
 	if (ret < 0) {
-		get_failed(pool, &oid, scratch, len0, true);
+		get_failed(pool, &oid, base, scratch, len0, true);
 		return ret;
 	}
 	memcpy(&first, scratch, sizeof(first));
 	*value_len = le32_to_cpu(first.value_len);
 	if (size < *value_len) {
-		get_failed(pool, &oid, scratch, len0, true);
+		get_failed(pool, &oid, base, scratch, len0, true);
 		return -ERANGE;
 	}
 	value = *valuep;
 	if (!value) {
 		value = utmem_kv_value_alloc(max(*value_len, 1U));
 		if (!value) {
-			get_failed(pool, &oid, scratch, len0, true);
+			get_failed(pool, &oid, base, scratch, len0, true);
 			return -ENOMEM;
 		}
 		*valuep = value;
@@ -261,14 +284,14 @@ static int kv_get(struct tmem_pool *pool, const u8 *key, u32 key_len,
 	off = ret;
 	n = utmem_kv_nr_chunks(key_len, *value_len);
 	for (i = 1; i < n; i++) {
-		tmem_handle_set(&h, &oid, i);
+		tmem_handle_set(&h, &oid, base + i);
 		ret = tmem_get(pool, &h, scratch, TMEM_VALUE_MAX, &len);
 		if (!ret)
 			ret = chunk_check(scratch, len, key, key_len, i, &first);
 		else if (ret == -E2BIG)
 			ret = -EIO;
 		if (ret < 0) {
-			get_failed(pool, &oid, NULL, 0, false);
+			get_failed(pool, &oid, base, NULL, 0, false);
 			return ret;
 		}
 		memcpy(value + off, scratch + sizeof(first), ret);
@@ -295,7 +318,7 @@ static int kv_get(struct tmem_pool *pool, const u8 *key, u32 key_len,
 int utmem_kv_get(struct tmem_pool *pool, const u8 *key, u32 key_len,
 		 void *value, u32 size, u32 *value_len, void *scratch)
 {
-	return kv_get(pool, key, key_len, &value, size, value_len, scratch);
+	return kv_get(pool, 0, key, key_len, &value, size, value_len, scratch);
 }
 EXPORT_SYMBOL_IF_KUNIT(utmem_kv_get);
 
@@ -316,17 +339,39 @@ EXPORT_SYMBOL_IF_KUNIT(utmem_kv_get);
 int utmem_kv_get_alloc(struct tmem_pool *pool, const u8 *key, u32 key_len,
 		       void **valuep, u32 size, u32 *value_len, void *scratch)
 {
+	return utmem_kv_get_alloc_at(pool, 0, key, key_len, valuep, size,
+				     value_len, scratch);
+}
+EXPORT_SYMBOL_IF_KUNIT(utmem_kv_get_alloc);
+
+/**
+ * utmem_kv_get_alloc_at() - utmem_kv_get_alloc() of chunks from index @base
+ * @pool: the pool
+ * @base: the index of chunk 0
+ * @key: the key
+ * @key_len: its length
+ * @valuep: out: the value, kvmalloc()ed; NULL on errors
+ * @size: the most the caller takes
+ * @value_len: out: the value's length, also on -ERANGE
+ * @scratch: TMEM_VALUE_MAX bytes the call may use
+ *
+ * Return: as utmem_kv_get_alloc().
+ */
+int utmem_kv_get_alloc_at(struct tmem_pool *pool, u32 base, const u8 *key,
+			  u32 key_len, void **valuep, u32 size,
+			  u32 *value_len, void *scratch)
+{
 	int err;
 
 	*valuep = NULL;
-	err = kv_get(pool, key, key_len, valuep, size, value_len, scratch);
+	err = kv_get(pool, base, key, key_len, valuep, size, value_len,
+		     scratch);
 	if (err) {
 		kvfree(*valuep);
 		*valuep = NULL;
 	}
 	return err;
 }
-EXPORT_SYMBOL_IF_KUNIT(utmem_kv_get_alloc);
 
 /**
  * utmem_kv_delete() - drop the value of a key

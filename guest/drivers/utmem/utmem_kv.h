@@ -33,9 +33,15 @@ struct utmem_chunk_hdr {
 unsigned int utmem_kv_nr_chunks(u32 key_len, u32 value_len);
 void utmem_kv_oid(const u8 *key, u32 key_len, struct tmem_oid *oid);
 u32 utmem_kv_chunk0(void *buf, const u8 *key, u32 key_len, const void *value,
-		    u32 value_len);
+		    u32 value_len, u64 version);
 int utmem_kv_put(struct tmem_pool *pool, const u8 *key, u32 key_len,
 		 const void *value, u32 value_len, void *scratch);
+int utmem_kv_put_at(struct tmem_pool *pool, u32 base,
+		    const struct tmem_oid *oid, const u8 *key, u32 key_len,
+		    const void *value, u32 value_len, void *scratch);
+int utmem_kv_get_alloc_at(struct tmem_pool *pool, u32 base, const u8 *key,
+			  u32 key_len, void **valuep, u32 size,
+			  u32 *value_len, void *scratch);
 int utmem_kv_get(struct tmem_pool *pool, const u8 *key, u32 key_len,
 		 void *value, u32 size, u32 *value_len, void *scratch);
 int utmem_kv_get_alloc(struct tmem_pool *pool, const u8 *key, u32 key_len,

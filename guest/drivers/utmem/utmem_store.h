@@ -17,9 +17,16 @@ struct utmem_store {
 	struct tmem_pool *pool;
 	struct utmem_multi multi;
 	bool shared;
+	bool bare;
 };
 
-void utmem_store_init(struct utmem_store *s, bool shared);
+void utmem_store_init(struct utmem_store *s, bool shared, bool bare);
+unsigned int utmem_store_nr_chunks(struct utmem_store *s, u32 key_len,
+				   u32 value_len);
+u64 utmem_store_host_bytes(struct utmem_store *s, u32 key_len, u32 value_len);
+int utmem_store_get_alloc(struct utmem_store *s, const u8 *key, u32 key_len,
+			  const struct tmem_oid *oid, void **valuep, u32 size,
+			  u32 *value_len, void *scratch);
 void utmem_store_destroy(struct utmem_store *s);
 bool utmem_store_may_batch(struct utmem_store *s, const struct tmem_oid *oid,
 			   u32 key_len, u32 value_len);

@@ -150,10 +150,23 @@ struct tmem_pool_info {
 /* Reserved in Documentation/userspace-api/ioctl/ioctl-number.rst. */
 #define UTMEM_IOCTL_TYPE	0xB9
 
+/*
+ * UTMEM_POOL_CREATE's own flag, beside TMEM_POOL_*: the pool stores a
+ * value of up to TMEM_VALUE_MAX bytes as it is, one host page and one host
+ * call, where other pools add a header with the key (a 4096-byte value
+ * takes two host values and three calls there).  Without the key the
+ * device cannot check what the host returns: it trusts the host to return
+ * what was put under the key's 192-bit hash.  Longer values are stored as
+ * in other pools.  Private pools only.
+ */
+#define UTMEM_POOL_BARE		(1U << 16)
+#define UTMEM_POOL_FLAGS_ALL	(TMEM_POOL_FLAGS_ALL | UTMEM_POOL_BARE)
+
 /**
  * struct utmem_pool_create - UTMEM_POOL_CREATE
  * @size: sizeof(struct utmem_pool_create)
- * @flags: TMEM_POOL_PERSISTENT, TMEM_POOL_SHARED
+ * @flags: TMEM_POOL_PERSISTENT, TMEM_POOL_SHARED, UTMEM_POOL_BARE (not
+ *	with TMEM_POOL_SHARED)
  * @uuid: names a shared pool; must be zero for a private one
  * @out_pool_id: the pool's id on this file
  * @__reserved: must be zero
