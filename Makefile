@@ -271,9 +271,11 @@ bench-swap: uml-kernel $(BIN)/swap_stress
 	$(GUEST_SH) swap UTMEM_SWAP_BENCH=1
 
 # /dev/utmem throughput on the x86_64 guest (a system call costs ~1 us
-# there, 40-80 us under UML): userspace and in-kernel, side by side.
+# there, 40-80 us under UML): userspace and in-kernel, side by side; into
+# BENCH_RESULTS, then the report of what is there.
 bench-dev: x86-kernel $(BIN)/utmem_ioctl_bench
-	$(GUEST_SH) bench-dev
+	$(REPO)/bench/dev.sh $(BENCH_RESULTS)
+	python3 $(REPO)/bench/report.py $(BENCH_RESULTS)
 
 run: run-$(GUEST)
 

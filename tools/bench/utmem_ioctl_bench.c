@@ -248,7 +248,7 @@ int main(int argc, char **argv)
 		.count = 20000,
 		.sizes = { 64, 1024, 65536 },
 		.nr_sizes = 3,
-		.exit_ns = { 0, 1000, 10000 },
+		.exit_ns = { 0, 1000, 5000 },
 		.nr_exit = 3,
 		.batch = 64,
 		.debugfs = "/sys/kernel/debug/utmem",
