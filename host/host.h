@@ -436,6 +436,8 @@ struct utmem_host_scratch {
  * @footprint: bytes the host took outside @zs: @records, and the bytes of
  *	blobs kept in slab caches or pages of their own;
  *	utmem_host_footprint() adds the pages in @zs
+ * @obj_frees: objects freed so far: a PUT that looked its object up
+ *	looks again only if this moved
  * @records: bytes of the host's records: values, shared blobs, objects,
  *	the xarray nodes the values carry, zsmalloc's handles.  What the
  *	host spends on a value besides its bytes.
@@ -492,6 +494,7 @@ struct utmem_host {
 #endif
 	u64 footprint;
 	u64 records;
+	u64 obj_frees;
 	void (*footprint_changed)(struct utmem_host *host, u64 headroom);
 	void *binding;
 	void (*reclaim)(struct utmem_host *host, unsigned long nr_pages);
@@ -721,6 +724,8 @@ struct utmem_host_object *utmem_host_obj_find(struct utmem_host_pool *pool,
 					      const struct tmem_oid *oid);
 struct utmem_host_object *utmem_host_obj_get(struct utmem_host_pool *pool,
 					     const struct tmem_oid *oid);
+struct utmem_host_object *utmem_host_obj_new(struct utmem_host_pool *pool,
+					     const struct tmem_oid *oid);
 struct utmem_host_object *utmem_host_obj_from(struct utmem_host_pool *pool,
 					      const struct tmem_oid *oid);
 void utmem_host_obj_free_if_empty(struct utmem_host_object *obj);
@@ -728,6 +733,7 @@ void utmem_host_obj_detach(struct utmem_host_object *obj);
 struct utmem_host_value *utmem_host_value_find(struct utmem_host_pool *pool,
 					       const struct tmem_handle *h);
 u32 utmem_host_link_cost(struct utmem_host_pool *pool,
+			 struct utmem_host_object *obj,
 			 const struct tmem_handle *h);
 void utmem_host_value_linked(struct utmem_host_value *page);
 void utmem_host_value_free(struct utmem_host_value *page, bool by_host);

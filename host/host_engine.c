@@ -240,6 +240,21 @@ static void put_link_blob(struct utmem_host *host,
 }
 
 /*
+ * @obj as it was looked up before @frees objects had been freed: still
+ * there, or looked up again.  The object is looked up once per PUT
+ * unless one was freed in between.
+ */
+static struct utmem_host_object *obj_again(struct utmem_host_pool *pool,
+					   struct utmem_host_object *obj,
+					   const struct tmem_oid *oid,
+					   u64 frees)
+{
+	if (pool->host->obj_frees == frees)
+		return obj;
+	return utmem_host_obj_find(pool, oid);
+}
+
+/*
  * The locked part of a PUT.  The old value goes first, whatever happens
  * next: a failed replace must not leave it readable.
  */
@@ -249,14 +264,19 @@ static tmem_status_t put_locked(struct utmem_host_client *client,
 				struct put_args *a)
 {
 	struct utmem_host *host = client->host;
-	struct utmem_host_value *value, *old;
+	struct utmem_host_value *value, *old = NULL;
 	struct utmem_host_object *obj;
+	u64 records, frees;
 	u32 blob_cost;
-	u64 records;
 
-	old = utmem_host_value_find(pool, h);
-	if (old)
+	obj = utmem_host_obj_find(pool, &h->oid);
+	if (obj)
+		old = xa_load(&obj->pages, h->index);
+	if (old) {
+		frees = host->obj_frees;
 		utmem_host_value_remove(old);
+		obj = obj_again(pool, obj, &h->oid, frees);
+	}
 
 	if (len > TMEM_VALUE_MAX)
 		return TMEM_S_TOOBIG;
@@ -280,18 +300,19 @@ static tmem_status_t put_locked(struct utmem_host_client *client,
 	blob_cost = utmem_host_blob_cost(host, put_blob(a));
 	do {
 		records = host->value_cost[pool_ephemeral(pool)] +
-			  utmem_host_link_cost(pool, h);
+			  utmem_host_link_cost(pool, obj, h);
+		frees = host->obj_frees;
 		if (!utmem_host_make_room(pool->owner, blob_cost + records,
 					  (a->stored ? 0 : blob_cost) +
 					  records))
 			goto refuse;
+		obj = obj_again(pool, obj, &h->oid, frees);
 	} while (host->value_cost[pool_ephemeral(pool)] +
-		 utmem_host_link_cost(pool, h) > records);
+		 utmem_host_link_cost(pool, obj, h) > records);
 	if (!utmem_host_account_reserve(pool->owner, blob_cost + records))
 		goto refuse;
 
-	/* Found after eviction, which may have freed the object. */
-	obj = utmem_host_obj_get(pool, &h->oid);
+	obj = obj ?: utmem_host_obj_new(pool, &h->oid);
 	if (!obj)
 		goto nomem;
 	value = utmem_host_value_alloc(host, pool_ephemeral(pool));

@@ -59,10 +59,15 @@ static struct lock_class_key obj_pages_lock_key;
 struct utmem_host_object *utmem_host_obj_get(struct utmem_host_pool *pool,
 					     const struct tmem_oid *oid)
 {
-	struct utmem_host_object *obj = utmem_host_obj_find(pool, oid);
+	return utmem_host_obj_find(pool, oid) ?: utmem_host_obj_new(pool, oid);
+}
 
-	if (obj)
-		return obj;
+/* A new object @oid of @pool, which has none; NULL without memory. */
+struct utmem_host_object *utmem_host_obj_new(struct utmem_host_pool *pool,
+					     const struct tmem_oid *oid)
+{
+	struct utmem_host_object *obj;
+
 	obj = kzalloc(sizeof(*obj), GFP_NOWAIT | __GFP_NOWARN);
 	if (!obj)
 		return NULL;
@@ -94,6 +99,8 @@ void utmem_host_obj_free_if_empty(struct utmem_host_object *obj)
 {
 	if (obj->nr_pages)
 		return;
+	/* A PUT that looked the object up before this looks again. */
+	obj->pool->host->obj_frees++;
 	rb_erase(&obj->node, obj_root(obj));
 	xa_destroy(&obj->pages);
 	kfree(obj);
@@ -156,11 +163,14 @@ void utmem_host_value_linked(struct utmem_host_value *value)
 			utmem_host_value_carry(value, node_levels[l].flag);
 }
 
-/* What utmem_host_value_linked() will add for a new value at @h, in bytes. */
+/*
+ * What utmem_host_value_linked() will add for a new value at @h of @obj
+ * (NULL: @h's object does not exist yet), in bytes.
+ */
 u32 utmem_host_link_cost(struct utmem_host_pool *pool,
+			 struct utmem_host_object *obj,
 			 const struct tmem_handle *h)
 {
-	struct utmem_host_object *obj = utmem_host_obj_find(pool, &h->oid);
 	struct utmem_host *host = pool->host;
 	u32 cost = 0;
 	int l;
