@@ -12,6 +12,8 @@
  * @pool: the tmem pool, which the store's owner creates and destroys
  * @multi: keys whose values may span chunks (private pools)
  * @shared: other files write the pool too: every PUT flushes its key first
+ * @bare: values of a page or less are stored without their header
+ *	(UTMEM_POOL_BARE; see utmem_store.c)
  */
 struct utmem_store {
 	struct tmem_pool *pool;
