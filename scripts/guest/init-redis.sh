@@ -4,7 +4,8 @@
 # init of the Redis guest: loads the redis-utmem module (UTMEM_BIN on the
 # kernel command line) into real redis-server processes and runs
 # redis_utmem_test against them: the defaults, the same under refused
-# PUTs, and adaptive placement; bad MODULE LOAD arguments fail the load
+# PUTs, adaptive placement, and transparent mode (plain commands) with and
+# without refused PUTs; bad MODULE LOAD arguments fail the load
 # with a message; nothing is left on the host once the servers are gone.
 # Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
 . "$(dirname "$0")"/lib.sh
@@ -56,12 +57,13 @@ bad_load "threshold 'big' is not a number" threshold big
 bad_load "threshold '1048578' is not a number in 0..1048577" threshold 1048578
 bad_load "hot_gets '-1' is not a number" hot_gets -1
 bad_load "buffered_max '65537'" buffered_max 65537
+bad_load "transparent '2' is not a number in 0..1" transparent 2
 bad_load "cannot open /nonexistent/utmem: No such file" device /nonexistent/utmem
 [ "$(cat $d/dev/files)" = 0 ] || fail "a refused load left a file open"
 
 echo "--- defaults"
 start plain
-REDIS_SOCK=/tmp/plain.sock "$bin"/redis_utmem_test -T adaptive ||
+REDIS_SOCK=/tmp/plain.sock "$bin"/redis_utmem_test -T adaptive -T transparent ||
 	fail "redis_utmem_test (defaults)"
 
 echo "--- the host refuses one PUT in four"
@@ -70,9 +72,18 @@ echo "--- the host refuses one PUT in four"
 REDIS_SOCK=/tmp/plain.sock RUTMEM_EXPECT_REFUSALS=1 \
 	"$bin"/redis_utmem_test -t random_shadow -t edge_sizes ||
 	fail "redis_utmem_test (refused PUTs)"
-"$bin"/utmemctl fault fail_put off || fail "utmemctl fault off"
 redis-cli -s /tmp/plain.sock info utmem | tr -d '\r' | grep -v '^#'
 stop plain
+
+echo "--- transparent mode: plain commands, the host refusing one PUT in four"
+start transparent transparent 1 threshold 16
+REDIS_SOCK=/tmp/transparent.sock RUTMEM_EXPECT_REFUSALS=1 \
+	"$bin"/redis_utmem_test -t transparent ||
+	fail "redis_utmem_test (transparent, refused PUTs)"
+"$bin"/utmemctl fault fail_put off || fail "utmemctl fault off"
+REDIS_SOCK=/tmp/transparent.sock "$bin"/redis_utmem_test -t transparent ||
+	fail "redis_utmem_test (transparent)"
+stop transparent
 
 echo "--- adaptive placement"
 start adaptive threshold 2048 hot_gets 3 hot_bytes 65536

@@ -5,11 +5,13 @@
  * need a particular MODULE LOAD line say so; the guest script
  * (scripts/guest/init-redis.sh) picks them with -t/-T:
  *   adaptive    threshold 2048 hot_gets 3 hot_bytes 65536
+ *   transparent transparent 1 threshold 16
  *   everything else: the defaults.
  * $RUTMEM_EXPECT_REFUSALS=1 says the host refuses PUTs at random (the
  * script turns the simulator's fail_put on): random_shadow then also
  * requires refusals, edge_sizes accepts more values kept in Redis.
- * random_shadow's seed is logged; $RUTMEM_SEED replays one.
+ * random_shadow's and transparent's seeds are logged; $RUTMEM_SEED
+ * replays one.
  */
 #include <dirent.h>
 #include <stdarg.h>
@@ -210,6 +212,7 @@ TEST_F(redis, errors)
 {
 	redisContext *c = self->c;
 	const char *arity = "ERR wrong number of arguments";
+	redisReply *r;
 
 	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.SET k"), arity));
 	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.GET"), arity));
@@ -243,8 +246,17 @@ TEST_F(redis, errors)
 	/* Nothing was written by the failed commands. */
 	EXPECT_TRUE(reply_is(cmd(c, "EXISTS k"), "(integer) 0"));
 
+	/* A plain string is a value; a list is not. */
 	freeReplyObject(cmd(c, "SET plain v"));
-	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.GET plain"), "WRONGTYPE"));
+	EXPECT_TRUE(value_is(c, "UTMEM.GET", "plain", "v", 1));
+	freeReplyObject(cmd(c, "RPUSH list v"));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.GET list"), "WRONGTYPE"));
+	r = cmd(c, "UTMEM.MGET list plain");
+	ASSERT_EQ(REDIS_REPLY_ARRAY, r->type);
+	ASSERT_EQ(2, (int)r->elements);
+	EXPECT_EQ(REDIS_REPLY_NIL, r->element[0]->type);
+	EXPECT_EQ(REDIS_REPLY_STRING, r->element[1]->type);
+	freeReplyObject(r);
 	freeReplyObject(cmd(c, "UTMEM.SET ours v"));
 	EXPECT_TRUE(reply_is(cmd(c, "GET ours"), "WRONGTYPE"));
 	EXPECT_TRUE(reply_is(cmd(c, "APPEND ours x"), "WRONGTYPE"));
@@ -572,7 +584,8 @@ TEST_F(redis, mset_mget)
 	EXPECT_EQ(0, strcmp(r->element[0]->str, "1"));
 	EXPECT_EQ(REDIS_REPLY_NIL, r->element[1]->type);
 	EXPECT_EQ(0, strcmp(r->element[2]->str, "22"));
-	EXPECT_EQ(REDIS_REPLY_NIL, r->element[3]->type);
+	/* A plain string is a value, as MGET gives it. */
+	EXPECT_EQ(0, strcmp(r->element[3]->str, "v"));
 	EXPECT_EQ(0, strcmp(r->element[4]->str, "333"));
 	EXPECT_EQ(0, strcmp(r->element[5]->str, "1"));
 	freeReplyObject(r);
@@ -792,6 +805,150 @@ TEST_F(redis, adaptive)
 	freeReplyObject(cmd(c, "UTMEM.SET edge %b", self->buf, (size_t)4096));
 	EXPECT_EQ(6 * 8192, info_field(c, "bytes_hot"));
 	EXPECT_EQ(4, info_field(c, "keys_host"));
+}
+
+/*
+ * transparent 1 threshold 16: plain SET, GET, MSET, MGET, DEL and EXPIRE
+ * from a client that knows nothing of the module, checked against a
+ * shadow; values of 16 bytes and more go to the module, shorter ones stay
+ * plain strings that INCR works on.
+ */
+TEST_F_TIMEOUT(redis, transparent, SHADOW_BUDGET)
+{
+	redisContext *c = self->c;
+	struct shadow *sh = calloc(SHADOW_KEYS, sizeof(*sh));
+	const char *seed_env = getenv("RUTMEM_SEED");
+	unsigned int seed = seed_env ? (unsigned int)atol(seed_env) :
+				       (unsigned int)time(NULL);
+	long long present = 0, routed = info_field(c, "routed");
+	char key[32], key2[32], key3[32];
+	int op, k, k2;
+
+	ASSERT_NE(NULL, sh);
+	ASSERT_EQ(1, info_field(c, "transparent"));
+	TH_LOG("seed %u", seed);
+
+	/* Short values stay plain: the string commands work on them. */
+	EXPECT_TRUE(reply_is(cmd(c, "SET counter 41"), "OK"));
+	EXPECT_TRUE(reply_is(cmd(c, "INCR counter"), "(integer) 42"));
+	EXPECT_TRUE(value_is(c, "GET", "counter", "42", 2));
+	fill(self->buf, 100, 7);
+	freeReplyObject(cmd(c, "SET long %b", self->buf, (size_t)100));
+	EXPECT_TRUE(reply_is(cmd(c, "TYPE long"), "utmem-val"));
+	EXPECT_TRUE(value_is(c, "GET", "long", self->buf, 100));
+	EXPECT_TRUE(value_is(c, "MGET", "long", self->buf, 100));
+	/* SET's own options (NX, XX, GET, KEEPTTL) stay with SET. */
+	EXPECT_TRUE(reply_is(cmd(c, "SET long v NX"), "(nil)"));
+	EXPECT_TRUE(reply_is(cmd(c, "SET long v XX"), "OK"));
+	EXPECT_TRUE(reply_is(cmd(c, "TYPE long"), "string"));
+	EXPECT_TRUE(reply_is(cmd(c, "DEL long counter"), "(integer) 2"));
+	EXPECT_LT(routed, info_field(c, "routed"));
+
+	srand(seed);
+	for (op = 0; op < SHADOW_OPS; op++) {
+		int what = rand() % 12;
+		struct shadow *s;
+
+		k = rand() % SHADOW_KEYS;
+		k2 = rand() % SHADOW_KEYS;
+		s = &sh[k];
+		snprintf(key, sizeof(key), "t%d", k);
+		snprintf(key2, sizeof(key2), "t%d", k2);
+		snprintf(key3, sizeof(key3), "t%d", (k + 1) % SHADOW_KEYS);
+		if (what < 3) {
+			s->present = 1;
+			s->len = random_size();
+			s->seed = (unsigned int)rand();
+			fill(self->buf, s->len, s->seed);
+			ASSERT_TRUE(reply_is(cmd(c, what == 2 ?
+						 "SET %s %b EX 100000" :
+						 "SET %s %b", key, self->buf,
+						 s->len), "OK"));
+		} else if (what == 3 && k != k2) {
+			struct shadow *s2 = &sh[k2];
+
+			s->present = s2->present = 1;
+			s->len = random_size();
+			s->seed = (unsigned int)rand();
+			s2->len = random_size();
+			s2->seed = (unsigned int)rand();
+			fill(self->buf, s->len, s->seed);
+			fill(self->buf + VALUE_MAX, s2->len, s2->seed);
+			ASSERT_TRUE(reply_is(cmd(c, "MSET %s %b %s %b", key,
+						 self->buf, s->len, key2,
+						 self->buf + VALUE_MAX, s2->len),
+					     "OK"));
+		} else if (what < 7) {
+			if (!s->present) {
+				ASSERT_TRUE(reply_is(cmd(c, "GET %s", key),
+						     "(nil)"));
+				continue;
+			}
+			fill(self->buf, s->len, s->seed);
+			ASSERT_TRUE(value_is(c, "GET", key, self->buf, s->len))
+				TH_LOG("op %d", op);
+		} else if (what < 9) {
+			/* Three keys, present or not, in one MGET. */
+			redisReply *r = cmd(c, "MGET %s %s %s", key, key2, key3);
+			const char *keys[3] = { key, key2, key3 };
+			int i;
+
+			ASSERT_EQ(REDIS_REPLY_ARRAY, r->type);
+			ASSERT_EQ(3, (int)r->elements);
+			for (i = 0; i < 3; i++) {
+				struct shadow *x = &sh[atoi(keys[i] + 1)];
+				redisReply *e = r->element[i];
+
+				if (!x->present) {
+					EXPECT_EQ(REDIS_REPLY_NIL, e->type);
+					continue;
+				}
+				fill(self->buf, x->len, x->seed);
+				EXPECT_EQ(REDIS_REPLY_STRING, e->type);
+				EXPECT_EQ(x->len, (size_t)e->len);
+				EXPECT_EQ(0, memcmp(e->str, self->buf, x->len))
+					TH_LOG("op %d key %s", op, keys[i]);
+			}
+			freeReplyObject(r);
+		} else if (what < 10) {
+			ASSERT_TRUE(reply_is(cmd(c, "EXPIRE %s 100000", key),
+					     s->present ? "(integer) 1" :
+					     "(integer) 0"));
+			if (s->present) {
+				redisReply *r = cmd(c, "TTL %s", key);
+
+				EXPECT_EQ(REDIS_REPLY_INTEGER, r->type);
+				EXPECT_LT(99000, r->integer);
+				freeReplyObject(r);
+			}
+		} else {
+			ASSERT_TRUE(reply_is(cmd(c, "DEL %s", key),
+					     s->present ? "(integer) 1" :
+					     "(integer) 0"));
+			s->present = 0;
+		}
+	}
+	for (k = 0; k < SHADOW_KEYS; k++) {
+		snprintf(key, sizeof(key), "t%d", k);
+		if (!sh[k].present) {
+			EXPECT_TRUE(reply_is(cmd(c, "GET %s", key), "(nil)"));
+			continue;
+		}
+		present++;
+		fill(self->buf, sh[k].len, sh[k].seed);
+		EXPECT_TRUE(value_is(c, "GET", key, self->buf, sh[k].len));
+	}
+	/* Values of 16 bytes and more are the module's; shorter ones plain. */
+	EXPECT_LT(0, info_field(c, "keys_host"));
+	EXPECT_GE(present, info_field(c, "keys_host") +
+			   info_field(c, "keys_inline"));
+	EXPECT_EQ(0, info_field(c, "device_errors"));
+	if (refusals_expected())
+		EXPECT_LT(0, info_field(c, "put_refused"));
+	TH_LOG("%lld keys at the end, %lld on the host, %lld routed commands, %lld refused PUTs",
+	       present, info_field(c, "keys_host"), info_field(c, "routed"),
+	       info_field(c, "put_refused"));
+	free(sh);
 }
 
 TEST_HARNESS_MAIN

@@ -10,6 +10,9 @@
  *   hot_gets N           a host value read N times moves into Redis
  *                        memory; 0 (the default) never moves one
  *   hot_bytes BYTES      the Redis memory hot values may take (16 MiB)
+ *   transparent 0|1      route every client's SET, GET, MSET and MGET to
+ *                        the module (filter.c); 0 (the default) leaves
+ *                        them alone
  *
  * A bad argument fails the load with a log line that names it.
  */
@@ -31,6 +34,7 @@ static const struct size_arg size_args[] = {
 	{ "buffered_max", 65536, offsetof(struct rutmem_config, buffered_max), 0 },
 	{ "hot_gets", 1000000, offsetof(struct rutmem_config, hot_gets), 1 },
 	{ "hot_bytes", 1LL << 40, offsetof(struct rutmem_config, hot_bytes), 0 },
+	{ "transparent", 1, offsetof(struct rutmem_config, transparent), 1 },
 };
 
 static int set_size_arg(RedisModuleCtx *ctx, const struct size_arg *a,
@@ -64,6 +68,7 @@ int rutmem_parse_args(RedisModuleCtx *ctx, RedisModuleString **argv,
 	cfg->buffered_max = 1024;
 	cfg->hot_gets = 0;
 	cfg->hot_bytes = 16 << 20;
+	cfg->transparent = 0;
 
 	if (argc % 2) {
 		RedisModule_Log(ctx, "warning",
@@ -85,7 +90,7 @@ int rutmem_parse_args(RedisModuleCtx *ctx, RedisModuleString **argv,
 				break;
 		if (k == sizeof(size_args) / sizeof(size_args[0])) {
 			RedisModule_Log(ctx, "warning",
-					"unknown argument '%s' (device, threshold, buffered_max, hot_gets, hot_bytes)",
+					"unknown argument '%s' (device, threshold, buffered_max, hot_gets, hot_bytes, transparent)",
 					name);
 			return REDISMODULE_ERR;
 		}

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * redis-utmem: the commands.  Replies follow their Redis counterparts:
- * UTMEM.GET of a missing key is nil, of another type's key WRONGTYPE;
- * a value the host cannot produce is an error that names the reason.
+ * UTMEM.GET of a missing key is nil, of a plain string its value (as
+ * GET: transparent mode leaves short values plain), of another type's key
+ * WRONGTYPE; a value the host cannot produce is an error that names the
+ * reason.
  *
  *   UTMEM.SET key value [EX seconds | PX ms | EXAT unix-time | PXAT unix-ms]
  *   UTMEM.GET key
  *   UTMEM.DEL key [key ...]          (any type, like DEL)
  *   UTMEM.MSET key value [key value ...]
- *   UTMEM.MGET key [key ...]         (nil for missing or other types)
+ *   UTMEM.MGET key [key ...]         (nil for missing keys and types
+ *                                     other than strings)
  */
 #include <errno.h>
 #include <limits.h>
@@ -114,15 +117,29 @@ static int cmd_mset(RedisModuleCtx *ctx, RedisModuleString **argv, int argc)
 	return RedisModule_ReplyWithSimpleString(ctx, "OK");
 }
 
-/* The key's value, NULL if it has none; *wrongtype if another type's. */
+/*
+ * The key's value, NULL if it has none; a plain string's value goes to
+ * *@plain (free it), another type's key sets *@wrongtype.
+ */
 static struct rutmem_value *lookup(RedisModuleCtx *ctx,
-				   RedisModuleString *name, int *wrongtype)
+				   RedisModuleString *name,
+				   RedisModuleString **plain, int *wrongtype)
 {
 	RedisModuleKey *key = RedisModule_OpenKey(ctx, name, REDISMODULE_READ);
 	struct rutmem_value *v = NULL;
+	const char *buf;
+	size_t len;
 
 	*wrongtype = 0;
-	if (RedisModule_KeyType(key) != REDISMODULE_KEYTYPE_EMPTY) {
+	*plain = NULL;
+	switch (RedisModule_KeyType(key)) {
+	case REDISMODULE_KEYTYPE_EMPTY:
+		break;
+	case REDISMODULE_KEYTYPE_STRING:
+		buf = RedisModule_StringDMA(key, &len, REDISMODULE_READ);
+		*plain = RedisModule_CreateString(ctx, buf, len);
+		break;
+	default:
 		if (RedisModule_ModuleTypeGetType(key) == rutmem_type)
 			v = RedisModule_ModuleTypeGetValue(key);
 		else
@@ -134,15 +151,22 @@ static struct rutmem_value *lookup(RedisModuleCtx *ctx,
 
 static int cmd_get(RedisModuleCtx *ctx, RedisModuleString **argv, int argc)
 {
+	RedisModuleString *plain;
 	struct rutmem_value *v;
 	const char *buf;
 	int wrongtype, err;
 
 	if (argc != 2)
 		return RedisModule_WrongArity(ctx);
-	v = lookup(ctx, argv[1], &wrongtype);
+	v = lookup(ctx, argv[1], &plain, &wrongtype);
 	if (wrongtype)
 		return RedisModule_ReplyWithError(ctx, REDISMODULE_ERRORMSG_WRONGTYPE);
+	if (plain) {
+		rutmem_add(hits, 1);
+		RedisModule_ReplyWithString(ctx, plain);
+		RedisModule_FreeString(ctx, plain);
+		return REDISMODULE_OK;
+	}
 	if (!v) {
 		rutmem_add(misses, 1);
 		return RedisModule_ReplyWithNull(ctx);
@@ -160,21 +184,27 @@ static int cmd_mget(RedisModuleCtx *ctx, RedisModuleString **argv, int argc)
 {
 	size_t i, n = (size_t)argc - 1;
 	struct rutmem_value **values;
+	RedisModuleString **plain;
 	const char **bufs;
 	int *errs, wrongtype;
 
 	if (argc < 2)
 		return RedisModule_WrongArity(ctx);
 	values = RedisModule_Alloc(n * sizeof(*values));
+	plain = RedisModule_Alloc(n * sizeof(*plain));
 	bufs = RedisModule_Alloc(n * sizeof(*bufs));
 	errs = RedisModule_Alloc(n * sizeof(*errs));
 	for (i = 0; i < n; i++)
-		values[i] = lookup(ctx, argv[i + 1], &wrongtype);
+		values[i] = lookup(ctx, argv[i + 1], &plain[i], &wrongtype);
 	rutmem_read_many(values, bufs, errs, n);
 
 	RedisModule_ReplyWithArray(ctx, (long)n);
 	for (i = 0; i < n; i++) {
-		if (!values[i]) {
+		if (plain[i]) {
+			rutmem_add(hits, 1);
+			RedisModule_ReplyWithString(ctx, plain[i]);
+			RedisModule_FreeString(ctx, plain[i]);
+		} else if (!values[i]) {
 			rutmem_add(misses, 1);
 			RedisModule_ReplyWithNull(ctx);
 		} else if (errs[i]) {
@@ -189,6 +219,7 @@ static int cmd_mget(RedisModuleCtx *ctx, RedisModuleString **argv, int argc)
 		if (values[i] && !errs[i])
 			rutmem_value_touch(values[i], bufs[i]);
 	RedisModule_Free(values);
+	RedisModule_Free(plain);
 	RedisModule_Free(bufs);
 	RedisModule_Free(errs);
 	return REDISMODULE_OK;

@@ -33,6 +33,7 @@ static void info(RedisModuleInfoCtx *ctx, int for_crash_report)
 		{ "promotions", &rutmem.count.promotions },
 		{ "pool_flushes", &rutmem.count.pool_flushes },
 		{ "deferred_deletes", &rutmem.count.deferred_deletes },
+		{ "routed", &rutmem.count.routed },
 	};
 	size_t i;
 
@@ -46,6 +47,8 @@ static void info(RedisModuleInfoCtx *ctx, int for_crash_report)
 					  rutmem.cfg.threshold);
 	RedisModule_InfoAddFieldULongLong(ctx, "hot_gets",
 					  rutmem.cfg.hot_gets);
+	RedisModule_InfoAddFieldULongLong(ctx, "transparent",
+					  rutmem.cfg.transparent);
 	if (for_crash_report ||
 	    utmem_stats(rutmem.fd, rutmem.pool, &stats))
 		return;
@@ -106,6 +109,7 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv,
 		return REDISMODULE_ERR;
 	if (rutmem_type_register(ctx) ||
 	    rutmem_commands_register(ctx) ||
+	    rutmem_filter_register(ctx) ||
 	    RedisModule_RegisterInfoFunc(ctx, info) == REDISMODULE_ERR ||
 	    RedisModule_SubscribeToServerEvent(ctx, RedisModuleEvent_FlushDB,
 					       on_flush) == REDISMODULE_ERR ||
@@ -118,8 +122,9 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv,
 		return REDISMODULE_ERR;
 	}
 	RedisModule_Log(ctx, "notice",
-			"pool %u on %s, threshold %zu, hot_gets %u",
+			"pool %u on %s, threshold %zu, hot_gets %u%s",
 			rutmem.pool, rutmem.cfg.device, rutmem.cfg.threshold,
-			rutmem.cfg.hot_gets);
+			rutmem.cfg.hot_gets,
+			rutmem.cfg.transparent ? ", transparent" : "");
 	return REDISMODULE_OK;
 }

@@ -24,6 +24,7 @@ struct rutmem_config {
 	size_t buffered_max;		/* values up to this may be coalesced */
 	uint32_t hot_gets;		/* GETs that make a host value hot; 0: never */
 	size_t hot_bytes;		/* inline budget for hot values */
+	uint32_t transparent;		/* route SET, GET, MSET, MGET here */
 };
 
 /*
@@ -57,6 +58,7 @@ struct rutmem_counters {
 	uint64_t promotions;
 	uint64_t pool_flushes;
 	uint64_t deferred_deletes;
+	uint64_t routed;
 };
 
 struct rutmem {
@@ -115,5 +117,8 @@ int rutmem_type_register(RedisModuleCtx *ctx);
 
 /* commands.c */
 int rutmem_commands_register(RedisModuleCtx *ctx);
+
+/* filter.c */
+int rutmem_filter_register(RedisModuleCtx *ctx);
 
 #endif /* RUTMEM_H */
