@@ -19,20 +19,6 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 results=${1:?usage: bench/compare.sh RESULTS [NAME=VALUE...]}
 shift
-mkdir -p "$results"
-results=$(cd "$results" && pwd)
-log=$results/console-compare.log
-
-status=0
-"$repo"/scripts/guest.sh swap-compare --arch x86_64 "$@" > "$log" 2>&1 ||
-	status=$?
-tr -d '\r' < "$log" | sed -n 's/^compare-row: //p' > "$results/compare.txt"
-tr -d '\r' < "$log" | sed -n 's/^compare-guest: //p' > "$results/compare-guest.txt"
-# The console is kept with the results: without this machine's paths.
-sed -i "s|$repo/||g; s|${UTMEM_CACHE:-$HOME/.cache/utmem}/||g" "$log"
-if [ "$status" != 0 ]; then
-	tail -30 "$log" >&2
-	echo "bench-compare: the guest failed; console in $log" >&2
-	exit 1
-fi
+"$repo"/bench/guest-rows.sh swap-compare compare "$results" \
+	compare-row=compare.txt compare-guest=compare-guest.txt -- "$@"
 echo "bench-compare: $(wc -l < "$results/compare.txt") runs in $results/compare.txt"

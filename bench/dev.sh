@@ -13,21 +13,6 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 results=${1:?usage: bench/dev.sh RESULTS [NAME=VALUE...]}
 shift
-mkdir -p "$results"
-results=$(cd "$results" && pwd)
-log=$results/console-dev.log
-
-status=0
-"$repo"/scripts/guest.sh bench-dev --arch x86_64 "$@" > "$log" 2>&1 ||
-	status=$?
-for kind in ioctl kernel guest; do
-	tr -d '\r' < "$log" | sed -n "s/^dev-$kind: //p" > "$results/dev-$kind.txt"
-done
-# The console is kept with the results: without this machine's paths.
-sed -i "s|$repo/||g; s|${UTMEM_CACHE:-$HOME/.cache/utmem}/||g" "$log"
-if [ "$status" != 0 ]; then
-	tail -30 "$log" >&2
-	echo "bench-dev: the guest failed; console in $log" >&2
-	exit 1
-fi
+"$repo"/bench/guest-rows.sh bench-dev dev "$results" dev-ioctl=dev-ioctl.txt \
+	dev-kernel=dev-kernel.txt dev-guest=dev-guest.txt -- "$@"
 echo "bench-dev: $(wc -l < "$results/dev-kernel.txt") in-kernel rows in $results"
