@@ -88,10 +88,10 @@ plot {plot}
 """))
 
     def data(self, name, lines):
-        path = os.path.join(self.dir, name)
-        with open(path, "w") as f:
+        """Writes a plot's data file; its name, as the plots run in it."""
+        with open(os.path.join(self.dir, name), "w") as f:
             f.write("\n".join(lines) + "\n")
-        return path
+        return name
 
     # --- page path
     def page(self):
@@ -621,14 +621,15 @@ plot '{f}' using 1:2:3:4 with yerrorlines title 'GET', \\
     def make_plots(self):
         made = []
         for png, script in self.plots:
-            path = os.path.join(self.dir, png)
             full = ("set terminal pngcairo noenhanced size 900,520 font ',10'\n"
-                    f"set output '{path}'\nset grid ytics\n" + script)
-            # The script beside its plot, to redraw it by hand.
-            with open(path[:-len(".png")] + ".gp", "w") as f:
+                    f"set output '{png}'\nset grid ytics\n" + script)
+            # The script beside its plot, to redraw it there by hand.
+            gp = png[:-len(".png")] + ".gp"
+            with open(os.path.join(self.dir, gp), "w") as f:
                 f.write(full)
             try:
-                subprocess.run(["gnuplot"], input=full, text=True, check=True)
+                subprocess.run(["gnuplot", gp], cwd=self.dir, text=True,
+                               check=True)
                 made.append(png)
             except (OSError, subprocess.CalledProcessError) as e:
                 print(f"report: no {png}: {e}", file=sys.stderr)
