@@ -4,8 +4,9 @@
 # init of the Redis guest: loads the redis-utmem module (UTMEM_BIN on the
 # kernel command line) into real redis-server processes and runs
 # redis_utmem_test against them: the defaults, the same under refused
-# PUTs, adaptive placement, and transparent mode (plain commands) with and
-# without refused PUTs; bad MODULE LOAD arguments fail the load
+# PUTs, adaptive placement, placement by a memory budget, and
+# transparent mode (plain commands) with and without refused PUTs; bad
+# MODULE LOAD arguments fail the load
 # with a message; nothing is left on the host once the servers are gone.
 # Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
 . "$(dirname "$0")"/lib.sh
@@ -58,12 +59,13 @@ bad_load "threshold '1048578' is not a number in 0..1048577" threshold 1048578
 bad_load "hot_gets '-1' is not a number" hot_gets -1
 bad_load "buffered_max '65537'" buffered_max 65537
 bad_load "transparent '2' is not a number in 0..1" transparent 2
+bad_load "ram_bytes 'lots' is not a number" ram_bytes lots
 bad_load "cannot open /nonexistent/utmem: No such file" device /nonexistent/utmem
 [ "$(cat $d/dev/files)" = 0 ] || fail "a refused load left a file open"
 
 echo "--- defaults"
 start plain
-REDIS_SOCK=/tmp/plain.sock "$bin"/redis_utmem_test -T adaptive -T transparent ||
+REDIS_SOCK=/tmp/plain.sock "$bin"/redis_utmem_test -T adaptive -T transparent -T budget ||
 	fail "redis_utmem_test (defaults)"
 
 echo "--- the host refuses one PUT in four"
@@ -84,6 +86,12 @@ REDIS_SOCK=/tmp/transparent.sock RUTMEM_EXPECT_REFUSALS=1 \
 REDIS_SOCK=/tmp/transparent.sock "$bin"/redis_utmem_test -t transparent ||
 	fail "redis_utmem_test (transparent)"
 stop transparent
+
+echo "--- placement by a Redis memory budget"
+start budget ram_bytes 65536 hot_gets 2
+REDIS_SOCK=/tmp/budget.sock "$bin"/redis_utmem_test -t budget -t random_shadow ||
+	fail "redis_utmem_test (budget)"
+stop budget
 
 echo "--- adaptive placement"
 start adaptive threshold 2048 hot_gets 3 hot_bytes 65536

@@ -6,6 +6,7 @@
  * (scripts/guest/init-redis.sh) picks them with -t/-T:
  *   adaptive    threshold 2048 hot_gets 3 hot_bytes 65536
  *   transparent transparent 1 threshold 16
+ *   budget      ram_bytes 65536 hot_gets 2
  *   everything else: the defaults.
  * $RUTMEM_EXPECT_REFUSALS=1 says the host refuses PUTs at random (the
  * script turns the simulator's fail_put on): random_shadow then also
@@ -805,6 +806,66 @@ TEST_F(redis, adaptive)
 	freeReplyObject(cmd(c, "UTMEM.SET edge %b", self->buf, (size_t)4096));
 	EXPECT_EQ(6 * 8192, info_field(c, "bytes_hot"));
 	EXPECT_EQ(4, info_field(c, "keys_host"));
+}
+
+/*
+ * ram_bytes 65536 hot_gets 2: values start in Redis memory, the least
+ * recently used go to the host past 64 KiB, a host value read twice
+ * comes back; every value reads back wherever it is, and through an RDB
+ * reload.
+ */
+TEST_F(redis, budget)
+{
+	redisContext *c = self->c;
+	long long device_gets, demoted, promoted;
+	char key[32];
+	int i;
+
+	/* Counters run from the server's start (a snapshot it loaded). */
+	ASSERT_EQ(65536, info_field(c, "ram_bytes"));
+	demoted = info_field(c, "demotions");
+	promoted = info_field(c, "promotions");
+	for (i = 0; i < 20; i++) {
+		snprintf(key, sizeof(key), "b%d", i);
+		fill(self->buf, 8192, (unsigned int)i);
+		set_value(c, key, self->buf, 8192);
+	}
+	/* 8 of 8 KiB fit; the 12 oldest went to the host. */
+	EXPECT_EQ(8, info_field(c, "keys_inline"));
+	EXPECT_EQ(12, info_field(c, "keys_host"));
+	EXPECT_EQ(demoted + 12, info_field(c, "demotions"));
+	EXPECT_EQ(65536, info_field(c, "lru_bytes"));
+	for (i = 0; i < 20; i++) {
+		snprintf(key, sizeof(key), "b%d", i);
+		fill(self->buf, 8192, (unsigned int)i);
+		EXPECT_TRUE(value_is(c, "UTMEM.GET", key, self->buf, 8192));
+	}
+	/* The reads made b0..b11 warm once; b0 read again comes back, and
+	 * the least recently used in Redis memory (b12) goes. */
+	EXPECT_EQ(promoted, info_field(c, "promotions"));
+	fill(self->buf, 8192, 0);
+	EXPECT_TRUE(value_is(c, "UTMEM.GET", "b0", self->buf, 8192));
+	EXPECT_EQ(promoted + 1, info_field(c, "promotions"));
+	EXPECT_EQ(demoted + 13, info_field(c, "demotions"));
+	EXPECT_EQ(8, info_field(c, "keys_inline"));
+	/* A value in Redis memory is read without the device. */
+	device_gets = info_field(c, "device_gets");
+	for (i = 0; i < 10; i++)
+		EXPECT_TRUE(value_is(c, "UTMEM.GET", "b0", self->buf, 8192));
+	EXPECT_EQ(device_gets, info_field(c, "device_gets"));
+	/* Through a snapshot: every value, wherever it lived. */
+	ASSERT_TRUE(reply_is(cmd(c, "DEBUG RELOAD"), "OK"));
+	for (i = 0; i < 20; i++) {
+		snprintf(key, sizeof(key), "b%d", i);
+		fill(self->buf, 8192, (unsigned int)i);
+		EXPECT_TRUE(value_is(c, "UTMEM.GET", key, self->buf, 8192));
+	}
+	EXPECT_EQ(8, info_field(c, "keys_inline"));
+	EXPECT_EQ(12, info_field(c, "keys_host"));
+	/* A delete gives the budget back. */
+	freeReplyObject(cmd(c, "FLUSHALL"));
+	EXPECT_EQ(0, info_field(c, "lru_bytes"));
+	EXPECT_EQ(0, info_field(c, "keys_host"));
 }
 
 /*

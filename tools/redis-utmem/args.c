@@ -10,6 +10,10 @@
  *   hot_gets N           a host value read N times moves into Redis
  *                        memory; 0 (the default) never moves one
  *   hot_bytes BYTES      the Redis memory hot values may take (16 MiB)
+ *   ram_bytes BYTES      values live in Redis memory up to this many
+ *                        bytes; the least recently used go to the host
+ *                        past it, and a host value read hot_gets times
+ *                        (2 if 0) comes back; 0 (the default) is off
  *   transparent 0|1      route every client's SET, GET, MSET and MGET to
  *                        the module (filter.c); 0 (the default) leaves
  *                        them alone
@@ -35,6 +39,7 @@ static const struct size_arg size_args[] = {
 	{ "hot_gets", 1000000, offsetof(struct rutmem_config, hot_gets), 1 },
 	{ "hot_bytes", 1LL << 40, offsetof(struct rutmem_config, hot_bytes), 0 },
 	{ "transparent", 1, offsetof(struct rutmem_config, transparent), 1 },
+	{ "ram_bytes", 1LL << 40, offsetof(struct rutmem_config, ram_bytes), 0 },
 };
 
 static int set_size_arg(RedisModuleCtx *ctx, const struct size_arg *a,
@@ -69,6 +74,7 @@ int rutmem_parse_args(RedisModuleCtx *ctx, RedisModuleString **argv,
 	cfg->hot_gets = 0;
 	cfg->hot_bytes = 16 << 20;
 	cfg->transparent = 0;
+	cfg->ram_bytes = 0;
 
 	if (argc % 2) {
 		RedisModule_Log(ctx, "warning",
@@ -90,7 +96,7 @@ int rutmem_parse_args(RedisModuleCtx *ctx, RedisModuleString **argv,
 				break;
 		if (k == sizeof(size_args) / sizeof(size_args[0])) {
 			RedisModule_Log(ctx, "warning",
-					"unknown argument '%s' (device, threshold, buffered_max, hot_gets, hot_bytes, transparent)",
+					"unknown argument '%s' (device, threshold, buffered_max, hot_gets, hot_bytes, transparent, ram_bytes)",
 					name);
 			return REDISMODULE_ERR;
 		}

@@ -34,6 +34,7 @@ static void info(RedisModuleInfoCtx *ctx, int for_crash_report)
 		{ "pool_flushes", &rutmem.count.pool_flushes },
 		{ "deferred_deletes", &rutmem.count.deferred_deletes },
 		{ "routed", &rutmem.count.routed },
+		{ "demotions", &rutmem.count.demotions },
 	};
 	size_t i;
 
@@ -49,10 +50,14 @@ static void info(RedisModuleInfoCtx *ctx, int for_crash_report)
 					  rutmem.cfg.hot_gets);
 	RedisModule_InfoAddFieldULongLong(ctx, "transparent",
 					  rutmem.cfg.transparent);
+	RedisModule_InfoAddFieldULongLong(ctx, "ram_bytes",
+					  rutmem.cfg.ram_bytes);
+	RedisModule_InfoAddFieldULongLong(ctx, "lru_bytes", rutmem.lru_bytes);
 	if (for_crash_report ||
 	    utmem_stats(rutmem.fd, rutmem.pool, &stats))
 		return;
 	RedisModule_InfoAddFieldULongLong(ctx, "device_puts", stats.puts);
+	RedisModule_InfoAddFieldULongLong(ctx, "device_gets", stats.gets);
 	RedisModule_InfoAddFieldULongLong(ctx, "device_host_puts",
 					  stats.host_puts);
 	RedisModule_InfoAddFieldULongLong(ctx, "device_buffered_bytes",

@@ -25,6 +25,7 @@ struct rutmem_config {
 	uint32_t hot_gets;		/* GETs that make a host value hot; 0: never */
 	size_t hot_bytes;		/* inline budget for hot values */
 	uint32_t transparent;		/* route SET, GET, MSET, MGET here */
+	size_t ram_bytes;		/* Redis memory for values; 0: off */
 };
 
 /*
@@ -42,6 +43,9 @@ struct rutmem_value {
 	uint32_t gets;
 	uint32_t pending_slot;
 	int hot;
+	/* On the LRU of values in Redis memory (ram_bytes), newest first. */
+	struct rutmem_value *lru_prev, *lru_next;
+	int in_lru;
 };
 
 /* Counters for INFO utmem; updated with atomics (see rutmem_value_free()). */
@@ -59,6 +63,7 @@ struct rutmem_counters {
 	uint64_t pool_flushes;
 	uint64_t deferred_deletes;
 	uint64_t routed;
+	uint64_t demotions;
 };
 
 struct rutmem {
@@ -82,6 +87,10 @@ struct rutmem {
 	uint64_t *deferred;
 	size_t deferred_count;
 	size_t deferred_size;
+	/* Values in Redis memory under ram_bytes, and their bytes; under
+	 * pending_lock (rutmem_value_free() may run on another thread). */
+	struct rutmem_value *lru_head, *lru_tail;
+	size_t lru_bytes;
 };
 
 extern struct rutmem rutmem;

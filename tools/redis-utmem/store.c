@@ -16,6 +16,14 @@
  * stays in Redis memory.  Syncs happen before Redis sleeps, before a
  * flush, and when the copies reach PENDING_MAX_BYTES or PENDING_MAX.
  *
+ * With ram_bytes, placement adapts instead: a value starts in Redis
+ * memory, on an LRU list; past ram_bytes the least recently used go to
+ * the host (one unbuffered PUT each: a refusal leaves the value where it
+ * is), and a host value read hot_gets times (2 if 0) comes back to the
+ * head.  A GET of a value in Redis memory makes no host call.  The list
+ * is under pending_lock, held while a value moves, because an
+ * asynchronous flush frees values on another thread.
+ *
  * Fork children: a BGSAVE, an AOF rewrite or a replica's full sync saves
  * the values as they were at the fork, in a child that reads the host
  * copies through the file it shares with us.  Host memory is not
@@ -142,6 +150,80 @@ static void *array_room(void *array, size_t count, size_t *size, size_t elem)
 	return RedisModule_Realloc(array, *size * elem);
 }
 
+/* The LRU of values in Redis memory (ram_bytes): with pending_lock held. */
+static void lru_unlink(struct rutmem_value *v)
+{
+	if (!v->in_lru)
+		return;
+	if (v->lru_prev)
+		v->lru_prev->lru_next = v->lru_next;
+	else
+		rutmem.lru_head = v->lru_next;
+	if (v->lru_next)
+		v->lru_next->lru_prev = v->lru_prev;
+	else
+		rutmem.lru_tail = v->lru_prev;
+	v->lru_prev = v->lru_next = NULL;
+	v->in_lru = 0;
+	rutmem.lru_bytes -= v->len;
+}
+
+static void lru_push(struct rutmem_value *v)
+{
+	v->lru_prev = NULL;
+	v->lru_next = rutmem.lru_head;
+	if (rutmem.lru_head)
+		rutmem.lru_head->lru_prev = v;
+	else
+		rutmem.lru_tail = v;
+	rutmem.lru_head = v;
+	v->in_lru = 1;
+	rutmem.lru_bytes += v->len;
+}
+
+/*
+ * Past ram_bytes, the least recently used values go to the host, never
+ * @keep (the value just placed).  A refusal stops the round: the value
+ * stays, and the next SET or promotion tries again.
+ */
+static void lru_trim(struct rutmem_value *keep)
+{
+	struct rutmem_value *v;
+	uint64_t id;
+	int err;
+
+	pthread_mutex_lock(&rutmem.pending_lock);
+	while (rutmem.lru_bytes > rutmem.cfg.ram_bytes &&
+	       (v = rutmem.lru_tail) && v != keep) {
+		id = ++rutmem.next_id;
+		err = utmem_put(rutmem.fd, rutmem.pool, &id, sizeof(id),
+				v->data, v->len, UTMEM_PUT_NOBUFFER);
+		if (err) {
+			count_error(err);
+			break;
+		}
+		lru_unlink(v);
+		count_placement(v, -1);
+		RedisModule_Free(v->data);
+		v->data = NULL;
+		v->id = id;
+		v->gets = 0;
+		v->epoch = __atomic_load_n(&rutmem.epoch, __ATOMIC_ACQUIRE);
+		count_placement(v, 1);
+		rutmem_add(demotions, 1);
+	}
+	pthread_mutex_unlock(&rutmem.pending_lock);
+}
+
+/* A value enters Redis memory at the head of the LRU. */
+static void lru_place(struct rutmem_value *v)
+{
+	pthread_mutex_lock(&rutmem.pending_lock);
+	lru_push(v);
+	pthread_mutex_unlock(&rutmem.pending_lock);
+	lru_trim(v);
+}
+
 /* Called with pending_lock held. */
 static void pending_remove(struct rutmem_value *v)
 {
@@ -183,6 +265,12 @@ struct rutmem_value *rutmem_value_new(const char *buf, size_t len)
 	v->epoch = __atomic_load_n(&rutmem.epoch, __ATOMIC_ACQUIRE);
 	if (len < rutmem.cfg.threshold || len > UTMEM_VALUE_MAX)
 		goto inline_value;
+	if (rutmem.cfg.ram_bytes) {
+		v->data = copy_bytes(buf, len);
+		count_placement(v, 1);
+		lru_place(v);
+		return v;
+	}
 
 	id = ++rutmem.next_id;
 	err = host_put(id, buf, len, buffered ? 0 : UTMEM_PUT_NOBUFFER);
@@ -233,6 +321,34 @@ int rutmem_value_read(struct rutmem_value *v, const char **buf)
 }
 
 /*
+ * With ram_bytes: a value in Redis memory becomes the most recent; a
+ * host value read hot_gets times comes back, unless a fork child may
+ * still read its host copy.
+ */
+static void lru_touch(struct rutmem_value *v, const char *buf)
+{
+	uint32_t hot = rutmem.cfg.hot_gets ? rutmem.cfg.hot_gets : 2;
+	uint64_t id = v->id;
+
+	pthread_mutex_lock(&rutmem.pending_lock);
+	if (v->in_lru) {
+		lru_unlink(v);
+		lru_push(v);
+	}
+	pthread_mutex_unlock(&rutmem.pending_lock);
+	if (!id || v->data || ++v->gets < hot || rutmem.children)
+		return;
+	count_placement(v, -1);
+	v->data = copy_bytes(buf, v->len);
+	v->id = 0;
+	count_placement(v, 1);
+	rutmem_add(promotions, 1);
+	if (utmem_delete(rutmem.fd, rutmem.pool, &id, sizeof(id)))
+		rutmem_add(device_errors, 1);
+	lru_place(v);
+}
+
+/*
  * After a read that returned @buf: count it, and move a value that has
  * become hot into Redis memory if the hot budget has room.
  */
@@ -241,6 +357,10 @@ void rutmem_value_touch(struct rutmem_value *v, const char *buf)
 	uint64_t id = v->id;
 	int err;
 
+	if (rutmem.cfg.ram_bytes) {
+		lru_touch(v, buf);
+		return;
+	}
 	if (!rutmem.cfg.hot_gets || !v->id || v->data ||
 	    ++v->gets < rutmem.cfg.hot_gets || rutmem.children ||
 	    rutmem_read(bytes_hot) + v->len > rutmem.cfg.hot_bytes)
@@ -275,6 +395,7 @@ void rutmem_value_free(struct rutmem_value *v)
 	if (id && v->epoch != __atomic_load_n(&rutmem.epoch, __ATOMIC_ACQUIRE))
 		id = 0;
 	pthread_mutex_lock(&rutmem.pending_lock);
+	lru_unlink(v);
 	if (v->pending_slot)
 		pending_remove(v);
 	if (id && rutmem.children) {
