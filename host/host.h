@@ -722,8 +722,6 @@ bool utmem_host_fit_capacity(struct utmem_host *host, unsigned int batch);
 /* Objects and pages, under @host->lock: host_object.c. */
 struct utmem_host_object *utmem_host_obj_find(struct utmem_host_pool *pool,
 					      const struct tmem_oid *oid);
-struct utmem_host_object *utmem_host_obj_get(struct utmem_host_pool *pool,
-					     const struct tmem_oid *oid);
 struct utmem_host_object *utmem_host_obj_new(struct utmem_host_pool *pool,
 					     const struct tmem_oid *oid);
 struct utmem_host_object *utmem_host_obj_from(struct utmem_host_pool *pool,

@@ -52,15 +52,8 @@ struct utmem_host_object *utmem_host_obj_from(struct utmem_host_pool *pool,
 	return found;
 }
 
-/* See utmem_host_obj_get(). */
+/* See utmem_host_obj_new(). */
 static struct lock_class_key obj_pages_lock_key;
-
-/* @pool's object @oid, made if it has none; NULL without memory. */
-struct utmem_host_object *utmem_host_obj_get(struct utmem_host_pool *pool,
-					     const struct tmem_oid *oid)
-{
-	return utmem_host_obj_find(pool, oid) ?: utmem_host_obj_new(pool, oid);
-}
 
 /* A new object @oid of @pool, which has none; NULL without memory. */
 struct utmem_host_object *utmem_host_obj_new(struct utmem_host_pool *pool,
