@@ -238,44 +238,42 @@ EXPORT_SYMBOL_IF_KUNIT(utmem_kv_value_alloc);
  * utmem_kv_get() and utmem_kv_get_alloc(): with *@valuep NULL, the value's
  * memory is allocated once its length is known, into *@valuep.
  */
-static int kv_get(struct tmem_pool *pool, u32 base, const u8 *key,
-		  u32 key_len, void **valuep, u32 size, u32 *value_len,
-		  void *scratch)
+static int kv_get(struct tmem_pool *pool, u32 base, const struct tmem_oid *oid,
+		  const u8 *key, u32 key_len, void **valuep, u32 size,
+		  u32 *value_len, void *scratch)
 {
 	void *value;
 	struct utmem_chunk_hdr first;
 	unsigned int i, n;
 	struct tmem_handle h;
-	struct tmem_oid oid;
 	size_t len, len0;
 	u32 off;
 	int ret;
 
-	utmem_kv_oid(key, key_len, &oid);
-	tmem_handle_set(&h, &oid, base);
+	tmem_handle_set(&h, oid, base);
 	ret = tmem_get(pool, &h, scratch, TMEM_VALUE_MAX, &len0);
 	if (ret) {
 		/* The host failed it: the other chunks are of no use. */
 		if (ret != -ENOENT)
-			get_failed(pool, &oid, base, NULL, 0, false);
+			get_failed(pool, oid, base, NULL, 0, false);
 		return ret == -E2BIG ? -EIO : ret;
 	}
 	ret = chunk_check(scratch, len0, key, key_len, 0, NULL);
 	if (ret < 0) {
-		get_failed(pool, &oid, base, scratch, len0, true);
+		get_failed(pool, oid, base, scratch, len0, true);
 		return ret;
 	}
 	memcpy(&first, scratch, sizeof(first));
 	*value_len = le32_to_cpu(first.value_len);
 	if (size < *value_len) {
-		get_failed(pool, &oid, base, scratch, len0, true);
+		get_failed(pool, oid, base, scratch, len0, true);
 		return -ERANGE;
 	}
 	value = *valuep;
 	if (!value) {
 		value = utmem_kv_value_alloc(max(*value_len, 1U));
 		if (!value) {
-			get_failed(pool, &oid, base, scratch, len0, true);
+			get_failed(pool, oid, base, scratch, len0, true);
 			return -ENOMEM;
 		}
 		*valuep = value;
@@ -284,14 +282,14 @@ static int kv_get(struct tmem_pool *pool, u32 base, const u8 *key,
 	off = ret;
 	n = utmem_kv_nr_chunks(key_len, *value_len);
 	for (i = 1; i < n; i++) {
-		tmem_handle_set(&h, &oid, base + i);
+		tmem_handle_set(&h, oid, base + i);
 		ret = tmem_get(pool, &h, scratch, TMEM_VALUE_MAX, &len);
 		if (!ret)
 			ret = chunk_check(scratch, len, key, key_len, i, &first);
 		else if (ret == -E2BIG)
 			ret = -EIO;
 		if (ret < 0) {
-			get_failed(pool, &oid, base, NULL, 0, false);
+			get_failed(pool, oid, base, NULL, 0, false);
 			return ret;
 		}
 		memcpy(value + off, scratch + sizeof(first), ret);
@@ -318,7 +316,11 @@ static int kv_get(struct tmem_pool *pool, u32 base, const u8 *key,
 int utmem_kv_get(struct tmem_pool *pool, const u8 *key, u32 key_len,
 		 void *value, u32 size, u32 *value_len, void *scratch)
 {
-	return kv_get(pool, 0, key, key_len, &value, size, value_len, scratch);
+	struct tmem_oid oid;
+
+	utmem_kv_oid(key, key_len, &oid);
+	return kv_get(pool, 0, &oid, key, key_len, &value, size, value_len,
+		      scratch);
 }
 EXPORT_SYMBOL_IF_KUNIT(utmem_kv_get);
 
@@ -339,7 +341,10 @@ EXPORT_SYMBOL_IF_KUNIT(utmem_kv_get);
 int utmem_kv_get_alloc(struct tmem_pool *pool, const u8 *key, u32 key_len,
 		       void **valuep, u32 size, u32 *value_len, void *scratch)
 {
-	return utmem_kv_get_alloc_at(pool, 0, key, key_len, valuep, size,
+	struct tmem_oid oid;
+
+	utmem_kv_oid(key, key_len, &oid);
+	return utmem_kv_get_alloc_at(pool, 0, &oid, key, key_len, valuep, size,
 				     value_len, scratch);
 }
 EXPORT_SYMBOL_IF_KUNIT(utmem_kv_get_alloc);
@@ -348,6 +353,7 @@ EXPORT_SYMBOL_IF_KUNIT(utmem_kv_get_alloc);
  * utmem_kv_get_alloc_at() - utmem_kv_get_alloc() of chunks from index @base
  * @pool: the pool
  * @base: the index of chunk 0
+ * @oid: the key's object, utmem_kv_oid() of it
  * @key: the key
  * @key_len: its length
  * @valuep: out: the value, kvmalloc()ed; NULL on errors
@@ -357,20 +363,62 @@ EXPORT_SYMBOL_IF_KUNIT(utmem_kv_get_alloc);
  *
  * Return: as utmem_kv_get_alloc().
  */
-int utmem_kv_get_alloc_at(struct tmem_pool *pool, u32 base, const u8 *key,
+int utmem_kv_get_alloc_at(struct tmem_pool *pool, u32 base,
+			  const struct tmem_oid *oid, const u8 *key,
 			  u32 key_len, void **valuep, u32 size,
 			  u32 *value_len, void *scratch)
 {
 	int err;
 
 	*valuep = NULL;
-	err = kv_get(pool, base, key, key_len, valuep, size, value_len,
+	err = kv_get(pool, base, oid, key, key_len, valuep, size, value_len,
 		     scratch);
 	if (err) {
 		kvfree(*valuep);
 		*valuep = NULL;
 	}
 	return err;
+}
+
+/**
+ * utmem_kv_get_bare_alloc() - read a value stored bare, at index 0
+ * @pool: the pool
+ * @oid: the key's object
+ * @valuep: out: the value, kvmalloc()ed (kvfree() it); NULL on errors
+ * @size: the most the caller takes
+ * @value_len: out: the value's length, also on -ERANGE
+ * @scratch: TMEM_VALUE_MAX bytes the call may use
+ *
+ * For bare pools (utmem_store.c): the bytes are the value, with no
+ * header to check.  Return: 0; -ENOENT when index 0 holds nothing;
+ * -ERANGE and -ENOMEM (the value stays, put back into an ephemeral
+ * pool); -EIO when the host failed the GET.
+ */
+int utmem_kv_get_bare_alloc(struct tmem_pool *pool, const struct tmem_oid *oid,
+			    void **valuep, u32 size, u32 *value_len,
+			    void *scratch)
+{
+	struct tmem_handle h;
+	size_t len;
+	int err;
+
+	*valuep = NULL;
+	tmem_handle_set(&h, oid, 0);
+	err = tmem_get(pool, &h, scratch, TMEM_VALUE_MAX, &len);
+	if (err)
+		return err == -E2BIG ? -EIO : err;
+	*value_len = len;
+	if (size < len) {
+		get_failed(pool, oid, 0, scratch, len, true);
+		return -ERANGE;
+	}
+	*valuep = utmem_kv_value_alloc(max_t(size_t, len, 1));
+	if (!*valuep) {
+		get_failed(pool, oid, 0, scratch, len, true);
+		return -ENOMEM;
+	}
+	memcpy(*valuep, scratch, len);
+	return 0;
 }
 
 /**

@@ -39,9 +39,13 @@ int utmem_kv_put(struct tmem_pool *pool, const u8 *key, u32 key_len,
 int utmem_kv_put_at(struct tmem_pool *pool, u32 base,
 		    const struct tmem_oid *oid, const u8 *key, u32 key_len,
 		    const void *value, u32 value_len, void *scratch);
-int utmem_kv_get_alloc_at(struct tmem_pool *pool, u32 base, const u8 *key,
+int utmem_kv_get_alloc_at(struct tmem_pool *pool, u32 base,
+			  const struct tmem_oid *oid, const u8 *key,
 			  u32 key_len, void **valuep, u32 size,
 			  u32 *value_len, void *scratch);
+int utmem_kv_get_bare_alloc(struct tmem_pool *pool, const struct tmem_oid *oid,
+			    void **valuep, u32 size, u32 *value_len,
+			    void *scratch);
 int utmem_kv_get(struct tmem_pool *pool, const u8 *key, u32 key_len,
 		 void *value, u32 size, u32 *value_len, void *scratch);
 int utmem_kv_get_alloc(struct tmem_pool *pool, const u8 *key, u32 key_len,

@@ -29,9 +29,6 @@
  * Everything here runs under the lock of the file owning the pool.
  */
 #include <linux/errno.h>
-#include <linux/minmax.h>
-#include <linux/mm.h>
-#include <linux/string.h>
 
 #include "utmem_kv.h"
 #include "utmem_store.h"
@@ -186,35 +183,16 @@ int utmem_store_get_alloc(struct utmem_store *s, const u8 *key, u32 key_len,
 			  const struct tmem_oid *oid, void **valuep, u32 size,
 			  u32 *value_len, void *scratch)
 {
-	struct tmem_handle h;
-	size_t len;
 	int err;
 
-	*valuep = NULL;
-	if (!s->bare)
-		return utmem_kv_get_alloc(s->pool, key, key_len, valuep, size,
-					  value_len, scratch);
-	tmem_handle_set(&h, oid, 0);
-	err = tmem_get(s->pool, &h, scratch, TMEM_VALUE_MAX, &len);
-	if (err == -ENOENT)
-		return utmem_kv_get_alloc_at(s->pool, chunk_base(s), key,
-					     key_len, valuep, size, value_len,
-					     scratch);
-	if (err)
-		return err == -E2BIG ? -EIO : err;
-	*value_len = len;
-	if (size < len)
-		err = -ERANGE;
-	else
-		*valuep = kvmalloc(max_t(size_t, len, 1), GFP_KERNEL_ACCOUNT);
-	if (*valuep) {
-		memcpy(*valuep, scratch, len);
-		return 0;
+	if (s->bare) {
+		err = utmem_kv_get_bare_alloc(s->pool, oid, valuep, size,
+					      value_len, scratch);
+		if (err != -ENOENT)
+			return err;
 	}
-	/* An ephemeral pool's GET took the value: it goes back. */
-	if (!(s->pool->flags & TMEM_POOL_PERSISTENT))
-		tmem_put(s->pool, &h, scratch, len);
-	return err ?: -ENOMEM;
+	return utmem_kv_get_alloc_at(s->pool, chunk_base(s), oid, key, key_len,
+				     valuep, size, value_len, scratch);
 }
 
 /**
