@@ -270,8 +270,8 @@ size_t utmem_coalesce_bytes(struct utmem_coalesce *c, const void *pool)
 	size_t bytes = 0;
 
 	lockdep_assert_held(c->lock);
-	if (!pool || !c->count)
-		return pool ? 0 : c->bytes;
+	if (!pool)
+		return c->bytes;
 	for (e = arena_first(c); in_arena(c, e); e = entry_next(e)) {
 		if (e->pool == pool)
 			bytes += e->len;
