@@ -320,6 +320,21 @@ int rutmem_value_read(struct rutmem_value *v, const char **buf)
 	return 0;
 }
 
+/* A host value, read into @buf, moves into Redis memory; @hot: budgeted. */
+static void promote(struct rutmem_value *v, const char *buf, int hot)
+{
+	uint64_t id = v->id;
+
+	count_placement(v, -1);
+	v->data = copy_bytes(buf, v->len);
+	v->id = 0;
+	v->hot = hot;
+	count_placement(v, 1);
+	rutmem_add(promotions, 1);
+	if (utmem_delete(rutmem.fd, rutmem.pool, &id, sizeof(id)))
+		rutmem_add(device_errors, 1);
+}
+
 /*
  * With ram_bytes: a value in Redis memory becomes the most recent; a
  * host value read hot_gets times comes back, unless a fork child may
@@ -328,7 +343,6 @@ int rutmem_value_read(struct rutmem_value *v, const char **buf)
 static void lru_touch(struct rutmem_value *v, const char *buf)
 {
 	uint32_t hot = rutmem.cfg.hot_gets ? rutmem.cfg.hot_gets : 2;
-	uint64_t id = v->id;
 
 	pthread_mutex_lock(&rutmem.pending_lock);
 	if (v->in_lru) {
@@ -336,15 +350,9 @@ static void lru_touch(struct rutmem_value *v, const char *buf)
 		lru_push(v);
 	}
 	pthread_mutex_unlock(&rutmem.pending_lock);
-	if (!id || v->data || ++v->gets < hot || rutmem.children)
+	if (!v->id || v->data || ++v->gets < hot || rutmem.children)
 		return;
-	count_placement(v, -1);
-	v->data = copy_bytes(buf, v->len);
-	v->id = 0;
-	count_placement(v, 1);
-	rutmem_add(promotions, 1);
-	if (utmem_delete(rutmem.fd, rutmem.pool, &id, sizeof(id)))
-		rutmem_add(device_errors, 1);
+	promote(v, buf, 0);
 	lru_place(v);
 }
 
@@ -354,9 +362,6 @@ static void lru_touch(struct rutmem_value *v, const char *buf)
  */
 void rutmem_value_touch(struct rutmem_value *v, const char *buf)
 {
-	uint64_t id = v->id;
-	int err;
-
 	if (rutmem.cfg.ram_bytes) {
 		lru_touch(v, buf);
 		return;
@@ -365,15 +370,7 @@ void rutmem_value_touch(struct rutmem_value *v, const char *buf)
 	    ++v->gets < rutmem.cfg.hot_gets || rutmem.children ||
 	    rutmem_read(bytes_hot) + v->len > rutmem.cfg.hot_bytes)
 		return;
-	count_placement(v, -1);
-	v->data = copy_bytes(buf, v->len);
-	v->id = 0;
-	v->hot = 1;
-	count_placement(v, 1);
-	rutmem_add(promotions, 1);
-	err = utmem_delete(rutmem.fd, rutmem.pool, &id, sizeof(id));
-	if (err)
-		rutmem_add(device_errors, 1);
+	promote(v, buf, 1);
 }
 
 /* Called with pending_lock held. */
