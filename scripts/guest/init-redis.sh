@@ -3,9 +3,10 @@
 #
 # init of the Redis guest: loads the redis-utmem module (UTMEM_BIN on the
 # kernel command line) into real redis-server processes and runs
-# redis_utmem_test against them: the defaults, the same under refused
-# PUTs, adaptive placement, placement by a memory budget, and
-# transparent mode (plain commands) with and without refused PUTs; bad
+# redis_utmem_test against them: every value to the host (ram_bytes 0),
+# the same under refused PUTs, the default budget, adaptive placement,
+# placement by a small memory budget with RDB and AOF, and transparent
+# mode (plain commands) with and without refused PUTs; bad
 # MODULE LOAD arguments fail the load
 # with a message; nothing is left on the host once the servers are gone.
 # Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
@@ -59,14 +60,23 @@ bad_load "threshold '1048578' is not a number in 0..1048577" threshold 1048578
 bad_load "hot_gets '-1' is not a number" hot_gets -1
 bad_load "buffered_max '65537'" buffered_max 65537
 bad_load "transparent '2' is not a number in 0..1" transparent 2
-bad_load "ram_bytes 'lots' is not a number" ram_bytes lots
+bad_load "ram_bytes 'lots' is not a number in 0..1099511627776 or auto" ram_bytes lots
 bad_load "cannot open /nonexistent/utmem: No such file" device /nonexistent/utmem
 [ "$(cat $d/dev/files)" = 0 ] || fail "a refused load left a file open"
 
-echo "--- defaults"
-start plain
-REDIS_SOCK=/tmp/plain.sock "$bin"/redis_utmem_test -T adaptive -T transparent -T budget ||
-	fail "redis_utmem_test (defaults)"
+echo "--- the default budget (ram_bytes auto)"
+start auto
+grep -q "ram_bytes auto: [0-9]*, half of the" /tmp/auto.log ||
+	{ cat /tmp/auto.log; fail "no 'ram_bytes auto' in the server's log"; }
+REDIS_SOCK=/tmp/auto.sock "$bin"/redis_utmem_test -t auto_budget -t random_shadow ||
+	fail "redis_utmem_test (ram_bytes auto)"
+stop auto
+
+echo "--- every value to the host (ram_bytes 0)"
+start plain ram_bytes 0
+REDIS_SOCK=/tmp/plain.sock "$bin"/redis_utmem_test -T adaptive -T transparent \
+	-T budget -T aof_placement -T auto_budget ||
+	fail "redis_utmem_test (ram_bytes 0)"
 
 echo "--- the host refuses one PUT in four"
 "$bin"/utmemctl fault fail_put probability=25 interval=1 times=-1 ||
@@ -78,7 +88,7 @@ redis-cli -s /tmp/plain.sock info utmem | tr -d '\r' | grep -v '^#'
 stop plain
 
 echo "--- transparent mode: plain commands, the host refusing one PUT in four"
-start transparent transparent 1 threshold 16
+start transparent transparent 1 threshold 16 ram_bytes 0
 REDIS_SOCK=/tmp/transparent.sock RUTMEM_EXPECT_REFUSALS=1 \
 	"$bin"/redis_utmem_test -t transparent ||
 	fail "redis_utmem_test (transparent, refused PUTs)"
@@ -89,12 +99,13 @@ stop transparent
 
 echo "--- placement by a Redis memory budget"
 start budget ram_bytes 65536 hot_gets 2
-REDIS_SOCK=/tmp/budget.sock "$bin"/redis_utmem_test -t budget -t random_shadow ||
+REDIS_SOCK=/tmp/budget.sock "$bin"/redis_utmem_test -t budget -t aof_placement \
+	-t random_shadow ||
 	fail "redis_utmem_test (budget)"
 stop budget
 
 echo "--- adaptive placement"
-start adaptive threshold 2048 hot_gets 3 hot_bytes 65536
+start adaptive threshold 2048 hot_gets 3 hot_bytes 65536 ram_bytes 0
 REDIS_SOCK=/tmp/adaptive.sock "$bin"/redis_utmem_test -t adaptive ||
 	fail "redis_utmem_test (adaptive)"
 

@@ -6,8 +6,9 @@
  * (scripts/guest/init-redis.sh) picks them with -t/-T:
  *   adaptive    threshold 2048 hot_gets 3 hot_bytes 65536
  *   transparent transparent 1 threshold 16
- *   budget      ram_bytes 65536 hot_gets 2
- *   everything else: the defaults.
+ *   budget, aof_placement   ram_bytes 65536 hot_gets 2
+ *   auto_budget             the defaults (ram_bytes auto)
+ *   everything else: ram_bytes 0 (every value to the host at once).
  * $RUTMEM_EXPECT_REFUSALS=1 says the host refuses PUTs at random (the
  * script turns the simulator's fail_put on): random_shadow then also
  * requires refusals, edge_sizes accepts more values kept in Redis.
@@ -885,6 +886,100 @@ TEST_F(redis, budget)
 	freeReplyObject(cmd(c, "FLUSHALL"));
 	EXPECT_EQ(0, info_field(c, "lru_bytes"));
 	EXPECT_EQ(0, info_field(c, "keys_host"));
+}
+
+/*
+ * ram_bytes 65536: an AOF rewrite (in a fork child, reading values in
+ * Redis memory and on the host) and the replay of the AOF bring back
+ * every value wherever it lived, with the changes made after the rewrite.
+ */
+TEST_F_TIMEOUT(redis, aof_placement, CHILD_BUDGET)
+{
+	redisContext *c = self->c;
+	char key[32];
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		snprintf(key, sizeof(key), "a%d", i);
+		fill(self->buf, 8192, (unsigned int)i);
+		set_value(c, key, self->buf, 8192);
+	}
+	EXPECT_EQ(8, info_field(c, "keys_inline"));
+	EXPECT_EQ(12, info_field(c, "keys_host"));
+	ASSERT_TRUE(reply_is(cmd(c, "CONFIG SET appendonly yes"), "OK"));
+	ASSERT_EQ(0, wait_for_child(c));
+	/* After the rewrite, into the incremental file: new values for the
+	 * four oldest (on the host), which push four more out; a delete. */
+	for (i = 0; i < 4; i++) {
+		snprintf(key, sizeof(key), "a%d", i);
+		fill(self->buf, 8192, 1000U + (unsigned int)i);
+		set_value(c, key, self->buf, 8192);
+	}
+	freeReplyObject(cmd(c, "DEL a19"));
+	ASSERT_TRUE(reply_is(cmd(c, "DEBUG LOADAOF"), "OK"));
+	for (i = 0; i < 19; i++) {
+		snprintf(key, sizeof(key), "a%d", i);
+		fill(self->buf, 8192, i < 4 ? 1000U + (unsigned int)i :
+					      (unsigned int)i);
+		EXPECT_TRUE(value_is(c, "UTMEM.GET", key, self->buf, 8192));
+	}
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.GET a19"), "(nil)"));
+	EXPECT_EQ(8, info_field(c, "keys_inline"));
+	EXPECT_EQ(11, info_field(c, "keys_host"));
+	EXPECT_EQ(0, info_field(c, "device_errors"));
+	EXPECT_TRUE(reply_is(cmd(c, "CONFIG SET appendonly no"), "OK"));
+}
+
+/* The guest's MemTotal, in bytes, or -1. */
+static long long mem_total(void)
+{
+	long long kib = -1;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemTotal: %lld kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib < 0 ? -1 : kib * 1024;
+}
+
+/*
+ * The defaults: ram_bytes is half of the guest's available memory at
+ * load, values fit in it and stay in Redis memory, and reading them
+ * makes no host call.
+ */
+TEST_F(redis, auto_budget)
+{
+	redisContext *c = self->c;
+	long long ram = info_field(c, "ram_bytes");
+	long long device_puts, device_gets, demoted;
+	char key[32];
+	int i;
+
+	/* Half of what was available, which is less than all there is. */
+	EXPECT_LT(1 << 20, ram);
+	EXPECT_GE(mem_total() / 2, ram);
+	device_puts = info_field(c, "device_puts");
+	device_gets = info_field(c, "device_gets");
+	demoted = info_field(c, "demotions");
+	for (i = 0; i < 100; i++) {
+		snprintf(key, sizeof(key), "m%d", i);
+		fill(self->buf, 4096, (unsigned int)i);
+		set_value(c, key, self->buf, 4096);
+	}
+	for (i = 0; i < 100; i++) {
+		snprintf(key, sizeof(key), "m%d", i);
+		fill(self->buf, 4096, (unsigned int)i);
+		EXPECT_TRUE(value_is(c, "UTMEM.GET", key, self->buf, 4096));
+	}
+	EXPECT_EQ(100, info_field(c, "keys_inline"));
+	EXPECT_EQ(0, info_field(c, "keys_host"));
+	EXPECT_EQ(100 * 4096, info_field(c, "lru_bytes"));
+	EXPECT_EQ(demoted, info_field(c, "demotions"));
+	EXPECT_EQ(device_puts, info_field(c, "device_puts"));
+	EXPECT_EQ(device_gets, info_field(c, "device_gets"));
 }
 
 /*

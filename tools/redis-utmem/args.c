@@ -10,17 +10,21 @@
  *   hot_gets N           a host value read N times moves into Redis
  *                        memory; 0 (the default) never moves one
  *   hot_bytes BYTES      the Redis memory hot values may take (16 MiB)
- *   ram_bytes BYTES      values live in Redis memory up to this many
+ *   ram_bytes BYTES|auto values live in Redis memory up to this many
  *                        bytes; the least recently used go to the host
  *                        past it, and a host value read hot_gets times
- *                        (2 if 0) comes back; 0 (the default) is off
+ *                        (2 if 0) comes back; 0 sends every value to
+ *                        the host at once; auto (the default) is half
+ *                        of the guest's available memory at load
  *   transparent 0|1      route every client's SET, GET, MSET and MGET to
  *                        the module (filter.c); 0 (the default) leaves
  *                        them alone
  *
  * A bad argument fails the load with a log line that names it.
  */
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rutmem.h"
 #include "utmem.h"
@@ -30,16 +34,22 @@ struct size_arg {
 	long long max;
 	size_t offset;
 	int is_u32;
+	const char *word;	/* also taken instead of a number, or NULL */
 };
 
 static const struct size_arg size_args[] = {
 	{ "threshold", UTMEM_VALUE_MAX + 1LL,
-	  offsetof(struct rutmem_config, threshold), 0 },
-	{ "buffered_max", 65536, offsetof(struct rutmem_config, buffered_max), 0 },
-	{ "hot_gets", 1000000, offsetof(struct rutmem_config, hot_gets), 1 },
-	{ "hot_bytes", 1LL << 40, offsetof(struct rutmem_config, hot_bytes), 0 },
-	{ "transparent", 1, offsetof(struct rutmem_config, transparent), 1 },
-	{ "ram_bytes", 1LL << 40, offsetof(struct rutmem_config, ram_bytes), 0 },
+	  offsetof(struct rutmem_config, threshold), 0, NULL },
+	{ "buffered_max", 65536, offsetof(struct rutmem_config, buffered_max),
+	  0, NULL },
+	{ "hot_gets", 1000000, offsetof(struct rutmem_config, hot_gets), 1,
+	  NULL },
+	{ "hot_bytes", 1LL << 40, offsetof(struct rutmem_config, hot_bytes), 0,
+	  NULL },
+	{ "transparent", 1, offsetof(struct rutmem_config, transparent), 1,
+	  NULL },
+	{ "ram_bytes", 1LL << 40, offsetof(struct rutmem_config, ram_bytes), 0,
+	  "auto" },
 };
 
 static int set_size_arg(RedisModuleCtx *ctx, const struct size_arg *a,
@@ -51,9 +61,10 @@ static int set_size_arg(RedisModuleCtx *ctx, const struct size_arg *a,
 	if (RedisModule_StringToLongLong(value, &n) != REDISMODULE_OK ||
 	    n < 0 || n > a->max) {
 		RedisModule_Log(ctx, "warning",
-				"%s '%s' is not a number in 0..%lld",
+				"%s '%s' is not a number in 0..%lld%s%s",
 				a->name, RedisModule_StringPtrLen(value, NULL),
-				a->max);
+				a->max, a->word ? " or " : "",
+				a->word ? a->word : "");
 		return REDISMODULE_ERR;
 	}
 	if (a->is_u32)
@@ -61,6 +72,32 @@ static int set_size_arg(RedisModuleCtx *ctx, const struct size_arg *a,
 	else
 		*(size_t *)field = (size_t)n;
 	return REDISMODULE_OK;
+}
+
+/*
+ * ram_bytes auto: half of what the kernel says is available at load
+ * (MemAvailable), before the server loads its data.  The other half is
+ * left for what Redis keeps per key, for its buffers, and for the pages
+ * a BGSAVE child's copy-on-write takes.  Without /proc/meminfo, a
+ * quarter of the machine's memory.
+ */
+static size_t ram_bytes_auto(size_t *available)
+{
+	unsigned long long kib;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	*available = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1) {
+			*available = (size_t)kib * 1024;
+			break;
+		}
+	if (f)
+		fclose(f);
+	if (*available)
+		return *available / 2;
+	return (size_t)sysconf(_SC_PHYS_PAGES) * (size_t)sysconf(_SC_PAGESIZE) / 4;
 }
 
 int rutmem_parse_args(RedisModuleCtx *ctx, RedisModuleString **argv,
@@ -74,7 +111,7 @@ int rutmem_parse_args(RedisModuleCtx *ctx, RedisModuleString **argv,
 	cfg->hot_gets = 0;
 	cfg->hot_bytes = 16 << 20;
 	cfg->transparent = 0;
-	cfg->ram_bytes = 0;
+	cfg->ram_bytes_auto = 1;
 
 	if (argc % 2) {
 		RedisModule_Log(ctx, "warning",
@@ -86,6 +123,14 @@ int rutmem_parse_args(RedisModuleCtx *ctx, RedisModuleString **argv,
 		const char *name = RedisModule_StringPtrLen(argv[i], NULL);
 		size_t k;
 
+		if (!strcasecmp(name, "ram_bytes") &&
+		    !strcasecmp(RedisModule_StringPtrLen(argv[i + 1], NULL),
+				"auto")) {
+			cfg->ram_bytes_auto = 1;
+			continue;
+		}
+		if (!strcasecmp(name, "ram_bytes"))
+			cfg->ram_bytes_auto = 0;
 		if (!strcasecmp(name, "device")) {
 			cfg->device = RedisModule_Strdup(
 				RedisModule_StringPtrLen(argv[i + 1], NULL));
@@ -102,6 +147,14 @@ int rutmem_parse_args(RedisModuleCtx *ctx, RedisModuleString **argv,
 		}
 		if (set_size_arg(ctx, &size_args[k], argv[i + 1], cfg))
 			return REDISMODULE_ERR;
+	}
+	if (cfg->ram_bytes_auto) {
+		size_t available;
+
+		cfg->ram_bytes = ram_bytes_auto(&available);
+		RedisModule_Log(ctx, "notice",
+				"ram_bytes auto: %zu, half of the %zu bytes available at load",
+				cfg->ram_bytes, available);
 	}
 	return REDISMODULE_OK;
 }

@@ -127,9 +127,9 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv,
 		return REDISMODULE_ERR;
 	}
 	RedisModule_Log(ctx, "notice",
-			"pool %u on %s, threshold %zu, hot_gets %u%s",
-			rutmem.pool, rutmem.cfg.device, rutmem.cfg.threshold,
-			rutmem.cfg.hot_gets,
+			"pool %u on %s, ram_bytes %zu, threshold %zu, hot_gets %u%s",
+			rutmem.pool, rutmem.cfg.device, rutmem.cfg.ram_bytes,
+			rutmem.cfg.threshold, rutmem.cfg.hot_gets,
 			rutmem.cfg.transparent ? ", transparent" : "");
 	return REDISMODULE_OK;
 }

@@ -26,6 +26,7 @@ struct rutmem_config {
 	size_t hot_bytes;		/* inline budget for hot values */
 	uint32_t transparent;		/* route SET, GET, MSET, MGET here */
 	size_t ram_bytes;		/* Redis memory for values; 0: off */
+	uint32_t ram_bytes_auto;	/* ram_bytes taken from MemAvailable */
 };
 
 /*

@@ -2,11 +2,21 @@
 /*
  * redis-utmem: where a value's bytes live, and moving them there.
  *
- * Placement: a value goes to the host unless it is shorter than the
- * threshold, longer than one utmem value, or the host refuses it; then
- * it stays in Redis memory.  Either way the SET succeeds and nothing is
- * lost: a refused PUT only costs Redis memory.  A host value read
- * hot_gets times moves back into Redis memory while the hot budget lasts.
+ * Placement adapts (ram_bytes, by default half of the guest's available
+ * memory): a value starts in Redis memory, on an LRU list; past
+ * ram_bytes the least recently used go to the host (one unbuffered PUT
+ * each: a refusal leaves the value where it is), and a host value read
+ * hot_gets times (2 if 0) comes back to the head.  A GET of a value in
+ * Redis memory makes no host call.  The list is under pending_lock, held
+ * while a value moves, because an asynchronous flush frees values on
+ * another thread.
+ *
+ * With ram_bytes 0, a value goes to the host at once unless it is
+ * shorter than the threshold, longer than one utmem value, or the host
+ * refuses it; then it stays in Redis memory.  Either way the SET
+ * succeeds and nothing is lost: a refused PUT only costs Redis memory.
+ * A host value read hot_gets times moves back into Redis memory while
+ * the hot budget lasts.
  *
  * A small PUT may wait in the device's coalescing buffer, where the host
  * can still refuse it after the ioctl returned (UTMEM_SYNC counts such
@@ -15,14 +25,6 @@
  * value still waiting is put again unbuffered, and one refused again
  * stays in Redis memory.  Syncs happen before Redis sleeps, before a
  * flush, and when the copies reach PENDING_MAX_BYTES or PENDING_MAX.
- *
- * With ram_bytes, placement adapts instead: a value starts in Redis
- * memory, on an LRU list; past ram_bytes the least recently used go to
- * the host (one unbuffered PUT each: a refusal leaves the value where it
- * is), and a host value read hot_gets times (2 if 0) comes back to the
- * head.  A GET of a value in Redis memory makes no host call.  The list
- * is under pending_lock, held while a value moves, because an
- * asynchronous flush frees values on another thread.
  *
  * Fork children: a BGSAVE, an AOF rewrite or a replica's full sync saves
  * the values as they were at the fork, in a child that reads the host
