@@ -61,9 +61,10 @@ echo "    second read: $(($(cat $d/cleancache/hits) - h0)) pages from the host,"
 umount /mnt
 
 # 3. Redis with the redis-utmem module: values in the host's memory.
-say "3. Redis: 4000 values of 4 KiB through UTMEM.SET; Redis keeps keys," \
-    "the host keeps values"
-redis_start redis --logfile /tmp/redis.log --loadmodule "$bin"/redis-utmem.so
+say "3. Redis: 4000 values of 4 KiB through UTMEM.SET under a 4 MiB budget:" \
+    "Redis keeps the keys and the most recently used values, the host the rest"
+redis_start redis --logfile /tmp/redis.log --loadmodule "$bin"/redis-utmem.so \
+	ram_bytes 4194304
 "$bin"/redis_bench load --socket /tmp/redis.sock --mode utmem --keys 4000 \
 	--size 4096 | sed 's/^/    /' || fail "redis_bench load"
 "$bin"/redis_bench run --socket /tmp/redis.sock --mode utmem --keys 4000 \
@@ -73,9 +74,13 @@ echo "    redis-cli UTMEM.GET key:42 | head -c 16: $(redis-cli -s /tmp/redis.soc
 	UTMEM.GET key:42 | head -c 16)"
 info() { redis-cli -s /tmp/redis.sock info "$1" | tr -d '\r' | sed -n "s/^$2://p"; }
 echo "    Redis's own memory: $(info memory used_memory_human);" \
-     "values in the host: $(info utmem utmem_keys_host) keys," \
-     "$(mib "$(info utmem utmem_bytes_host)") MiB; hits $(info utmem utmem_hits)"
-[ "$(info utmem utmem_keys_host)" = 4000 ] || fail "values not in the host"
+     "values in Redis memory: $(info utmem utmem_keys_inline)," \
+     "in the host: $(info utmem utmem_keys_host) keys," \
+     "$(mib "$(info utmem utmem_bytes_host)") MiB; moved to the host" \
+     "$(info utmem utmem_demotions) times, back $(info utmem utmem_promotions)"
+[ "$(info utmem utmem_keys_inline)" = 1024 ] ||
+	fail "not 1024 values of 4 KiB in a 4 MiB budget"
+[ "$(info utmem utmem_keys_host)" = 2976 ] || fail "values not in the host"
 redis_mib=$(mib "$(info utmem utmem_bytes_host)")
 
 say "utmemctl stats, with Redis still running"

@@ -91,8 +91,9 @@ mkfs.ext4 -q -F -b 4096 "$ccdev" || fail "mkfs.ext4"
 echo 1 > "$sim"/compress
 echo 1 > "$sim"/dedup
 
+# A 1 MiB budget: values move between Redis memory and the host all along.
 redis_start soak --appendonly no --logfile "$out"/redis.log \
-	--loadmodule "$bin"/redis-utmem.so
+	--loadmodule "$bin"/redis-utmem.so ram_bytes 1048576
 
 start=$(date +%s)
 deadline=$((start + seconds))
