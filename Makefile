@@ -288,13 +288,13 @@ x86-kernel:
 run-qemu: x86-kernel
 	$(GUEST_SH) sim --arch x86_64
 
-# The Redis experiment (bench/redis/run.sh) on the x86_64 guest; results
-# and plots in bench/results/redis/.
-REDIS_RESULTS ?= $(REPO)/bench/results/redis
+# The Redis experiment (bench/redis/run.sh) on the x86_64 guest: into
+# BENCH_RESULTS (redis.tsv), then the report of what is there.
 bench-redis: x86-kernel $(BIN)/redis_bench $(BIN)/redis-utmem.so
+	$(REPO)/scripts/need-packages.sh gnuplot-nox redis-tools
 	$(REPO)/bench/redis/run.sh $(X86_BUILD)/arch/x86/boot/bzImage $(BIN) \
-		$(REDIS_RESULTS)
-	$(REPO)/bench/redis/report.sh $(REDIS_RESULTS)
+		$(BENCH_RESULTS)
+	python3 $(REPO)/bench/report.py $(BENCH_RESULTS)
 
 # Every kernel C file and header of the suite (tools/, tests/ and bench/ hold
 # userspace C, built with -Wall -Wextra -Werror).

@@ -7,8 +7,14 @@
 #   BENCH_CONFIGS  the configurations, comma-separated, of
 #                  native     Redis alone, swap on the disk
 #                  frontswap  Redis alone, swap through frontswap first
-#                  utmem      Redis with the redis-utmem module, values in
-#                             the host's memory (swap on the disk too)
+#                  utmem      Redis with the redis-utmem module as it loads
+#                             by default (values in Redis memory up to half
+#                             of the available memory, the rest in the
+#                             host's), in transparent mode (plain SET/GET
+#                             routed to it); swap on the disk too
+#                  utmem-host the same with ram_bytes 0: every value in the
+#                             host's memory at once (the module before
+#                             placement by a budget)
 #   BENCH_RUNS     how many data sets (value size x fraction) the host
 #                  will load: each gets one server of each configuration,
 #                  in the order above, so that the configurations
@@ -79,7 +85,11 @@ for _ in $(seq "$runs"); do
 		native)		echo 0 > $frontswap ;;
 		frontswap)	echo 1 > $frontswap ;;
 		utmem)		echo 0 > $frontswap
-				module=(--loadmodule "${UTMEM_BIN:?}"/redis-utmem.so) ;;
+				module=(--loadmodule "${UTMEM_BIN:?}"/redis-utmem.so
+					transparent 1) ;;
+		utmem-host)	echo 0 > $frontswap
+				module=(--loadmodule "${UTMEM_BIN:?}"/redis-utmem.so
+					transparent 1 ram_bytes 0) ;;
 		*)		fail "BENCH_CONFIGS: $config" ;;
 		esac
 		# Each server starts from the same guest: no page cache of the

@@ -9,7 +9,8 @@
  *                    [--set-percent P] [--seed N]
  *   CONNECTION: --host ADDR --port N (127.0.0.1:6379) or --socket PATH
  *
- * load writes keys 0..N-1 (SET, or UTMEM.SET with --mode utmem),
+ * load writes keys key:000000000000 .. key:N-1, twelve digits as
+ * redis-benchmark -r names them (SET, or UTMEM.SET with --mode utmem),
  * pipelined.  run sends, from C processes with one request in flight
  * each, random keys: P% SETs, the rest GETs, for S seconds, R times
  * (odd: the median is a round's), and prints the median ops/s with the
@@ -147,7 +148,7 @@ static int load(const struct options *o)
 	while (k < o->keys) {
 		for (sent = 0; sent < o->pipeline && k + sent < o->keys; sent++) {
 			make_value(buf, o->size, k + sent, 0);
-			redisAppendCommand(c, "%s key:%ld %b", set, k + sent,
+			redisAppendCommand(c, "%s key:%012ld %b", set, k + sent,
 					   buf, (size_t)o->size);
 		}
 		for (i = 0; i < sent; i++) {
@@ -187,10 +188,10 @@ static void client(const struct options *o, struct shared *sh, int id,
 
 		if (is_set) {
 			make_value(buf, o->size, k, ++version);
-			r = redisCommand(c, "%s key:%ld %b", set, k, buf,
+			r = redisCommand(c, "%s key:%012ld %b", set, k, buf,
 					 (size_t)o->size);
 		} else {
-			r = redisCommand(c, "%s key:%ld", get, k);
+			r = redisCommand(c, "%s key:%012ld", get, k);
 		}
 		us = (now() - t0) * 1e6;
 		if (!r)

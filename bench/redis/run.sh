@@ -1,23 +1,29 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The Redis experiment: native Redis, Redis on a frontswap guest and Redis
-# with the redis-utmem module, at data sets of 25 (no pressure), 80, 90,
-# 100 and 110% of the guest's memory, for four value sizes, on two swap
-# disk models; run inside the x86_64 guest under QEMU (TCG) with the load
-# generator (redis_bench) here on the host, as the utmem paper ran it.
-# One guest boot per disk model; within it, every data set is loaded
-# once per configuration, the configurations in turn, and measured in
-# ROUNDS rounds (the median and the spread are kept).
+# The Redis experiment: native Redis, Redis on a frontswap guest, Redis
+# with the redis-utmem module as it loads by default (placement by a
+# budget) and with every value on the host (ram_bytes 0), at data sets of
+# 25 (no pressure), 80, 90, 100 and 110% of the guest's memory, for four
+# value sizes; run inside the x86_64 guest under QEMU (TCG) with the load
+# generators here on the host, as the utmem paper ran it.  The module
+# runs in transparent mode: both load generators send plain SET and GET.
+# One guest boot per swap disk model; within it, every data set is
+# loaded once per configuration, the configurations in turn, and
+# measured twice: redis_bench (90% GET, 10% SET, every value checked;
+# ROUNDS rounds, the median and the spread kept), then redis-benchmark
+# (Debian's redis-tools: -t get, then -t set, over the same keys).
 #
 #   bench/redis/run.sh BZIMAGE BIN_DIR OUT_DIR
 #
-# BIN_DIR holds redis_bench and redis-utmem.so; OUT_DIR gets results.tsv
-# and the console logs; bench/redis/report.sh turns them into the table
-# and plots.  The environment can narrow the matrix (the defaults are the
-# full experiment):
-#   CONFIGS="native frontswap utmem"  DELAYS="0 5"  SIZES="1024 4096 16384 65536"
-#   FRACTIONS="25 80 90 100 110"  SECONDS_PER_ROUND=3  ROUNDS=3  CLIENTS=4
+# BIN_DIR holds redis_bench and redis-utmem.so; OUT_DIR gets redis.tsv
+# and the console logs (console-redis-delay<ms>.log); bench/report.py
+# turns them into the tables, goals and plots of OUT_DIR/report.md.  The
+# environment can narrow the matrix (the defaults are the full
+# experiment):
+#   CONFIGS="native frontswap utmem utmem-host"  DELAYS="5"
+#   SIZES="1024 4096 16384 65536"  FRACTIONS="25 80 90 100 110"
+#   SECONDS_PER_ROUND=3  ROUNDS=3  CLIENTS=4
 #   GUEST_MEM=256M  HOST_MEM=512M (QEMU gets both; the simulator sets
 #                                  HOST_MEM aside at boot)
 #   SIM_KNOBS=compress=0,...      simulator knobs (utmemctl sim set names)
@@ -28,8 +34,8 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 bzimage=${1:?$usage}
 bin=${2:?$usage}
 out=${3:?$usage}
-configs=${CONFIGS:-native frontswap utmem}
-delays=${DELAYS:-0 5}
+configs=${CONFIGS:-native frontswap utmem utmem-host}
+delays=${DELAYS:-5}
 sizes=${SIZES:-1024 4096 16384 65536}
 fractions=${FRACTIONS:-25 80 90 100 110}
 seconds=${SECONDS_PER_ROUND:-3}
@@ -40,9 +46,15 @@ host_mem=${HOST_MEM:-512M}
 
 mib() { numfmt --from=iec "$1" | awk '{ print int($1 / 1048576) }'; }
 mkdir -p "$out"
-results=$out/results.tsv
-printf 'config\tdelay_ms\tio_us\tsize\tfraction\tkeys\tguest_kib\tload_s\tops_s\tops_s_min\tops_s_max\tp50_us\tp99_us\terrors\tpswpin\tpswpout\thost_pages\thost_used\thost_raw\n' \
-	> "$results"
+results=$out/redis.tsv
+columns=(config delay_ms io_us size fraction keys guest_kib load_s
+	 ops_s ops_s_min ops_s_max p50_us p99_us errors
+	 bm_get_rps bm_get_p50_ms bm_get_p99_ms bm_set_rps bm_set_p50_ms bm_set_p99_ms
+	 requests host_gets host_puts demotions promotions ram_bytes
+	 pswpin pswpout host_pages host_used host_raw)
+(IFS=$'\t'; echo "${columns[*]}") > "$results"
+command -v redis-benchmark > /dev/null ||
+	"$repo"/scripts/need-packages.sh redis-tools
 
 work=$(mktemp -d)
 qemu_pid=
@@ -68,9 +80,32 @@ wait_for() {
 
 field() { sed -n "s|.*[ ]$1=\([^ ]*\).*|\1|p" <<<" $2"; }
 
+# INFO's integer fields as NAME=VALUE words, and a field's growth
+# between $before and $after (empty when the server has no such field).
+server_info() {
+	redis-cli -p "$port" info everything | tr -d '\r' | tr ':' '=' |
+		grep -E '^[a-z_]+=[0-9]+$' | tr '\n' ' '
+}
+delta() {
+	local a b
+	a=$(field "$1" "$before") b=$(field "$1" "$after")
+	if [ -n "$a" ] && [ -n "$b" ]; then echo $((b - a)); fi
+}
+
+# benchmark TEST N: redis-benchmark's requests/s, p50 and p99 (ms) of N
+# requests of TEST (get or set) over the loaded keys, from $clients
+# connections; "- - -" when it failed.
+benchmark() {
+	local csv
+	csv=$(redis-benchmark -h 127.0.0.1 -p "$port" -c "$clients" -n "$2" \
+		-r "$keys" -d "$size" -t "$1" --csv 2> /dev/null | tr -d '"' |
+		awk -F, -v t="${1^^}" '$1 == t { print $2, $5, $7 }')
+	echo "${csv:-- - -}"
+}
+
 datasets=$(($(wc -w <<<"$sizes") * $(wc -w <<<"$fractions")))
 for delay in $delays; do
-	log=$out/console-delay$delay.log
+	log=$out/console-redis-delay$delay.log
 	: > "$log"
 	port=$((20000 + RANDOM % 20000))
 	truncate -s 0 "$work/swap.img"
@@ -101,13 +136,17 @@ for delay in $delays; do
 					kill -0 "$qemu_pid" || exit 1
 					sleep 0.2
 				done
-				mode=plain
-				[ "$config" = utmem ] && mode=utmem
-				common=(--port "$port" --mode "$mode" --keys "$keys" --size "$size")
+				common=(--port "$port" --mode plain --keys "$keys" --size "$size")
 				loaded=$("$bin"/redis_bench load "${common[@]}")
+				before=$(server_info)
 				ran=$("$bin"/redis_bench run "${common[@]}" --seconds "$seconds" \
 					--rounds "$rounds" --clients "$clients" --seed "$i" \
 					2> /dev/null) || true
+				after=$(server_info)
+				# As many requests as redis_bench made in one round.
+				n=$(awk -v r="$(field ops/s "$ran")" -v s="$seconds" \
+					'BEGIN { n = int(r * s); print n < 200 ? 200 : n }')
+				get=$(benchmark get "$n") set=$(benchmark set "$n")
 				redis-cli -p "$port" shutdown nosave > /dev/null 2>&1 || true
 				wait_for "$log" "^bench-guest: run=$i " 600
 				guest=$(grep "^bench-guest: run=$i " "$log" | tr -d '\r')
@@ -116,6 +155,14 @@ for delay in $delays; do
 				for f in ops/s ops/s_min ops/s_max p50_us p99_us errors; do
 					row+=("$(field "$f" "$ran")")
 				done
+				# shellcheck disable=SC2206 # three words each
+				row+=($get $set)
+				for f in total_commands_processed utmem_device_gets \
+					 utmem_device_host_puts utmem_demotions \
+					 utmem_promotions; do
+					row+=("$(delta "$f")")
+				done
+				row+=("$(field utmem_ram_bytes "$after")")
 				for f in pswpin pswpout host_pages host_used host_raw; do
 					row+=("$(field "$f" "$guest")")
 				done

@@ -70,8 +70,8 @@ redis_start redis --logfile /tmp/redis.log --loadmodule "$bin"/redis-utmem.so \
 "$bin"/redis_bench run --socket /tmp/redis.sock --mode utmem --keys 4000 \
 	--size 4096 --seconds 5 --clients 2 | sed 's/^/    /' ||
 	fail "redis_bench run: a wrong value"
-echo "    redis-cli UTMEM.GET key:42 | head -c 16: $(redis-cli -s /tmp/redis.sock \
-	UTMEM.GET key:42 | head -c 16)"
+echo "    redis-cli UTMEM.GET key:000000000042 | head -c 16: $(redis-cli -s /tmp/redis.sock \
+	UTMEM.GET key:000000000042 | head -c 16)"
 info() { redis-cli -s /tmp/redis.sock info "$1" | tr -d '\r' | sed -n "s/^$2://p"; }
 echo "    Redis's own memory: $(info memory used_memory_human);" \
      "values in Redis memory: $(info utmem utmem_keys_inline)," \

@@ -49,6 +49,19 @@ common=(--socket "$sock" --mode plain --keys 2000)
 expect 0 "load keys=2000 size=1024" -- "$bench" load "${common[@]}" --size 1024
 expect 0 "errors=0" -- "$bench" run "${common[@]}" --size 1024 --seconds 1 --clients 2
 [ "$(redis-cli -s "$sock" dbsize)" = 2000 ] || { echo "not ok - dbsize"; failed=1; }
+# redis-benchmark -r 2000 names the same keys: its 500 GETs all hit.
+stat() { redis-cli -s "$sock" info stats | tr -d '\r' | sed -n "s/^$1://p"; }
+hits=$(stat keyspace_hits) misses=$(stat keyspace_misses)
+n=$((n + 1))
+redis-benchmark -s "$sock" -t get -n 500 -r 2000 -c 2 -q > /dev/null 2>&1
+if [ "$(($(stat keyspace_hits) - hits))" = 500 ] &&
+   [ "$(stat keyspace_misses)" = "$misses" ]; then
+	echo "ok $n - redis-benchmark -r 2000 GETs the loaded keys"
+else
+	echo "not ok $n - redis-benchmark GETs: $(($(stat keyspace_hits) - hits)) hits," \
+	     "$(($(stat keyspace_misses) - misses)) misses of 500"
+	failed=1
+fi
 # Values of another size than loaded: every GET must count as an error.
 expect 1 "errors=[1-9]" -- "$bench" run "${common[@]}" --size 512 --seconds 1 \
 	--set-percent 0
