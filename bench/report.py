@@ -7,8 +7,8 @@
 RESULTS holds what scripts/guest/init-bench.sh wrote (guest.txt,
 page.txt, scale.txt, device.txt, swap.txt, cleancache.txt,
 capacity.txt), bench/compare.sh (compare.txt, compare-guest.txt) and
-bench/dev.sh (dev-kernel.txt, dev-ioctl.txt, dev-guest.txt); any may be
-missing.  Writes RESULTS/report.md, PNG plots
+bench/dev.sh (dev-kernel.txt, dev-ioctl.txt, dev-guest.txt) and
+bench/redis/run.sh (redis.tsv); any may be missing.  Writes RESULTS/report.md, PNG plots
 with gnuplot (when it is installed) and prints the summary: every target
 of the design, its figure from this run, met or missed.
 """
@@ -407,6 +407,198 @@ plot '{f}' using 1:2:3:4 with yerrorlines title 'GET', \\
                     "batch", "batch+buffer", "batch+buffer vs batch",
                     "batch+buffer vs single"], body)
 
+    # --- Redis (bench/redis/run.sh)
+    REDIS_CONFIGS = ("native", "frontswap", "utmem", "utmem-host")
+    # What a cell's throughput is, per load generator: (column, title).
+    REDIS_MEASURES = (("ops_s", "redis_bench 90% GET / 10% SET"),
+                      ("bm_get_rps", "redis-benchmark GET"),
+                      ("bm_set_rps", "redis-benchmark SET"))
+
+    def redis(self):
+        tsv = lines(os.path.join(self.dir, "redis.tsv"))
+        if len(tsv) < 2:
+            return
+        head = tsv[0].split("\t")
+        cells = {}      # (delay, size, fraction) -> config -> row dict
+        for line in tsv[1:]:
+            row = dict(zip(head, line.split("\t")))
+            key = (int(row["delay_ms"]), int(row["size"]),
+                   int(row["fraction"]))
+            cells.setdefault(key, {})[row["config"]] = row
+        for delay in sorted({k[0] for k in cells}):
+            keys = sorted(k for k in cells if k[0] == delay)
+            self.redis_disk(delay, keys, cells)
+
+    @staticmethod
+    def num(row, col):
+        """A cell's figure, or None when it has none (a failed run)."""
+        try:
+            v = float(row.get(col, ""))
+        except (TypeError, ValueError):
+            return None
+        return v if v > 0 or col.startswith(("host_", "demotions",
+                                             "promotions")) else None
+
+    def redis_disk(self, delay, keys, cells):
+        any_row = next(iter(cells[keys[0]].values()))
+        self.out(f"## Redis, swap disk delay {delay} ms "
+                 "(bench/redis/run.sh, x86_64 guest)")
+        self.out()
+        self.out(f"A 4 KiB read of the swap disk measured "
+                 f"{int(any_row['io_us']) / 1000:.1f} ms; the guest had "
+                 f"{int(any_row['guest_kib']) // 1024} MiB available, the "
+                 "data sets are that times the fraction. utmem: the "
+                 "module as it loads by default (values in Redis memory up "
+                 "to ram_bytes, half of what was available at its load; "
+                 "the rest on the host), in transparent mode; utmem-host: "
+                 "ram_bytes 0, every value on the host (the module before "
+                 "placement). Cells: ops/s (redis_bench: median of the "
+                 "rounds, min-max), p50/p99 latency in ms.")
+        self.out()
+        for col, title in self.REDIS_MEASURES:
+            self.redis_table(delay, keys, cells, col, title)
+        self.redis_calls(keys, cells)
+        for col, title in self.REDIS_MEASURES:
+            self.redis_goals(keys, cells, col, title)
+            self.redis_plot(delay, keys, cells, col, title)
+
+    def redis_cell(self, row, col):
+        v = self.num(row, col) if row else None
+        if v is None:
+            return "-"
+        if col == "ops_s":
+            lat = f"{float(row['p50_us']) / 1000:.1f}/" \
+                  f"{float(row['p99_us']) / 1000:.1f}"
+            errs = " ERRORS" if row.get("errors") not in ("0", "") else ""
+            return f"{v:.0f} ({float(row['ops_s_min']):.0f}-" \
+                   f"{float(row['ops_s_max']):.0f}) {lat}{errs}"
+        base = col[:-len("_rps")]
+        return f"{v:.0f} {float(row[base + '_p50_ms']):.1f}/" \
+               f"{float(row[base + '_p99_ms']):.1f}"
+
+    def redis_ratio(self, cell, col, a, b):
+        x = self.num(cell.get(a, {}), col)
+        y = self.num(cell.get(b, {}), col)
+        return x / y if x is not None and y else None
+
+    def redis_table(self, delay, keys, cells, col, title):
+        self.out(f"### {title}")
+        self.out()
+        body = []
+        for k in keys:
+            c = cells[k]
+            ratios = [self.redis_ratio(c, col, "utmem", other)
+                      for other in ("native", "frontswap")]
+            body.append([f"{k[1] // 1024} KiB", f"{k[2]}%"] +
+                        [self.redis_cell(c.get(n), col)
+                         for n in self.REDIS_CONFIGS] +
+                        [f"{r:.2f}x" if r else "-" for r in ratios])
+        self.table(["value", "data set"] + list(self.REDIS_CONFIGS) +
+                   ["utmem/native", "utmem/frontswap"], body)
+
+    def redis_calls(self, keys, cells):
+        """Host calls per request over redis_bench's run, and where the
+        values were."""
+        self.out("### Host calls per request (redis_bench's run)")
+        self.out()
+        self.out("Host GETs and PUTs the module's pool made, over the "
+                 "commands the server processed while redis_bench ran; "
+                 "moves: values the budget sent to the host and brought "
+                 "back; swap-ins: pages the guest read from swap "
+                 "(frontswap's count its pool's too).")
+        self.out()
+        body = []
+        for k in keys:
+            c = cells[k]
+            row = [f"{k[1] // 1024} KiB", f"{k[2]}%"]
+            for n in ("utmem", "utmem-host"):
+                r = c.get(n, {})
+                req = self.num(r, "requests")
+                gets = self.num(r, "host_gets")
+                puts = self.num(r, "host_puts")
+                row.append(f"{(gets + puts) / req:.2f} ({gets / req:.2f} "
+                           f"GET, {puts / req:.2f} PUT)"
+                           if req and gets is not None and puts is not None
+                           else "-")
+            u = c.get("utmem", {})
+            row.append(f"{u.get('demotions') or '-'} / "
+                       f"{u.get('promotions') or '-'}")
+            row.append(", ".join(c.get(n, {}).get("pswpin") or "-"
+                                 for n in self.REDIS_CONFIGS))
+            body.append(row)
+        self.table(["value", "data set", "utmem", "utmem-host",
+                    "utmem moves to host / back",
+                    "swap-ins " + ", ".join(self.REDIS_CONFIGS)], body)
+
+    def redis_goals(self, keys, cells, col, title):
+        sizes = sorted({k[1] for k in keys})
+
+        def worst(fracs, other):
+            got = [(self.redis_ratio(cells[k], col, "utmem", other), k)
+                   for k in keys if k[2] in fracs]
+            got = [g for g in got if g[0] is not None]
+            return min(got) if got else None
+
+        for fracs, other, goal, what in (
+                ((25,), "native", 0.95, "utmem vs native at 25%"),
+                (tuple({k[2] for k in keys}), "frontswap", 1.0,
+                 "utmem vs frontswap, every cell"),
+                ((100, 110), "native", 3.0,
+                 "utmem vs native at 100% and 110%")):
+            w = worst(fracs, other)
+            if w is None:
+                continue
+            per_size = []
+            for size in sizes:
+                s = [self.redis_ratio(cells[k], col, "utmem", other)
+                     for k in keys if k[1] == size and k[2] in fracs]
+                s = [x for x in s if x is not None]
+                if s:
+                    per_size.append(f"{size // 1024} KiB {min(s):.2f}x")
+            self.target(f"Redis, {title}: {what}", f">= {goal:.2f}x",
+                        f"lowest {w[0]:.2f}x ({w[1][1] // 1024} KiB, "
+                        f"{w[1][2]}%); " + ", ".join(per_size),
+                        w[0] >= goal)
+
+    def redis_plot(self, delay, keys, cells, col, title):
+        sizes = sorted({k[1] for k in keys})
+        name = {"ops_s": "mix", "bm_get_rps": "get", "bm_set_rps": "set"}[col]
+        png = f"redis-{name}-delay{delay}.png"
+        # One data file, a block (gnuplot's index) per size and config.
+        blocks, panels = [], []
+        for size in sizes:
+            plots = []
+            for n in self.REDIS_CONFIGS:
+                pts = []
+                for k in keys:
+                    r = cells[k].get(n)
+                    v = self.num(r, col) if r and k[1] == size else None
+                    if v is None:
+                        continue
+                    lo = self.num(r, "ops_s_min") if col == "ops_s" else v
+                    hi = self.num(r, "ops_s_max") if col == "ops_s" else v
+                    pts.append(f"{k[2]} {v:.0f} {lo:.0f} {hi:.0f}")
+                if pts:
+                    plots.append(f"'{{data}}' index {len(blocks)} using "
+                                 f"1:2:3:4 with yerrorlines title '{n}'")
+                    blocks.append("\n".join(pts))
+            if plots:
+                panels.append(f"set title '{size // 1024} KiB values'\n"
+                              "plot " + ", ".join(plots))
+        data = self.data(f"redis-{name}-delay{delay}.dat",
+                         ["\n\n\n".join(blocks)])
+        panels = [p.replace("{data}", data) for p in panels]
+        self.plots.append((png, f"""
+set terminal pngcairo noenhanced size 1200,900 font ',10'
+set output '{png}'
+set multiplot layout 2,2 title '{title}, 4 clients: ops/s (bars: min-max of the rounds); swap disk delay {delay} ms'
+set xlabel 'data set (% of guest memory)'
+set ylabel 'ops/s'
+set key bottom left
+set yrange [0:*]
+set xrange [20:115]
+""" + "\n".join(panels) + "\nunset multiplot\n"))
+
     # --- swap
     def swap(self):
         r = rows(os.path.join(self.dir, "swap.txt"))
@@ -592,7 +784,7 @@ plot '{f}' using 1:2:3:4 with yerrorlines title 'GET', \\
         body = []
         for sec in (self.page, self.scale, self.device, self.swap,
                     self.cleancache, self.capacity, self.compare,
-                    self.dev_x86):
+                    self.dev_x86, self.redis):
             sec()
         body, self.md = self.md, []
         self.out("# utmem performance report")

@@ -168,6 +168,36 @@ sed -i 's/ 900000 / 600000 /' "$dev/dev-ioctl.txt"
 python3 "$report" "$dev" > "$work/dev.out" 2>&1
 check "userspace 1 us missed" '1 us host call \(userspace, UTMEM_BATCH\).*MISSED +4\.00x' "$work/dev.out"
 
+# The Redis experiment: tables, host calls per request, the goals.
+redis=$work/redis
+mkdir "$redis"
+printf 'config\tdelay_ms\tio_us\tsize\tfraction\tkeys\tguest_kib\tload_s\tops_s\tops_s_min\tops_s_max\tp50_us\tp99_us\terrors\tbm_get_rps\tbm_get_p50_ms\tbm_get_p99_ms\tbm_set_rps\tbm_set_p50_ms\tbm_set_p99_ms\trequests\thost_gets\thost_puts\tdemotions\tpromotions\tram_bytes\tpswpin\tpswpout\thost_pages\thost_used\thost_raw\n' > "$redis/redis.tsv"
+# config fraction ops get set requests host_gets host_puts
+while read -r conf frac ops get set req hg hp; do
+	printf '%s\t5\t6000\t4096\t%s\t1000\t130000\t2.0\t%s\t%s\t%s\t1000\t5000\t0\t%s\t1.0\t4.0\t%s\t1.1\t4.4\t%s\t%s\t%s\t7\t3\t0\t0\t0\t0\t0\t0\n' \
+		"$conf" "$frac" "$ops" $((ops - 10)) $((ops + 10)) "$get" "$set" "$req" "$hg" "$hp" >> "$redis/redis.tsv"
+done <<'ROWS'
+native 25 1000 1000 1000 900 0 0
+frontswap 25 900 900 900 900 0 0
+utmem 25 980 960 990 900 0 0
+utmem-host 25 500 500 500 900 810 90
+native 100 100 100 100 900 0 0
+frontswap 100 250 250 250 900 0 0
+utmem 100 400 400 350 1000 450 50
+utmem-host 100 240 240 240 900 810 90
+ROWS
+python3 "$report" "$redis" > "$work/redis.out" 2>&1
+check "redis 25% met" 'redis_bench 90% GET / 10% SET: utmem vs native at 25% +>= 0\.95x +met +lowest 0\.98x \(4 KiB, 25%\)' "$work/redis.out"
+check "redis frontswap met" 'redis-benchmark SET: utmem vs frontswap, every cell +>= 1\.00x +met +lowest 1\.10x' "$work/redis.out"
+check "redis 100% met" 'redis-benchmark GET: utmem vs native at 100% and 110% +>= 3\.00x +met +lowest 4\.00x' "$work/redis.out"
+check "redis table" '^\| 4 KiB \| 100% \| 100 \(90-110\) 1\.0/5\.0 \| 250 \(240-260\) 1\.0/5\.0 \| 400 \(390-410\) 1\.0/5\.0 \| 240 \(230-250\) 1\.0/5\.0 \| 4\.00x \| 1\.60x \|' "$redis/report.md"
+check "redis calls" '^\| 4 KiB \| 100% \| 0\.50 \(0\.45 GET, 0\.05 PUT\) \| 1\.00 \(0\.90 GET, 0\.10 PUT\) \| 7 / 3 \|' "$redis/report.md"
+check "redis plot" 'redis-mix-delay5\.png' "$redis/report.md"
+sed -i 's/^utmem\t5\t6000\t4096\t25\t1000\t130000\t2\.0\t980/utmem\t5\t6000\t4096\t25\t1000\t130000\t2.0\t900/' "$redis/redis.tsv"
+python3 "$report" "$redis" > "$work/redis.out" 2>&1
+check "redis 25% missed" 'redis_bench 90% GET / 10% SET: utmem vs native at 25% +>= 0\.95x +MISSED +lowest 0\.90x' "$work/redis.out"
+check "redis frontswap boundary" 'redis_bench 90% GET / 10% SET: utmem vs frontswap, every cell +>= 1\.00x +met +lowest 1\.00x' "$work/redis.out"
+
 # Nothing to report, and bad arguments.
 mkdir "$work/empty"
 python3 "$report" "$work/empty" > "$work/empty.out" 2>&1
