@@ -33,6 +33,10 @@
 #   make check           checkpatch --strict, kernel-doc -Wall on the
 #                        headers and sparse on the kernel code
 #   make kernel-tree     prepare the kernel tree and print its path
+#   make install         utmemctl, its man page, libutmem and the Redis
+#                        module (PREFIX=/usr/local, DESTDIR)
+#   make tools-deb       the same as the utmem-tools Debian package, into
+#                        DEB_DIR (default $(UTMEM_CACHE)/deb)
 #
 # UTMEM_CACHE (default $XDG_CACHE_HOME/utmem or ~/.cache/utmem) holds the
 # tree, the build directories and the ccache.
@@ -53,7 +57,7 @@ KUNIT_PY = cd $(TREE) && python3 tools/testing/kunit/kunit.py
 KUNIT_OPTS = --kunitconfig=$(KUNITCONFIG) --build_dir=$(UML_BUILD) \
 	--jobs=$(JOBS) --make_options CC="ccache gcc"
 
-.PHONY: all test kunit layers user-test e2e e2e-kvm kvm-kernel soak soak-uml soak-qemu soak-kernel bench bench-kernel bench-compare bench-swap bench-dev bench-redis run run-uml run-qemu uml-kernel x86-kernel check \
+.PHONY: all test kunit layers user-test e2e e2e-kvm kvm-kernel soak soak-uml soak-qemu soak-kernel bench bench-kernel bench-compare bench-swap bench-dev bench-redis run run-uml run-qemu uml-kernel x86-kernel check install tools-deb \
 	checkpatch kernel-doc sparse kernel-tree help
 
 all: help
@@ -76,7 +80,8 @@ layers: uml-kernel
 # Userspace programs the guests run, built for this machine (the UML
 # guest runs on its root file system).
 BIN := $(UTMEM_CACHE)/bin
-USER_CFLAGS := -O2 -Wall -Wextra -Werror
+# EXTRA_CFLAGS: what a packager adds (make tools-deb: dpkg-buildflags).
+USER_CFLAGS := -O2 -Wall -Wextra -Werror $(EXTRA_CFLAGS)
 
 $(BIN)/cc_torture: $(REPO)/tests/cleancache/cc_torture.c
 	mkdir -p $(@D)
@@ -119,6 +124,9 @@ user-test: $(BIN)/swap_stress $(BIN)/utmemctl $(BIN)/redis_bench \
 		$(UTMEM_CACHE)/libvirt-test.log || \
 		{ grep -v '^ok' $(UTMEM_CACHE)/libvirt-test.log; exit 1; }
 	@tail -1 $(UTMEM_CACHE)/libvirt-test.log
+	$(REPO)/tests/tools/test-install.sh > $(UTMEM_CACHE)/install-test.log || \
+		{ grep -v '^ok' $(UTMEM_CACHE)/install-test.log; exit 1; }
+	@tail -1 $(UTMEM_CACHE)/install-test.log
 
 # The /dev/utmem suite, on the kselftest harness of the prepared tree.
 $(BIN)/utmem_dev_test: $(REPO)/tests/utmem/utmem_dev_test.c \
@@ -136,8 +144,11 @@ $(BIN)/libutmem.a: $(LIBUTMEM)/utmem.c $(LIBUTMEM)/utmem.h \
 	$(AR) rcs $@ $(@D)/utmem.o
 
 UTMEMCTL_SRC := $(wildcard $(REPO)/tools/utmemctl/*.[ch])
-# The version utmemctl --version prints: the checkout's, or UTMEM_VERSION=.
-UTMEM_VERSION ?= $(shell git -C $(REPO) describe --always --dirty 2>/dev/null || echo unknown)
+# The series' version (VERSION), and in a checkout the commit it was
+# built from: what utmemctl --version prints and the packages carry.
+SERIES_VERSION := $(shell cat $(REPO)/VERSION)
+GIT_COMMIT := $(shell git -C $(REPO) describe --always --dirty=.dirty --exclude '*' 2>/dev/null)
+UTMEM_VERSION ?= $(SERIES_VERSION)$(if $(GIT_COMMIT),+g$(GIT_COMMIT))
 $(BIN)/utmemctl: $(UTMEMCTL_SRC) $(BIN)/libutmem.a
 	$(CC) $(USER_CFLAGS) -DUTMEM_VERSION='"$(UTMEM_VERSION)"' \
 		-I$(REPO)/include/uapi -I$(LIBUTMEM) \
@@ -295,6 +306,26 @@ bench-redis: x86-kernel $(BIN)/redis_bench $(BIN)/redis-utmem.so
 	$(REPO)/bench/redis/run.sh $(X86_BUILD)/arch/x86/boot/bzImage $(BIN) \
 		$(BENCH_RESULTS)
 	python3 $(REPO)/bench/report.py $(BENCH_RESULTS)
+
+# The tools a guest or host installs: utmemctl and its man page, libutmem
+# (static library and headers), the Redis module.  PREFIX and DESTDIR as
+# usual; make tools-deb packages them as utmem-tools into DEB_DIR.
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib/$(shell $(CC) -print-multiarch)
+DEB_DIR ?= $(UTMEM_CACHE)/deb
+install: $(BIN)/utmemctl $(BIN)/libutmem.a $(BIN)/redis-utmem.so
+	install -D -m 0755 $(BIN)/utmemctl $(DESTDIR)$(PREFIX)/sbin/utmemctl
+	install -D -m 0644 $(REPO)/tools/utmemctl/utmemctl.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/utmemctl.8
+	install -D -m 0644 $(BIN)/libutmem.a $(DESTDIR)$(LIBDIR)/libutmem.a
+	install -D -m 0644 $(LIBUTMEM)/utmem.h $(DESTDIR)$(PREFIX)/include/utmem.h
+	install -D -m 0644 $(REPO)/include/uapi/linux/utmem.h \
+		$(DESTDIR)$(PREFIX)/include/linux/utmem.h
+	install -D -m 0644 $(BIN)/redis-utmem.so \
+		$(DESTDIR)$(PREFIX)/lib/redis/modules/redis-utmem.so
+
+tools-deb:
+	$(REPO)/scripts/build-tools-deb.sh $(DEB_DIR) $(UTMEM_VERSION)
 
 # Every kernel C file and header of the suite (tools/, tests/ and bench/ hold
 # userspace C, built with -Wall -Wextra -Werror).
