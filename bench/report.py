@@ -448,11 +448,12 @@ plot '{f}' using 1:2:3:4 with yerrorlines title 'GET', \\
                  f"{int(any_row['io_us']) / 1000:.1f} ms; the guest had "
                  f"{int(any_row['guest_kib']) // 1024} MiB available, the "
                  "data sets are that times the fraction. utmem: the "
-                 "module as it loads by default (values in Redis memory up "
-                 "to ram_bytes, half of what was available at its load; "
-                 "the rest on the host), in transparent mode; utmem-host: "
-                 "ram_bytes 0, every value on the host (the module before "
-                 "placement). Cells: ops/s (redis_bench: median of the "
+                 "module as it loads by default (values in Redis memory "
+                 "while the guest has room, ram_bytes auto; the rest on "
+                 "the host), in transparent mode, the guest swapping "
+                 "through frontswap as the suite ships; utmem-host: "
+                 "ram_bytes 0, every value on the host, no frontswap (the "
+                 "module before placement). Cells: ops/s (redis_bench: median of the "
                  "rounds, min-max), p50/p99 latency in ms.")
         self.out()
         for col, title in self.REDIS_MEASURES:

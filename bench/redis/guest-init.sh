@@ -8,13 +8,14 @@
 #                  native     Redis alone, swap on the disk
 #                  frontswap  Redis alone, swap through frontswap first
 #                  utmem      Redis with the redis-utmem module as it loads
-#                             by default (values in Redis memory up to half
-#                             of the available memory, the rest in the
-#                             host's), in transparent mode (plain SET/GET
-#                             routed to it); swap on the disk too
-#                  utmem-host the same with ram_bytes 0: every value in the
-#                             host's memory at once (the module before
-#                             placement by a budget)
+#                             by default (values in Redis memory while the
+#                             guest has room, the rest in the host's), in
+#                             transparent mode (plain SET/GET routed to
+#                             it), on a guest swapping through frontswap
+#                             as the suite ships
+#                  utmem-host the module with ram_bytes 0 (every value in
+#                             the host's memory at once) on a guest without
+#                             frontswap: the module before placement
 #   BENCH_RUNS     how many data sets (value size x fraction) the host
 #                  will load: each gets one server of each configuration,
 #                  in the order above, so that the configurations
@@ -84,7 +85,7 @@ for _ in $(seq "$runs"); do
 		case $config in
 		native)		echo 0 > $frontswap ;;
 		frontswap)	echo 1 > $frontswap ;;
-		utmem)		echo 0 > $frontswap
+		utmem)		echo 1 > $frontswap
 				module=(--loadmodule "${UTMEM_BIN:?}"/redis-utmem.so
 					transparent 1) ;;
 		utmem-host)	echo 0 > $frontswap

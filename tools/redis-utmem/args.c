@@ -14,17 +14,15 @@
  *                        bytes; the least recently used go to the host
  *                        past it, and a host value read hot_gets times
  *                        (2 if 0) comes back; 0 sends every value to
- *                        the host at once; auto (the default) is half
- *                        of the guest's available memory at load
+ *                        the host at once; auto (the default) follows
+ *                        the guest's available memory (budget.c)
  *   transparent 0|1      route every client's SET, GET, MSET and MGET to
  *                        the module (filter.c); 0 (the default) leaves
  *                        them alone
  *
  * A bad argument fails the load with a log line that names it.
  */
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "rutmem.h"
 #include "utmem.h"
@@ -74,32 +72,6 @@ static int set_size_arg(RedisModuleCtx *ctx, const struct size_arg *a,
 	return REDISMODULE_OK;
 }
 
-/*
- * ram_bytes auto: half of what the kernel says is available at load
- * (MemAvailable), before the server loads its data.  The other half is
- * left for what Redis keeps per key, for its buffers, and for the pages
- * a BGSAVE child's copy-on-write takes.  Without /proc/meminfo, a
- * quarter of the machine's memory.
- */
-static size_t ram_bytes_auto(size_t *available)
-{
-	unsigned long long kib;
-	char line[128];
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	*available = 0;
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1) {
-			*available = (size_t)kib * 1024;
-			break;
-		}
-	if (f)
-		fclose(f);
-	if (*available)
-		return *available / 2;
-	return (size_t)sysconf(_SC_PHYS_PAGES) * (size_t)sysconf(_SC_PAGESIZE) / 4;
-}
-
 int rutmem_parse_args(RedisModuleCtx *ctx, RedisModuleString **argv,
 		      int argc, struct rutmem_config *cfg)
 {
@@ -147,14 +119,6 @@ int rutmem_parse_args(RedisModuleCtx *ctx, RedisModuleString **argv,
 		}
 		if (set_size_arg(ctx, &size_args[k], argv[i + 1], cfg))
 			return REDISMODULE_ERR;
-	}
-	if (cfg->ram_bytes_auto) {
-		size_t available;
-
-		cfg->ram_bytes = ram_bytes_auto(&available);
-		RedisModule_Log(ctx, "notice",
-				"ram_bytes auto: %zu, half of the %zu bytes available at load",
-				cfg->ram_bytes, available);
 	}
 	return REDISMODULE_OK;
 }

@@ -51,7 +51,9 @@ static void info(RedisModuleInfoCtx *ctx, int for_crash_report)
 	RedisModule_InfoAddFieldULongLong(ctx, "transparent",
 					  rutmem.cfg.transparent);
 	RedisModule_InfoAddFieldULongLong(ctx, "ram_bytes",
-					  rutmem.cfg.ram_bytes);
+					  rutmem_budget());
+	RedisModule_InfoAddFieldULongLong(ctx, "ram_bytes_auto",
+					  rutmem.cfg.ram_bytes_auto);
 	RedisModule_InfoAddFieldULongLong(ctx, "lru_bytes", rutmem.lru_bytes);
 	if (for_crash_report ||
 	    utmem_stats(rutmem.fd, rutmem.pool, &stats))
@@ -112,6 +114,10 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv,
 	if (rutmem_parse_args(ctx, argv, argc, &rutmem.cfg) ||
 	    rutmem_store_open(ctx))
 		return REDISMODULE_ERR;
+	if (rutmem_budget_init(ctx)) {
+		rutmem_store_close();
+		return REDISMODULE_ERR;
+	}
 	if (rutmem_type_register(ctx) ||
 	    rutmem_commands_register(ctx) ||
 	    rutmem_filter_register(ctx) ||
@@ -123,12 +129,13 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv,
 	    RedisModule_SubscribeToServerEvent(ctx, RedisModuleEvent_ForkChild,
 					       on_fork_child) == REDISMODULE_ERR) {
 		RedisModule_Log(ctx, "warning", "cannot register with Redis");
+		rutmem_budget_free();
 		rutmem_store_close();
 		return REDISMODULE_ERR;
 	}
 	RedisModule_Log(ctx, "notice",
 			"pool %u on %s, ram_bytes %zu, threshold %zu, hot_gets %u%s",
-			rutmem.pool, rutmem.cfg.device, rutmem.cfg.ram_bytes,
+			rutmem.pool, rutmem.cfg.device, rutmem_budget(),
 			rutmem.cfg.threshold, rutmem.cfg.hot_gets,
 			rutmem.cfg.transparent ? ", transparent" : "");
 	return REDISMODULE_OK;

@@ -26,7 +26,7 @@ struct rutmem_config {
 	size_t hot_bytes;		/* inline budget for hot values */
 	uint32_t transparent;		/* route SET, GET, MSET, MGET here */
 	size_t ram_bytes;		/* Redis memory for values; 0: off */
-	uint32_t ram_bytes_auto;	/* ram_bytes taken from MemAvailable */
+	uint32_t ram_bytes_auto;	/* ram_bytes follows the guest: budget.c */
 };
 
 /*
@@ -107,6 +107,11 @@ extern RedisModuleType *rutmem_type;
 /* args.c */
 int rutmem_parse_args(RedisModuleCtx *ctx, RedisModuleString **argv,
 		      int argc, struct rutmem_config *cfg);
+
+/* budget.c */
+int rutmem_budget_init(RedisModuleCtx *ctx);
+void rutmem_budget_free(void);
+size_t rutmem_budget(void);
 
 /* store.c */
 int rutmem_store_open(RedisModuleCtx *ctx);

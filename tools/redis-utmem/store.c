@@ -2,8 +2,8 @@
 /*
  * redis-utmem: where a value's bytes live, and moving them there.
  *
- * Placement adapts (ram_bytes, by default half of the guest's available
- * memory): a value starts in Redis memory, on an LRU list; past
+ * Placement adapts (ram_bytes, by default following the guest's available
+ * memory: budget.c): a value starts in Redis memory, on an LRU list; past
  * ram_bytes the least recently used go to the host (one unbuffered PUT
  * each: a refusal leaves the value where it is), and a host value read
  * hot_gets times (2 if 0) comes back to the head.  A GET of a value in
@@ -190,12 +190,13 @@ static void lru_push(struct rutmem_value *v)
  */
 static void lru_trim(struct rutmem_value *keep)
 {
+	size_t budget = rutmem_budget();
 	struct rutmem_value *v;
 	uint64_t id;
 	int err;
 
 	pthread_mutex_lock(&rutmem.pending_lock);
-	while (rutmem.lru_bytes > rutmem.cfg.ram_bytes &&
+	while (rutmem.lru_bytes > budget &&
 	       (v = rutmem.lru_tail) && v != keep) {
 		id = ++rutmem.next_id;
 		err = utmem_put(rutmem.fd, rutmem.pool, &id, sizeof(id),
