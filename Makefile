@@ -37,6 +37,8 @@
 #                        module (PREFIX=/usr/local, DESTDIR)
 #   make tools-deb       the same as the utmem-tools Debian package, into
 #                        DEB_DIR (default $(UTMEM_CACHE)/deb)
+#   make patches         the suite as a git-am-able series against a clean
+#                        6.12 tree, checked on one (SERIES_DIR)
 #
 # UTMEM_CACHE (default $XDG_CACHE_HOME/utmem or ~/.cache/utmem) holds the
 # tree, the build directories and the ccache.
@@ -57,7 +59,7 @@ KUNIT_PY = cd $(TREE) && python3 tools/testing/kunit/kunit.py
 KUNIT_OPTS = --kunitconfig=$(KUNITCONFIG) --build_dir=$(UML_BUILD) \
 	--jobs=$(JOBS) --make_options CC="ccache gcc"
 
-.PHONY: all test kunit layers user-test e2e e2e-kvm kvm-kernel soak soak-uml soak-qemu soak-kernel bench bench-kernel bench-compare bench-swap bench-dev bench-redis run run-uml run-qemu uml-kernel x86-kernel check install tools-deb \
+.PHONY: all test kunit layers user-test e2e e2e-kvm kvm-kernel soak soak-uml soak-qemu soak-kernel bench bench-kernel bench-compare bench-swap bench-dev bench-redis run run-uml run-qemu uml-kernel x86-kernel check install tools-deb patches \
 	checkpatch kernel-doc sparse kernel-tree help
 
 all: help
@@ -326,6 +328,13 @@ install: $(BIN)/utmemctl $(BIN)/libutmem.a $(BIN)/redis-utmem.so
 
 tools-deb:
 	$(REPO)/scripts/build-tools-deb.sh $(DEB_DIR) $(UTMEM_VERSION)
+
+# The whole suite as a git-am-able series against a clean 6.12 tree (hook
+# patches, the suite's files one layer a patch, cover letter), checked by
+# applying it to a pristine tree: into SERIES_DIR.
+SERIES_DIR ?= $(UTMEM_CACHE)/series-$(SERIES_VERSION)
+patches:
+	$(REPO)/scripts/make-patches.sh $(SERIES_DIR)
 
 # Every kernel C file and header of the suite (tools/, tests/ and bench/ hold
 # userspace C, built with -Wall -Wextra -Werror).
