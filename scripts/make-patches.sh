@@ -183,11 +183,11 @@ log "checking: git am onto a second pristine tree"
 check=$work/check
 git clone -q --no-checkout "$tree" "$check"
 git -C "$check" checkout -q --detach "$base"
-# shellcheck disable=SC2046 # file names without blanks
+patches=("$out"/*.patch)	# sorted: the cover letter (0000) first
 git -C "$check" -c user.name=utmem -c user.email=utmem@localhost \
-	am -q $(ls "$out"/*.patch | grep -v /0000-cover-letter.patch) ||
+	am -q "${patches[@]:1}" ||
 	die "the series does not apply with git am"
-[ "$(git -C "$check" rev-parse HEAD^{tree})" = "$(git -C "$tree" rev-parse HEAD^{tree})" ] ||
+[ "$(git -C "$check" rev-parse 'HEAD^{tree}')" = "$(git -C "$tree" rev-parse 'HEAD^{tree}')" ] ||
 	die "the series applied gives another tree than the one made"
 log "$count patches and a cover letter; git am gives the tree made"
 ls "$out"/*.patch
