@@ -312,8 +312,13 @@ static int kvm_probe(struct tmem_backend *be)
 	}
 
 	ret = negotiate(&version, &host_max);
+	if (ret == -KVM_ENOSYS) {
+		pr_err("the host does not know KVM_HC_UTMEM: its kernel is not a utmem host (no utmem patches, or CONFIG_UTMEM_KVM_HOST off), or its host side failed to start (the host's log says why); not binding\n");
+		err = -ENODEV;
+		goto free;
+	}
 	if (ret < 0) {
-		pr_err("the host does not answer KVM_HC_UTMEM (%ld): not binding\n",
+		pr_err("the host refused KVM_HC_UTMEM (%ld): not binding\n",
 		       ret);
 		err = -ENODEV;
 		goto free;
