@@ -456,12 +456,30 @@ plot '{f}' using 1:2:3:4 with yerrorlines title 'GET', \\
                  "module before placement). Cells: ops/s (redis_bench: median of the "
                  "rounds, min-max), p50/p99 latency in ms.")
         self.out()
+        self.redis_noise(keys, cells)
         for col, title in self.REDIS_MEASURES:
             self.redis_table(delay, keys, cells, col, title)
         self.redis_calls(keys, cells)
         for col, title in self.REDIS_MEASURES:
             self.redis_goals(keys, cells, col, title)
             self.redis_plot(delay, keys, cells, col, title)
+
+    def redis_noise(self, keys, cells):
+        """At 25% nothing swaps: native and frontswap are the same setup,
+        and how far apart they measure is this run's noise."""
+        same = []
+        for col, title in self.REDIS_MEASURES:
+            r = [self.redis_ratio(cells[k], col, "frontswap", "native")
+                 for k in keys if k[2] == 25]
+            r = [x for x in r if x is not None]
+            if r:
+                same.append(f"{title} {min(r):.2f}-{max(r):.2f}x")
+        if same:
+            self.out("Noise: at 25% nothing swaps, so frontswap and native "
+                     "are the same setup; frontswap/native there measured "
+                     + ", ".join(same) + ". A ratio within that span of "
+                     "1.00x tells nothing.")
+            self.out()
 
     def redis_cell(self, row, col):
         v = self.num(row, col) if row else None
