@@ -18,8 +18,9 @@
 #                             frontswap: the module before placement
 #   BENCH_RUNS     how many data sets (value size x fraction) the host
 #                  will load: each gets one server of each configuration,
-#                  in the order above, so that the configurations
-#                  alternate and slow drifts of the machine hit all alike
+#                  in turn, so that slow drifts of the machine hit all
+#                  alike; data set d (from 0) starts with the configuration
+#                  d mod their number, so that none always runs first
 #   BENCH_DELAY    dm-delay milliseconds per I/O on the swap disk (0: none)
 #   BENCH_SIM      simulator knobs, KNOB=VALUE[,KNOB=VALUE...] (optional)
 #   UTMEM_BIN      where redis-utmem.so is
@@ -78,8 +79,20 @@ sample_host() {	# PID
 }
 
 i=0
-for _ in $(seq "$runs"); do
-	for config in ${configs//,/ }; do
+# rotate N WORD...: the words from the (N mod count)th on, then the rest.
+rotate() {
+	local n=$1
+	shift
+	local a=("$@") k
+	k=$((n % ${#a[@]}))
+	echo "${a[@]:k}" "${a[@]:0:k}"
+}
+
+# Data set d starts with the configuration d mod count (the runner does
+# the same): none always runs first, after the last data set's pressure.
+for d in $(seq 0 $((runs - 1))); do
+	# shellcheck disable=SC2086 # a list of words
+	for config in $(rotate "$d" ${configs//,/ }); do
 		i=$((i + 1))
 		module=()
 		case $config in

@@ -9,7 +9,9 @@
 # generators here on the host, as the utmem paper ran it.  The module
 # runs in transparent mode: both load generators send plain SET and GET.
 # One guest boot per swap disk model; within it, every data set is
-# loaded once per configuration, the configurations in turn, and
+# loaded once per configuration, the configurations in turn (data set d
+# starting with the (d mod their number)th, so that none always runs
+# first, after the last data set's pressure), and
 # measured twice: redis_bench (90% GET, 10% SET, every value checked;
 # ROUNDS rounds, the median and the spread kept), then redis-benchmark
 # (Debian's redis-tools: -t get, then -t set, over the same keys).
@@ -103,6 +105,16 @@ benchmark() {
 	echo "${csv:-- - -}"
 }
 
+# rotate N WORD...: the words from the (N mod count)th on, then the rest;
+# the guest (guest-init.sh) takes the configurations in the same order.
+rotate() {
+	local n=$1
+	shift
+	local a=("$@") k
+	k=$((n % ${#a[@]}))
+	echo "${a[@]:k}" "${a[@]:0:k}"
+}
+
 datasets=$(($(wc -w <<<"$sizes") * $(wc -w <<<"$fractions")))
 for delay in $delays; do
 	log=$out/console-redis-delay$delay.log
@@ -125,11 +137,12 @@ for delay in $delays; do
 	wait_for "$log" "bench-ram-kib:" 600
 	ram=$(sed -n 's/^bench-ram-kib: //p' "$log" | tr -d '\r')
 	io=$(sed -n 's/^bench-io-us: //p' "$log" | tr -d '\r')
-	i=0
+	i=0 d=0
 	for size in $sizes; do
 		for fraction in $fractions; do
 			keys=$((ram * 1024 / 100 * fraction / size))
-			for config in $configs; do
+			# shellcheck disable=SC2086 # a list of words
+			for config in $(rotate "$d" $configs); do
 				i=$((i + 1))
 				wait_for "$log" "^bench-ready: $i $config" 600
 				until redis-cli -p "$port" ping 2> /dev/null | grep -q PONG; do
@@ -169,6 +182,7 @@ for delay in $delays; do
 				(IFS=$'\t'; echo "${row[*]}") >> "$results"
 				tail -1 "$results"
 			done
+			d=$((d + 1))
 		done
 	done
 	wait "$qemu_pid" || { echo "run: guest failed, see $log" >&2; exit 1; }

@@ -108,6 +108,12 @@ void rutmem_budget_free(void)
 	info_ctx = NULL;
 }
 
+/* The budget as last computed: for INFO, which may run in a crash report. */
+size_t rutmem_budget_peek(void)
+{
+	return budget;
+}
+
 size_t rutmem_budget(void)
 {
 	unsigned long long now;

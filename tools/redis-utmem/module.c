@@ -51,7 +51,7 @@ static void info(RedisModuleInfoCtx *ctx, int for_crash_report)
 	RedisModule_InfoAddFieldULongLong(ctx, "transparent",
 					  rutmem.cfg.transparent);
 	RedisModule_InfoAddFieldULongLong(ctx, "ram_bytes",
-					  rutmem_budget());
+					  rutmem_budget_peek());
 	RedisModule_InfoAddFieldULongLong(ctx, "ram_bytes_auto",
 					  rutmem.cfg.ram_bytes_auto);
 	RedisModule_InfoAddFieldULongLong(ctx, "lru_bytes", rutmem.lru_bytes);

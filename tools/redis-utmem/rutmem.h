@@ -112,6 +112,7 @@ int rutmem_parse_args(RedisModuleCtx *ctx, RedisModuleString **argv,
 int rutmem_budget_init(RedisModuleCtx *ctx);
 void rutmem_budget_free(void);
 size_t rutmem_budget(void);
+size_t rutmem_budget_peek(void);
 
 /* store.c */
 int rutmem_store_open(RedisModuleCtx *ctx);
