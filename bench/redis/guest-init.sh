@@ -79,17 +79,9 @@ sample_host() {	# PID
 }
 
 i=0
-# rotate N WORD...: the words from the (N mod count)th on, then the rest.
-rotate() {
-	local n=$1
-	shift
-	local a=("$@") k
-	k=$((n % ${#a[@]}))
-	echo "${a[@]:k}" "${a[@]:0:k}"
-}
+. "$(dirname "$0")"/order.sh	# rotate
 
-# Data set d starts with the configuration d mod count (the runner does
-# the same): none always runs first, after the last data set's pressure.
+# Data set d starts with configuration d mod their number (order.sh).
 for d in $(seq 0 $((runs - 1))); do
 	# shellcheck disable=SC2086 # a list of words
 	for config in $(rotate "$d" ${configs//,/ }); do

@@ -105,15 +105,7 @@ benchmark() {
 	echo "${csv:-- - -}"
 }
 
-# rotate N WORD...: the words from the (N mod count)th on, then the rest;
-# the guest (guest-init.sh) takes the configurations in the same order.
-rotate() {
-	local n=$1
-	shift
-	local a=("$@") k
-	k=$((n % ${#a[@]}))
-	echo "${a[@]:k}" "${a[@]:0:k}"
-}
+. "$repo"/bench/redis/order.sh
 
 datasets=$(($(wc -w <<<"$sizes") * $(wc -w <<<"$fractions")))
 for delay in $delays; do
