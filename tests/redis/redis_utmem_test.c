@@ -838,48 +838,35 @@ TEST_F(redis, budget)
 {
 	redisContext *c = self->c;
 	long long device_gets, demoted, promoted;
-	char key[32];
 	int i;
 
 	/* Counters run from the server's start (a snapshot it loaded). */
 	ASSERT_EQ(65536, info_field(c, "ram_bytes"));
 	demoted = info_field(c, "demotions");
 	promoted = info_field(c, "promotions");
-	for (i = 0; i < 20; i++) {
-		snprintf(key, sizeof(key), "b%d", i);
-		fill(self->buf, 8192, (unsigned int)i);
-		set_value(c, key, self->buf, 8192);
-	}
+	fill_db(c, 0, 20, 8192, self->buf);
 	/* 8 of 8 KiB fit; the 12 oldest went to the host. */
 	EXPECT_EQ(8, info_field(c, "keys_inline"));
 	EXPECT_EQ(12, info_field(c, "keys_host"));
 	EXPECT_EQ(demoted + 12, info_field(c, "demotions"));
 	EXPECT_EQ(65536, info_field(c, "lru_bytes"));
-	for (i = 0; i < 20; i++) {
-		snprintf(key, sizeof(key), "b%d", i);
-		fill(self->buf, 8192, (unsigned int)i);
-		EXPECT_TRUE(value_is(c, "UTMEM.GET", key, self->buf, 8192));
-	}
-	/* The reads made b0..b11 warm once; b0 read again comes back, and
-	 * the least recently used in Redis memory (b12) goes. */
+	EXPECT_TRUE(check_db(c, 0, 20, 8192, self->buf));
+	/* The reads made db0:0..11 warm once; db0:0 read again comes back,
+	 * and the least recently used in Redis memory (db0:12) goes. */
 	EXPECT_EQ(promoted, info_field(c, "promotions"));
 	fill(self->buf, 8192, 0);
-	EXPECT_TRUE(value_is(c, "UTMEM.GET", "b0", self->buf, 8192));
+	EXPECT_TRUE(value_is(c, "UTMEM.GET", "db0:0", self->buf, 8192));
 	EXPECT_EQ(promoted + 1, info_field(c, "promotions"));
 	EXPECT_EQ(demoted + 13, info_field(c, "demotions"));
 	EXPECT_EQ(8, info_field(c, "keys_inline"));
 	/* A value in Redis memory is read without the device. */
 	device_gets = info_field(c, "device_gets");
 	for (i = 0; i < 10; i++)
-		EXPECT_TRUE(value_is(c, "UTMEM.GET", "b0", self->buf, 8192));
+		EXPECT_TRUE(value_is(c, "UTMEM.GET", "db0:0", self->buf, 8192));
 	EXPECT_EQ(device_gets, info_field(c, "device_gets"));
 	/* Through a snapshot: every value, wherever it lived. */
 	ASSERT_TRUE(reply_is(cmd(c, "DEBUG RELOAD"), "OK"));
-	for (i = 0; i < 20; i++) {
-		snprintf(key, sizeof(key), "b%d", i);
-		fill(self->buf, 8192, (unsigned int)i);
-		EXPECT_TRUE(value_is(c, "UTMEM.GET", key, self->buf, 8192));
-	}
+	EXPECT_TRUE(check_db(c, 0, 20, 8192, self->buf));
 	EXPECT_EQ(8, info_field(c, "keys_inline"));
 	EXPECT_EQ(12, info_field(c, "keys_host"));
 	/* A delete gives the budget back. */
@@ -899,11 +886,7 @@ TEST_F_TIMEOUT(redis, aof_placement, CHILD_BUDGET)
 	char key[32];
 	int i;
 
-	for (i = 0; i < 20; i++) {
-		snprintf(key, sizeof(key), "a%d", i);
-		fill(self->buf, 8192, (unsigned int)i);
-		set_value(c, key, self->buf, 8192);
-	}
+	fill_db(c, 0, 20, 8192, self->buf);
 	EXPECT_EQ(8, info_field(c, "keys_inline"));
 	EXPECT_EQ(12, info_field(c, "keys_host"));
 	ASSERT_TRUE(reply_is(cmd(c, "CONFIG SET appendonly yes"), "OK"));
@@ -911,19 +894,19 @@ TEST_F_TIMEOUT(redis, aof_placement, CHILD_BUDGET)
 	/* After the rewrite, into the incremental file: new values for the
 	 * four oldest (on the host), which push four more out; a delete. */
 	for (i = 0; i < 4; i++) {
-		snprintf(key, sizeof(key), "a%d", i);
+		snprintf(key, sizeof(key), "db0:%d", i);
 		fill(self->buf, 8192, 1000U + (unsigned int)i);
 		set_value(c, key, self->buf, 8192);
 	}
-	freeReplyObject(cmd(c, "DEL a19"));
+	freeReplyObject(cmd(c, "DEL db0:19"));
 	ASSERT_TRUE(reply_is(cmd(c, "DEBUG LOADAOF"), "OK"));
 	for (i = 0; i < 19; i++) {
-		snprintf(key, sizeof(key), "a%d", i);
+		snprintf(key, sizeof(key), "db0:%d", i);
 		fill(self->buf, 8192, i < 4 ? 1000U + (unsigned int)i :
 					      (unsigned int)i);
 		EXPECT_TRUE(value_is(c, "UTMEM.GET", key, self->buf, 8192));
 	}
-	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.GET a19"), "(nil)"));
+	EXPECT_TRUE(reply_is(cmd(c, "UTMEM.GET db0:19"), "(nil)"));
 	/*
 	 * The rewrite's snapshot loads in the dictionary's (random) order,
 	 * the last 8 loaded staying in Redis memory; the DEL replayed after
@@ -962,7 +945,6 @@ TEST_F(redis, auto_budget)
 	redisContext *c = self->c;
 	long long ram = info_field(c, "ram_bytes");
 	long long device_puts, device_gets, demoted;
-	char key[32];
 	int i;
 
 	EXPECT_EQ(1, info_field(c, "ram_bytes_auto"));
@@ -971,16 +953,8 @@ TEST_F(redis, auto_budget)
 	device_puts = info_field(c, "device_puts");
 	device_gets = info_field(c, "device_gets");
 	demoted = info_field(c, "demotions");
-	for (i = 0; i < 100; i++) {
-		snprintf(key, sizeof(key), "m%d", i);
-		fill(self->buf, 4096, (unsigned int)i);
-		set_value(c, key, self->buf, 4096);
-	}
-	for (i = 0; i < 100; i++) {
-		snprintf(key, sizeof(key), "m%d", i);
-		fill(self->buf, 4096, (unsigned int)i);
-		EXPECT_TRUE(value_is(c, "UTMEM.GET", key, self->buf, 4096));
-	}
+	fill_db(c, 0, 100, 4096, self->buf);
+	EXPECT_TRUE(check_db(c, 0, 100, 4096, self->buf));
 	EXPECT_EQ(100, info_field(c, "keys_inline"));
 	EXPECT_EQ(0, info_field(c, "keys_host"));
 	EXPECT_EQ(100 * 4096, info_field(c, "lru_bytes"));
@@ -998,7 +972,7 @@ TEST_F(redis, auto_budget)
 		freeReplyObject(cmd(c, "SET plain%d %b", i, self->buf,
 				    (size_t)65536));
 	usleep(200 * 1000);	/* past the budget's refresh interval */
-	set_value(c, "m0", self->buf, 4096);
+	set_value(c, "db0:0", self->buf, 4096);
 	EXPECT_GE(ram - (8 << 20), info_field(c, "ram_bytes"));
 	EXPECT_LE(ram - (11 << 20), info_field(c, "ram_bytes"));
 }

@@ -32,36 +32,44 @@ struct size_arg {
 	long long max;
 	size_t offset;
 	int is_u32;
-	const char *word;	/* also taken instead of a number, or NULL */
+	/* A word also taken instead of a number, or NULL; the uint32_t at
+	 * @word_offset says which of the two was given (1: the word). */
+	const char *word;
+	size_t word_offset;
 };
 
 static const struct size_arg size_args[] = {
 	{ "threshold", UTMEM_VALUE_MAX + 1LL,
-	  offsetof(struct rutmem_config, threshold), 0, NULL },
+	  offsetof(struct rutmem_config, threshold), 0, NULL, 0 },
 	{ "buffered_max", 65536, offsetof(struct rutmem_config, buffered_max),
-	  0, NULL },
+	  0, NULL, 0 },
 	{ "hot_gets", 1000000, offsetof(struct rutmem_config, hot_gets), 1,
-	  NULL },
+	  NULL, 0 },
 	{ "hot_bytes", 1LL << 40, offsetof(struct rutmem_config, hot_bytes), 0,
-	  NULL },
+	  NULL, 0 },
 	{ "transparent", 1, offsetof(struct rutmem_config, transparent), 1,
-	  NULL },
+	  NULL, 0 },
 	{ "ram_bytes", 1LL << 40, offsetof(struct rutmem_config, ram_bytes), 0,
-	  "auto" },
+	  "auto", offsetof(struct rutmem_config, ram_bytes_auto) },
 };
 
 static int set_size_arg(RedisModuleCtx *ctx, const struct size_arg *a,
 			RedisModuleString *value, struct rutmem_config *cfg)
 {
-	long long n;
+	const char *text = RedisModule_StringPtrLen(value, NULL);
 	char *field = (char *)cfg + a->offset;
+	int is_word = a->word && !strcasecmp(text, a->word);
+	long long n;
 
+	if (a->word)
+		*(uint32_t *)((char *)cfg + a->word_offset) = (uint32_t)is_word;
+	if (is_word)
+		return REDISMODULE_OK;
 	if (RedisModule_StringToLongLong(value, &n) != REDISMODULE_OK ||
 	    n < 0 || n > a->max) {
 		RedisModule_Log(ctx, "warning",
 				"%s '%s' is not a number in 0..%lld%s%s",
-				a->name, RedisModule_StringPtrLen(value, NULL),
-				a->max, a->word ? " or " : "",
+				a->name, text, a->max, a->word ? " or " : "",
 				a->word ? a->word : "");
 		return REDISMODULE_ERR;
 	}
@@ -95,14 +103,6 @@ int rutmem_parse_args(RedisModuleCtx *ctx, RedisModuleString **argv,
 		const char *name = RedisModule_StringPtrLen(argv[i], NULL);
 		size_t k;
 
-		if (!strcasecmp(name, "ram_bytes") &&
-		    !strcasecmp(RedisModule_StringPtrLen(argv[i + 1], NULL),
-				"auto")) {
-			cfg->ram_bytes_auto = 1;
-			continue;
-		}
-		if (!strcasecmp(name, "ram_bytes"))
-			cfg->ram_bytes_auto = 0;
 		if (!strcasecmp(name, "device")) {
 			cfg->device = RedisModule_Strdup(
 				RedisModule_StringPtrLen(argv[i + 1], NULL));

@@ -93,8 +93,6 @@ int rutmem_budget_init(RedisModuleCtx *ctx)
 	budget_base = avail - avail / BUDGET_FREE_SHARE;
 	refresh();
 	refreshed_ns = now_ns();
-	/* Non-zero: placement by a budget is on (see rutmem_value_new()). */
-	rutmem.cfg.ram_bytes = budget_base ? budget_base : 1;
 	RedisModule_Log(ctx, "notice",
 			"ram_bytes auto: Redis may take %zu of the %zu bytes available at load; values now %zu",
 			budget_base, avail, budget);
@@ -106,6 +104,12 @@ void rutmem_budget_free(void)
 	if (info_ctx)
 		RedisModule_FreeThreadSafeContext(info_ctx);
 	info_ctx = NULL;
+}
+
+/* Whether values are placed by a budget at all (ram_bytes not 0). */
+int rutmem_budget_on(void)
+{
+	return rutmem.cfg.ram_bytes_auto || rutmem.cfg.ram_bytes;
 }
 
 /* The budget as last computed: for INFO, which may run in a crash report. */

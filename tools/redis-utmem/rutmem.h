@@ -25,7 +25,7 @@ struct rutmem_config {
 	uint32_t hot_gets;		/* GETs that make a host value hot; 0: never */
 	size_t hot_bytes;		/* inline budget for hot values */
 	uint32_t transparent;		/* route SET, GET, MSET, MGET here */
-	size_t ram_bytes;		/* Redis memory for values; 0: off */
+	size_t ram_bytes;		/* Redis memory for values; 0 (not auto): off */
 	uint32_t ram_bytes_auto;	/* ram_bytes follows the guest: budget.c */
 };
 
@@ -113,6 +113,7 @@ int rutmem_budget_init(RedisModuleCtx *ctx);
 void rutmem_budget_free(void);
 size_t rutmem_budget(void);
 size_t rutmem_budget_peek(void);
+int rutmem_budget_on(void);
 
 /* store.c */
 int rutmem_store_open(RedisModuleCtx *ctx);

@@ -268,7 +268,7 @@ struct rutmem_value *rutmem_value_new(const char *buf, size_t len)
 	v->epoch = __atomic_load_n(&rutmem.epoch, __ATOMIC_ACQUIRE);
 	if (len < rutmem.cfg.threshold || len > UTMEM_VALUE_MAX)
 		goto inline_value;
-	if (rutmem.cfg.ram_bytes) {
+	if (rutmem_budget_on()) {
 		v->data = copy_bytes(buf, len);
 		count_placement(v, 1);
 		lru_place(v);
@@ -365,7 +365,7 @@ static void lru_touch(struct rutmem_value *v, const char *buf)
  */
 void rutmem_value_touch(struct rutmem_value *v, const char *buf)
 {
-	if (rutmem.cfg.ram_bytes) {
+	if (rutmem_budget_on()) {
 		lru_touch(v, buf);
 		return;
 	}
