@@ -850,6 +850,12 @@ TEST_F(redis, budget)
 	EXPECT_EQ(12, info_field(c, "keys_host"));
 	EXPECT_EQ(demoted + 12, info_field(c, "demotions"));
 	EXPECT_EQ(65536, info_field(c, "lru_bytes"));
+	/* A new value for a key in Redis memory takes its place there: it
+	 * pushes nothing out. */
+	fill(self->buf, 8192, 19);
+	set_value(c, "db0:19", self->buf, 8192);
+	EXPECT_EQ(demoted + 12, info_field(c, "demotions"));
+	EXPECT_EQ(8, info_field(c, "keys_inline"));
 	EXPECT_TRUE(check_db(c, 0, 20, 8192, self->buf));
 	/* The reads made db0:0..11 warm once; db0:0 read again comes back,
 	 * and the least recently used in Redis memory (db0:12) goes. */

@@ -77,6 +77,8 @@ static void set_one(RedisModuleCtx *ctx, RedisModuleString *name,
 	size_t len;
 	const char *buf = RedisModule_StringPtrLen(value, &len);
 
+	if (RedisModule_ModuleTypeGetType(key) == rutmem_type)
+		rutmem_value_replaced(RedisModule_ModuleTypeGetValue(key));
 	RedisModule_ModuleTypeSetValue(key, rutmem_type,
 				       rutmem_value_new(buf, len));
 	if (expire_at)

@@ -121,6 +121,7 @@ void rutmem_store_close(void);
 struct rutmem_value *rutmem_value_new(const char *buf, size_t len);
 int rutmem_value_read(struct rutmem_value *v, const char **buf);
 void rutmem_value_touch(struct rutmem_value *v, const char *buf);
+void rutmem_value_replaced(struct rutmem_value *v);
 void rutmem_value_free(struct rutmem_value *v);
 int rutmem_sync(void);
 int rutmem_flush_all(void);

@@ -376,6 +376,17 @@ void rutmem_value_touch(struct rutmem_value *v, const char *buf)
 	promote(v, buf, 1);
 }
 
+/*
+ * @v is about to be replaced: it leaves the LRU, so that its successor
+ * takes its place in the budget instead of pushing another value out.
+ */
+void rutmem_value_replaced(struct rutmem_value *v)
+{
+	pthread_mutex_lock(&rutmem.pending_lock);
+	lru_unlink(v);
+	pthread_mutex_unlock(&rutmem.pending_lock);
+}
+
 /* Called with pending_lock held. */
 static void deferred_add(uint64_t id)
 {
