@@ -98,6 +98,21 @@ VISIBLE_IF_KUNIT long utmem_kvm_guest_hypercall(u64 gpa, u64 size)
 EXPORT_SYMBOL_IF_KUNIT(utmem_kvm_guest_hypercall);
 
 /**
+ * utmem_kvm_guest_on_kvm() - does this kernel run under KVM?
+ *
+ * The guest package binds the KVM backend by default, and may be booted
+ * where there is no KVM host: on bare metal, under another hypervisor or
+ * under QEMU without KVM.  There the hypercall would fault; the probe
+ * says where it is instead of blaming a host that is not there.
+ */
+VISIBLE_IF_KUNIT bool utmem_kvm_guest_on_kvm(void)
+{
+	KUNIT_STATIC_STUB_REDIRECT(utmem_kvm_guest_on_kvm);
+	return utmem_kvm_on_kvm_arch();
+}
+EXPORT_SYMBOL_IF_KUNIT(utmem_kvm_guest_on_kvm);
+
+/**
  * utmem_kvm_guest_memory_encrypted() - is this a confidential guest?
  *
  * The host copies values out of and into the guest's memory.  In a guest
@@ -290,6 +305,10 @@ static int kvm_probe(struct tmem_backend *be)
 	long ret;
 	int err;
 
+	if (!utmem_kvm_guest_on_kvm()) {
+		pr_err("not running on KVM (no KVM signature in CPUID: bare metal, another hypervisor, or QEMU without KVM): not binding; utmem.backend=none says there is no host\n");
+		return -ENODEV;
+	}
 	if (utmem_kvm_guest_memory_encrypted()) {
 		pr_err("guest memory is encrypted (SEV/TDX): the host cannot read it; not binding\n");
 		return -EOPNOTSUPP;

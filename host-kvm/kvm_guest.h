@@ -8,6 +8,12 @@
 #include <utmem/tmem.h>
 
 #if defined(CONFIG_X86) && defined(CONFIG_KVM_GUEST)
+/* KVM's signature in the hypervisor CPUID leaves (read once, cached). */
+static inline bool utmem_kvm_on_kvm_arch(void)
+{
+	return kvm_para_available();
+}
+
 /*
  * kvm_hypercall2() is VMCALL or VMMCALL, patched for the CPU; on a
  * machine that is not a KVM guest the instruction would fault, so it is
@@ -21,6 +27,11 @@ static inline long utmem_kvm_hypercall_arch(u64 gpa, u64 size)
 }
 #else
 /* Built for its tests (UML): there is no host to call. */
+static inline bool utmem_kvm_on_kvm_arch(void)
+{
+	return false;
+}
+
 static inline long utmem_kvm_hypercall_arch(u64 gpa, u64 size)
 {
 	return -KVM_ENOSYS;
@@ -31,6 +42,7 @@ extern const struct tmem_backend_ops tmem_kvm_backend_ops;
 
 #if IS_ENABLED(CONFIG_KUNIT)
 long utmem_kvm_guest_hypercall(u64 gpa, u64 size);
+bool utmem_kvm_guest_on_kvm(void);
 bool utmem_kvm_guest_memory_encrypted(void);
 void utmem_kvm_guest_abi_range(u32 *min, u32 *max);
 tmem_status_t utmem_kvm_status(long ret);

@@ -100,6 +100,16 @@ static long fake_hypercall(u64 gpa, u64 size)
 	return ret;
 }
 
+static bool on_kvm(void)
+{
+	return true;
+}
+
+static bool not_on_kvm(void)
+{
+	return false;
+}
+
 static int kvm_guest_init(struct kunit *test)
 {
 	struct kvm_fake *f;
@@ -120,6 +130,7 @@ static int kvm_guest_init(struct kunit *test)
 	test->priv = f;
 	kunit_activate_static_stub(test, utmem_kvm_guest_hypercall,
 				   fake_hypercall);
+	kunit_activate_static_stub(test, utmem_kvm_guest_on_kvm, on_kvm);
 	return 0;
 }
 
@@ -355,6 +366,22 @@ static void confidential_guest_test(struct kunit *test)
 							  NULL)), -EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, f->calls, 0);
 	kunit_deactivate_static_stub(test, utmem_kvm_guest_memory_encrypted);
+	tmem_backend_destroy(bind(test));
+}
+
+/*
+ * Not under KVM (bare metal, another hypervisor, QEMU without KVM): no
+ * hypercall, which would fault, and no binding.
+ */
+static void not_on_kvm_test(struct kunit *test)
+{
+	struct kvm_fake *f = test->priv;
+
+	kunit_activate_static_stub(test, utmem_kvm_guest_on_kvm, not_on_kvm);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(tmem_backend_create(&tmem_kvm_backend_ops,
+							  NULL)), -ENODEV);
+	KUNIT_EXPECT_EQ(test, f->calls, 0);
+	kunit_activate_static_stub(test, utmem_kvm_guest_on_kvm, on_kvm);
 	tmem_backend_destroy(bind(test));
 }
 
@@ -633,6 +660,7 @@ static struct kunit_case tmem_kvm_guest_cases[] = {
 	KUNIT_CASE(probe_refused_test),
 	KUNIT_CASE(probe_not_enabled_test),
 	KUNIT_CASE(confidential_guest_test),
+	KUNIT_CASE(not_on_kvm_test),
 	KUNIT_CASE(status_mapping_test),
 	KUNIT_CASE(ops_round_trip_test),
 	KUNIT_CASE(shared_pool_test),
