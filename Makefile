@@ -14,7 +14,8 @@
 #                        no layer calling one above it
 #   make e2e             the end-to-end part alone
 #   make e2e-kvm         the host-kvm end-to-end: real hypercalls from an L2
-#                        guest to an L1 KVM host, both under QEMU (x86_64)
+#                        guest to an L1 KVM host, both under QEMU (x86_64),
+#                        booted from the kernel packages (deb-pkg's)
 #   make bench           the performance suite: page path, scaling,
 #                        /dev/utmem, swap, cleancache, capacity in UML
 #                        guests, the swap comparisons on the x86_64 guest;
@@ -33,12 +34,19 @@
 #   make check           checkpatch --strict, kernel-doc -Wall on the
 #                        headers and sparse on the kernel code
 #   make kernel-tree     prepare the kernel tree and print its path
+#   make deb-pkg         Debian packages of a KVM guest and a KVM host
+#                        kernel (linux-image, linux-headers) and of the
+#                        tools, into DEB_DIR (KERNEL_BASE=small|debian|
+#                        FILE; docs/install.rst); kernel-debs: the kernels
+#   make install-guide-test  every command of docs/install.rst, run in a
+#                        Debian 12 disk image booted under QEMU (root)
 #   make install         utmemctl, its man page, libutmem and the Redis
 #                        module (PREFIX=/usr/local, DESTDIR)
 #   make tools-deb       the same as the utmem-tools Debian package, into
 #                        DEB_DIR (default $(UTMEM_CACHE)/deb)
 #   make patches         the suite as a git-am-able series against a clean
-#                        6.12 tree, checked on one (SERIES_DIR)
+#                        6.12 tree, checked on one, where both kernels
+#                        must build (SERIES_DIR)
 #
 # UTMEM_CACHE (default $XDG_CACHE_HOME/utmem or ~/.cache/utmem) holds the
 # tree, the build directories and the ccache.
@@ -47,19 +55,22 @@ REPO := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 UTMEM_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/utmem
 export UTMEM_CACHE
 export CCACHE_DIR ?= $(UTMEM_CACHE)/ccache
+# Paths under the cache relative to each build directory, so that kernels
+# built in different directories (the guest's and the host's) share
+# the objects their configurations do not change.
+export CCACHE_BASEDIR ?= $(UTMEM_CACHE)
 
 JOBS ?= $(shell nproc)
 GUEST ?= uml
 UML_BUILD := $(UTMEM_CACHE)/build-uml
 X86_BUILD := $(UTMEM_CACHE)/build-x86_64
-KVM_BUILD := $(UTMEM_CACHE)/build-x86_64-kvm
 KUNITCONFIG := drivers/utmem/kunit
 TREE = $(shell $(REPO)/scripts/prepare-kernel-tree.sh)
 KUNIT_PY = cd $(TREE) && python3 tools/testing/kunit/kunit.py
 KUNIT_OPTS = --kunitconfig=$(KUNITCONFIG) --build_dir=$(UML_BUILD) \
 	--jobs=$(JOBS) --make_options CC="ccache gcc"
 
-.PHONY: all test kunit layers user-test e2e e2e-kvm kvm-kernel soak soak-uml soak-qemu soak-kernel bench bench-kernel bench-compare bench-swap bench-dev bench-redis run run-uml run-qemu uml-kernel x86-kernel check install tools-deb patches \
+.PHONY: all test kunit layers user-test e2e e2e-kvm deb-pkg kernel-debs install-guide-test soak soak-uml soak-qemu soak-kernel bench bench-kernel bench-compare bench-swap bench-dev bench-redis run run-uml run-qemu uml-kernel x86-kernel check install tools-deb patches \
 	checkpatch kernel-doc sparse kernel-tree help
 
 all: help
@@ -250,12 +261,29 @@ soak-kernel:
 	$(REPO)/scripts/build-x86-kernel.sh $(TREE) $(SOAK_BUILD) $(JOBS) soak
 
 # Not in `make test`, whose cold run it would take past 40 minutes here:
-# .ci/run runs it after.  One small x86_64 kernel is both L1 and L2.
-e2e-kvm: kvm-kernel $(BIN)/swap_stress $(BIN)/utmem_dev_test $(BIN)/utmemctl
-	$(GUEST_SH) kvm
+# .ci/run runs it after.  It boots what the packages install: L1 the
+# kernel of the host package, L2 the guest package's, utmemctl from
+# utmem-tools (all unpacked from DEB_DIR), on the small base.
+e2e-kvm: tools-deb $(BIN)/swap_stress $(BIN)/utmem_dev_test
+	JOBS=$(JOBS) $(REPO)/scripts/build-kernel-debs.sh $(DEB_DIR) small guest host > /dev/null
+	DEB_DIR=$(DEB_DIR) $(GUEST_SH) kvm
 
-kvm-kernel:
-	$(REPO)/scripts/build-x86-kernel.sh $(TREE) $(KVM_BUILD) $(JOBS) kvm
+# The guest and host kernels as Debian packages (linux-image and
+# linux-headers, bindeb-pkg), and utmem-tools, into DEB_DIR.  KERNEL_BASE
+# is the config the fragments of configs/ go on: small (the default,
+# the end-to-end's kernels), debian (Debian's own) or a config file.
+KERNEL_BASE ?= small
+deb-pkg: kernel-debs tools-deb
+
+kernel-debs:
+	JOBS=$(JOBS) $(REPO)/scripts/build-kernel-debs.sh $(DEB_DIR) $(KERNEL_BASE) guest host
+
+# Every command of docs/install.rst, run as written: the build, the
+# series on a pristine tree, both kernels installed into a Debian 12
+# system in a disk image and booted under QEMU (root; about 15 minutes
+# beyond the builds; not in .ci/run).
+install-guide-test:
+	$(REPO)/tests/packaging/test-install-guide.sh
 
 uml-kernel:
 	$(KUNIT_PY) build $(KUNIT_OPTS)
@@ -296,7 +324,7 @@ run-uml: uml-kernel $(DEMO_BIN)
 	$(GUEST_SH) demo
 
 x86-kernel:
-	$(REPO)/scripts/build-x86-kernel.sh $(TREE) $(X86_BUILD) $(JOBS)
+	$(REPO)/scripts/build-x86-kernel.sh $(TREE) $(X86_BUILD) $(JOBS) sim
 
 run-qemu: x86-kernel
 	$(GUEST_SH) sim --arch x86_64

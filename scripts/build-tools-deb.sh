@@ -85,6 +85,9 @@ Description: utmem transcendent memory: utmemctl, libutmem, Redis module
  memory (/usr/lib/redis/modules).
 EOF
 mkdir -p "$out"
+# One utmem-tools in OUT_DIR, the one just built: what the end-to-end
+# installs and a deployer copies.
+rm -f "$out"/utmem-tools_*_"$arch".deb
 deb=$out/utmem-tools_${version}_$arch.deb
 dpkg-deb --root-owner-group -Zxz --build "$stage" "$deb" > /dev/null
 echo "$deb"

@@ -14,7 +14,8 @@
 # a second checkout of the pristine tree, it must give the same tree, file for file (git's
 # tree hash), as the one made, which is the pristine tree with patches/
 # and the repository's kernel files: the tree every kernel build of the
-# project compiles.  Prints the series' files.
+# project compiles; and that tree must build the guest and host kernels
+# (configs/, on the small base).  Prints the series' files.
 set -euo pipefail
 
 usage="usage: make-patches.sh OUT_DIR"
@@ -25,7 +26,13 @@ tarball=/usr/src/linux-source-6.12.tar.xz
 version=$(dpkg-query -W -f '${Version}' linux-source-6.12)
 series=$(cat "$repo"/VERSION)
 author="utmem developers <utmem@localhost>"
-work=$(mktemp -d)
+cache=${UTMEM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/utmem}
+# Under the cache, the checked tree and its builds laid out as the
+# project's own (linux-source-6.12 beside build-x86_64-PROFILE): with
+# CCACHE_BASEDIR at the cache, as make sets it, their compilations are
+# the ones ccache already holds.
+mkdir -p "$cache"
+work=$(mktemp -d "$cache/patches.XXXXXX")
 trap 'rm -rf "$work" 2> /dev/null || rm -rf "$work"' EXIT
 
 log() { echo "make-patches: $*" >&2; }
@@ -134,6 +141,9 @@ layer "utmem: the KVM binding, guest hypercalls and host handler" \
 layer "utmem: KUnit tests" \
 	"The suites that kunit.py runs (kunit/): the tmem core, the host engine, the simulator, frontswap, cleancache, the device and the KVM handler's request checks." \
 	kunit
+layer "utmem: config fragments for a KVM guest and a KVM host kernel" \
+	"Merged on top of a base config (scripts/kconfig/merge_config.sh): utmem-guest.config binds the KVM backend by default with frontswap, cleancache and /dev/utmem; utmem-host.config serves VMs' hypercalls with KVM as modules and no guest side; base-small.config is a small base for VMs, base-debian.config what Debian's own config needs built outside its packaging (configs/)." \
+	configs
 layer "utmem: Kconfig and Kbuild of the suite" \
 	"The options of the suite (CONFIG_UTMEM and its users and backends) and the objects they build." \
 	Kconfig Kbuild
@@ -174,13 +184,17 @@ come first (frontswap and cleancache, removed upstream in 6.5 and 5.17,
 in their thinnest form; the ioctl number; the KVM hypercall), then the
 suite under drivers/utmem/ one layer a patch, then the patch that
 builds it.  Configure with CONFIG_UTMEM and its options (see the
-suite's Kconfig); the project's config fragments make a guest or a
-host kernel of it.""")
+suite's Kconfig), or merge drivers/utmem/configs/utmem-guest.config or
+utmem-host.config on top of your config for a KVM guest or host:
+
+  scripts/kconfig/merge_config.sh -m .config \\
+      drivers/utmem/configs/utmem-host.config
+  make olddefconfig""")
 open(path, "w").write(text)
 EOF
 
 log "checking: git am onto a second pristine tree"
-check=$work/check
+check=$work/linux-source-6.12
 git clone -q --no-checkout "$tree" "$check"
 git -C "$check" checkout -q --detach "$base"
 patches=("$out"/*.patch)	# sorted: the cover letter (0000) first
@@ -190,4 +204,15 @@ git -C "$check" -c user.name=utmem -c user.email=utmem@localhost \
 [ "$(git -C "$check" rev-parse 'HEAD^{tree}')" = "$(git -C "$tree" rev-parse 'HEAD^{tree}')" ] ||
 	die "the series applied gives another tree than the one made"
 log "$count patches and a cover letter; git am gives the tree made"
+
+# The tree the series gives builds both profiles of configs/ on the small
+# base: the kernels of the guest and host packages.
+for profile in guest host; do
+	log "building the $profile profile in the tree git am made"
+	"$repo"/scripts/build-x86-kernel.sh "$check" "$work/build-x86_64-$profile" \
+		"${JOBS:-$(nproc)}" "$profile" small > "$work/build-$profile.log" 2>&1 ||
+		{ tail -30 "$work/build-$profile.log" >&2; die "the $profile profile does not build"; }
+	ls "$work/build-x86_64-$profile/arch/x86/boot/bzImage" > /dev/null
+done
+log "both profiles build in the tree of the series"
 ls "$out"/*.patch

@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # init of L1 in the host-kvm end-to-end (make e2e-kvm): an x86_64 guest
-# under QEMU TCG with nested SVM, a KVM host that is only a host:
-# utmem.backend=none, KVM loaded as modules (from UTMEM_KBUILD), and
-# utmem's host side registered at boot with VMs not served yet.  It boots
-# L2, the same kernel (UTMEM_KERNEL), under its KVM, each QEMU in a cgroup
-# of its own:
+# under QEMU TCG with nested SVM, booted from the host package's kernel
+# (UTMEM_HOST_RELEASE), a KVM host that is only a host: no guest backend
+# bound (the package's default), KVM loaded as modules from the package
+# (unpacked at UTMEM_MODROOT), utmemctl from utmem-tools (UTMEM_TOOLS),
+# and utmem's host side registered at boot with VMs not served yet.  It
+# boots L2, the guest package's kernel (UTMEM_L2_KERNEL), under its KVM,
+# each QEMU in a cgroup of its own:
 # 1. with kvm_host_enabled off: L2 must refuse to bind, and say why;
 # 2. switched on, with a rule in vm_rules for cgroup vm-a only, L2 in
 #    vm-a (memory.max set) runs its tests over real hypercalls
@@ -22,13 +24,20 @@
 # Ends with "utmem-guest: PASS" or "utmem-guest: FAIL <why>".
 . "$(dirname "$0")"/lib.sh
 
-kernel=${UTMEM_KERNEL:?no UTMEM_KERNEL on the kernel command line}
+kernel=${UTMEM_L2_KERNEL:?no UTMEM_L2_KERNEL on the kernel command line}
 bin=${UTMEM_BIN:?no UTMEM_BIN on the kernel command line}
-kbuild=${UTMEM_KBUILD:?no UTMEM_KBUILD on the kernel command line}
+tools=${UTMEM_TOOLS:?no UTMEM_TOOLS on the kernel command line}
+modroot=${UTMEM_MODROOT:?no UTMEM_MODROOT on the kernel command line}
 kh=/sys/kernel/debug/utmem/kvm-host
 switch=/sys/module/utmem/parameters/kvm_host_enabled
 l2log=/tmp/l2.log
 echo "utmem-l1: init after $(cut -d' ' -f1 /proc/uptime) s of boot"
+
+echo "--- the packages: host kernel $(uname -r), utmemctl $("$tools"/utmemctl --version)"
+[ "$(uname -r)" = "${UTMEM_HOST_RELEASE:?}" ] ||
+	fail "L1 runs $(uname -r), not the host package's ${UTMEM_HOST_RELEASE}"
+"$tools"/utmemctl --version | grep -qF "utmemctl ${UTMEM_TOOLS_VERSION:?} (" ||
+	fail "utmemctl says '$("$tools"/utmemctl --version)', its package ${UTMEM_TOOLS_VERSION}"
 
 echo "--- a host only: no guest side, nothing set aside, VMs not served yet"
 dmesg | grep -q 'utmem: no guest side (utmem.backend=none)' ||
@@ -51,12 +60,10 @@ dmesg | grep -q "kvm_host_enabled: 'maybe' is not a boolean" ||
 	fail "no message for a bad kvm_host_enabled"
 [ "$(cat $switch)" = N ] || fail "a bad write changed kvm_host_enabled"
 
-echo "--- KVM from its modules, after utmem registered"
+echo "--- KVM from the package's modules, after utmem registered"
 [ -c /dev/kvm ] && fail "/dev/kvm before KVM's modules are loaded"
-for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-amd.ko; do
-	[ -f "$kbuild/$m" ] || continue
-	insmod "$kbuild/$m" || fail "insmod $m"
-done
+# (modprobe with the package's modules.dep, from where it is unpacked)
+modprobe -d "$modroot" kvm_amd || fail "modprobe kvm_amd from the host package"
 grep -E '^kvm' /proc/modules | cut -d' ' -f1 | sed 's/^/  module /'
 grep -q '^kvm ' /proc/modules || fail "kvm is not a module here"
 [ -c /dev/kvm ] || fail "no /dev/kvm in L1"
@@ -120,7 +127,7 @@ start_l2() {
 		$reboot -kernel "$kernel" -monitor pipe:/tmp/mon-"$2" \
 		-drive file=/tmp/swap-"$2".img,if=virtio,format=raw,cache=unsafe \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-		-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,cache=loose ro init=$(dirname "$0")/init-kvm-l2.sh panic=-1 quiet zswap.enabled=0 UTMEM_BIN=$bin UTMEM_L2=$1") \
+		-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,cache=loose ro init=$(dirname "$0")/init-kvm-l2.sh panic=-1 quiet zswap.enabled=0 UTMEM_BIN=$bin UTMEM_L2=$1 UTMEM_L2_RELEASE=$UTMEM_L2_RELEASE") \
 		< /dev/null > $l2log 2>&1 &
 	l2=$!
 }
@@ -147,7 +154,7 @@ for op in new_pool put get put_batch; do
 done
 
 echo "--- the operator enables VMs, and lets vm-a in"
-"$bin"/utmemctl host enable || fail "utmemctl host enable"
+"$tools"/utmemctl host enable || fail "utmemctl host enable"
 [ "$(cat $switch)" = Y ] || fail "kvm_host_enabled did not stick"
 dmesg | grep -q 'kvm-host: serving the VMs that vm_rules lets in' ||
 	fail "no log line for the switch"
@@ -216,7 +223,7 @@ echo "  used_bytes=$(cat "$vm"/used_bytes) memcg_charged_bytes=$charged vm-a: me
 [ "$(cat $cg/vm-a/memory.current)" -ge "$charged" ] || l1_fail "vm-a's memory.current is below what L2 stores"
 
 echo "--- L1's host side while L2 holds pages in it"
-"$bin"/utmemctl host | tee /tmp/host.txt | sed 's/^/  utmemctl host| /'
+"$tools"/utmemctl host | tee /tmp/host.txt | sed 's/^/  utmemctl host| /'
 grep -q "^kvm_host_enabled  *on$" /tmp/host.txt || l1_fail "utmemctl host: not on"
 grep -q "^vm client [0-9]* pid $l2 .* cgroup /vm-a enabled 1 " /tmp/host.txt ||
 	l1_fail "utmemctl host: no line for L2"

@@ -38,7 +38,7 @@ make_initramfs() {
 		echo "$f"
 		ldd "$f" | grep -o '/[^ ]*'
 	done > /tmp/l2files
-	for f in "$bin"/swap_stress "$bin"/utmemctl; do
+	for f in "$bin"/swap_stress "$tools"/utmemctl; do
 		ldd "$f" | grep -o '/[^ ]*'
 	done >> /tmp/l2files
 	sort -u /tmp/l2files | while read -r f; do
@@ -52,7 +52,7 @@ make_initramfs() {
 	done
 	canon=$(readlink -f "$(type -P bash)")
 	ln -s "$(basename "$canon")" "$root$(dirname "$canon")"/sh
-	cp "$bin"/swap_stress "$bin"/utmemctl "$root$(dirname "$canon")"/
+	cp "$bin"/swap_stress "$tools"/utmemctl "$root$(dirname "$canon")"/
 	install -m 755 "$(dirname "$0")"/init-kvm-l2-move.sh $root/init
 	mknod $root/dev/console c 5 1
 	(cd $root && find . | cpio -o -H newc --quiet) > /tmp/l2.cpio ||
@@ -147,7 +147,7 @@ echo "--- (a) saved to a file with its pools, restored in a new QEMU"
 to_file a
 pages=$(cat "$vm"/pages)
 t0=$(now_ms)
-"$bin"/utmemctl host save --pid "$src" /tmp/l2.pools 2> /tmp/save.err ||
+"$tools"/utmemctl host save --pid "$src" /tmp/l2.pools 2> /tmp/save.err ||
 	l1_fail "utmemctl host save: $(cat /tmp/save.err)"
 t1=$(now_ms)
 echo "  $(cat /tmp/save.err) in $((t1 - t0)) ms; the VM's state: $(du -k /tmp/l2.state | cut -f1) KiB"
@@ -160,14 +160,14 @@ mon_until b 'info status' 'VM status: paused$' 600
 rm -f /tmp/l2.state
 # A stream cut short: refused, and nothing of it kept.
 head -c 100000 /tmp/l2.pools > /tmp/l2-cut.pools
-if "$bin"/utmemctl host restore --pid "$dst" /tmp/l2-cut.pools 2> /tmp/restore.err; then
+if "$tools"/utmemctl host restore --pid "$dst" /tmp/l2-cut.pools 2> /tmp/restore.err; then
 	l1_fail "a stream cut short was restored"
 fi
 grep -q "the stream ends too early" /tmp/restore.err ||
 	l1_fail "utmemctl on a cut stream: $(cat /tmp/restore.err)"
 [ "$(cat $ks/pages)" = 0 ] || l1_fail "a refused stream left $(cat $ks/pages) pages"
 t0=$(now_ms)
-"$bin"/utmemctl host restore --pid "$dst" /tmp/l2.pools 2> /tmp/restore.err ||
+"$tools"/utmemctl host restore --pid "$dst" /tmp/l2.pools 2> /tmp/restore.err ||
 	l1_fail "utmemctl host restore: $(cat /tmp/restore.err)"
 t1=$(now_ms)
 echo "  $(cat /tmp/restore.err) in $((t1 - t0)) ms"
@@ -193,8 +193,8 @@ tr -d '\r' < /tmp/mon-b.log | grep -E '^(total time|downtime|transferred ram)' |
 pages=$(cat "$(vm_dir "$dst")"/pages)
 qemu_downtime=$(tr -d '\r' < /tmp/mon-b.log |
 	sed -n 's/^downtime: \([0-9]*\) \(ms\|milliseconds\)$/\1/p')
-"$bin"/utmemctl host save --pid "$dst" 2> /tmp/save.err |
-	"$bin"/utmemctl host restore --pid "$dst2" 2> /tmp/restore.err ||
+"$tools"/utmemctl host save --pid "$dst" 2> /tmp/save.err |
+	"$tools"/utmemctl host restore --pid "$dst2" 2> /tmp/restore.err ||
 	l1_fail "pools from QEMU b to c: $(cat /tmp/save.err /tmp/restore.err)"
 mon c cont
 t2=$(now_ms)

@@ -94,6 +94,19 @@ bad_version() {
 		grep -q "'v-1' is not a Debian version" "$work/bad.out"
 }
 ok "a bad version is refused" bad_version
+# The kernel packages' arguments, refused before anything is built.
+refused() {	# MESSAGE COMMAND...
+	local msg=$1
+	shift
+	! "$@" > "$work/refused.out" 2>&1 && grep -qF "$msg" "$work/refused.out"
+}
+ok "make deb-pkg refuses a KERNEL_BASE that is no file" \
+	refused "KERNEL_BASE '/no/such.config' is not small, debian or a config file" \
+	make -s -C "$repo" kernel-debs KERNEL_BASE=/no/such.config DEB_DIR="$work/kd"
+ok "build-kernel-debs.sh refuses a profile it has not" \
+	refused "no profile 'sim'" "$repo"/scripts/build-kernel-debs.sh "$work/kd" small guest sim
+ok "build-x86-kernel.sh refuses a profile it has not" \
+	refused "no profile 'kvm'" "$repo"/scripts/build-x86-kernel.sh "$work/t" "$work/b" 1 kvm
 
 echo "# install and tools-deb: $n checks, $([ $failed = 0 ] && echo all passed || echo FAILED)"
 exit $failed
