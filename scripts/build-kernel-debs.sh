@@ -11,8 +11,9 @@
 # PROFILE is guest or host, BASE small, debian or a config file (see
 # scripts/build-x86-kernel.sh).  The release is
 # <version>-utmem<VERSION>-<profile>[-<base>], the package version
-# <Debian's linux-source version>+utmem<VERSION>, so that a rebuild on a
-# Debian security update of linux-source-6.12 is an upgrade.  The
+# <Debian's linux-source version>+utmem<VERSION>: a Debian security
+# update of linux-source-6.12 with a new sublevel makes new packages,
+# installed beside the old kernel as Debian's own are.  The
 # packages' maintainer is DEBFULLNAME <DEBEMAIL> (default "utmem
 # developers <utmem@localhost>").  Each package is checked (its kernel,
 # its modules, the suite built in as the profile wants) and its path
@@ -76,26 +77,27 @@ for profile in "$@"; do
 		bindeb-pkg > "$build/bindeb-pkg.log" 2>&1 ||
 		{ tail -30 "$build/bindeb-pkg.log" >&2; die "$profile: bindeb-pkg failed (log: $build/bindeb-pkg.log)"; }
 
-	rm -f "$out"/linux-image-*-utmem*-"$profile$tag"_*.deb \
-	      "$out"/linux-headers-*-utmem*-"$profile$tag"_*.deb
 	for pkg in linux-image linux-headers; do
 		deb=$parent/${pkg}-${release}_${pkgversion}_amd64.deb
 		[ -f "$deb" ] || die "$profile: bindeb-pkg made no $(basename "$deb")"
-		mv "$deb" "$out"/
 	done
 	rm -f "$parent"/linux-libc-dev_"$pkgversion"_*.deb \
-	      "$parent"/linux-utmem_"$pkgversion"_*
+	      "$parent"/linux-utmem_"$pkgversion"_* \
+	      "$parent"/linux-image-"$release"-dbg_"$pkgversion"_*.deb
 
-	# What the image package must hold.
-	image=$out/linux-image-${release}_${pkgversion}_amd64.deb
+	# What the image package must hold, checked before it replaces the
+	# one in OUT_DIR.
+	image=$parent/linux-image-${release}_${pkgversion}_amd64.deb
 	files=$(dpkg-deb -c "$image" | awk '{ print $NF }')
 	want=(./boot/vmlinuz-"$release" ./boot/config-"$release"
 	      ./lib/modules/"$release"/modules.builtin)
 	options=(CONFIG_UTMEM=y)
 	if [ "$profile" = host ]; then
-		want+=(./lib/modules/"$release"/kernel/arch/x86/kvm/kvm.ko
-		       ./lib/modules/"$release"/kernel/arch/x86/kvm/kvm-amd.ko
-		       ./lib/modules/"$release"/kernel/arch/x86/kvm/kvm-intel.ko)
+		# (compressed on Debian's config: kvm.ko.xz)
+		for m in kvm kvm-amd kvm-intel; do
+			grep -qE "^\./lib/modules/$release/kernel/arch/x86/kvm/$m\.ko(\.xz|\.zst|\.gz)?$" <<< "$files" ||
+				die "$(basename "$image") has no $m.ko"
+		done
 		options+=(CONFIG_UTMEM_KVM_HOST=y CONFIG_UTMEM_DEFAULT_BACKEND_NONE=y)
 	else
 		options+=(CONFIG_UTMEM_KVM=y CONFIG_UTMEM_DEFAULT_BACKEND_KVM=y
@@ -110,6 +112,10 @@ for profile in "$@"; do
 	done
 	! grep -qx 'CONFIG_UTMEM_SIM=y' <<< "$config" ||
 		die "$(basename "$image"): the simulator is in a production kernel"
+
+	rm -f "$out"/linux-image-*-utmem*-"$profile$tag"_*.deb \
+	      "$out"/linux-headers-*-utmem*-"$profile$tag"_*.deb
+	mv "$image" "$parent"/linux-headers-"$release"_"$pkgversion"_amd64.deb "$out"/
 	ls "$out"/linux-image-"$release"_"$pkgversion"_amd64.deb \
 	   "$out"/linux-headers-"$release"_"$pkgversion"_amd64.deb
 done

@@ -24,7 +24,7 @@
 #             UML, virtio on x86_64); the guest finds them with `disk N`
 #   ARGS      kernel arguments; NAME=VALUE words reach init as variables
 #   NEEDS     programs the guest runs, from BIN
-#   KERNEL_PROFILE  x86_64 kernel: "" (build-x86_64), kvm or soak
+#   KERNEL_PROFILE  x86_64 kernel: "" (build-x86_64), guest, host or soak
 #   TIMEOUT   a bound for a hung guest (30m), far above any slow machine
 #   SIM_CARVE_OUT  1 (the default): the simulator's capacity leaves the
 #             guest's memory (utmem.sim_carve_out=1), as a real host's

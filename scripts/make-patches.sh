@@ -156,6 +156,10 @@ for f in $(git -C "$repo" ls-files -- ':!tools/' ':!tests/' ':!bench/' \
 	[[ " $covered " == *" $f "* ]] || die "$f is in no patch of the series"
 done
 
+# Made in OUT_DIR.tmp, renamed once every check passed: OUT_DIR holds
+# only a checked series.
+final=$out
+out=$final.tmp
 rm -rf "$out"
 mkdir -p "$out"
 count=$(git -C "$tree" rev-list --count "$base"..HEAD)
@@ -215,4 +219,6 @@ for profile in guest host; do
 	ls "$work/build-x86_64-$profile/arch/x86/boot/bzImage" > /dev/null
 done
 log "both profiles build in the tree of the series"
-ls "$out"/*.patch
+rm -rf "$final"
+mv "$out" "$final"
+ls "$final"/*.patch

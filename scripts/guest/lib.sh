@@ -36,7 +36,7 @@ mount -t debugfs debugfs /sys/kernel/debug
 guest_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 guest_links=()
 guest_bind=
-for p in "$guest_here" "${UTMEM_BIN:-}" "${UTMEM_KERNEL:-}" "${UTMEM_KBUILD:-}"; do
+for p in "$guest_here" "${UTMEM_BIN:-}" "${UTMEM_L2_KERNEL:-}" "${UTMEM_MODROOT:-}" "${UTMEM_TOOLS:-}"; do
 	case $p in
 	/tmp/?*)
 		p=${p#/tmp/}

@@ -27,7 +27,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-unset UTMEM_CACHE
+# The page's paths are the defaults'.
+unset UTMEM_CACHE XDG_CACHE_HOME DEB_DIR SERIES_DIR
 cache=$HOME/.cache/utmem
 work=${1:-$(mktemp -d /tmp/install-guide.XXXXXX)}
 mkdir -p "$work"
@@ -101,11 +102,18 @@ series_version=$(cat "$repo/VERSION")
 debs=$cache/deb
 guest_release=$(basename "$(ls "$debs"/linux-image-*-utmem"$series_version"-guest_*.deb)" | sed 's/^linux-image-\(.*\)_.*_.*$/\1/')
 host_release=$(basename "$(ls "$debs"/linux-image-*-utmem"$series_version"-host_*.deb)" | sed 's/^linux-image-\(.*\)_.*_.*$/\1/')
-grep -q "kvm-amd.ko" "$log" || fail "build: the host package's listing shows no kvm-amd.ko"
+dpkg-deb -c "$debs"/linux-image-"$host_release"_*.deb | grep -q '/kvm-amd\.ko' ||
+	fail "build: the host package holds no kvm-amd.ko"
 note "packages: $guest_release, $host_release"
 
-[ -d "$cache/series-$series_version" ] ||
-	(cd "$repo" && make patches > "$work/patches.log" 2>&1) || fail "make patches"
+# A series made before the repository's last commit is made again.
+series=$cache/series-$series_version
+if [ ! -d "$series" ] ||
+   [ "$(stat -c %Y "$series")" -lt "$(git -C "$repo" log -1 --format=%ct)" ]; then
+	note "make patches"
+	(cd "$repo" && make patches > "$work/patches.log" 2>&1) ||
+		{ tail -20 "$work/patches.log" >&2; fail "make patches"; }
+fi
 note "a pristine linux-source-6.12 as a git checkout, with a defconfig"
 rm -rf "$work/linux"
 mkdir "$work/linux"
@@ -128,7 +136,18 @@ mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2> /dev/n
 [ -n "$mirror" ] || fail "no Debian mirror in this machine's apt sources"
 truncate -s 4G "$img"
 echo 'type=83, bootable' | sfdisk -q "$img"
-loop=$(losetup -P --show -f "$img")
+# attach: the image on a loop device, its partition's node made if no
+# udev makes it (a container).
+attach() {
+	loop=$(losetup -P --show -f "$img")
+	local part=${loop#/dev/}p1
+	# (losetup's scan does not always show the partition here: partx)
+	[ -e "/sys/block/${loop#/dev/}/$part" ] || partx -a "$loop"
+	[ -b "/dev/$part" ] || mknod "/dev/$part" b \
+		"$(cut -d: -f1 "/sys/block/${loop#/dev/}/$part/dev")" \
+		"$(cut -d: -f2 "/sys/block/${loop#/dev/}/$part/dev")"
+}
+attach
 mkfs.ext4 -q "${loop}p1"
 mkdir -p "$mnt"
 mount "${loop}p1" "$mnt"
@@ -187,7 +206,7 @@ boot() {	# STAGE: boots the image; its console in $work/console-STAGE
 	grep -q '^install-check: PASS' "$work/console-$1.txt" ||
 		{ tail -40 "$work/console-$1.txt" >&2; fail "$1 in the booted system"; }
 	sed -n '/^install-check: /,$p' "$work/console-$1.txt" | head -60 | sed 's/^/  console| /' >&2
-	loop=$(losetup -P --show -f "$img")
+	attach
 	mount "${loop}p1" "$mnt"
 	for m in dev dev/pts proc sys; do mount --bind /$m "$mnt/$m"; done
 }
@@ -225,6 +244,12 @@ EOF
 in_chroot host-install
 grep -q "^saved_entry=.*$host_release" "$mnt/boot/grub/grubenv" ||
 	fail "grubenv: the host kernel is not the saved entry"
-in_chroot secure-boot
+# Signing needs a kernel with an EFI stub (a PE image): the small
+# base's kernels have none.
+if grep -qx CONFIG_EFI_STUB=y "$mnt/boot/config-$host_release"; then
+	in_chroot secure-boot
+else
+	note "stage secure-boot NOT RUN: $host_release has no EFI stub (CONFIG_EFI_STUB)"
+fi
 boot host-check
 echo "install guide: PASS ($guest_release, $host_release)"
