@@ -55,10 +55,6 @@ REPO := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 UTMEM_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/utmem
 export UTMEM_CACHE
 export CCACHE_DIR ?= $(UTMEM_CACHE)/ccache
-# Paths under the cache relative to each build directory, so that kernels
-# built in different directories (the guest's and the host's) share
-# the objects their configurations do not change.
-export CCACHE_BASEDIR ?= $(UTMEM_CACHE)
 
 JOBS ?= $(shell nproc)
 GUEST ?= uml

@@ -102,8 +102,8 @@ series_version=$(cat "$repo/VERSION")
 debs=$cache/deb
 guest_release=$(basename "$(ls "$debs"/linux-image-*-utmem"$series_version"-guest_*.deb)" | sed 's/^linux-image-\(.*\)_.*_.*$/\1/')
 host_release=$(basename "$(ls "$debs"/linux-image-*-utmem"$series_version"-host_*.deb)" | sed 's/^linux-image-\(.*\)_.*_.*$/\1/')
-dpkg-deb -c "$debs"/linux-image-"$host_release"_*.deb | grep -q '/kvm-amd\.ko' ||
-	fail "build: the host package holds no kvm-amd.ko"
+listing=$(dpkg-deb -c "$debs"/linux-image-"$host_release"_*.deb)
+grep -q '/kvm-amd\.ko' <<< "$listing" || fail "build: the host package holds no kvm-amd.ko"
 note "packages: $guest_release, $host_release"
 
 # A series made before the repository's last commit is made again.
