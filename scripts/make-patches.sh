@@ -26,13 +26,7 @@ tarball=/usr/src/linux-source-6.12.tar.xz
 version=$(dpkg-query -W -f '${Version}' linux-source-6.12)
 series=$(cat "$repo"/VERSION)
 author="utmem developers <utmem@localhost>"
-cache=${UTMEM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/utmem}
-# Under the cache, the checked tree and its builds laid out as the
-# project's own (linux-source-6.12 beside build-x86_64-PROFILE): with
-# CCACHE_BASEDIR at the cache, as make sets it, their compilations are
-# the ones ccache already holds.
-mkdir -p "$cache"
-work=$(mktemp -d "$cache/patches.XXXXXX")
+work=$(mktemp -d)
 trap 'rm -rf "$work" 2> /dev/null || rm -rf "$work"' EXIT
 
 log() { echo "make-patches: $*" >&2; }
