@@ -146,9 +146,20 @@ attach() {
 	[ -b "/dev/$part" ] || mknod "/dev/$part" b \
 		"$(cut -d: -f1 "/sys/block/${loop#/dev/}/$part/dev")" \
 		"$(cut -d: -f2 "/sys/block/${loop#/dev/}/$part/dev")"
+	# ... and its by-uuid link, through which update-grub names the
+	# root by UUID (without it, by this machine's device name).
+	local uuid
+	uuid=$(blkid -s UUID -o value "/dev/$part" || true)
+	if [ -n "$uuid" ]; then
+		mkdir -p /dev/disk/by-uuid
+		ln -sfn "../../$part" "/dev/disk/by-uuid/$uuid"
+	fi
 }
 attach
 mkfs.ext4 -q "${loop}p1"
+attach_uuid=$(blkid -s UUID -o value "${loop}p1")
+mkdir -p /dev/disk/by-uuid
+ln -sfn "../../${loop#/dev/}p1" "/dev/disk/by-uuid/$attach_uuid"
 mkdir -p "$mnt"
 mount "${loop}p1" "$mnt"
 rootfs=$cache/install-guide-rootfs.tar
@@ -168,11 +179,12 @@ echo utmem-install-test > "$mnt/etc/hostname"
 echo 'APT::Get::Assume-Yes "true";' > "$mnt/etc/apt/apt.conf.d/90assume-yes"
 chroot "$mnt" grub-install --target=i386-pc "$loop" >> "$log" 2>&1 || fail "grub-install"
 # The test's own boot settings: no menu wait, the console on the serial
-# port, this script's check as init (the page's settings go in
+# port, no shell where a boot fails (panic, and QEMU does not reboot),
+# this script's check as init (the page's settings go in
 # GRUB_CMDLINE_LINUX_DEFAULT, beside these).
 set_test_cmdline() {	# STAGE
 	sed -i -e '/^GRUB_TIMEOUT=/d' -e '/^GRUB_CMDLINE_LINUX=/d' "$mnt/etc/default/grub"
-	printf 'GRUB_TIMEOUT=0\nGRUB_CMDLINE_LINUX="console=ttyS0 init=/root/install-check install_check=%s"\n' \
+	printf 'GRUB_TIMEOUT=0\nGRUB_CMDLINE_LINUX="console=ttyS0 panic=-1 init=/root/install-check install_check=%s"\n' \
 		"$1" >> "$mnt/etc/default/grub"
 }
 cat > "$mnt/root/install-check" <<'EOF'
@@ -225,8 +237,8 @@ utmemctl --version | grep -q '^utmemctl $series_version+'
 EOF
 in_chroot guest-install
 [ -f "$mnt/boot/initrd.img-$guest_release" ] || fail "no initramfs for $guest_release"
-grep -q "vmlinuz-$guest_release.*utmem.cleancache=0" "$mnt/boot/grub/grub.cfg" ||
-	fail "grub.cfg: no $guest_release entry with utmem.cleancache=0"
+grep -q "vmlinuz-$guest_release root=UUID=$uuid .*utmem.cleancache=0" "$mnt/boot/grub/grub.cfg" ||
+	fail "grub.cfg: no $guest_release entry with root=UUID=$uuid and utmem.cleancache=0"
 boot guest-check
 
 # --- the host
