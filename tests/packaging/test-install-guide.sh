@@ -234,6 +234,8 @@ grep -qw utmem.cleancache=0 /proc/cmdline
 dmesg | grep -q 'utmem: kvm: not running on KVM'
 ! dmesg | grep -q 'utmem: bound backend'
 utmemctl --version | grep -q '^utmemctl $series_version+'
+! utmemctl stats > /tmp/stats 2>&1
+grep -q 'utmem is in this kernel but bound no backend' /tmp/stats
 EOF
 in_chroot guest-install
 [ -f "$mnt/boot/initrd.img-$guest_release" ] || fail "no initramfs for $guest_release"

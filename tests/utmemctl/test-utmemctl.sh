@@ -125,8 +125,13 @@ expect 2 "fault times=-2" -- "$ctl" fault fail_get times=-2
 expect 2 "fault unknown attribute" -- "$ctl" fault drop_ephemeral speed=1
 expect 3 "no device" -- "$ctl" --device "$tmp"/none put --pool 00112233445566778899aabbccddeeff k v
 expect_err "No such file or directory"
-expect 3 "no sysfs, no debugfs" -- "$ctl" --sysfs "$tmp"/none --debugfs "$tmp"/none stats
+expect 3 "no sysfs, no debugfs" -- "$ctl" --sysfs "$tmp"/none --debugfs "$tmp"/none --params "$tmp"/none stats
 expect_err "does this kernel have utmem"
+# utmem in the kernel (its parameters are there) but no backend bound:
+# said so, not blamed on the kernel.
+mkdir -p "$tmp"/unbound-params
+expect 3 "utmem bound nothing" -- "$ctl" --sysfs "$tmp"/none --debugfs "$tmp"/none --params "$tmp"/unbound-params stats
+expect_err "utmem is in this kernel but bound no backend"
 expect 3 "no debugfs: pools" -- "$ctl" --debugfs "$tmp"/none pools
 expect 3 "no debugfs: sim" -- "$ctl" --debugfs "$tmp"/none sim
 expect 3 "no debugfs: fault" -- "$ctl" --debugfs "$tmp"/none fault

@@ -146,6 +146,13 @@ static int take_sample(struct ctl *ctl, struct sample *s, struct json *j)
 		snprintf(path, sizeof(path), "%s/backend", ctl->debugfs);
 		err = debugfs_read(path, value, sizeof(value));
 	}
+	/*
+	 * A guest whose backend did not bind (no host, a host that does
+	 * not serve it) has utmem's parameters but no backend file.
+	 */
+	if (err && access(ctl->params, F_OK) == 0)
+		return failure("%s/backend: %s: utmem is in this kernel but bound no backend (dmesg | grep utmem says why)",
+			       ctl->sysfs, strerror(-err));
 	if (err)
 		return failure("%s/backend: %s (does this kernel have utmem?)",
 			       ctl->sysfs, strerror(-err));
