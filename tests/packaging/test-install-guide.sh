@@ -136,8 +136,16 @@ mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2> /dev/n
 [ -n "$mirror" ] || fail "no Debian mirror in this machine's apt sources"
 truncate -s 4G "$img"
 echo 'type=83, bootable' | sfdisk -q "$img"
-# attach: the image on a loop device, its partition's node made if no
-# udev makes it (a container).
+# link_root: the root's by-uuid link, as udev would make it, through
+# which update-grub names the root by UUID (without it, by this
+# machine's device name).
+uuid=
+link_root() {
+	mkdir -p /dev/disk/by-uuid
+	ln -sfn "../../${loop#/dev/}p1" "/dev/disk/by-uuid/$uuid"
+}
+# attach: the image on a loop device, its partition's node and the
+# root's link made if no udev makes them (a container).
 attach() {
 	loop=$(losetup -P --show -f "$img")
 	local part=${loop#/dev/}p1
@@ -146,20 +154,12 @@ attach() {
 	[ -b "/dev/$part" ] || mknod "/dev/$part" b \
 		"$(cut -d: -f1 "/sys/block/${loop#/dev/}/$part/dev")" \
 		"$(cut -d: -f2 "/sys/block/${loop#/dev/}/$part/dev")"
-	# ... and its by-uuid link, through which update-grub names the
-	# root by UUID (without it, by this machine's device name).
-	local uuid
-	uuid=$(blkid -s UUID -o value "/dev/$part" || true)
-	if [ -n "$uuid" ]; then
-		mkdir -p /dev/disk/by-uuid
-		ln -sfn "../../$part" "/dev/disk/by-uuid/$uuid"
-	fi
+	[ -z "$uuid" ] || link_root
 }
 attach
 mkfs.ext4 -q "${loop}p1"
-attach_uuid=$(blkid -s UUID -o value "${loop}p1")
-mkdir -p /dev/disk/by-uuid
-ln -sfn "../../${loop#/dev/}p1" "/dev/disk/by-uuid/$attach_uuid"
+uuid=$(blkid -s UUID -o value "${loop}p1")
+link_root
 mkdir -p "$mnt"
 mount "${loop}p1" "$mnt"
 rootfs=$cache/install-guide-rootfs.tar
@@ -173,7 +173,6 @@ else
 	tar -cpf "$rootfs.tmp" -C "$mnt" . && mv "$rootfs.tmp" "$rootfs"
 fi
 for m in dev dev/pts proc sys; do mount --bind /$m "$mnt/$m"; done
-uuid=$(blkid -s UUID -o value "${loop}p1")
 echo "UUID=$uuid / ext4 defaults 0 1" > "$mnt/etc/fstab"
 echo utmem-install-test > "$mnt/etc/hostname"
 echo 'APT::Get::Assume-Yes "true";' > "$mnt/etc/apt/apt.conf.d/90assume-yes"
