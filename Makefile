@@ -55,6 +55,15 @@ REPO := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 UTMEM_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/utmem
 export UTMEM_CACHE
 export CCACHE_DIR ?= $(UTMEM_CACHE)/ccache
+# Kernels built in different directories of the cache (the guest's and
+# the host's; KUnit's and the bench's) share the objects their
+# configurations do not change: ccache hands the compiler paths relative
+# to the build directory, the same in each.  The kernel strips only the
+# absolute source path from __FILE__ (-fmacro-prefix-map), so the relative
+# one is stripped too: every WARN and BUG names arch/..., not
+# ../linux-source-6.12/arch/... (build-x86-kernel.sh checks it).
+export CCACHE_BASEDIR ?= $(UTMEM_CACHE)
+export KCPPFLAGS := $(KCPPFLAGS) -fmacro-prefix-map=../linux-source-6.12/=
 
 JOBS ?= $(shell nproc)
 GUEST ?= uml

@@ -61,7 +61,11 @@ out=$(cd "$out" && pwd)
 
 for profile in "$@"; do
 	build=$cache/build-x86_64-$profile$tag
-	localversion=$("$repo"/scripts/build-x86-kernel.sh "$tree" "$build" "$jobs" \
+	# Built with the build version bindeb-pkg's debian/rules passes (the
+	# package version's Debian revision), so that bindeb-pkg finds
+	# vmlinux up to date instead of linking it again.
+	localversion=$(KBUILD_BUILD_VERSION=${pkgversion##*-} \
+		"$repo"/scripts/build-x86-kernel.sh "$tree" "$build" "$jobs" \
 		"$profile" "$base")
 	release=$(make -s --no-print-directory -C "$tree" O="$build" ARCH=x86_64 \
 		LOCALVERSION="$localversion" kernelrelease)

@@ -98,4 +98,9 @@ targets=(bzImage)
 # What the packages install: the host's KVM is modules.
 case $profile in guest|host) targets+=(modules) ;; esac
 "${kmake[@]}" "${targets[@]}" >&2
+# A kernel whose WARNs and BUGs name ../linux-source-6.12/... (ccache's
+# base directory without the Makefile's prefix map) is not shipped.
+if grep -q -a -F "../$(basename "$tree")/" "$build/vmlinux"; then
+	die "vmlinux names its sources by a relative path (../$(basename "$tree")/): build with the Makefile's KCPPFLAGS"
+fi
 echo "$localversion"
