@@ -51,11 +51,9 @@ tree=$("$repo"/scripts/prepare-kernel-tree.sh)
 series=$(cat "$repo/VERSION")
 source_version=$(dpkg-query -W -f '${Version}' linux-source-6.12)
 pkgversion=$source_version+utmem$series
-case $base in
-small) tag= ;;
-debian) tag=-debian ;;
-*) tag=-custom ;;
-esac
+# shellcheck source=scripts/kernel-base.sh
+. "$repo/scripts/kernel-base.sh"
+tag=$(kernel_base_tag "$base")
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 

@@ -35,6 +35,8 @@ jobs=${3:-$(nproc)}
 profile=${4:-sim}
 base=${5:-small}
 die() { echo "build-x86-kernel: $*" >&2; exit 2; }
+# shellcheck source=scripts/kernel-base.sh
+. "$repo/scripts/kernel-base.sh"
 
 kvm_guest=$tree/kernel/configs/kvm_guest.config
 small=(allnoconfig "$kvm_guest" "$repo/configs/base-small.config")
@@ -46,20 +48,18 @@ soak)	start=("${small[@]}")
 	fragments=("$repo/scripts/x86_64-soak.config") ;;
 guest|host)
 	fragments=("$repo/configs/utmem-$profile.config")
-	localversion=-utmem$(cat "$repo/VERSION")-$profile
+	localversion=-utmem$(cat "$repo/VERSION")-$profile$(kernel_base_tag "$base")
 	case $base in
 	small)	start=("${small[@]}") ;;
 	debian)	debconf=/usr/src/linux-config-6.12/config.amd64_none_amd64.xz
 		[ -f "$debconf" ] || "$repo"/scripts/need-packages.sh linux-config-6.12 >&2
 		mkdir -p "$build"
 		xz -dc "$debconf" > "$build/base.config"
-		start=("$build/base.config" "$repo/configs/base-debian.config")
-		localversion+=-debian ;;
+		start=("$build/base.config" "$repo/configs/base-debian.config") ;;
 	*)	[ -f "$base" ] || die "KERNEL_BASE '$base' is not small, debian or a config file"
 		mkdir -p "$build"
 		cp "$base" "$build/base.config"
-		start=("$build/base.config")
-		localversion+=-custom ;;
+		start=("$build/base.config") ;;
 	esac ;;
 *)	die "no profile '$profile'; $usage" ;;
 esac

@@ -176,6 +176,9 @@ for m in dev dev/pts proc sys; do mount --bind /$m "$mnt/$m"; done
 echo "UUID=$uuid / ext4 defaults 0 1" > "$mnt/etc/fstab"
 echo utmem-install-test > "$mnt/etc/hostname"
 echo 'APT::Get::Assume-Yes "true";' > "$mnt/etc/apt/apt.conf.d/90assume-yes"
+# A system debootstrap made has no package lists yet; an installed one
+# has (the Secure Boot block installs from Debian).
+chroot "$mnt" apt-get update -q >> "$log" 2>&1 || fail "apt-get update in the image"
 chroot "$mnt" grub-install --target=i386-pc "$loop" >> "$log" 2>&1 || fail "grub-install"
 # The test's own boot settings: no menu wait, the console on the serial
 # port, no shell where a boot fails (panic, and QEMU does not reboot),
@@ -250,7 +253,7 @@ cat > "$mnt/root/expect-host-check.sh" <<EOF
 grep -qw utmem.kvm_host_capacity=512M /proc/cmdline
 [ "\$(cat /sys/kernel/utmem/kvm_host/capacity_bytes)" = 536870912 ]
 [ "\$(cat /sys/module/utmem/parameters/kvm_host_enabled)" = Y ]
-grep -qx '+/machine.slice' /sys/kernel/utmem/kvm_host/vm_rules
+grep -q '^+/machine.slice weight=' /sys/kernel/utmem/kvm_host/vm_rules
 grep -q '^kvm ' /proc/modules
 dmesg | grep -q 'utmem: no guest side (utmem.backend=none)'
 EOF
