@@ -56,6 +56,10 @@ pkgversion=$source_version+utmem$series
 tag=$(kernel_base_tag "$base")
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
+# One run at a time on a cache's build directories (make deb-pkg and
+# make e2e-kvm both come here): a second waits for the first.
+exec 9> "$cache/.build-kernel-debs.lock"
+flock -n 9 || { echo "build-kernel-debs: another run builds in $cache: waiting for it" >&2; flock 9; }
 
 for profile in "$@"; do
 	build=$cache/build-x86_64-$profile$tag
