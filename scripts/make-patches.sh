@@ -204,10 +204,14 @@ git -C "$check" -c user.name=utmem -c user.email=utmem@localhost \
 log "$count patches and a cover letter; git am gives the tree made"
 
 # The tree the series gives builds both profiles of configs/ on the small
-# base: the kernels of the guest and host packages.
+# base: the kernels of the guest and host packages.  Its directories have
+# the names of the cache's (linux-source-6.12, build-x86_64-PROFILE), so
+# that with ccache's base directory here the compiler sees the same
+# relative paths as in the cache's builds (the Makefile's) and ccache
+# gives back their objects instead of compiling the kernels again.
 for profile in guest host; do
 	log "building the $profile profile in the tree git am made"
-	"$repo"/scripts/build-x86-kernel.sh "$check" "$work/build-x86_64-$profile" \
+	CCACHE_BASEDIR=$work "$repo"/scripts/build-x86-kernel.sh "$check" "$work/build-x86_64-$profile" \
 		"${JOBS:-$(nproc)}" "$profile" small > "$work/build-$profile.log" 2>&1 ||
 		{ tail -30 "$work/build-$profile.log" >&2; die "the $profile profile does not build"; }
 	ls "$work/build-x86_64-$profile/arch/x86/boot/bzImage" > /dev/null
