@@ -63,7 +63,12 @@ export CCACHE_DIR ?= $(UTMEM_CACHE)/ccache
 # one is stripped too: every WARN and BUG names arch/..., not
 # ../linux-source-6.12/arch/... (build-x86-kernel.sh checks it).
 export CCACHE_BASEDIR ?= $(UTMEM_CACHE)
-export KCPPFLAGS := $(KCPPFLAGS) -fmacro-prefix-map=../linux-source-6.12/=
+# (Once: a make run from a target of this one, as the install guide's
+# test runs make deb-pkg, must give the kernels the same command line, or
+# kbuild compiles them again.)
+ifeq ($(filter -fmacro-prefix-map=../linux-source-6.12/=,$(KCPPFLAGS)),)
+export KCPPFLAGS := $(strip $(KCPPFLAGS) -fmacro-prefix-map=../linux-source-6.12/=)
+endif
 
 JOBS ?= $(shell nproc)
 GUEST ?= uml

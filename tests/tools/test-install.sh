@@ -108,5 +108,18 @@ ok "build-kernel-debs.sh refuses a profile it has not" \
 ok "build-x86-kernel.sh refuses a profile it has not" \
 	refused "no profile 'kvm'" "$repo"/scripts/build-x86-kernel.sh "$work/t" "$work/b" 1 kvm
 
+# A make run from one of the Makefile's targets (the install guide's test
+# runs make deb-pkg) inherits its exported KCPPFLAGS: it must hand the
+# kernels the same flags, or kbuild compiles them all again.
+kcppflags() { make --no-print-directory -p -n -C "$repo" help 2> /dev/null | sed -n 's/^KCPPFLAGS :\{0,1\}= //p'; }
+nested_same_flags() {
+	local outer inner
+	outer=$(kcppflags)
+	inner=$(KCPPFLAGS=$outer kcppflags)
+	echo "outer: '$outer'; nested: '$inner'"
+	[ -n "$outer" ] && [ "$outer" = "$inner" ]
+}
+ok "a nested make gives the kernels the flags of the outer one" nested_same_flags
+
 echo "# install and tools-deb: $n checks, $([ $failed = 0 ] && echo all passed || echo FAILED)"
 exit $failed
