@@ -66,8 +66,9 @@ export CCACHE_BASEDIR ?= $(UTMEM_CACHE)
 # (Once: a make run from a target of this one, as the install guide's
 # test runs make deb-pkg, must give the kernels the same command line, or
 # kbuild compiles them again.)
-ifeq ($(filter -fmacro-prefix-map=../linux-source-6.12/=,$(KCPPFLAGS)),)
-export KCPPFLAGS := $(strip $(KCPPFLAGS) -fmacro-prefix-map=../linux-source-6.12/=)
+RELATIVE_SOURCE_MAP := -fmacro-prefix-map=../linux-source-6.12/=
+ifeq ($(filter $(RELATIVE_SOURCE_MAP),$(KCPPFLAGS)),)
+export KCPPFLAGS := $(strip $(KCPPFLAGS) $(RELATIVE_SOURCE_MAP))
 endif
 
 JOBS ?= $(shell nproc)
